@@ -1,0 +1,168 @@
+//! The HTTP client for the upstream API. It sets connect and total timeouts,
+//! sends the bearer token, and turns every failure into a [`CoreError`]:
+//! transport problems become `Unreachable`, error statuses keep the API's
+//! `{"error", "code"}` body, and a 2xx body that does not decode is
+//! `InvalidResponse`.
+
+use std::time::Duration;
+
+use larder_protocol::{
+    ApiErrorBody, LoginRequest, LoginResponse, Username, WidgetId, WidgetResponse,
+};
+use reqwest::{Response, StatusCode, Url};
+use serde::de::DeserializeOwned;
+
+use crate::CoreError;
+
+/// How long to wait for a TCP connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest a single request may take. The slowest widget takes 15 s at
+/// full delay; 30 s is the seed's overall cap.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A client bound to one API base URL. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: Url,
+}
+
+impl ApiClient {
+    /// A client for `base_url`, which must be an http or https URL.
+    pub fn new(base_url: &str) -> Result<Self, CoreError> {
+        let invalid = || CoreError::InvalidApiUrl {
+            url: base_url.chars().take(200).collect(),
+        };
+        let base = Url::parse(base_url).map_err(|_| invalid())?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(invalid());
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("larder/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|err| CoreError::Unreachable(err.to_string()))?;
+        Ok(Self { http, base })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> Result<Url, CoreError> {
+        self.base.join(path).map_err(|_| CoreError::InvalidApiUrl {
+            url: format!("{}{path}", self.base),
+        })
+    }
+
+    /// `POST /auth/login`.
+    pub async fn login(&self, username: &Username) -> Result<LoginResponse, CoreError> {
+        let request = LoginRequest {
+            username: username.as_str().to_owned(),
+        };
+        let response = self
+            .http
+            .post(self.url("auth/login")?)
+            .json(&request)
+            .send()
+            .await
+            .map_err(transport)?;
+        decode(response).await
+    }
+
+    /// `POST /auth/logout`: revokes `token`.
+    pub async fn logout(&self, token: &str) -> Result<(), CoreError> {
+        let response = self
+            .http
+            .post(self.url("auth/logout")?)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(transport)?;
+        check_status(response).await.map(drop)
+    }
+
+    /// `GET /api/widgets/:id?userId=…`.
+    pub async fn widget(
+        &self,
+        token: &str,
+        user_id: &str,
+        widget: WidgetId,
+    ) -> Result<WidgetResponse, CoreError> {
+        let mut url = self.url(&format!("api/widgets/{widget}"))?;
+        url.query_pairs_mut().append_pair("userId", user_id);
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(transport)?;
+        decode(response).await
+    }
+}
+
+fn transport(err: reqwest::Error) -> CoreError {
+    // reqwest's Display omits the cause ("error sending request"); the
+    // source chain says what actually happened (connection refused, ...).
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        message = format!("{message}: {cause}");
+        source = cause.source();
+    }
+    CoreError::Unreachable(message)
+}
+
+/// Passes a success through; turns an error status into a typed error.
+async fn check_status(response: Response) -> Result<Response, CoreError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        return Err(CoreError::SessionExpired);
+    }
+    let text = response.text().await.unwrap_or_default();
+    let (code, message) = match serde_json::from_str::<ApiErrorBody>(&text) {
+        Ok(body) => (body.code, body.error),
+        Err(_) => (
+            "unknown".to_owned(),
+            text.chars().take(200).collect::<String>(),
+        ),
+    };
+    Err(CoreError::UpstreamStatus {
+        status: status.as_u16(),
+        code,
+        message,
+    })
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, CoreError> {
+    let response = check_status(response).await?;
+    let bytes = response.bytes().await.map_err(transport)?;
+    serde_json::from_slice(&bytes).map_err(|err| CoreError::InvalidResponse(err.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_unusable_urls() {
+        for bad in [
+            "",
+            "not a url",
+            "ftp://example.com",
+            "mailto:a@b.c",
+            "file:///etc",
+        ] {
+            assert!(
+                matches!(ApiClient::new(bad), Err(CoreError::InvalidApiUrl { .. })),
+                "{bad} should be refused"
+            );
+        }
+        assert!(ApiClient::new("http://127.0.0.1:8787").is_ok());
+    }
+}

@@ -1,0 +1,54 @@
+//! The core's one error type. Each variant states a fact about what went
+//! wrong; [`From<CoreError> for CommandError`] turns it into the typed error
+//! the UI matches on.
+
+use larder_protocol::{CommandError, UsernameError, WidgetIdError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("invalid username: {0}")]
+    InvalidUsername(#[from] UsernameError),
+    #[error(transparent)]
+    UnknownWidget(#[from] WidgetIdError),
+    #[error("no user is signed in")]
+    NotSignedIn,
+    #[error("the API rejected the session")]
+    SessionExpired,
+    #[error("the API cannot be reached: {0}")]
+    Unreachable(String),
+    #[error("the API answered {status} ({code}): {message}")]
+    UpstreamStatus {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the API's response could not be decoded: {0}")]
+    InvalidResponse(String),
+    #[error("the API URL {url:?} is not a usable http(s) URL")]
+    InvalidApiUrl { url: String },
+}
+
+impl From<CoreError> for CommandError {
+    fn from(err: CoreError) -> Self {
+        match err {
+            CoreError::InvalidUsername(error) => CommandError::InvalidUsername { error },
+            CoreError::UnknownWidget(err) => CommandError::UnknownWidget { id: err.id },
+            CoreError::NotSignedIn => CommandError::NotSignedIn,
+            CoreError::SessionExpired => CommandError::SessionExpired,
+            CoreError::Unreachable(message) => CommandError::Unreachable { message },
+            CoreError::UpstreamStatus {
+                status,
+                code,
+                message,
+            } => CommandError::UpstreamStatus {
+                status,
+                code,
+                message,
+            },
+            CoreError::InvalidResponse(message) => CommandError::InvalidResponse { message },
+            err @ CoreError::InvalidApiUrl { .. } => CommandError::Internal {
+                message: err.to_string(),
+            },
+        }
+    }
+}

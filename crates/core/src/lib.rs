@@ -1,0 +1,25 @@
+//! Larder's logic, free of any GUI: it can be tested with plain `cargo test`
+//! against the real mock API, with no webview.
+//!
+//! # Layout
+//! - [`client`]: the HTTP client for the upstream API (timeouts, error
+//!   mapping).
+//! - [`service`]: [`Larder`], the session holder the desktop commands call.
+//! - [`error`]: [`CoreError`], the crate's one error type, and its mapping to
+//!   the wire's `CommandError`.
+
+pub mod client;
+pub mod error;
+pub mod service;
+
+pub use client::ApiClient;
+pub use error::CoreError;
+pub use service::Larder;
+
+/// The current time in Unix milliseconds.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,44 @@
+//! What a data command returns: the payload plus when it was fetched, how
+//! fresh it is and where it came from. One vocabulary (fresh, stale, expired;
+//! cache, network) is used by the backend, the protocol and the UI.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CommandError, WidgetResponse};
+
+/// How fresh a value is against its resource's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Freshness {
+    /// Within the stale time: served as is.
+    Fresh,
+    /// Past the stale time but within the TTL: served, and revalidated.
+    Stale,
+    /// Past the TTL: only served when the upstream cannot be reached.
+    Expired,
+}
+
+/// Where the value was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Cache,
+    Network,
+}
+
+/// A value with its freshness and origin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope<T> {
+    pub data: T,
+    /// When the value was fetched from the upstream, in Unix milliseconds.
+    pub fetched_at: u64,
+    pub state: Freshness,
+    pub source: Source,
+    /// Set when the value is served despite an upstream error (stale-if-error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<CommandError>,
+}
+
+/// The envelope of one dashboard widget.
+pub type WidgetEnvelope = Envelope<WidgetResponse>;

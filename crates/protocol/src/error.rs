@@ -1,0 +1,104 @@
+//! Errors that cross a boundary.
+//!
+//! [`ApiErrorBody`] is the JSON body of every HTTP error the API sends.
+//! [`CommandError`] is the one error type of every backend command; it is
+//! serialised with its variant name in `kind`, so the UI can match on it.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::UsernameError;
+
+/// `{"error": "<message for a person>", "code": "<machine_code>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub error: String,
+    pub code: String,
+}
+
+/// The typed error of every backend command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CommandError {
+    /// The username was refused before anything was sent.
+    InvalidUsername { error: UsernameError },
+    /// The widget id is not one of the dashboard's widgets.
+    UnknownWidget { id: String },
+    /// The command needs a signed-in user and there is none.
+    NotSignedIn,
+    /// The API rejected the session (401); the user must sign in again.
+    SessionExpired,
+    /// The API could not be reached (connection refused, DNS, timeout).
+    Unreachable { message: String },
+    /// The API answered with an error status.
+    UpstreamStatus {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The API answered 2xx with a body that could not be decoded.
+    InvalidResponse { message: String },
+    /// A setting or stored state of the app is unusable.
+    Internal { message: String },
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUsername { error } => write!(f, "{error}"),
+            Self::UnknownWidget { id } => write!(f, "There is no widget {id:?}."),
+            Self::NotSignedIn => write!(f, "You are not signed in."),
+            Self::SessionExpired => write!(f, "Your session has ended. Please sign in again."),
+            Self::Unreachable { message } => {
+                write!(f, "The server cannot be reached ({message}).")
+            }
+            Self::UpstreamStatus {
+                status, message, ..
+            } => write!(f, "The server answered {status}: {message}"),
+            Self::InvalidResponse { message } => {
+                write!(
+                    f,
+                    "The server sent a response Larder cannot read ({message})."
+                )
+            }
+            Self::Internal { message } => write!(f, "Larder hit an internal problem: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_with_its_variant() {
+        let json = serde_json::to_value(CommandError::UpstreamStatus {
+            status: 503,
+            code: "unavailable".into(),
+            message: "down".into(),
+        })
+        .expect("serialise");
+        assert_eq!(json["kind"], "upstream_status");
+        assert_eq!(json["status"], 503);
+        let back: CommandError = serde_json::from_value(json).expect("round trip");
+        assert!(matches!(
+            back,
+            CommandError::UpstreamStatus { status: 503, .. }
+        ));
+    }
+
+    #[test]
+    fn username_errors_nest() {
+        let err = CommandError::InvalidUsername {
+            error: UsernameError::TooLong { chars: 70 },
+        };
+        let json = serde_json::to_string(&err).expect("serialise");
+        assert_eq!(
+            json,
+            r#"{"kind":"invalid_username","error":{"reason":"too_long","chars":70}}"#
+        );
+        assert!(err.to_string().contains("at most 64"));
+    }
+}

@@ -1,0 +1,27 @@
+//! Every type that crosses Larder's boundaries: the HTTP contract with the
+//! upstream API and the IPC contract between the desktop backend and the UI.
+//!
+//! The crate depends on serde only, so it builds for the native backend, the
+//! mock API and the wasm32 UI alike, and the three can never drift apart.
+//!
+//! # Layout
+//! - [`auth`]: usernames (and their validation), users, login and sessions.
+//! - [`bootstrap`]: the first payload the UI hydrates from.
+//! - [`widgets`]: the five dashboard widgets, their ids and payloads.
+//! - [`envelope`]: what a command returns for cached data: the data plus its
+//!   freshness and origin.
+//! - [`error`]: the HTTP error body and the typed command error.
+//! - [`commands`]: the command names, shared by handlers and the invoke bridge.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod commands;
+pub mod envelope;
+pub mod error;
+pub mod widgets;
+
+pub use auth::{LoginRequest, LoginResponse, Role, Session, User, Username, UsernameError};
+pub use bootstrap::Bootstrap;
+pub use envelope::{Envelope, Freshness, Source, WidgetEnvelope};
+pub use error::{ApiErrorBody, CommandError};
+pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};

@@ -1,0 +1,107 @@
+//! mock-api: the strict upstream that Larder's backend calls and caches.
+//!
+//! It stands in for a real dashboard API: fake sign-in with bearer tokens,
+//! five widgets with realistic payloads and deliberate delays (scalable for
+//! tests), ETags, and JSON errors for every failure.
+//!
+//! The router is a library (`app`), so tests drive it with `oneshot` and the
+//! desktop app can embed it in-process; `main.rs` only parses flags.
+//!
+//! # Layout
+//! - [`config`]: the server's knobs (delay scale, jitter, ...).
+//! - [`state`]: shared state: sessions and counters.
+//! - [`data`]: deterministic, per-user widget payloads.
+//! - [`error`]: the one error type, rendered as `{"error", "code"}`.
+//! - [`routes`]: one module per resource.
+
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod routes;
+pub mod state;
+
+use std::{future::Future, net::SocketAddr, time::Instant};
+
+use axum::{extract::Request, http::HeaderValue, middleware::Next, response::Response, Router};
+use tokio::net::TcpListener;
+
+pub use config::Config;
+pub use error::ApiError;
+pub use state::AppState;
+
+/// Builds the API's router over `state`.
+pub fn app(state: AppState) -> Router {
+    routes::router()
+        .fallback(|| async { ApiError::RouteNotFound })
+        .layer(axum::middleware::from_fn(response_time))
+        .with_state(state)
+}
+
+/// Adds `X-Response-Time` (milliseconds) to every response.
+async fn response_time(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let mut response = next.run(request).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = HeaderValue::from_str(&format!("{ms:.1}ms")) {
+        response.headers_mut().insert("x-response-time", value);
+    }
+    response
+}
+
+/// Serves the API on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A server running in the background of the current tokio runtime, for
+/// embedding in the desktop app and for tests. Dropping it shuts it down.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    state: AppState,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl RunningServer {
+    /// Binds `127.0.0.1:0` (an ephemeral port) and serves `config` there.
+    pub async fn start(config: Config) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let state = AppState::new(config);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = state.clone();
+        tokio::spawn(async move {
+            let shutdown = async move {
+                // Either an explicit stop or the handle being dropped.
+                let _ = stopped.await;
+            };
+            if let Err(err) = serve(listener, served, shutdown).await {
+                tracing::error!(%err, "mock-api stopped with an error");
+            }
+        });
+        Ok(Self {
+            addr,
+            state,
+            _stop: stop,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, for example `http://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+}

@@ -1,0 +1,19 @@
+//! The `#[tauri::command]` adapters. Each one takes the core's state, calls
+//! one core method and maps the error to the wire's `CommandError`. Their
+//! names match the constants in `larder_protocol::commands`, which the tests
+//! check.
+
+pub mod session;
+pub mod widgets;
+
+use tauri::{ipc::Invoke, Runtime};
+
+/// The invoke handler with every command registered.
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        session::bootstrap,
+        session::sign_in,
+        session::sign_out,
+        widgets::get_widget,
+    ]
+}

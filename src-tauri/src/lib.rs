@@ -1,0 +1,57 @@
+//! Larder's desktop shell: a thin Tauri layer over `larder-core`.
+//!
+//! It resolves which API to talk to (starting the embedded mock API when none
+//! is configured), manages the core's state, and exposes the core's methods
+//! as commands. No logic lives here that a test could not reach through the
+//! core or through [`build_app`] with Tauri's mock runtime.
+//!
+//! # Layout
+//! - [`api_endpoint`]: which API URL to use, and the embedded API.
+//! - [`commands`]: the `#[tauri::command]` adapters, one module per feature.
+//! - [`error`]: [`SetupError`], what can stop the app from starting.
+
+pub mod api_endpoint;
+pub mod commands;
+pub mod error;
+
+use tauri::{Manager, Runtime};
+
+pub use error::SetupError;
+
+/// The store file that holds the user's settings.
+pub const SETTINGS_STORE: &str = "settings.json";
+
+/// Registers Larder's plugins and commands on `builder`. Both the real
+/// builder and `tauri::test::mock_builder()` go through here.
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .invoke_handler(commands::handler())
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    init_tracing();
+    let result = build_app(tauri::Builder::default())
+        .setup(|app| {
+            let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(app.handle()))?;
+            tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
+            let client = larder_core::ApiClient::new(&endpoint.url)?;
+            app.manage(larder_core::Larder::new(client));
+            app.manage(endpoint);
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        tracing::error!(%err, "Larder stopped with an error");
+        eprintln!("Larder could not start: {err}");
+        std::process::exit(1);
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info for Larder).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "larder_app=info,larder_core=info,mock_api=info".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
