@@ -24,7 +24,8 @@ pub struct ApiEndpoint {
 }
 
 impl ApiEndpoint {
-    fn remote(url: String) -> Self {
+    /// An API that runs elsewhere, at `url`.
+    pub fn remote(url: String) -> Self {
         Self {
             url,
             #[cfg(feature = "embedded-api")]

@@ -1,1 +1,206 @@
-//! placeholder
+//! The end-to-end harness: launches the built Larder app in the real webview
+//! through tauri-driver (which drives WebKitWebDriver on Linux) and gives the
+//! tests a WebDriver client plus helpers for Larder's test handles.
+//!
+//! `cargo xtask e2e` (or `cargo xtask test`) builds the app, provides a
+//! display and sets:
+//! - `LARDER_E2E_APP`: the app binary;
+//! - `LARDER_E2E_DRIVER`: the tauri-driver binary.
+//!
+//! Each [`Harness`] starts its own tauri-driver on free ports, with the app's
+//! data and config folders in a fresh temporary home, so tests never share
+//! state.
+
+use std::{
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+
+/// The longest any condition is waited for. Conditions are polled, so a
+/// passing test takes only as long as the app does.
+pub const WAIT_LIMIT: Duration = Duration::from_secs(45);
+
+/// A running app under a WebDriver session.
+pub struct Harness {
+    pub client: Client,
+    driver: Child,
+    /// The app's HOME and XDG folders; removed on drop.
+    home: tempfile::TempDir,
+}
+
+impl Harness {
+    /// Launches the app with `env` added to its environment.
+    pub async fn launch(env: &[(&str, &str)]) -> Result<Self> {
+        let app = required_path("LARDER_E2E_APP")?;
+        let driver_bin = required_path("LARDER_E2E_DRIVER")?;
+        let home = tempfile::tempdir().context("creating a temporary home")?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+
+        let mut command = Command::new(&driver_bin);
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env_remove("LARDER_API_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if cfg!(target_os = "linux") {
+            command.args(["--native-driver", "/usr/bin/WebKitWebDriver"]);
+        }
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        // Its own process group, so stopping it also stops the
+        // WebKitWebDriver and app it spawns (see `stop_driver`).
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let driver = command
+            .spawn()
+            .with_context(|| format!("starting {}", driver_bin.display()))?;
+
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), "wry".into());
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.display().to_string() }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(err) if started.elapsed() < Duration::from_secs(20) => {
+                    let _ = err;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(err) => bail!("tauri-driver at {url} gave no session: {err}"),
+            }
+        };
+        Ok(Self {
+            client,
+            driver,
+            home,
+        })
+    }
+
+    /// The app's data folder for this run.
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
+    }
+
+    /// Finds the element with `data-testid="{id}"`, waiting for it.
+    pub async fn by_test_id(&self, id: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(WAIT_LIMIT)
+            .for_element(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await
+            .with_context(|| format!("no element with data-testid={id}"))
+    }
+
+    /// Whether an element with `data-testid="{id}"` is on the page now.
+    pub async fn has_test_id(&self, id: &str) -> Result<bool> {
+        let found = self
+            .client
+            .find_all(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await?;
+        Ok(!found.is_empty())
+    }
+
+    /// Types `username` and presses the sign-in button.
+    pub async fn sign_in(&self, username: &str) -> Result<()> {
+        let input = self.by_test_id("username").await?;
+        input.clear().await?;
+        if !username.is_empty() {
+            input.send_keys(username).await?;
+        }
+        self.by_test_id("sign-in").await?.click().await?;
+        Ok(())
+    }
+
+    /// Widget `n`'s `data-state`: loading, ready or error.
+    pub async fn widget_state(&self, n: u8) -> Result<String> {
+        let widget = self.by_test_id(&format!("widget-{n}")).await?;
+        Ok(widget.attr("data-state").await?.unwrap_or_default())
+    }
+
+    /// Polls `condition` until it holds, or fails after [`WAIT_LIMIT`].
+    pub async fn wait_until<F, Fut>(&self, what: &str, mut condition: F) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool>>,
+    {
+        let started = Instant::now();
+        loop {
+            if condition().await? {
+                return Ok(());
+            }
+            if started.elapsed() > WAIT_LIMIT {
+                bail!("timed out after {WAIT_LIMIT:?} waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Ends the session and stops the app and the driver.
+    pub async fn close(self) -> Result<()> {
+        // Dropping `self` afterwards stops the driver's process group.
+        self.client
+            .clone()
+            .close()
+            .await
+            .context("closing the WebDriver session")
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        stop_driver(&mut self.driver);
+    }
+}
+
+/// Stops tauri-driver and everything it started. Killing only tauri-driver
+/// would leave WebKitWebDriver running, holding the test's output open.
+fn stop_driver(driver: &mut Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(driver.id()) {
+        // The group id is the driver's pid (see `process_group(0)`).
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
+}
+
+fn required_path(var: &str) -> Result<PathBuf> {
+    let path = std::env::var_os(var).map(PathBuf::from).with_context(|| {
+        format!("{var} is not set: run the end-to-end tests with `cargo xtask e2e`")
+    })?;
+    if !path.exists() {
+        bail!("{var} points at {}, which does not exist", path.display());
+    }
+    Ok(path)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

@@ -1,1 +1,99 @@
-fn main() {}
+//! `cargo xtask <task>`: Larder's build, run and test tasks, written in Rust
+//! so they behave the same on Linux, macOS and Windows (a Makefile or shell
+//! script would not).
+//!
+//! Every task first makes sure what it needs is installed (see [`setup`]),
+//! and is quick when nothing changed.
+//!
+//! # Layout
+//! - [`setup`]: system packages, the wasm target and pinned tools.
+//! - [`ui`]: builds the wasm UI into `ui/dist` (optionally on change).
+//! - [`e2e`]: runs the end-to-end tests under Xvfb with tauri-driver.
+//! - [`process`]: running commands and finding paths.
+
+mod e2e;
+mod process;
+mod setup;
+mod ui;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Larder's build, run and test tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Installs what is missing: system packages, the wasm target, tools.
+    Setup,
+    /// Builds the UI to wasm into ui/dist.
+    Ui {
+        /// Builds the small, optimised wasm.
+        #[arg(long)]
+        release: bool,
+        /// Rebuilds whenever ui/ or crates/protocol change (for `cargo tauri dev`).
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Runs the desktop app with the embedded mock API.
+    Run {
+        /// Arguments passed to the app.
+        #[arg(trailing_var_arg = true)]
+        args: Vec<String>,
+    },
+    /// Runs every test: unit, command, integration and end-to-end.
+    Test {
+        /// Skips the end-to-end tests in the real webview.
+        #[arg(long)]
+        no_e2e: bool,
+    },
+    /// Runs only the end-to-end tests (builds the app first).
+    E2e,
+    /// Takes the README's screenshot of the dashboard under Xvfb.
+    Screenshot,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.task {
+        Task::Setup => setup::ensure_all(),
+        Task::Ui { release, watch } => {
+            setup::ensure_ui_tools()?;
+            if watch {
+                ui::watch()
+            } else {
+                ui::build(release)
+            }
+        }
+        Task::Run { args } => {
+            setup::ensure_all()?;
+            ui::build(false)?;
+            process::cargo(&["run", "--bin", "larder", "--"], &args)
+        }
+        Task::Test { no_e2e } => {
+            setup::ensure_all()?;
+            ui::build(false)?;
+            process::cargo(&["test", "--workspace", "--exclude", "larder-e2e"], &[])?;
+            if no_e2e {
+                println!("xtask: skipping the end-to-end tests (--no-e2e)");
+                Ok(())
+            } else {
+                e2e::run_tests()
+            }
+        }
+        Task::E2e => {
+            setup::ensure_all()?;
+            ui::build(false)?;
+            e2e::run_tests()
+        }
+        Task::Screenshot => {
+            setup::ensure_all()?;
+            ui::build(false)?;
+            e2e::screenshot()
+        }
+    }
+}

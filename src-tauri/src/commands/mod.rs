@@ -6,6 +6,9 @@
 pub mod session;
 pub mod widgets;
 
+#[cfg(test)]
+mod tests;
+
 use tauri::{ipc::Invoke, Runtime};
 
 /// The invoke handler with every command registered.

@@ -1,0 +1,145 @@
+//! End-to-end runs: builds the app as a plain cargo binary (a binary built
+//! by `cargo tauri dev` points at a dev server instead of its assets), gives
+//! it a display (Xvfb on Linux when none is set) and runs the `larder-e2e`
+//! tests, which drive it through tauri-driver and WebKitWebDriver.
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use anyhow::{bail, Context, Result};
+
+use crate::{
+    process::{self, root},
+    setup::tool_path,
+};
+
+/// Runs the `larder-e2e` test suite against a freshly built app.
+pub fn run_tests() -> Result<()> {
+    if cfg!(target_os = "macos") {
+        println!("xtask: tauri-driver does not support macOS; the end-to-end tests run on Linux and Windows");
+        return Ok(());
+    }
+    let env = prepare()?;
+    let mut command = Command::new(process::cargo_bin());
+    command
+        .args(["test", "--package", "larder-e2e", "--", "--test-threads=1"])
+        .current_dir(root())
+        .envs(env.vars());
+    process::run(&mut command)
+}
+
+/// Takes docs/screenshot.png of the dashboard.
+pub fn screenshot() -> Result<()> {
+    let env = prepare()?;
+    let out = root().join("docs").join("screenshot.png");
+    let mut command = Command::new(process::cargo_bin());
+    command
+        .args([
+            "run",
+            "--package",
+            "larder-e2e",
+            "--bin",
+            "screenshot",
+            "--",
+        ])
+        .arg(&out)
+        .current_dir(root())
+        .envs(env.vars());
+    process::run(&mut command)
+}
+
+/// What the e2e harness needs: the app, the driver and a display.
+struct E2eEnv {
+    app: PathBuf,
+    driver: PathBuf,
+    display: Option<String>,
+    /// Keeps Xvfb running; killed on drop.
+    xvfb: Option<Child>,
+}
+
+impl E2eEnv {
+    fn vars(&self) -> Vec<(String, String)> {
+        let mut vars = vec![
+            ("LARDER_E2E_APP".into(), self.app.display().to_string()),
+            (
+                "LARDER_E2E_DRIVER".into(),
+                self.driver.display().to_string(),
+            ),
+        ];
+        if let Some(display) = &self.display {
+            vars.push(("DISPLAY".into(), display.clone()));
+        }
+        vars
+    }
+}
+
+impl Drop for E2eEnv {
+    fn drop(&mut self) {
+        if let Some(mut xvfb) = self.xvfb.take() {
+            let _ = xvfb.kill();
+            let _ = xvfb.wait();
+        }
+    }
+}
+
+fn prepare() -> Result<E2eEnv> {
+    process::cargo(&["build", "--bin", "larder"], &[])?;
+    let app = process::target_dir()?
+        .join("debug")
+        .join(format!("larder{}", std::env::consts::EXE_SUFFIX));
+    if !app.exists() {
+        bail!("the app was not built at {}", app.display());
+    }
+    let (display, xvfb) = display()?;
+    Ok(E2eEnv {
+        app,
+        driver: tool_path("tauri-driver"),
+        display,
+        xvfb,
+    })
+}
+
+/// The display to use: `DISPLAY` when set (outside CI), otherwise a new
+/// Xvfb on Linux.
+fn display() -> Result<(Option<String>, Option<Child>)> {
+    if !cfg!(target_os = "linux") {
+        return Ok((None, None));
+    }
+    let in_ci = std::env::var_os("CI").is_some();
+    if let (Ok(display), false) = (std::env::var("DISPLAY"), in_ci) {
+        return Ok((Some(display), None));
+    }
+    let number = (90..200)
+        .find(|n| {
+            !PathBuf::from(format!("/tmp/.X11-unix/X{n}")).exists()
+                && !PathBuf::from(format!("/tmp/.X{n}-lock")).exists()
+        })
+        .context("no free X display number")?;
+    let display = format!(":{number}");
+    let child = Command::new("Xvfb")
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1440x900x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting Xvfb (apt-get install xvfb)")?;
+    // Xvfb creates its socket when it is ready.
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+    for _ in 0..100 {
+        if socket.exists() {
+            println!("xtask: Xvfb on {display}");
+            return Ok((Some(display), Some(child)));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("Xvfb did not start on {display}")
+}

@@ -1,0 +1,165 @@
+//! Installs what the tasks need, and nothing when it is already there:
+//! - on Debian and Ubuntu, the system packages (with apt, as root or through
+//!   passwordless sudo);
+//! - rustup's wasm32 target;
+//! - pinned tools in a project-local folder ([`crate::process::tools_dir`]):
+//!   wasm-bindgen-cli at the exact version in Cargo.lock, and tauri-driver.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use anyhow::{bail, Context, Result};
+
+use crate::process::{self, root, tools_dir};
+
+/// The pinned tauri-driver (the WebDriver bridge for end-to-end tests).
+pub const TAURI_DRIVER_VERSION: &str = "2.1.0";
+
+/// Debian packages: building the app (webkit2gtk and friends), and running
+/// the end-to-end tests (a virtual display and WebKit's WebDriver).
+const APT_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+];
+
+/// Everything: system packages, the wasm target and all tools.
+pub fn ensure_all() -> Result<()> {
+    ensure_system_packages()?;
+    ensure_ui_tools()?;
+    if cfg!(any(target_os = "linux", target_os = "windows")) {
+        ensure_cargo_tool("tauri-driver", TAURI_DRIVER_VERSION)?;
+    }
+    Ok(())
+}
+
+/// What building the UI needs: the wasm target and wasm-bindgen-cli.
+pub fn ensure_ui_tools() -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool("wasm-bindgen-cli", &locked_version("wasm-bindgen")?)
+}
+
+/// The path of a tool installed by [`ensure_cargo_tool`].
+pub fn tool_path(binary: &str) -> PathBuf {
+    tools_dir()
+        .join("bin")
+        .join(format!("{binary}{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn ensure_system_packages() -> Result<()> {
+    if !cfg!(target_os = "linux") || !Path::new("/usr/bin/dpkg-query").exists() {
+        // Windows and macOS prerequisites are listed in the README.
+        return Ok(());
+    }
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|package| !deb_installed(package))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    println!("xtask: installing system packages: {}", missing.join(" "));
+    let as_root = is_root();
+    let sudo = !as_root
+        && Command::new("sudo")
+            .args(["-n", "true"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !as_root && !sudo {
+        bail!(
+            "these system packages are missing: {0}\n\
+             install them with: sudo apt-get install -y {0}",
+            missing.join(" ")
+        );
+    }
+    let apt = |args: &[&str]| -> Result<()> {
+        let mut command = if sudo {
+            let mut c = Command::new("sudo");
+            c.args(["-n", "apt-get"]);
+            c
+        } else {
+            Command::new("apt-get")
+        };
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        process::run(&mut command)
+    };
+    apt(&["update", "-qq"])?;
+    let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    install.extend(&missing);
+    apt(&install)
+}
+
+fn deb_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("rustup is needed to add the wasm32 target (https://rustup.rs)")?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    process::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// Installs `krate` at exactly `version` into the tools folder unless
+/// cargo's install record there already lists it.
+fn ensure_cargo_tool(krate: &str, version: &str) -> Result<()> {
+    let record = tools_dir().join(".crates.toml");
+    let wanted = format!("\"{krate} {version} ");
+    if std::fs::read_to_string(&record).is_ok_and(|text| text.contains(&wanted)) {
+        return Ok(());
+    }
+    // No `--locked`: the registry index reachable from some machines lags
+    // behind the tools' lockfiles, and the exact version pin is what matters.
+    let mut command = Command::new(process::cargo_bin());
+    command
+        .args(["install", "--root"])
+        .arg(tools_dir())
+        .args([krate, "--version", &format!("={version}")])
+        // Tools build into their own folder so `cargo clean` keeps them.
+        .env_remove("CARGO_TARGET_DIR");
+    process::run(&mut command)
+}
+
+/// The version of `package` that Cargo.lock pins.
+pub fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .context("reading Cargo.lock (run `cargo generate-lockfile`)")?;
+    let name_line = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == name_line {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+                .and_then(|l| l.strip_suffix('"'))
+            {
+                return Ok(version.to_owned());
+            }
+        }
+    }
+    bail!("{package} is not in Cargo.lock")
+}

@@ -1,0 +1,125 @@
+//! The commands through Tauri's real IPC serialisation, on the mock runtime
+//! (no display), against the real mock API on an ephemeral port.
+
+use larder_core::{ApiClient, Larder};
+use larder_protocol::{commands, Bootstrap, CommandError, Session, WidgetEnvelope};
+use serde_json::{json, Value};
+use tauri::{
+    ipc::{CallbackFn, InvokeBody},
+    test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY},
+    webview::InvokeRequest,
+    Manager, WebviewWindow, WebviewWindowBuilder,
+};
+
+use crate::{api_endpoint::ApiEndpoint, build_app};
+
+/// An app on the mock runtime, its main window, and the API it talks to.
+struct TestApp {
+    window: WebviewWindow<MockRuntime>,
+    _api: mock_api::RunningServer,
+}
+
+fn test_app() -> TestApp {
+    let api = tauri::async_runtime::block_on(mock_api::RunningServer::start(mock_api::Config {
+        delay_scale: 0.0,
+        ..mock_api::Config::default()
+    }))
+    .expect("mock-api starts");
+    let app = build_app(mock_builder())
+        .build(mock_context(noop_assets()))
+        .expect("the app builds");
+    let client = ApiClient::new(&api.url()).expect("valid url");
+    app.manage(Larder::new(client));
+    app.manage(ApiEndpoint::remote(api.url()));
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("the window builds");
+    TestApp { window, _api: api }
+}
+
+/// Invokes `command` with `args` as the webview would.
+fn invoke(app: &TestApp, command: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &app.window,
+        InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "http://tauri.localhost".parse().expect("valid url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+}
+
+fn command_error(value: Value) -> CommandError {
+    serde_json::from_value(value).expect("a typed CommandError")
+}
+
+#[test]
+fn sign_in_then_widgets_then_sign_out() {
+    let app = test_app();
+    let boot: Bootstrap =
+        serde_json::from_value(invoke(&app, commands::BOOTSTRAP, json!({})).expect("bootstrap"))
+            .expect("a Bootstrap");
+    assert_eq!(boot.session, None);
+    assert!(!boot.embedded_api);
+
+    let session: Session = serde_json::from_value(
+        invoke(&app, commands::SIGN_IN, json!({ "username": "alice" })).expect("sign in"),
+    )
+    .expect("a Session");
+    assert_eq!(session.user.name, "alice");
+    // The token never crosses into the webview.
+    let raw = invoke(&app, commands::BOOTSTRAP, json!({})).expect("bootstrap");
+    assert!(!raw.to_string().contains("token"), "{raw}");
+
+    for id in 1..=5 {
+        let envelope: WidgetEnvelope = serde_json::from_value(
+            invoke(&app, commands::GET_WIDGET, json!({ "id": id })).expect("widget"),
+        )
+        .expect("a WidgetEnvelope");
+        assert_eq!(envelope.data.widget_id.get(), id);
+        assert_eq!(envelope.data.user_id, session.user.id);
+    }
+
+    invoke(&app, commands::SIGN_OUT, json!({})).expect("sign out");
+    let err = invoke(&app, commands::GET_WIDGET, json!({ "id": 1 })).expect_err("signed out");
+    assert_eq!(command_error(err), CommandError::NotSignedIn);
+}
+
+#[test]
+fn bad_input_gets_typed_errors() {
+    let app = test_app();
+    for username in ["", "   ", &"x".repeat(65), "a\u{0}b"] {
+        let err =
+            invoke(&app, commands::SIGN_IN, json!({ "username": username })).expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::InvalidUsername { .. }),
+            "{username:?}"
+        );
+    }
+    invoke(&app, commands::SIGN_IN, json!({ "username": "bob" })).expect("sign in");
+    for id in [0, 6, -1, 255, 1_000_000] {
+        let err = invoke(&app, commands::GET_WIDGET, json!({ "id": id })).expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::UnknownWidget { .. }),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn every_protocol_command_is_registered() {
+    let app = test_app();
+    for command in commands::ALL {
+        // A registered command may refuse its arguments, but an unknown one
+        // answers with a plain string that says it was not found.
+        let answer = invoke(&app, command, json!({}));
+        if let Err(Value::String(message)) = &answer {
+            assert!(!message.contains("not found"), "{command}: {message}");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The sign-in view: the seed's fake sign-in, a username only.
+//!
+//! The username is checked with the same rules the backend and the API use
+//! (`Username::parse`) before anything is sent, so an empty, blank or
+//! over-long name gets a clear message at once.
+
+use dioxus::prelude::*;
+use larder_protocol::{CommandError, Username};
+
+use crate::{app::Route, backend, stores::use_global_store};
+
+#[component]
+pub fn SignIn() -> Element {
+    let store = use_global_store();
+    let navigator = use_navigator();
+    let mut username = use_signal(String::new);
+    let mut error = use_signal(|| None::<String>);
+    let mut pending = use_signal(|| false);
+
+    // A restored session goes straight to the dashboard.
+    use_effect(move || {
+        if store.session.read().is_some() {
+            navigator.replace(Route::Dashboard {});
+        }
+    });
+
+    let submit = move |event: FormEvent| {
+        event.prevent_default();
+        if pending() {
+            return;
+        }
+        let name = match Username::parse(&username.read()) {
+            Ok(name) => name,
+            Err(err) => {
+                error.set(Some(err.to_string()));
+                return;
+            }
+        };
+        error.set(None);
+        pending.set(true);
+        let mut session = store.session;
+        spawn(async move {
+            let result = backend::sign_in(name.as_str()).await;
+            pending.set(false);
+            match result {
+                Ok(signed_in) => {
+                    session.set(Some(signed_in));
+                    navigator.push(Route::Dashboard {});
+                }
+                Err(err) => error.set(Some(sign_in_message(&err))),
+            }
+        });
+    };
+
+    rsx! {
+        main { class: "sign-in",
+            form { class: "sign-in-card", onsubmit: submit,
+                h1 { "Larder" }
+                p { class: "muted", "Your dashboard, ready before you are." }
+                label { r#for: "username", "Username" }
+                input {
+                    id: "username",
+                    "data-testid": "username",
+                    r#type: "text",
+                    autocomplete: "username",
+                    autofocus: true,
+                    maxlength: "200",
+                    placeholder: "for example alice",
+                    value: "{username}",
+                    oninput: move |event| username.set(event.value()),
+                }
+                if let Some(message) = error() {
+                    p { class: "form-error", role: "alert", "data-testid": "sign-in-error", "{message}" }
+                }
+                button {
+                    "data-testid": "sign-in",
+                    r#type: "submit",
+                    disabled: pending(),
+                    if pending() { "Signing in…" } else { "Sign in" }
+                }
+            }
+        }
+    }
+}
+
+/// The message shown for a failed sign-in.
+pub fn sign_in_message(err: &CommandError) -> String {
+    match err {
+        CommandError::Unreachable { .. } => {
+            "Larder cannot reach the server. Check your connection and try again.".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreachable_is_said_plainly() {
+        let message = sign_in_message(&CommandError::Unreachable {
+            message: "connection refused".into(),
+        });
+        assert!(message.contains("cannot reach the server"));
+    }
+}

@@ -1,0 +1,54 @@
+//! The dashboard's widgets. Each one is an island: [`WidgetSlot`] owns its
+//! query and wraps the content in its own `ErrorBoundary` and
+//! `SuspenseBoundary`, so a slow widget never holds back a fast one and a
+//! failing one never breaks the others.
+//!
+//! # Layout
+//! - [`slot`]: the island (query, boundaries, test handles).
+//! - [`chrome`]: the skeleton and the error card.
+//! - one module per widget kind, each a pure component over its payload.
+
+mod activity;
+mod analytics;
+mod chrome;
+mod kpis;
+mod notifications;
+mod profile;
+mod slot;
+
+pub use slot::WidgetSlot;
+
+use dioxus::prelude::*;
+use larder_protocol::WidgetData;
+
+/// Renders a widget's payload with the component for its kind.
+#[component]
+pub fn WidgetView(data: WidgetData) -> Element {
+    match data {
+        WidgetData::Profile(profile) => rsx! { profile::ProfileCard { profile } },
+        WidgetData::Activity(feed) => rsx! { activity::ActivityList { feed } },
+        WidgetData::Analytics(series) => rsx! { analytics::AnalyticsChart { series } },
+        WidgetData::Notifications(center) => {
+            rsx! { notifications::NotificationsPanel { center } }
+        }
+        WidgetData::Kpis(board) => rsx! { kpis::KpiTiles { board } },
+    }
+}
+
+/// Formats Unix milliseconds as a short "HH:MM" in UTC.
+pub fn clock_time(ms: u64) -> String {
+    let minutes = (ms / 60_000) % (24 * 60);
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_clock_times() {
+        assert_eq!(clock_time(0), "00:00");
+        assert_eq!(clock_time((13 * 60 + 7) * 60_000 + 59_999), "13:07");
+        assert_eq!(clock_time(24 * 3_600_000 + 60_000), "00:01");
+    }
+}
