@@ -6,12 +6,20 @@ use larder_protocol::{commands, Bootstrap, CommandError, Session, WidgetEnvelope
 use serde_json::{json, Value};
 use tauri::{
     ipc::{CallbackFn, InvokeBody},
-    test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY},
+    test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY},
     webview::InvokeRequest,
     Manager, WebviewWindow, WebviewWindowBuilder,
 };
 
 use crate::{api_endpoint::ApiEndpoint, build_app};
+
+/// The origin Tauri serves the app's own pages from; requests from anywhere
+/// else are remote and may not reach Larder's commands.
+const APP_ORIGIN: &str = if cfg!(windows) {
+    "http://tauri.localhost"
+} else {
+    "tauri://localhost"
+};
 
 /// An app on the mock runtime, its main window, and the API it talks to.
 struct TestApp {
@@ -25,8 +33,9 @@ fn test_app() -> TestApp {
         ..mock_api::Config::default()
     }))
     .expect("mock-api starts");
+    // The real context, so the real capabilities decide what may be called.
     let app = build_app(mock_builder())
-        .build(mock_context(noop_assets()))
+        .build(tauri::generate_context!())
         .expect("the app builds");
     let client = ApiClient::new(&api.url()).expect("valid url");
     app.manage(Larder::new(client));
@@ -45,7 +54,7 @@ fn invoke(app: &TestApp, command: &str, args: Value) -> Result<Value, Value> {
             cmd: command.into(),
             callback: CallbackFn(0),
             error: CallbackFn(1),
-            url: "http://tauri.localhost".parse().expect("valid url"),
+            url: APP_ORIGIN.parse().expect("valid url"),
             body: InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
@@ -109,6 +118,24 @@ fn bad_input_gets_typed_errors() {
             "{id}"
         );
     }
+}
+
+#[test]
+fn remote_origins_cannot_reach_commands() {
+    let app = test_app();
+    let answer = get_ipc_response(
+        &app.window,
+        InvokeRequest {
+            cmd: commands::BOOTSTRAP.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "https://example.com".parse().expect("valid url"),
+            body: InvokeBody::Json(json!({})),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    );
+    assert!(answer.is_err(), "a remote page must not call bootstrap");
 }
 
 #[test]

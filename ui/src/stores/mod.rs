@@ -2,6 +2,6 @@
 //! context. Each accessor panics with the name of the missing provider, so a
 //! component used outside its scope fails loudly in development.
 
-mod global;
+pub mod global;
 
 pub use global::{use_global_store, GlobalStore};

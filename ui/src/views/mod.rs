@@ -1,7 +1,7 @@
 //! One module per route.
 
-mod dashboard;
-mod sign_in;
+pub mod dashboard;
+pub mod sign_in;
 
 pub use dashboard::Dashboard;
 pub use sign_in::SignIn;

@@ -8,13 +8,13 @@
 //! - [`chrome`]: the skeleton and the error card.
 //! - one module per widget kind, each a pure component over its payload.
 
-mod activity;
-mod analytics;
-mod chrome;
-mod kpis;
-mod notifications;
-mod profile;
-mod slot;
+pub mod activity;
+pub mod analytics;
+pub mod chrome;
+pub mod kpis;
+pub mod notifications;
+pub mod profile;
+pub mod slot;
 
 pub use slot::WidgetSlot;
 

@@ -1,0 +1,16 @@
+//! Larder's user interface: a Dioxus app compiled to wasm32 and loaded in the
+//! Tauri webview. It talks to the desktop backend only through [`backend`].
+//!
+//! # Layout
+//! - [`backend`]: the one invoke bridge and its typed command wrappers.
+//! - [`stores`]: the signal stores hydrated from the `bootstrap` payload.
+//! - [`app`]: the root component and the router.
+//! - [`views`]: one module per route (sign-in, dashboard).
+//! - [`widgets`]: the dashboard's widgets, each isolated behind its own
+//!   error and suspense boundaries.
+
+pub mod app;
+pub mod backend;
+pub mod stores;
+pub mod views;
+pub mod widgets;
