@@ -20,9 +20,9 @@ pub fn KpiTiles(board: KpiBoard) -> Element {
     }
 }
 
-/// Whole numbers without decimals, others with one.
+/// Large or whole numbers without decimals, others with one.
 fn format_value(value: f64) -> String {
-    if value.fract() == 0.0 {
+    if value.fract() == 0.0 || value.abs() >= 1000.0 {
         format!("{value:.0}")
     } else {
         format!("{value:.1}")
@@ -43,6 +43,7 @@ mod tests {
     fn formats_values_and_deltas() {
         assert_eq!(format_value(1200.0), "1200");
         assert_eq!(format_value(3.25), "3.2");
+        assert_eq!(format_value(6124.3), "6124");
         assert_eq!(format_delta(-4.0), "▼ 4.0%");
         let board = KpiBoard {
             tiles: vec![Kpi {

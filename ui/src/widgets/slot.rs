@@ -40,6 +40,11 @@ impl QueryCapability for FetchWidget {
     }
 }
 
+/// Whether the widget's content is on screen; set by [`WidgetContent`] once
+/// it is mounted, so `data-state="ready"` means painted, not just fetched.
+#[derive(Clone, Copy)]
+struct Painted(Signal<bool>);
+
 /// What the `data-state` test handle says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlotState {
@@ -49,13 +54,13 @@ pub enum SlotState {
 }
 
 impl SlotState {
-    pub fn of(state: &QueryStateData<FetchWidget>) -> Self {
+    /// Ready once content is painted; an error once the query settled with
+    /// one; loading otherwise.
+    pub fn of(state: &QueryStateData<FetchWidget>, painted: bool) -> Self {
         match state {
-            QueryStateData::Settled { res: Ok(_), .. } => Self::Ready,
+            _ if painted => Self::Ready,
             QueryStateData::Settled { res: Err(_), .. } => Self::Error,
-            // Revalidating with a value already shown keeps it on screen.
-            QueryStateData::Loading { res: Some(Ok(_)) } => Self::Ready,
-            QueryStateData::Loading { .. } | QueryStateData::Pending => Self::Loading,
+            _ => Self::Loading,
         }
     }
 
@@ -74,7 +79,8 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
     let mut attempt = use_signal(|| 0u32);
     let query = use_query(Query::new((id, attempt()), FetchWidget).stale_time(UI_STALE_TIME));
     use_context_provider(|| query);
-    let state = SlotState::of(&query.read().state());
+    let painted = use_context_provider(|| Painted(Signal::new(false)));
+    let state = SlotState::of(&query.read().state(), (painted.0)());
 
     rsx! {
         section {
@@ -119,6 +125,9 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
 #[component]
 fn WidgetContent() -> Element {
     let query = use_context::<UseQuery<FetchWidget>>();
+    let Painted(mut painted) = use_context::<Painted>();
+    use_effect(move || painted.set(true));
+    use_drop(move || painted.set(false));
     let envelope = query.suspend()??;
     rsx! { WidgetView { data: envelope.data.data } }
 }

@@ -20,6 +20,9 @@ async fn main() -> Result<()> {
         Ok(true)
     })
     .await?;
+    // WebKit's snapshot can trail the DOM by a frame or two under Xvfb; give
+    // the last paint time to land (this is a tool, not a test).
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let png = app.client.screenshot().await?;
     std::fs::write(&out, png).with_context(|| format!("writing {out}"))?;
     println!("saved {out}");
