@@ -11,8 +11,9 @@ use larder_protocol::{Role, User, Username, WidgetData, WidgetId, WidgetResponse
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
-/// A 64-bit digest of `parts`, used for ids and seeds.
-fn digest64(parts: &[&[u8]]) -> u64 {
+/// A 64-bit digest of `parts`, used for ids and seeds (each part is
+/// length-prefixed, so ("ab", "c") and ("a", "bc") differ).
+pub fn digest64(parts: &[&[u8]]) -> u64 {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());
@@ -43,6 +44,14 @@ pub fn user_for(username: &Username) -> User {
         role,
         organization_id: format!("org_{}", id % 7 + 1),
     }
+}
+
+/// The wall-clock time in Unix milliseconds.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
 }
 
 /// A fresh random opaque token.

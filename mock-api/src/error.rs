@@ -3,7 +3,7 @@
 //! matching status; internals never reach the client.
 
 use axum::{
-    http::StatusCode,
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -32,6 +32,22 @@ pub enum ApiError {
     BadRequest(String),
     #[error("no such route")]
     RouteNotFound,
+    #[error("this route does not accept that method")]
+    MethodNotAllowed,
+    #[error("the request body is larger than 64 KB")]
+    PayloadTooLarge,
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("no user {0:?}")]
+    UserNotFound(String),
+    #[error("{0}")]
+    InvalidPagination(String),
+    #[error("this needs the admin role")]
+    AdminOnly,
+    #[error("no notification {0:?}")]
+    NotificationNotFound(String),
+    #[error("the server failed on purpose (injected fault {0})")]
+    InjectedStatus(u16),
 }
 
 impl ApiError {
@@ -43,8 +59,18 @@ impl ApiError {
             | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MissingToken | Self::InvalidToken => StatusCode::UNAUTHORIZED,
-            Self::ForeignUser => StatusCode::FORBIDDEN,
-            Self::WidgetNotFound(_) | Self::RouteNotFound => StatusCode::NOT_FOUND,
+            Self::ForeignUser | Self::AdminOnly => StatusCode::FORBIDDEN,
+            Self::WidgetNotFound(_)
+            | Self::RouteNotFound
+            | Self::UserNotFound(_)
+            | Self::NotificationNotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::InvalidPagination(_) => StatusCode::BAD_REQUEST,
+            Self::InjectedStatus(status) => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
         }
     }
 
@@ -60,6 +86,14 @@ impl ApiError {
             Self::ForeignUser => "forbidden",
             Self::BadRequest(_) => "bad_request",
             Self::RouteNotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::UserNotFound(_) => "user_not_found",
+            Self::InvalidPagination(_) => "invalid_pagination",
+            Self::AdminOnly => "admin_only",
+            Self::NotificationNotFound(_) => "notification_not_found",
+            Self::InjectedStatus(_) => "injected_fault",
         }
     }
 }
@@ -70,6 +104,12 @@ impl IntoResponse for ApiError {
             error: self.to_string(),
             code: self.code().to_owned(),
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Self::RateLimited { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
     }
 }

@@ -9,32 +9,80 @@
 //!
 //! # Layout
 //! - [`config`]: the server's knobs (delay scale, jitter, ...).
-//! - [`state`]: shared state: sessions and counters.
-//! - [`data`]: deterministic, per-user widget payloads.
+//! - [`state`]: shared state: sessions, users, mutations.
+//! - [`stats`], [`rate_limit`], [`faults`]: request counts, the per-token
+//!   limit and injected faults.
+//! - [`data`], [`profile_data`]: deterministic, per-user payloads.
 //! - [`error`]: the one error type, rendered as `{"error", "code"}`.
 //! - [`routes`]: one module per resource.
 
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod faults;
+pub mod profile_data;
+pub mod rate_limit;
 pub mod routes;
 pub mod state;
+pub mod stats;
 
 use std::{future::Future, net::SocketAddr, time::Instant};
 
-use axum::{extract::Request, http::HeaderValue, middleware::Next, response::Response, Router};
+use axum::{
+    extract::{DefaultBodyLimit, Request, State},
+    http::HeaderValue,
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Router,
+};
 use tokio::net::TcpListener;
 
 pub use config::Config;
 pub use error::ApiError;
 pub use state::AppState;
 
-/// Builds the API's router over `state`.
+/// The largest request body accepted.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Builds the API's router over `state`. The `/__admin/` test controls are
+/// only routed when the config enables them.
 pub fn app(state: AppState) -> Router {
-    routes::router()
+    let mut router = routes::router();
+    if state.config().admin {
+        router = router.merge(routes::test_controls::router());
+    }
+    router
         .fallback(|| async { ApiError::RouteNotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_and_limit,
+        ))
         .layer(axum::middleware::from_fn(response_time))
         .with_state(state)
+}
+
+/// Counts every request (except the test controls') by route and user, and
+/// applies the per-token rate limit.
+async fn count_and_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/__admin/") {
+        return next.run(request).await;
+    }
+    let route = format!("{} {}", request.method(), path);
+    let token = routes::bearer_token(request.headers()).map(str::to_owned);
+    let user = token.as_deref().and_then(|t| state.session_user(t));
+    state
+        .stats()
+        .record(&route, user.as_ref().map(|u| u.id.as_str()));
+    if let (Some(token), Some(_)) = (&token, &user) {
+        if let Err(wait) = state.limiter().check(token) {
+            let retry_after_secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            return ApiError::RateLimited { retry_after_secs }.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// Adds `X-Response-Time` (milliseconds) to every response.

@@ -24,8 +24,13 @@ struct Args {
     /// Requests per minute per token.
     #[arg(long, env = "MOCK_API_RATE_LIMIT", default_value_t = 120)]
     rate_limit: u32,
-    /// Enables the /__admin/ test controls.
-    #[arg(long, env = "MOCK_API_ADMIN")]
+    /// Enables the /__admin/ test controls (the variable takes 1, true, yes…).
+    #[arg(
+        long,
+        env = "MOCK_API_ADMIN",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     admin: bool,
 }
 

@@ -1,19 +1,23 @@
-//! Shared server state: the configuration and the live sessions.
+//! Shared server state: configuration, sessions, known users, per-user
+//! mutations, request counts, rate-limit windows and injected faults.
 //!
-//! The session map sits behind a `std::sync::Mutex`: it is only held for a
-//! lookup or an insert, never across an `.await`, so an async mutex would
-//! only add cost.
+//! Each part sits behind its own `std::sync::Mutex`: every lock is held for
+//! a lookup or an update only, never across an `.await`, so an async mutex
+//! would only add cost. A panic while a lock is held cannot leave a
+//! half-updated map (each use is one insert, read or remove), so poisoning
+//! is ignored.
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex, PoisonError},
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
 use larder_protocol::User;
+use tokio::time::Instant;
 
-use crate::Config;
+use crate::{faults::Faults, rate_limit::RateLimiter, stats::Stats, Config};
 
-/// Cheap to clone: every field is behind one `Arc`.
+/// Cheap to clone: everything is behind one `Arc`.
 #[derive(Debug, Clone)]
 pub struct AppState {
     shared: Arc<Shared>,
@@ -22,16 +26,35 @@ pub struct AppState {
 #[derive(Debug)]
 struct Shared {
     config: Config,
+    started: Instant,
     /// Live tokens and the user each belongs to.
     sessions: Mutex<HashMap<String, User>>,
+    /// Every user who has signed in, by id, so profiles can be looked up.
+    users: Mutex<HashMap<String, User>>,
+    /// Notification ids each user has marked read, by user id.
+    read_notifications: Mutex<HashMap<String, HashSet<String>>>,
+    stats: Stats,
+    limiter: RateLimiter,
+    faults: Faults,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl AppState {
     pub fn new(config: Config) -> Self {
+        let limiter = RateLimiter::new(config.rate_limit);
         Self {
             shared: Arc::new(Shared {
                 config,
-                sessions: Mutex::new(HashMap::new()),
+                started: Instant::now(),
+                sessions: Mutex::default(),
+                users: Mutex::default(),
+                read_notifications: Mutex::default(),
+                stats: Stats::default(),
+                limiter,
+                faults: Faults::default(),
             }),
         }
     }
@@ -40,32 +63,70 @@ impl AppState {
         &self.shared.config
     }
 
+    /// How long the server has run.
+    pub fn uptime(&self) -> std::time::Duration {
+        self.shared.started.elapsed()
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.shared.limiter
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// Starts a session for `user` under `token`.
     pub fn insert_session(&self, token: String, user: User) {
-        self.sessions().insert(token, user);
+        lock(&self.shared.users).insert(user.id.clone(), user.clone());
+        lock(&self.shared.sessions).insert(token, user);
     }
 
     /// The user a token belongs to, if it is live.
     pub fn session_user(&self, token: &str) -> Option<User> {
-        self.sessions().get(token).cloned()
+        lock(&self.shared.sessions).get(token).cloned()
     }
 
     /// Revokes a token; returns whether it was live.
     pub fn remove_session(&self, token: &str) -> bool {
-        self.sessions().remove(token).is_some()
+        let removed = lock(&self.shared.sessions).remove(token).is_some();
+        if removed {
+            self.shared.limiter.forget(token);
+        }
+        removed
     }
 
     /// Revokes every token, as a server restart would.
     pub fn clear_sessions(&self) {
-        self.sessions().clear();
+        lock(&self.shared.sessions).clear();
     }
 
-    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, User>> {
-        // A panic while holding the lock cannot leave the map half-updated
-        // (each use is a single insert, get or remove), so poisoning is safe
-        // to ignore.
-        self.shared
-            .sessions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    pub fn active_sessions(&self) -> usize {
+        lock(&self.shared.sessions).len()
+    }
+
+    /// A user who has signed in at least once.
+    pub fn known_user(&self, id: &str) -> Option<User> {
+        lock(&self.shared.users).get(id).cloned()
+    }
+
+    /// Marks notification `id` read for `user_id`.
+    pub fn mark_read(&self, user_id: &str, id: &str) {
+        lock(&self.shared.read_notifications)
+            .entry(user_id.to_owned())
+            .or_default()
+            .insert(id.to_owned());
+    }
+
+    /// The notifications `user_id` has marked read.
+    pub fn read_notifications(&self, user_id: &str) -> HashSet<String> {
+        lock(&self.shared.read_notifications)
+            .get(user_id)
+            .cloned()
+            .unwrap_or_default()
     }
 }

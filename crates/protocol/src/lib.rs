@@ -5,7 +5,10 @@
 //! mock API and the wasm32 UI alike, and the three can never drift apart.
 //!
 //! # Layout
+//! - [`admin`]: the admin widget's data and the mock API's test controls.
 //! - [`auth`]: usernames (and their validation), users, login and sessions.
+//! - [`config`]: the API's published config (flags, cache policy, theme).
+//! - [`profile`]: profiles, posts, followers and pages.
 //! - [`bootstrap`]: the first payload the UI hydrates from.
 //! - [`widgets`]: the five dashboard widgets, their ids and payloads.
 //! - [`envelope`]: what a command returns for cached data: the data plus its
@@ -13,15 +16,20 @@
 //! - [`error`]: the HTTP error body and the typed command error.
 //! - [`commands`]: the command names, shared by handlers and the invoke bridge.
 
+pub mod admin;
 pub mod auth;
 pub mod bootstrap;
 pub mod commands;
+pub mod config;
 pub mod envelope;
 pub mod error;
+pub mod profile;
 pub mod widgets;
 
 pub use auth::{LoginRequest, LoginResponse, Role, Session, User, Username, UsernameError};
 pub use bootstrap::Bootstrap;
+pub use config::{AppConfig, CachePolicy, Theme};
 pub use envelope::{Envelope, Freshness, Source, WidgetEnvelope};
 pub use error::{ApiErrorBody, CommandError};
+pub use profile::{Follower, Page, Post, UserProfile};
 pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};

@@ -26,6 +26,7 @@ async fn login(
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Json(request) = body.map_err(|rejection| match rejection {
         JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
         other => ApiError::MalformedBody(other.body_text()),
     })?;
     let username = Username::parse(&request.username).map_err(ApiError::InvalidUsername)?;

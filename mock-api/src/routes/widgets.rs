@@ -1,44 +1,67 @@
-//! `GET /api/widgets/:id?userId=…`: the five dashboard widgets, each with its
-//! own delay, an ETag, and 304 for a matching `If-None-Match`.
-
-use std::{
-    collections::HashMap,
-    time::{SystemTime, UNIX_EPOCH},
-};
+//! The dashboard widgets (Bearer):
+//! - `GET /api/widgets/:id?userId=…`: the widget after its delay, with an
+//!   ETag, and 304 for a matching `If-None-Match`; injected faults apply.
+//! - `POST /api/widgets/4/notifications/:nid/read`: marks a notification
+//!   read; the next GET of widget 4 reflects it.
 
 use axum::{
-    extract::{rejection::QueryRejection, Path, Query, State},
+    body::{Body, Bytes},
+    extract::{rejection::PathRejection, Path, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     Router,
 };
-use larder_protocol::WidgetId;
+use larder_protocol::{admin::FaultKind, WidgetData, WidgetId, WidgetIdError, WidgetResponse};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use super::Caller;
+use super::{query_map, Caller, QueryMap};
 use crate::{data, ApiError, AppState};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/widgets/{id}", get(widget))
+    Router::new().route("/api/widgets/{id}", get(widget)).route(
+        "/api/widgets/{id}/notifications/{nid}/read",
+        post(mark_notification_read),
+    )
+}
+
+fn widget_id(path: Result<Path<String>, PathRejection>) -> Result<WidgetId, ApiError> {
+    let Path(id) = path.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    id.parse()
+        .map_err(|err: WidgetIdError| ApiError::WidgetNotFound(err.id))
 }
 
 async fn widget(
     State(state): State<AppState>,
     caller: Caller,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    path: Result<Path<String>, PathRejection>,
+    query: QueryMap,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Path(id) = id.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
-    let widget: WidgetId = id
-        .parse()
-        .map_err(|err: larder_protocol::WidgetIdError| ApiError::WidgetNotFound(err.id))?;
-    let Query(query) = query.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let widget = widget_id(path)?;
+    let query = query_map(query)?;
     let user_id = query.get("userId").ok_or(ApiError::MissingUserId)?;
     if *user_id != caller.user.id {
         return Err(ApiError::ForeignUser);
+    }
+
+    let fault = state.faults().take(widget.get(), &caller.user.id);
+    match &fault {
+        Some(FaultKind::Status {
+            status: 429,
+            retry_after_secs,
+        }) => {
+            return Err(ApiError::RateLimited {
+                retry_after_secs: retry_after_secs.unwrap_or(1),
+            })
+        }
+        Some(FaultKind::Status { status, .. }) => return Err(ApiError::InjectedStatus(*status)),
+        Some(FaultKind::Hang) => std::future::pending::<()>().await,
+        Some(FaultKind::Delay { ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
+        }
+        _ => {}
     }
 
     let unit = rand::thread_rng().gen_range(-1.0..=1.0);
@@ -47,15 +70,21 @@ async fn widget(
         tokio::time::sleep(delay).await;
     }
 
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default();
-    let response = data::widget_response(&caller.user, widget, now_ms);
+    let mut response = data::widget_response(&caller.user, widget, data::now_ms());
+    apply_mutations(&state, &mut response);
     let body = serde_json::to_vec(&response)
         .map_err(|err| ApiError::BadRequest(format!("cannot encode widget: {err}")))?;
-    let etag = etag_of(&body);
 
+    match fault {
+        Some(FaultKind::MalformedJson) => {
+            return Ok(json_response(b"{\"widgetId\": 3, \"data\": [".to_vec()))
+        }
+        Some(FaultKind::Truncated) => return Ok(truncated_response(body)),
+        _ => {}
+    }
+
+    let etag = etag_of(&body);
+    let etag_value = HeaderValue::from_str(&etag).map_err(|_| ApiError::RouteNotFound)?;
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
@@ -64,21 +93,81 @@ async fn widget(
                 .split(',')
                 .any(|tag| tag.trim() == etag || tag.trim() == "*")
         });
-    let etag_value = HeaderValue::from_str(&etag).map_err(|_| ApiError::RouteNotFound)?;
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
     }
-    Ok((
-        [
-            (header::ETAG, etag_value),
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-        ],
+    let mut ok = json_response(body);
+    ok.headers_mut().insert(header::ETAG, etag_value);
+    Ok(ok)
+}
+
+/// Applies the user's mutations (notifications marked read) to a payload.
+fn apply_mutations(state: &AppState, response: &mut WidgetResponse) {
+    if let WidgetData::Notifications(center) = &mut response.data {
+        let read = state.read_notifications(&response.user_id);
+        for note in &mut center.notifications {
+            if read.contains(&note.id) {
+                note.read = true;
+            }
+        }
+    }
+}
+
+fn json_response(body: Vec<u8>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         body,
     )
-        .into_response())
+        .into_response()
+}
+
+/// Announces the whole body's length, sends half of it, then fails the
+/// stream, so the client sees a body cut mid-stream.
+fn truncated_response(body: Vec<u8>) -> Response {
+    let full = body.len();
+    let half = Bytes::from(body[..full / 2].to_vec());
+    let first = futures_util::stream::once(async move { Ok::<_, std::io::Error>(half) });
+    // The failure comes a moment later, so the headers and the first half
+    // are on the wire before the connection is cut.
+    let cut = futures_util::stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        Err(std::io::Error::other("injected fault: truncated body"))
+    });
+    let stream = futures_util::StreamExt::chain(first, cut);
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
+    response
+}
+
+/// `POST /api/widgets/4/notifications/:nid/read`: 204.
+async fn mark_notification_read(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Path((id, nid)) = path.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    if id != "4" {
+        return Err(ApiError::WidgetNotFound(id.chars().take(32).collect()));
+    }
+    // Widget 4 always lists notifications n1 to n5.
+    let known = nid.len() == 2
+        && nid.starts_with('n')
+        && ('1'..='5').contains(&nid.chars().nth(1).unwrap_or('0'));
+    if !known {
+        return Err(ApiError::NotificationNotFound(
+            nid.chars().take(32).collect(),
+        ));
+    }
+    state.mark_read(&caller.user.id, &nid);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A strong ETag over the body's bytes.

@@ -1,0 +1,75 @@
+//! Role-gated and test-only API types: the admin widget's system health, and
+//! the mock API's `/__admin/` test controls (request counts and faults).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `GET /api/admin/system-health` (admins only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemHealth {
+    pub status: String,
+    pub uptime_secs: u64,
+    pub active_sessions: u32,
+    pub requests_served: u64,
+    pub version: String,
+}
+
+/// `GET /__admin/stats`: requests since start or the last reset.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestStats {
+    pub total: u64,
+    /// Keyed by "METHOD /path", for example "GET /api/widgets/3".
+    pub by_route: BTreeMap<String, u64>,
+    /// Keyed by user id, then by route as above. Requests without a live
+    /// token are not attributed to a user.
+    pub by_user: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl RequestStats {
+    /// Requests from `user_id` to `route` ("GET /api/widgets/3").
+    pub fn count(&self, user_id: &str, route: &str) -> u64 {
+        self.by_user
+            .get(user_id)
+            .and_then(|routes| routes.get(route))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// How a route misbehaves on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answers with this status (500, 502, 503, 401 or 429). A 429 carries
+    /// `Retry-After: retry_after_secs` (default 1).
+    Status {
+        status: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_secs: Option<u64>,
+    },
+    /// 200 with a body that is not valid JSON.
+    MalformedJson,
+    /// 200 whose body stops mid-stream.
+    Truncated,
+    /// Waits this much longer before answering normally.
+    Delay { ms: u64 },
+    /// Never answers.
+    Hang,
+}
+
+/// `POST /__admin/faults`: make widget requests misbehave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultRequest {
+    /// The widget (1–5) whose requests misbehave.
+    pub widget: u8,
+    /// Only this user's requests; every user's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    pub fault: FaultKind,
+    /// For this many requests; until cleared when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+}

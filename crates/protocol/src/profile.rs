@@ -1,0 +1,59 @@
+//! Profile data: a user's profile, their posts and their followers, with
+//! page-based pagination.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+/// The most items a page may hold.
+pub const PAGE_LIMIT_MAX: u32 = 100;
+
+/// `GET /users/:id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserProfile {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub organization_id: String,
+    pub bio: String,
+    pub location: String,
+    /// Year and month, for example "2021-04".
+    pub joined: String,
+    pub post_count: u32,
+    pub follower_count: u32,
+}
+
+/// One of a user's posts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Post {
+    pub id: String,
+    pub title: String,
+    pub excerpt: String,
+    /// Unix milliseconds.
+    pub created_at: u64,
+    pub likes: u32,
+}
+
+/// Someone who follows a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Follower {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// 1-based.
+    pub page: u32,
+    pub limit: u32,
+    /// Items in the whole list.
+    pub total: u32,
+    pub has_more: bool,
+}

@@ -1,0 +1,82 @@
+//! Injected faults (`POST /__admin/faults`): rules that make a widget's
+//! requests misbehave, for one user or all, a number of times or until
+//! cleared.
+
+use std::sync::{Mutex, PoisonError};
+
+use larder_protocol::admin::{FaultKind, FaultRequest};
+
+#[derive(Debug, Default)]
+pub struct Faults {
+    rules: Mutex<Vec<FaultRequest>>,
+}
+
+impl Faults {
+    pub fn add(&self, rule: FaultRequest) {
+        self.lock().push(rule);
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// The fault for this request, if a rule matches; consumes one use of a
+    /// counted rule. The newest matching rule wins.
+    pub fn take(&self, widget: u8, user_id: &str) -> Option<FaultKind> {
+        let mut rules = self.lock();
+        let index = rules.iter().rposition(|rule| {
+            rule.widget == widget
+                && rule.user_id.as_deref().is_none_or(|u| u == user_id)
+                && rule.times != Some(0)
+        })?;
+        let rule = &mut rules[index];
+        let fault = rule.fault.clone();
+        if let Some(times) = rule.times.as_mut() {
+            *times -= 1;
+            if *times == 0 {
+                rules.remove(index);
+            }
+        }
+        Some(fault)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<FaultRequest>> {
+        self.rules.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(user: Option<&str>, times: Option<u32>) -> FaultRequest {
+        FaultRequest {
+            widget: 2,
+            user_id: user.map(str::to_owned),
+            fault: FaultKind::MalformedJson,
+            times,
+        }
+    }
+
+    #[test]
+    fn counted_rules_run_out() {
+        let faults = Faults::default();
+        faults.add(rule(None, Some(2)));
+        assert!(faults.take(2, "u1").is_some());
+        assert!(faults.take(2, "u2").is_some());
+        assert!(faults.take(2, "u1").is_none());
+    }
+
+    #[test]
+    fn rules_match_widget_and_user_until_cleared() {
+        let faults = Faults::default();
+        faults.add(rule(Some("u1"), None));
+        assert!(faults.take(3, "u1").is_none());
+        assert!(faults.take(2, "u2").is_none());
+        for _ in 0..5 {
+            assert!(faults.take(2, "u1").is_some());
+        }
+        faults.clear();
+        assert!(faults.take(2, "u1").is_none());
+    }
+}

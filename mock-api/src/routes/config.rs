@@ -1,0 +1,46 @@
+//! `GET /config`: the public app configuration: feature flags, the default
+//! cache policy per resource and the theme.
+
+use std::collections::BTreeMap;
+
+use axum::{routing::get, Json, Router};
+use larder_protocol::{AppConfig, CachePolicy, Theme};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/config", get(config))
+}
+
+async fn config() -> Json<AppConfig> {
+    Json(app_config())
+}
+
+/// The published config. The TTL is the seed's 10 minutes everywhere; the
+/// slow analytics report stays fresh longer, since it is costly to rebuild.
+pub fn app_config() -> AppConfig {
+    let policy = |stale_secs| CachePolicy {
+        stale_secs,
+        ttl_secs: 600,
+    };
+    let mut cache = BTreeMap::new();
+    for (widget, stale) in [(1, 60), (2, 30), (3, 120), (4, 30), (5, 60)] {
+        cache.insert(format!("widget:{widget}"), policy(stale));
+    }
+    cache.insert("profile".into(), policy(60));
+    cache.insert("posts".into(), policy(60));
+    cache.insert("followers".into(), policy(120));
+    let feature_flags = [
+        ("prewarm", true),
+        ("liveUpdates", true),
+        ("adminWidget", true),
+    ]
+    .into_iter()
+    .map(|(name, on)| (name.to_owned(), on))
+    .collect();
+    AppConfig {
+        feature_flags,
+        cache,
+        theme: Theme::Light,
+    }
+}

@@ -1,0 +1,55 @@
+//! `/__admin/`: test controls, routed only with `--admin`.
+//! - `GET /__admin/stats`: request counts by route and user.
+//! - `POST /__admin/reset`: zeroes the counts.
+//! - `POST /__admin/faults`: makes a widget's requests misbehave;
+//!   `DELETE /__admin/faults` clears every fault.
+
+use axum::{
+    extract::{rejection::JsonRejection, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use larder_protocol::admin::{FaultKind, FaultRequest, RequestStats};
+
+use crate::{ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/__admin/stats", get(stats))
+        .route("/__admin/reset", post(reset))
+        .route("/__admin/faults", post(add_fault).delete(clear_faults))
+}
+
+async fn stats(State(state): State<AppState>) -> Json<RequestStats> {
+    Json(state.stats().snapshot())
+}
+
+async fn reset(State(state): State<AppState>) -> StatusCode {
+    state.stats().reset();
+    StatusCode::NO_CONTENT
+}
+
+async fn add_fault(
+    State(state): State<AppState>,
+    body: Result<Json<FaultRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(rule) = body.map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
+    if !(1..=5).contains(&rule.widget) {
+        return Err(ApiError::WidgetNotFound(rule.widget.to_string()));
+    }
+    if let FaultKind::Status { status, .. } = rule.fault {
+        if ![401, 429, 500, 502, 503].contains(&status) {
+            return Err(ApiError::BadRequest(format!(
+                "an injected status must be 401, 429, 500, 502 or 503, not {status}"
+            )));
+        }
+    }
+    state.faults().add(rule);
+    Ok(StatusCode::CREATED)
+}
+
+async fn clear_faults(State(state): State<AppState>) -> StatusCode {
+    state.faults().clear();
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,62 @@
+//! `/users/:id`, `/users/:id/posts` and `/users/:id/followers` (Bearer):
+//! profile data for any user who has signed in, with `page` (1 or more) and
+//! `limit` (1 to 100) pagination.
+
+use axum::{
+    extract::{rejection::PathRejection, Path, State},
+    routing::get,
+    Json, Router,
+};
+use larder_protocol::{Follower, Page, Post, User, UserProfile};
+
+use super::{pagination, query_map, Caller, QueryMap};
+use crate::{profile_data, ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users/{id}", get(profile))
+        .route("/users/{id}/posts", get(posts))
+        .route("/users/{id}/followers", get(followers))
+}
+
+type UserPath = Result<Path<String>, PathRejection>;
+
+fn known_user(state: &AppState, path: UserPath) -> Result<User, ApiError> {
+    let Path(id) = path.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    state
+        .known_user(&id)
+        .ok_or_else(|| ApiError::UserNotFound(id.chars().take(64).collect()))
+}
+
+async fn profile(
+    State(state): State<AppState>,
+    _caller: Caller,
+    path: UserPath,
+) -> Result<Json<UserProfile>, ApiError> {
+    let user = known_user(&state, path)?;
+    Ok(Json(profile_data::profile(&user)))
+}
+
+async fn posts(
+    State(state): State<AppState>,
+    _caller: Caller,
+    path: UserPath,
+    query: QueryMap,
+) -> Result<Json<Page<Post>>, ApiError> {
+    let user = known_user(&state, path)?;
+    let (page, limit) = pagination(&query_map(query)?)?;
+    // Dates count back from the start of today, so a page is stable all day.
+    let today = crate::data::now_ms() / 86_400_000 * 86_400_000;
+    Ok(Json(profile_data::posts(&user.id, page, limit, today)))
+}
+
+async fn followers(
+    State(state): State<AppState>,
+    _caller: Caller,
+    path: UserPath,
+    query: QueryMap,
+) -> Result<Json<Page<Follower>>, ApiError> {
+    let user = known_user(&state, path)?;
+    let (page, limit) = pagination(&query_map(query)?)?;
+    Ok(Json(profile_data::followers(&user.id, page, limit)))
+}
