@@ -40,7 +40,7 @@ impl RequestStats {
 
 /// How a route misbehaves on purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum FaultKind {
     /// Answers with this status (500, 502, 503, 401 or 429). A 429 carries
     /// `Retry-After: retry_after_secs` (default 1).
@@ -72,4 +72,27 @@ pub struct FaultRequest {
     /// For this many requests; until cleared when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_use_the_documented_json() {
+        let fault: FaultKind =
+            serde_json::from_str(r#"{"kind": "status", "status": 429, "retryAfterSecs": 3}"#)
+                .expect("valid");
+        assert_eq!(
+            fault,
+            FaultKind::Status {
+                status: 429,
+                retry_after_secs: Some(3)
+            }
+        );
+        let rule: FaultRequest =
+            serde_json::from_str(r#"{"widget": 2, "userId": "u1", "fault": {"kind": "hang"}}"#)
+                .expect("valid");
+        assert_eq!(rule.times, None);
+    }
 }
