@@ -141,6 +141,16 @@ impl Harness {
         Ok(widget.attr("data-state").await?.unwrap_or_default())
     }
 
+    /// Whether every widget in `widgets` is `ready`.
+    pub async fn all_ready(&self, widgets: &[u8]) -> Result<bool> {
+        for &n in widgets {
+            if self.widget_state(n).await? != "ready" {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// Polls `condition` until it holds, or fails after [`WAIT_LIMIT`].
     pub async fn wait_until<F, Fut>(&self, what: &str, mut condition: F) -> Result<()>
     where

@@ -12,23 +12,16 @@ async fn fast_widgets_are_ready_while_the_slow_one_loads() -> Result<()> {
     let app = Harness::launch(&[("LARDER_MOCK_DELAY_SCALE", DELAY_SCALE)]).await?;
     app.sign_in("alice").await?;
 
-    app.wait_until("widgets 1 and 5 to be ready", || async {
-        Ok(app.widget_state(1).await? == "ready" && app.widget_state(5).await? == "ready")
-    })
-    .await?;
+    app.wait_until("widgets 1 and 5 to be ready", || app.all_ready(&[1, 5]))
+        .await?;
     assert_eq!(
         app.widget_state(3).await?,
         "loading",
         "the 3 s widget must still be loading when the 0.2 s ones are ready"
     );
 
-    app.wait_until("all five widgets to be ready", || async {
-        for n in 1..=5 {
-            if app.widget_state(n).await? != "ready" {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+    app.wait_until("all five widgets to be ready", || {
+        app.all_ready(&[1, 2, 3, 4, 5])
     })
     .await?;
     let user = app.by_test_id("user-name").await?.text().await?;

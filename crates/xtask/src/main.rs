@@ -70,7 +70,7 @@ fn main() -> Result<()> {
             }
         }
         Task::Run { args } => {
-            setup::ensure_all()?;
+            setup::ensure_for_run()?;
             ui::build(false)?;
             process::cargo(&["run", "--bin", "larder", "--"], &args)
         }

@@ -17,21 +17,27 @@ use crate::process::{self, root, tools_dir};
 /// The pinned tauri-driver (the WebDriver bridge for end-to-end tests).
 pub const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
-/// Debian packages: building the app (webkit2gtk and friends), and running
-/// the end-to-end tests (a virtual display and WebKit's WebDriver).
-const APT_PACKAGES: &[&str] = &[
+/// Debian packages for building and running the app.
+const BUILD_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
     "libssl-dev",
     "libwebkit2gtk-4.1-dev",
-    "xvfb",
-    "xauth",
-    "webkit2gtk-driver",
 ];
 
-/// Everything: system packages, the wasm target and all tools.
+/// Debian packages for the end-to-end tests: a virtual display and WebKit's
+/// WebDriver.
+const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+
+/// What running the app needs.
+pub fn ensure_for_run() -> Result<()> {
+    ensure_system_packages(&[BUILD_PACKAGES])?;
+    ensure_ui_tools()
+}
+
+/// Everything the tests need too: their packages and tauri-driver.
 pub fn ensure_all() -> Result<()> {
-    ensure_system_packages()?;
+    ensure_system_packages(&[BUILD_PACKAGES, TEST_PACKAGES])?;
     ensure_ui_tools()?;
     if cfg!(any(target_os = "linux", target_os = "windows")) {
         ensure_cargo_tool("tauri-driver", TAURI_DRIVER_VERSION)?;
@@ -52,14 +58,14 @@ pub fn tool_path(binary: &str) -> PathBuf {
         .join(format!("{binary}{}", std::env::consts::EXE_SUFFIX))
 }
 
-fn ensure_system_packages() -> Result<()> {
+fn ensure_system_packages(sets: &[&[&str]]) -> Result<()> {
     if !cfg!(target_os = "linux") || !Path::new("/usr/bin/dpkg-query").exists() {
         // Windows and macOS prerequisites are listed in the README.
         return Ok(());
     }
-    let missing: Vec<&str> = APT_PACKAGES
+    let missing: Vec<&str> = sets
         .iter()
-        .copied()
+        .flat_map(|set| set.iter().copied())
         .filter(|package| !deb_installed(package))
         .collect();
     if missing.is_empty() {
@@ -162,4 +168,23 @@ pub fn locked_version(package: &str) -> Result<String> {
         }
     }
     bail!("{package} is not in Cargo.lock")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_pinned_versions_from_the_lockfile() {
+        let version = locked_version("wasm-bindgen").expect("wasm-bindgen is locked");
+        // The workspace pins it exactly; the CLI must match it.
+        assert!(version.starts_with("0.2."), "{version}");
+        assert!(locked_version("no-such-package-anywhere").is_err());
+    }
+
+    #[test]
+    fn tools_live_in_the_tools_folder() {
+        let path = tool_path("wasm-bindgen");
+        assert!(path.starts_with(tools_dir().join("bin")));
+    }
 }

@@ -11,15 +11,8 @@ async fn main() -> Result<()> {
         .context("usage: screenshot <output.png>")?;
     let app = Harness::launch(&[("LARDER_MOCK_DELAY_SCALE", "0.05")]).await?;
     app.sign_in("Alice Martin").await?;
-    app.wait_until("all five widgets", || async {
-        for n in 1..=5 {
-            if app.widget_state(n).await? != "ready" {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    })
-    .await?;
+    app.wait_until("all five widgets", || app.all_ready(&[1, 2, 3, 4, 5]))
+        .await?;
     // WebKit's snapshot can trail the DOM by a frame or two under Xvfb; give
     // the last paint time to land (this is a tool, not a test).
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
