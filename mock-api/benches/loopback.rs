@@ -91,7 +91,11 @@ fn main() {
         let url = format!("{base}/api/widgets/5?userId={}", login.user.id);
         println!("| run | requests | req/s | p50 ms | p99 ms |");
         println!("|---|---|---|---|---|");
-        measure("sequential (1 in flight)", 1, &url, &login.token).await.print();
-        measure("concurrent (32 in flight)", 32, &url, &login.token).await.print();
+        measure("sequential (1 in flight)", 1, &url, &login.token)
+            .await
+            .print();
+        measure("concurrent (32 in flight)", 32, &url, &login.token)
+            .await
+            .print();
     });
 }

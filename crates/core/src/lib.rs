@@ -2,12 +2,15 @@
 //! against the real mock API, with no webview.
 //!
 //! # Layout
+//! - [`cache`]: the per-user sled cache: entry frames with checksums,
+//!   storage with crash recovery, and freshness policy.
 //! - [`client`]: the HTTP client for the upstream API (timeouts, error
 //!   mapping).
 //! - [`service`]: [`Larder`], the session holder the desktop commands call.
 //! - [`error`]: [`CoreError`], the crate's one error type, and its mapping to
 //!   the wire's `CommandError`.
 
+pub mod cache;
 pub mod client;
 pub mod error;
 pub mod service;

@@ -35,8 +35,10 @@ async fn a_failing_widget_blocks_no_other_and_retry_recovers_it() -> Result<()> 
         Ok(app.widget_state(2).await? == "error")
     })
     .await?;
-    app.wait_until("the other widgets to be ready", || app.all_ready(&[1, 3, 4, 5]))
-        .await?;
+    app.wait_until("the other widgets to be ready", || {
+        app.all_ready(&[1, 3, 4, 5])
+    })
+    .await?;
 
     let widget = app.by_test_id("widget-2").await?;
     let card = widget.find(Locator::Css(".error-card")).await?;
@@ -51,7 +53,11 @@ async fn a_failing_widget_blocks_no_other_and_retry_recovers_it() -> Result<()> 
     })
     .await?;
     for n in [1, 3, 4, 5] {
-        assert_eq!(app.widget_state(n).await?, "ready", "widget {n} kept its state");
+        assert_eq!(
+            app.widget_state(n).await?,
+            "ready",
+            "widget {n} kept its state"
+        );
     }
     app.close().await
 }

@@ -40,7 +40,11 @@ impl RequestStats {
 
 /// How a route misbehaves on purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum FaultKind {
     /// Answers with this status (500, 502, 503, 401 or 429). A 429 carries
     /// `Retry-After: retry_after_secs` (default 1).

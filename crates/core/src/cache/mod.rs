@@ -1,0 +1,9 @@
+//! The per-user on-disk cache: entries, their encoding, storage and policy.
+
+pub mod entry;
+pub mod policy;
+pub mod store;
+
+pub use entry::{CacheEntry, EntryError};
+pub use policy::Policy;
+pub use store::{CacheStore, OpenOutcome, StoreError};

@@ -1,0 +1,282 @@
+//! The on-disk cache: one sled database, one tree (partition) per user.
+//!
+//! A partition is named by a hash of the user id, never the id itself, which
+//! may contain anything. Values are [`CacheEntry`] frames; one that fails to
+//! decode (a torn write, a flipped bit) is removed and reported as missing.
+//!
+//! sled calls block, but a hit is a few microseconds, well under the cost of
+//! hopping to a blocking thread; callers on an async runtime call these
+//! directly.
+
+use std::{
+    path::{Path, PathBuf},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use sha2::{Digest, Sha256};
+
+use super::entry::CacheEntry;
+
+/// sled's page cache. Its default is 1 GiB; Larder's working set is small.
+pub const CACHE_CAPACITY_BYTES: u64 = 24 * 1024 * 1024;
+
+/// What went wrong with the cache's storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("another Larder is using the cache at {path}; close it first")]
+    Locked { path: PathBuf },
+    #[error("the cache at {path} could not be opened or rebuilt: {source}")]
+    Unopenable {
+        path: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("the cache storage failed: {0}")]
+    Storage(#[from] sled::Error),
+    #[error("an entry could not be encoded: {0}")]
+    Encode(#[from] super::entry::EntryError),
+}
+
+/// How opening went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenOutcome {
+    /// The existing database opened (or a new one was created).
+    Opened,
+    /// The database would not open; it was moved to `moved_to` and a fresh
+    /// one created.
+    Rebuilt { moved_to: PathBuf },
+}
+
+/// The per-user cache store. Cheap to clone (sled's handles are `Arc`s).
+#[derive(Debug, Clone)]
+pub struct CacheStore {
+    db: sled::Db,
+}
+
+impl CacheStore {
+    /// Opens the database in `dir`. One that will not open is moved aside
+    /// and rebuilt, with a logged warning, so start-up never fails on a
+    /// corrupted cache; one locked by another process is reported as such.
+    pub fn open(dir: &Path) -> Result<(Self, OpenOutcome), StoreError> {
+        match open_db(dir) {
+            Ok(db) => Ok((Self { db }, OpenOutcome::Opened)),
+            Err(err) if is_lock_error(&err) => Err(StoreError::Locked {
+                path: dir.to_owned(),
+            }),
+            Err(err) => {
+                let moved_to = aside_path(dir);
+                tracing::warn!(%err, moved_to = %moved_to.display(), "the cache would not open; rebuilding it");
+                std::fs::rename(dir, &moved_to).map_err(|io| StoreError::Unopenable {
+                    path: dir.to_owned(),
+                    source: sled::Error::Io(io),
+                })?;
+                let db = open_db(dir).map_err(|source| StoreError::Unopenable {
+                    path: dir.to_owned(),
+                    source,
+                })?;
+                Ok((Self { db }, OpenOutcome::Rebuilt { moved_to }))
+            }
+        }
+    }
+
+    fn partition(&self, user_id: &str) -> Result<sled::Tree, StoreError> {
+        Ok(self.db.open_tree(partition_name(user_id))?)
+    }
+
+    /// The entry under `key` for `user_id`; a damaged one is removed and
+    /// reported as missing.
+    pub fn get(&self, user_id: &str, key: &str) -> Result<Option<CacheEntry>, StoreError> {
+        let tree = self.partition(user_id)?;
+        let Some(bytes) = tree.get(key)? else {
+            return Ok(None);
+        };
+        match CacheEntry::decode(&bytes) {
+            Ok(entry) => Ok(Some(entry)),
+            Err(err) => {
+                tracing::warn!(%err, key, "dropping a damaged cache entry");
+                tree.remove(key)?;
+                Ok(None)
+            }
+        }
+    }
+
+    pub fn put(&self, user_id: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
+        self.partition(user_id)?.insert(key, entry.encode()?)?;
+        Ok(())
+    }
+
+    pub fn remove(&self, user_id: &str, key: &str) -> Result<(), StoreError> {
+        self.partition(user_id)?.remove(key)?;
+        Ok(())
+    }
+
+    /// Every readable entry of `user_id`, by key.
+    pub fn entries(&self, user_id: &str) -> Result<Vec<(String, CacheEntry)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.partition(user_id)?.iter() {
+            let (key, bytes) = item?;
+            if let (Ok(key), Ok(entry)) =
+                (String::from_utf8(key.to_vec()), CacheEntry::decode(&bytes))
+            {
+                out.push((key, entry));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes `user_id`'s whole partition.
+    pub fn purge_user(&self, user_id: &str) -> Result<(), StoreError> {
+        self.db.drop_tree(partition_name(user_id))?;
+        Ok(())
+    }
+
+    /// Writes everything to disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+/// The partition of `user_id`: a hash, so the raw id never names anything.
+pub fn partition_name(user_id: &str) -> String {
+    let digest = Sha256::digest(format!("larder-partition:{user_id}"));
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("user.{hex}")
+}
+
+fn open_db(dir: &Path) -> sled::Result<sled::Db> {
+    sled::Config::new()
+        .path(dir)
+        .cache_capacity(CACHE_CAPACITY_BYTES)
+        .open()
+}
+
+/// sled reports a database held by another process as an I/O error from
+/// its file lock.
+fn is_lock_error(err: &sled::Error) -> bool {
+    match err {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock")
+        }
+        _ => false,
+    }
+}
+
+fn aside_path(dir: &Path) -> PathBuf {
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    let mut name = dir.file_name().unwrap_or_default().to_owned();
+    name.push(format!(".corrupt-{stamp}"));
+    dir.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(payload: &str) -> CacheEntry {
+        CacheEntry {
+            payload: payload.as_bytes().to_vec(),
+            fetched_at_ms: 42,
+            etag: Some("\"e\"".into()),
+        }
+    }
+
+    fn store() -> (tempfile::TempDir, CacheStore) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, outcome) = CacheStore::open(&dir.path().join("cache")).expect("opens");
+        assert_eq!(outcome, OpenOutcome::Opened);
+        (dir, store)
+    }
+
+    #[test]
+    fn users_are_isolated() {
+        let (_dir, store) = store();
+        store.put("alice", "widget:1", &entry("a")).expect("put");
+        store.put("bob", "widget:1", &entry("b")).expect("put");
+        assert_eq!(
+            store.get("alice", "widget:1").expect("get"),
+            Some(entry("a"))
+        );
+        assert_eq!(store.get("bob", "widget:1").expect("get"), Some(entry("b")));
+        assert_eq!(store.get("carol", "widget:1").expect("get"), None);
+        store.purge_user("alice").expect("purge");
+        assert_eq!(store.get("alice", "widget:1").expect("get"), None);
+        assert_eq!(store.get("bob", "widget:1").expect("get"), Some(entry("b")));
+    }
+
+    #[test]
+    fn partitions_never_carry_the_raw_id() {
+        let name = partition_name("../../etc/passwd\u{0}");
+        assert!(name.starts_with("user.") && name.len() == 37, "{name}");
+        assert!(name[5..].chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(partition_name("alice"), partition_name("bob"));
+    }
+
+    #[test]
+    fn a_damaged_entry_reads_as_missing_and_is_dropped() {
+        let (_dir, store) = store();
+        store.put("alice", "widget:2", &entry("good")).expect("put");
+        let tree = store.partition("alice").expect("tree");
+        let mut bytes = tree
+            .get("widget:2")
+            .expect("get")
+            .expect("present")
+            .to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        tree.insert("widget:2", bytes).expect("insert");
+        assert_eq!(store.get("alice", "widget:2").expect("get"), None);
+        assert!(tree.get("widget:2").expect("get").is_none(), "dropped");
+    }
+
+    #[test]
+    fn entries_survive_a_reopen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cache");
+        {
+            let (store, _) = CacheStore::open(&path).expect("opens");
+            store.put("alice", "widget:5", &entry("kpis")).expect("put");
+            store.flush().expect("flush");
+        }
+        let (store, outcome) = CacheStore::open(&path).expect("reopens");
+        assert_eq!(outcome, OpenOutcome::Opened);
+        assert_eq!(
+            store.entries("alice").expect("entries"),
+            vec![("widget:5".into(), entry("kpis"))]
+        );
+    }
+
+    #[test]
+    fn a_corrupted_database_is_moved_aside_and_rebuilt() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cache");
+        {
+            let (store, _) = CacheStore::open(&path).expect("opens");
+            store.put("alice", "widget:1", &entry("x")).expect("put");
+            store.flush().expect("flush");
+        }
+        // Overwrite sled's config file with garbage.
+        std::fs::write(path.join("conf"), b"\xff\xfe not a sled config").expect("write");
+        let (store, outcome) = CacheStore::open(&path).expect("rebuilt, not failed");
+        let OpenOutcome::Rebuilt { moved_to } = outcome else {
+            panic!("expected a rebuild, got {outcome:?}");
+        };
+        assert!(moved_to.exists(), "the damaged copy is kept for inspection");
+        assert_eq!(store.get("alice", "widget:1").expect("get"), None);
+        store
+            .put("alice", "widget:1", &entry("y"))
+            .expect("the new cache works");
+    }
+
+    #[test]
+    fn a_second_opener_is_told_the_cache_is_in_use() {
+        let (dir, _store) = store();
+        match CacheStore::open(&dir.path().join("cache")) {
+            Err(StoreError::Locked { .. }) => {}
+            other => panic!("expected Locked, got {other:?}"),
+        }
+    }
+}
