@@ -71,7 +71,7 @@ async fn unknown_and_odd_ids_are_404_or_400_never_500() {
     )
     .await
     .assert_error(StatusCode::BAD_REQUEST, "bad_request");
-    let answer = get(&app, &format!("/api/widgets/1?userId=%FF"), Some(&token)).await;
+    let answer = get(&app, "/api/widgets/1?userId=%FF", Some(&token)).await;
     assert!(answer.status.is_client_error(), "{}", answer.status);
 }
 

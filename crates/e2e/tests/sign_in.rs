@@ -31,7 +31,7 @@ async fn an_unreachable_api_is_reported_plainly() -> Result<()> {
     let app = Harness::launch(&[("LARDER_API_URL", "http://127.0.0.1:9")]).await?;
     app.sign_in("alice").await?;
     app.wait_until("the unreachable message", || async {
-        Ok(app.has_test_id("sign-in-error").await?)
+        app.has_test_id("sign-in-error").await
     })
     .await?;
     let message = app.by_test_id("sign-in-error").await?.text().await?;

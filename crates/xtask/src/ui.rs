@@ -75,7 +75,7 @@ pub fn watch() -> Result<()> {
     ];
     let mut last = None;
     loop {
-        let newest = sources.iter().filter_map(|p| newest_in(p)).max();
+        let newest = sources.iter().filter_map(newest_in).max();
         if newest != last {
             last = newest;
             if let Err(err) = build(false) {
