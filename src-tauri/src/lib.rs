@@ -37,7 +37,8 @@ pub fn run() {
             let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(app.handle()))?;
             tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
             let client = larder_core::ApiClient::new(&endpoint.url)?;
-            app.manage(larder_core::Larder::new(client));
+            let cache_dir = app.path().app_data_dir()?.join("cache");
+            app.manage(larder_core::Larder::open(client, &cache_dir)?);
             app.manage(endpoint);
             Ok(())
         })

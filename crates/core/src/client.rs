@@ -90,17 +90,69 @@ impl ApiClient {
         user_id: &str,
         widget: WidgetId,
     ) -> Result<WidgetResponse, CoreError> {
-        let mut url = self.url(&format!("api/widgets/{widget}"))?;
-        url.query_pairs_mut().append_pair("userId", user_id);
         let response = self
             .http
-            .get(url)
+            .get(self.widget_url(user_id, widget)?)
             .bearer_auth(token)
             .send()
             .await
             .map_err(transport)?;
         decode(response).await
     }
+
+    /// The same request, conditional on `etag`: a 304 comes back as
+    /// [`Fetched::NotModified`]; a 200's body is checked to decode as a
+    /// widget before it is returned, so nothing unreadable is ever cached.
+    pub async fn widget_if_changed(
+        &self,
+        token: &str,
+        user_id: &str,
+        widget: WidgetId,
+        etag: Option<&str>,
+    ) -> Result<Fetched, CoreError> {
+        let mut request = self
+            .http
+            .get(self.widget_url(user_id, widget)?)
+            .bearer_auth(token);
+        if let Some(etag) = etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        let response = request.send().await.map_err(transport)?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        let response = check_status(response).await?;
+        let etag = response
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await.map_err(transport)?.to_vec();
+        let parsed: WidgetResponse = serde_json::from_slice(&body)
+            .map_err(|err| CoreError::InvalidResponse(err.to_string()))?;
+        if parsed.widget_id != widget || parsed.user_id != user_id {
+            return Err(CoreError::InvalidResponse(format!(
+                "asked for widget {widget} of the signed-in user, got widget {} of another",
+                parsed.widget_id
+            )));
+        }
+        Ok(Fetched::Modified { body, etag })
+    }
+
+    fn widget_url(&self, user_id: &str, widget: WidgetId) -> Result<Url, CoreError> {
+        let mut url = self.url(&format!("api/widgets/{widget}"))?;
+        url.query_pairs_mut().append_pair("userId", user_id);
+        Ok(url)
+    }
+}
+
+/// The outcome of a conditional request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// 200: a new body (already checked to decode) and its ETag.
+    Modified { body: Vec<u8>, etag: Option<String> },
+    /// 304: the cached copy is still current.
+    NotModified,
 }
 
 fn transport(err: reqwest::Error) -> CoreError {

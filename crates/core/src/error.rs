@@ -4,7 +4,7 @@
 
 use larder_protocol::{CommandError, UsernameError, WidgetIdError};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreError {
     #[error("invalid username: {0}")]
     InvalidUsername(#[from] UsernameError),
@@ -26,6 +26,14 @@ pub enum CoreError {
     InvalidResponse(String),
     #[error("the API URL {url:?} is not a usable http(s) URL")]
     InvalidApiUrl { url: String },
+    #[error("the local cache failed: {0}")]
+    Cache(String),
+}
+
+impl From<crate::cache::StoreError> for CoreError {
+    fn from(err: crate::cache::StoreError) -> Self {
+        CoreError::Cache(err.to_string())
+    }
 }
 
 impl From<CoreError> for CommandError {
@@ -46,9 +54,11 @@ impl From<CoreError> for CommandError {
                 message,
             },
             CoreError::InvalidResponse(message) => CommandError::InvalidResponse { message },
-            err @ CoreError::InvalidApiUrl { .. } => CommandError::Internal {
-                message: err.to_string(),
-            },
+            err @ (CoreError::InvalidApiUrl { .. } | CoreError::Cache(_)) => {
+                CommandError::Internal {
+                    message: err.to_string(),
+                }
+            }
         }
     }
 }

@@ -1,14 +1,18 @@
 //! [`Larder`]: the signed-in session and the data commands the desktop shell
-//! exposes. It holds the API client and the current session; every command
-//! of the app is one method here.
+//! exposes. It holds the API client, the cache engine and the current
+//! session; every command of the app is one method here.
 
 use std::sync::{Arc, PoisonError, RwLock};
 
+use futures_util::FutureExt;
 use larder_protocol::{
-    Envelope, Freshness, Session, Source, User, Username, WidgetEnvelope, WidgetId,
+    Envelope, Session, User, Username, WidgetEnvelope, WidgetId, WidgetResponse,
 };
 
-use crate::{now_ms, ApiClient, CoreError};
+use crate::{
+    cache::{Engine, FetchFn, Policy},
+    ApiClient, CoreError,
+};
 
 /// The app's state. Cheap to clone: everything sits behind one `Arc`.
 #[derive(Debug, Clone)]
@@ -19,6 +23,8 @@ pub struct Larder {
 #[derive(Debug)]
 struct Inner {
     client: ApiClient,
+    /// The per-user cache every data read goes through.
+    engine: Engine,
     /// The signed-in session. A `std::sync::RwLock` is enough: it is only
     /// held to copy or swap the value, never across an `.await`.
     session: RwLock<Option<ActiveSession>>,
@@ -31,18 +37,55 @@ struct ActiveSession {
     user: User,
 }
 
+/// The cache key of a widget.
+pub fn widget_key(widget: WidgetId) -> String {
+    format!("widget:{widget}")
+}
+
+/// Fetches `widget` for `session`, conditionally on the cached ETag.
+fn widget_fetch(client: &ApiClient, session: &ActiveSession, widget: WidgetId) -> FetchFn {
+    let client = client.clone();
+    let token = session.token.clone();
+    let user_id = session.user.id.clone();
+    Arc::new(move |etag: Option<String>| {
+        let (client, token, user_id) = (client.clone(), token.clone(), user_id.clone());
+        async move {
+            client
+                .widget_if_changed(&token, &user_id, widget, etag.as_deref())
+                .await
+        }
+        .boxed()
+    })
+}
+
 impl Larder {
-    pub fn new(client: ApiClient) -> Self {
+    pub fn new(client: ApiClient, engine: Engine) -> Self {
         Self {
             inner: Arc::new(Inner {
                 client,
+                engine,
                 session: RwLock::new(None),
             }),
         }
     }
 
+    /// A Larder whose cache lives in `cache_dir` (opened, or rebuilt if it
+    /// would not open), on the system clock.
+    pub fn open(client: ApiClient, cache_dir: &std::path::Path) -> Result<Self, CoreError> {
+        let (store, outcome) = crate::cache::CacheStore::open(cache_dir)?;
+        if let crate::cache::OpenOutcome::Rebuilt { moved_to } = outcome {
+            tracing::warn!(moved_to = %moved_to.display(), "the cache was rebuilt");
+        }
+        let engine = Engine::new(store, Arc::new(crate::cache::SystemClock));
+        Ok(Self::new(client, engine))
+    }
+
     pub fn client(&self) -> &ApiClient {
         &self.inner.client
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
     }
 
     /// The signed-in user's session, if any.
@@ -65,42 +108,55 @@ impl Larder {
         Ok(Session { user })
     }
 
-    /// Ends the session locally at once, then revokes the token upstream on
-    /// a best-effort basis: an unreachable API does not keep the user signed
-    /// in.
+    /// Ends the session locally at once: fetches still under way for it
+    /// will not be written, and the user's cached data is purged. Then the
+    /// token is revoked upstream on a best-effort basis: an unreachable API
+    /// does not keep the user signed in.
     #[tracing::instrument(skip_all)]
     pub async fn sign_out(&self) {
         let Some(session) = self.write_session().take() else {
             return;
         };
+        self.inner.engine.end_epoch();
+        if let Err(err) = self.inner.engine.store().purge_user(&session.user.id) {
+            tracing::warn!(%err, "the signed-out user's cache could not be purged");
+        }
         if let Err(err) = self.inner.client.logout(&session.token).await {
             tracing::warn!(%err, "logout could not reach the API; the session is ended locally");
         }
     }
 
-    /// Fetches one widget for the signed-in user.
+    /// One widget for the signed-in user, through the cache.
     #[tracing::instrument(skip(self))]
     pub async fn get_widget(&self, widget: WidgetId) -> Result<WidgetEnvelope, CoreError> {
         let session = self.read_session().ok_or(CoreError::NotSignedIn)?;
-        let result = self
+        let fetch = widget_fetch(&self.inner.client, &session, widget);
+        let read = self
             .inner
-            .client
-            .widget(&session.token, &session.user.id, widget)
+            .engine
+            .read(
+                &session.user.id,
+                &widget_key(widget),
+                Policy::default(),
+                fetch,
+            )
             .await;
-        match result {
-            Ok(data) => Ok(Envelope {
-                data,
-                fetched_at: now_ms(),
-                state: Freshness::Fresh,
-                source: Source::Network,
-                error: None,
-            }),
+        let read = match read {
             Err(CoreError::SessionExpired) => {
                 self.end_session_if(&session);
-                Err(CoreError::SessionExpired)
+                return Err(CoreError::SessionExpired);
             }
-            Err(err) => Err(err),
-        }
+            other => other?,
+        };
+        let data: WidgetResponse = serde_json::from_slice(&read.entry.payload)
+            .map_err(|err| CoreError::InvalidResponse(err.to_string()))?;
+        Ok(Envelope {
+            data,
+            fetched_at: read.entry.fetched_at_ms,
+            state: read.state,
+            source: read.source,
+            error: read.error.map(Into::into),
+        })
     }
 
     /// Drops the session if it is still `expected` (a newer sign-in wins).

@@ -13,8 +13,19 @@ async fn server() -> RunningServer {
     .expect("mock-api starts")
 }
 
-fn larder(server: &RunningServer) -> Larder {
-    Larder::new(ApiClient::new(&server.url()).expect("valid url"))
+/// A Larder on `url` with its cache in a fresh temporary folder.
+fn larder_at(url: &str) -> (tempfile::TempDir, Larder) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let larder = Larder::open(
+        ApiClient::new(url).expect("valid url"),
+        &dir.path().join("cache"),
+    )
+    .expect("the cache opens");
+    (dir, larder)
+}
+
+fn larder(server: &RunningServer) -> (tempfile::TempDir, Larder) {
+    larder_at(&server.url())
 }
 
 fn widget(n: u8) -> WidgetId {
@@ -24,7 +35,7 @@ fn widget(n: u8) -> WidgetId {
 #[tokio::test]
 async fn signs_in_and_fetches_every_widget() {
     let server = server().await;
-    let larder = larder(&server);
+    let (_dir, larder) = larder(&server);
     let session = larder.sign_in("  alice ").await.expect("sign in");
     assert_eq!(session.user.name, "alice");
     assert_eq!(session.user.role, Role::Member);
@@ -50,8 +61,8 @@ async fn signs_in_and_fetches_every_widget() {
 #[tokio::test]
 async fn users_see_only_their_own_data() {
     let server = server().await;
-    let alice = larder(&server);
-    let bob = larder(&server);
+    let (_a, alice) = larder(&server);
+    let (_b, bob) = larder(&server);
     let alice_id = alice.sign_in("alice").await.expect("alice").user.id;
     let bob_id = bob.sign_in("bob").await.expect("bob").user.id;
     assert_ne!(alice_id, bob_id);
@@ -69,7 +80,7 @@ async fn users_see_only_their_own_data() {
 async fn invalid_usernames_are_refused_before_anything_is_sent() {
     // Nothing listens on this URL: a request would fail as Unreachable, so
     // an InvalidUsername error proves nothing was sent.
-    let larder = Larder::new(ApiClient::new("http://127.0.0.1:9").expect("valid url"));
+    let (_dir, larder) = larder_at("http://127.0.0.1:9");
     let long = "x".repeat(65);
     for (input, expected) in [
         ("", UsernameError::Empty),
@@ -85,7 +96,7 @@ async fn invalid_usernames_are_refused_before_anything_is_sent() {
 
 #[tokio::test]
 async fn an_unreachable_api_is_reported_plainly() {
-    let larder = Larder::new(ApiClient::new("http://127.0.0.1:9").expect("valid url"));
+    let (_dir, larder) = larder_at("http://127.0.0.1:9");
     assert!(matches!(
         larder.sign_in("alice").await,
         Err(CoreError::Unreachable(_))
@@ -96,7 +107,7 @@ async fn an_unreachable_api_is_reported_plainly() {
 #[tokio::test]
 async fn widgets_need_a_session_and_sign_out_ends_it() {
     let server = server().await;
-    let larder = larder(&server);
+    let (_dir, larder) = larder(&server);
     assert!(matches!(
         larder.get_widget(widget(1)).await,
         Err(CoreError::NotSignedIn)
@@ -113,7 +124,7 @@ async fn widgets_need_a_session_and_sign_out_ends_it() {
 #[tokio::test]
 async fn a_revoked_token_ends_the_session() {
     let server = server().await;
-    let larder = larder(&server);
+    let (_dir, larder) = larder(&server);
     larder.sign_in("dave").await.expect("sign in");
     // Revoke every token server-side, as an expired session would be.
     server.state().clear_sessions();

@@ -25,6 +25,7 @@ const APP_ORIGIN: &str = if cfg!(windows) {
 struct TestApp {
     window: WebviewWindow<MockRuntime>,
     _api: mock_api::RunningServer,
+    _cache: tempfile::TempDir,
 }
 
 fn test_app() -> TestApp {
@@ -38,12 +39,17 @@ fn test_app() -> TestApp {
         .build(tauri::generate_context!())
         .expect("the app builds");
     let client = ApiClient::new(&api.url()).expect("valid url");
-    app.manage(Larder::new(client));
+    let cache = tempfile::tempdir().expect("temp dir");
+    app.manage(Larder::open(client, &cache.path().join("cache")).expect("the cache opens"));
     app.manage(ApiEndpoint::remote(api.url()));
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("the window builds");
-    TestApp { window, _api: api }
+    TestApp {
+        window,
+        _api: api,
+        _cache: cache,
+    }
 }
 
 /// Invokes `command` with `args` as the webview would.

@@ -1,9 +1,11 @@
 //! The per-user on-disk cache: entries, their encoding, storage and policy.
 
+pub mod engine;
 pub mod entry;
 pub mod policy;
 pub mod store;
 
+pub use engine::{Clock, Engine, FetchFn, Read, SystemClock};
 pub use entry::{CacheEntry, EntryError};
 pub use policy::Policy;
 pub use store::{CacheStore, OpenOutcome, StoreError};

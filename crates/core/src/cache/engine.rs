@@ -1,0 +1,242 @@
+//! Reads through the cache with stale-while-revalidate, single-flight and a
+//! session fence.
+//!
+//! | State of the entry | What [`Engine::read`] does |
+//! |---|---|
+//! | fresh | serves it |
+//! | stale (within the TTL) | serves it at once and revalidates in the background with `If-None-Match`; a 304 only renews `fetched_at` |
+//! | expired or missing | fetches, and the caller waits |
+//! | expired, upstream failing, within stale-if-error | serves it, marked expired, with the error |
+//!
+//! At most one upstream request per (user, key) is in flight: reads, retries
+//! and background revalidations share it. Each runs in its own task, so a
+//! caller that gives up never strands the others.
+//!
+//! Writes pass a fence: a fetch started under one session epoch is never
+//! written after [`Engine::end_epoch`] (sign-out).
+
+use std::{
+    collections::HashMap,
+    fmt,
+    sync::{Arc, Mutex, PoisonError, RwLock},
+    time::Duration,
+};
+
+use futures_util::{
+    future::{BoxFuture, Shared},
+    FutureExt,
+};
+use larder_protocol::{Freshness, Source};
+
+use super::{CacheEntry, CacheStore, Policy};
+use crate::{client::Fetched, CoreError};
+
+/// The time source, so tests can age entries without waiting.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// Now, in Unix milliseconds.
+    fn now_ms(&self) -> u64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        crate::now_ms()
+    }
+}
+
+/// Fetches a resource, conditionally on the cached ETag.
+pub type FetchFn =
+    Arc<dyn Fn(Option<String>) -> BoxFuture<'static, Result<Fetched, CoreError>> + Send + Sync>;
+
+type Flight = Shared<BoxFuture<'static, Result<CacheEntry, CoreError>>>;
+
+/// A read's result: the entry and where and how fresh it came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    pub entry: CacheEntry,
+    pub state: Freshness,
+    pub source: Source,
+    /// The upstream error an expired entry stands in for.
+    pub error: Option<CoreError>,
+}
+
+/// The read-through engine over a [`CacheStore`]. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    store: CacheStore,
+    clock: Arc<dyn Clock>,
+    /// Upstream requests in flight, by (user id, key).
+    inflight: Arc<Mutex<HashMap<(String, String), Flight>>>,
+    /// The session epoch. Writes hold the read lock while they check it
+    /// and write; ending an epoch takes the write lock, so no write of the
+    /// old epoch can land after it.
+    epoch: Arc<RwLock<u64>>,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("store", &self.store)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub fn new(store: CacheStore, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            clock,
+            inflight: Arc::default(),
+            epoch: Arc::default(),
+        }
+    }
+
+    pub fn store(&self) -> &CacheStore {
+        &self.store
+    }
+
+    /// Ends the current session epoch: fetches already under way will not
+    /// write their results. Returns once no write of the old epoch is in
+    /// progress.
+    pub fn end_epoch(&self) {
+        *self.epoch.write().unwrap_or_else(PoisonError::into_inner) += 1;
+    }
+
+    /// Reads `key` of `user_id` under `policy`, fetching with `fetch` when
+    /// needed (see the module's table).
+    pub async fn read(
+        &self,
+        user_id: &str,
+        key: &str,
+        policy: Policy,
+        fetch: FetchFn,
+    ) -> Result<Read, CoreError> {
+        let Some(entry) = self.store.get(user_id, key)? else {
+            let entry = self.flight(user_id, key, fetch).await?;
+            return Ok(Read {
+                entry,
+                state: Freshness::Fresh,
+                source: Source::Network,
+                error: None,
+            });
+        };
+        let age = Duration::from_millis(self.clock.now_ms().saturating_sub(entry.fetched_at_ms));
+        match policy.freshness(age) {
+            Freshness::Fresh => Ok(Read {
+                entry,
+                state: Freshness::Fresh,
+                source: Source::Cache,
+                error: None,
+            }),
+            Freshness::Stale => {
+                // Revalidate in the background; the flight runs in its own
+                // task, so dropping this handle does not cancel it.
+                drop(self.flight(user_id, key, fetch));
+                Ok(Read {
+                    entry,
+                    state: Freshness::Stale,
+                    source: Source::Cache,
+                    error: None,
+                })
+            }
+            Freshness::Expired => match self.flight(user_id, key, fetch).await {
+                Ok(fresh) => Ok(Read {
+                    entry: fresh,
+                    state: Freshness::Fresh,
+                    source: Source::Network,
+                    error: None,
+                }),
+                Err(err) if policy.usable_on_error(age) && err != CoreError::SessionExpired => {
+                    Ok(Read {
+                        entry,
+                        state: Freshness::Expired,
+                        source: Source::Cache,
+                        error: Some(err),
+                    })
+                }
+                Err(err) => Err(err),
+            },
+        }
+    }
+
+    /// Fetches `key` now, whatever its freshness (Retry, refresh), sharing
+    /// any flight already under way.
+    pub async fn refresh(
+        &self,
+        user_id: &str,
+        key: &str,
+        fetch: FetchFn,
+    ) -> Result<CacheEntry, CoreError> {
+        self.flight(user_id, key, fetch).await
+    }
+
+    /// The one upstream request for (user, key): joins the one in flight or
+    /// starts it in its own task.
+    fn flight(&self, user_id: &str, key: &str, fetch: FetchFn) -> Flight {
+        let id = (user_id.to_owned(), key.to_owned());
+        let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(flight) = inflight.get(&id) {
+            return flight.clone();
+        }
+        let epoch = *self.epoch.read().unwrap_or_else(PoisonError::into_inner);
+        let cached_etag = self
+            .store
+            .get(user_id, key)
+            .ok()
+            .flatten()
+            .and_then(|e| e.etag);
+        let engine = self.clone();
+        let flight_id = id.clone();
+        let flight = async move {
+            let result = engine
+                .fetch_and_store(&flight_id, epoch, cached_etag, fetch)
+                .await;
+            engine
+                .inflight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&flight_id);
+            result
+        }
+        .boxed()
+        .shared();
+        inflight.insert(id, flight.clone());
+        tokio::spawn(flight.clone());
+        flight
+    }
+
+    async fn fetch_and_store(
+        &self,
+        (user_id, key): &(String, String),
+        epoch: u64,
+        cached_etag: Option<String>,
+        fetch: FetchFn,
+    ) -> Result<CacheEntry, CoreError> {
+        let now = || self.clock.now_ms();
+        let entry = match fetch(cached_etag).await? {
+            Fetched::Modified { body, etag } => CacheEntry {
+                payload: body,
+                fetched_at_ms: now(),
+                etag,
+            },
+            Fetched::NotModified => {
+                let mut entry = self.store.get(user_id, key)?.ok_or_else(|| {
+                    CoreError::InvalidResponse("304 for an entry no longer cached".into())
+                })?;
+                entry.fetched_at_ms = now();
+                entry
+            }
+        };
+        let current = self.epoch.read().unwrap_or_else(PoisonError::into_inner);
+        if *current == epoch {
+            self.store.put(user_id, key, &entry)?;
+        } else {
+            tracing::debug!(key, "dropped a fetch that finished after its session ended");
+        }
+        Ok(entry)
+    }
+}

@@ -1,0 +1,229 @@
+//! The cache engine against the real mock API: fresh, stale and expired
+//! reads (entries aged with a manual clock), single-flight, stale-if-error,
+//! user isolation and the sign-out fence. Upstream calls are counted with
+//! mock-api's `/__admin/stats`.
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use larder_core::{
+    cache::{CacheStore, Clock, Engine},
+    service::widget_key,
+    ApiClient, Larder,
+};
+use larder_protocol::{
+    admin::{FaultKind, FaultRequest, RequestStats},
+    Freshness, Source, WidgetId,
+};
+use mock_api::{Config, RunningServer};
+
+/// A clock the test moves by hand.
+#[derive(Debug)]
+struct ManualClock(AtomicU64);
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl ManualClock {
+    fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.as_millis() as u64, Ordering::SeqCst);
+    }
+}
+
+struct Fixture {
+    api: RunningServer,
+    clock: Arc<ManualClock>,
+    larder: Larder,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture(delay_scale: f64) -> Fixture {
+    let api = RunningServer::start(Config {
+        delay_scale,
+        admin: true,
+        ..Config::default()
+    })
+    .await
+    .expect("mock-api starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = CacheStore::open(&dir.path().join("cache")).expect("opens");
+    let clock = Arc::new(ManualClock(AtomicU64::new(1_000_000)));
+    let engine = Engine::new(store, clock.clone());
+    let larder = Larder::new(ApiClient::new(&api.url()).expect("url"), engine);
+    Fixture {
+        api,
+        clock,
+        larder,
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    async fn upstream_calls(&self, user_id: &str, widget: u8) -> u64 {
+        let stats: RequestStats = reqwest::get(format!("{}/__admin/stats", self.api.url()))
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("json");
+        stats.count(user_id, &format!("GET /api/widgets/{widget}"))
+    }
+
+    async fn inject(&self, widget: u8, fault: FaultKind, times: Option<u32>) {
+        reqwest::Client::new()
+            .post(format!("{}/__admin/faults", self.api.url()))
+            .json(&FaultRequest {
+                widget,
+                user_id: None,
+                fault,
+                times,
+            })
+            .send()
+            .await
+            .expect("injected");
+    }
+
+    /// Waits (bounded) until `widget` has been requested `n` times.
+    async fn await_calls(&self, user_id: &str, widget: u8, n: u64) {
+        for _ in 0..200 {
+            if self.upstream_calls(user_id, widget).await >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("widget {widget} was not requested {n} times");
+    }
+}
+
+fn w(n: u8) -> WidgetId {
+    WidgetId::new(n).expect("valid")
+}
+
+#[tokio::test]
+async fn fresh_stale_and_expired_reads() {
+    let f = fixture(0.0).await;
+    let user = f.larder.sign_in("alice").await.expect("sign in").user.id;
+
+    let first = f.larder.get_widget(w(1)).await.expect("miss");
+    assert_eq!(
+        (first.source, first.state),
+        (Source::Network, Freshness::Fresh)
+    );
+    let hit = f.larder.get_widget(w(1)).await.expect("hit");
+    assert_eq!((hit.source, hit.state), (Source::Cache, Freshness::Fresh));
+    assert_eq!(hit.data, first.data);
+    assert_eq!(
+        f.upstream_calls(&user, 1).await,
+        1,
+        "a fresh hit asks nobody"
+    );
+
+    // Past the 30 s stale time: served from the cache at once, revalidated
+    // in the background with If-None-Match.
+    f.clock.advance(Duration::from_secs(45));
+    let stale = f.larder.get_widget(w(1)).await.expect("stale");
+    assert_eq!(
+        (stale.source, stale.state),
+        (Source::Cache, Freshness::Stale)
+    );
+    f.await_calls(&user, 1, 2).await;
+    let mut renewed = f.larder.get_widget(w(1)).await.expect("renewed");
+    for _ in 0..100 {
+        if renewed.state == Freshness::Fresh {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        renewed = f.larder.get_widget(w(1)).await.expect("renewed");
+    }
+    assert_eq!(
+        renewed.state,
+        Freshness::Fresh,
+        "revalidation renewed fetched_at"
+    );
+    assert!(renewed.fetched_at > first.fetched_at);
+
+    // Past the 10 min TTL: the read waits for the network.
+    f.clock.advance(Duration::from_secs(11 * 60));
+    let expired = f.larder.get_widget(w(1)).await.expect("refetched");
+    assert_eq!(
+        (expired.source, expired.state),
+        (Source::Network, Freshness::Fresh)
+    );
+}
+
+#[tokio::test]
+async fn concurrent_reads_make_one_upstream_request() {
+    let f = fixture(0.05).await;
+    let user = f.larder.sign_in("bob").await.expect("sign in").user.id;
+    let reads = (0..10).map(|_| f.larder.get_widget(w(2)));
+    let results = futures_util::future::join_all(reads).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(f.upstream_calls(&user, 2).await, 1);
+}
+
+#[tokio::test]
+async fn expired_entries_stand_in_for_failures() {
+    let f = fixture(0.0).await;
+    f.larder.sign_in("carol").await.expect("sign in");
+    let good = f.larder.get_widget(w(3)).await.expect("first");
+    f.clock.advance(Duration::from_secs(11 * 60));
+    for fault in [
+        FaultKind::Status {
+            status: 503,
+            retry_after_secs: None,
+        },
+        FaultKind::MalformedJson,
+        FaultKind::Truncated,
+    ] {
+        f.inject(3, fault.clone(), Some(1)).await;
+        let served = f.larder.get_widget(w(3)).await.expect("stale-if-error");
+        assert_eq!(served.state, Freshness::Expired, "{fault:?}");
+        assert_eq!(served.source, Source::Cache);
+        assert!(served.error.is_some(), "{fault:?} is reported");
+        assert_eq!(served.data, good.data);
+    }
+}
+
+#[tokio::test]
+async fn users_never_see_each_others_entries() {
+    let f = fixture(0.0).await;
+    let alice = f.larder.sign_in("alice").await.expect("alice").user.id;
+    f.larder.get_widget(w(5)).await.expect("alice's");
+    let key = widget_key(w(5));
+    let store = f.larder.engine().store();
+    assert!(store.get(&alice, &key).expect("get").is_some());
+    // Signing in as bob on the same store: alice's entry is not his.
+    let bob = f.larder.sign_in("bob").await.expect("bob").user.id;
+    assert!(store.get(&bob, &key).expect("get").is_none());
+    let bobs = f.larder.get_widget(w(5)).await.expect("bob's");
+    assert_eq!(bobs.source, Source::Network);
+    assert_eq!(bobs.data.user_id, bob);
+}
+
+#[tokio::test]
+async fn nothing_is_written_after_sign_out() {
+    let f = fixture(0.0).await;
+    let user = f.larder.sign_in("dave").await.expect("sign in").user.id;
+    f.inject(4, FaultKind::Delay { ms: 300 }, Some(1)).await;
+    let pending = {
+        let larder = f.larder.clone();
+        tokio::spawn(async move { larder.get_widget(w(4)).await })
+    };
+    f.await_calls(&user, 4, 1).await;
+    f.larder.sign_out().await;
+    let _ = pending.await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let store = f.larder.engine().store();
+    assert!(
+        store.get(&user, &widget_key(w(4))).expect("get").is_none(),
+        "a fetch that finished after sign-out must not be cached"
+    );
+}
