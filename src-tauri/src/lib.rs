@@ -8,11 +8,13 @@
 //! # Layout
 //! - [`api_endpoint`]: which API URL to use, and the embedded API.
 //! - [`commands`]: the `#[tauri::command]` adapters, one module per feature.
+//! - [`push`]: forwards the core's updates and prewarm progress to windows.
 //! - [`error`]: [`SetupError`], what can stop the app from starting.
 
 pub mod api_endpoint;
 pub mod commands;
 pub mod error;
+pub mod push;
 
 use tauri::{Manager, Runtime};
 
@@ -38,7 +40,9 @@ pub fn run() {
             tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
             let client = larder_core::ApiClient::new(&endpoint.url)?;
             let cache_dir = app.path().app_data_dir()?.join("cache");
-            app.manage(larder_core::Larder::open(client, &cache_dir)?);
+            let larder = larder_core::Larder::open(client, &cache_dir)?;
+            push::forward(app.handle().clone(), larder.clone());
+            app.manage(larder);
             app.manage(endpoint);
             Ok(())
         })

@@ -4,13 +4,15 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use futures_util::FutureExt;
+use futures_util::{stream::FuturesUnordered, FutureExt, StreamExt};
 use larder_protocol::{
-    Envelope, Session, User, Username, WidgetEnvelope, WidgetId, WidgetResponse,
+    events::PrewarmProgress, Envelope, Freshness, Session, Source, User, Username, WidgetEnvelope,
+    WidgetId, WidgetResponse,
 };
+use tokio::sync::watch;
 
 use crate::{
-    cache::{Engine, FetchFn, Policy},
+    cache::{CacheEntry, CacheUpdate, Engine, FetchFn, Policy},
     ApiClient, CoreError,
 };
 
@@ -28,6 +30,10 @@ struct Inner {
     /// The signed-in session. A `std::sync::RwLock` is enough: it is only
     /// held to copy or swap the value, never across an `.await`.
     session: RwLock<Option<ActiveSession>>,
+    /// The latest prewarm's progress.
+    progress: watch::Sender<PrewarmProgress>,
+    /// The running prewarm, aborted by sign-out or a new prewarm.
+    prewarm: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 /// A session with its secret; the token never leaves the core.
@@ -40,6 +46,24 @@ struct ActiveSession {
 /// The cache key of a widget.
 pub fn widget_key(widget: WidgetId) -> String {
     format!("widget:{widget}")
+}
+
+/// A widget's envelope from a cached entry.
+fn widget_envelope(
+    entry: &CacheEntry,
+    state: Freshness,
+    source: Source,
+    error: Option<CoreError>,
+) -> Result<WidgetEnvelope, CoreError> {
+    let data: WidgetResponse = serde_json::from_slice(&entry.payload)
+        .map_err(|err| CoreError::InvalidResponse(err.to_string()))?;
+    Ok(Envelope {
+        data,
+        fetched_at: entry.fetched_at_ms,
+        state,
+        source,
+        error: error.map(Into::into),
+    })
 }
 
 /// Fetches `widget` for `session`, conditionally on the cached ETag.
@@ -65,6 +89,8 @@ impl Larder {
                 client,
                 engine,
                 session: RwLock::new(None),
+                progress: watch::channel(PrewarmProgress::default()).0,
+                prewarm: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -105,7 +131,93 @@ impl Larder {
             user: user.clone(),
         });
         tracing::info!(user = %user.id, "signed in");
+        // Warm every widget in the background; sign-in does not wait.
+        self.prewarm()?;
         Ok(Session { user })
+    }
+
+    /// Fetches every dashboard widget in parallel in the background, in the
+    /// dashboard's order, reporting "n of 5 warmed". Reads go through the
+    /// cache, so fresh entries are not refetched and in-flight ones are
+    /// shared.
+    pub fn prewarm(&self) -> Result<(), CoreError> {
+        self.read_session().ok_or(CoreError::NotSignedIn)?;
+        let total = WidgetId::ALL.len() as u8;
+        self.inner.progress.send_replace(PrewarmProgress {
+            warmed: 0,
+            failed: 0,
+            total,
+        });
+        let larder = self.clone();
+        let task = tokio::spawn(async move {
+            let mut reads: FuturesUnordered<_> = WidgetId::ALL
+                .into_iter()
+                .map(|widget| {
+                    let larder = larder.clone();
+                    async move { larder.get_widget(widget).await }
+                })
+                .collect();
+            let mut progress = PrewarmProgress {
+                warmed: 0,
+                failed: 0,
+                total,
+            };
+            while let Some(result) = reads.next().await {
+                match result {
+                    Ok(_) => progress.warmed += 1,
+                    Err(err) => {
+                        tracing::warn!(%err, "a widget could not be prewarmed");
+                        progress.failed += 1;
+                    }
+                }
+                larder.inner.progress.send_replace(progress);
+            }
+        });
+        let previous = self
+            .inner
+            .prewarm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(task.abort_handle());
+        if let Some(previous) = previous {
+            previous.abort();
+        }
+        Ok(())
+    }
+
+    /// Prewarm progress, as it changes.
+    pub fn prewarm_progress(&self) -> watch::Receiver<PrewarmProgress> {
+        self.inner.progress.subscribe()
+    }
+
+    /// Fetches `widget` from the upstream now, sharing a fetch under way.
+    #[tracing::instrument(skip(self))]
+    pub async fn refresh_widget(&self, widget: WidgetId) -> Result<WidgetEnvelope, CoreError> {
+        let session = self.read_session().ok_or(CoreError::NotSignedIn)?;
+        let fetch = widget_fetch(&self.inner.client, &session, widget);
+        let entry = match self
+            .inner
+            .engine
+            .refresh(&session.user.id, &widget_key(widget), fetch)
+            .await
+        {
+            Err(CoreError::SessionExpired) => {
+                self.end_session_if(&session);
+                return Err(CoreError::SessionExpired);
+            }
+            other => other?,
+        };
+        widget_envelope(&entry, Freshness::Fresh, Source::Network, None)
+    }
+
+    /// The envelope to push for a cache update, when it is a widget of the
+    /// signed-in user.
+    pub fn envelope_for_update(&self, update: &CacheUpdate) -> Option<WidgetEnvelope> {
+        let session = self.read_session()?;
+        if update.user_id != session.user.id || !update.key.starts_with("widget:") {
+            return None;
+        }
+        widget_envelope(&update.entry, Freshness::Fresh, Source::Network, None).ok()
     }
 
     /// Ends the session locally at once: fetches still under way for it
@@ -117,6 +229,15 @@ impl Larder {
         let Some(session) = self.write_session().take() else {
             return;
         };
+        if let Some(prewarm) = self
+            .inner
+            .prewarm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            prewarm.abort();
+        }
         self.inner.engine.end_epoch();
         if let Err(err) = self.inner.engine.store().purge_user(&session.user.id) {
             tracing::warn!(%err, "the signed-out user's cache could not be purged");
@@ -148,15 +269,7 @@ impl Larder {
             }
             other => other?,
         };
-        let data: WidgetResponse = serde_json::from_slice(&read.entry.payload)
-            .map_err(|err| CoreError::InvalidResponse(err.to_string()))?;
-        Ok(Envelope {
-            data,
-            fetched_at: read.entry.fetched_at_ms,
-            state: read.state,
-            source: read.source,
-            error: read.error.map(Into::into),
-        })
+        widget_envelope(&read.entry, read.state, read.source, read.error)
     }
 
     /// Drops the session if it is still `expected` (a newer sign-in wins).

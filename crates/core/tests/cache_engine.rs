@@ -227,3 +227,66 @@ async fn nothing_is_written_after_sign_out() {
         "a fetch that finished after sign-out must not be cached"
     );
 }
+
+#[tokio::test]
+async fn sign_in_prewarms_every_widget_once_and_reports_progress() {
+    let f = fixture(0.02).await;
+    let mut progress = f.larder.prewarm_progress();
+    let user = f.larder.sign_in("erin").await.expect("sign in").user.id;
+    // Ten reads of the slow widget race the prewarm; they share its fetch.
+    let reads = (0..10).map(|_| f.larder.get_widget(w(3)));
+    assert!(futures_util::future::join_all(reads)
+        .await
+        .iter()
+        .all(Result::is_ok));
+    loop {
+        let current = *progress.borrow_and_update();
+        if current.is_done() {
+            assert_eq!((current.warmed, current.failed, current.total), (5, 0, 5));
+            break;
+        }
+        tokio::time::timeout(Duration::from_secs(10), progress.changed())
+            .await
+            .expect("progress within 10 s")
+            .expect("channel open");
+    }
+    for n in 1..=5 {
+        assert_eq!(
+            f.upstream_calls(&user, n).await,
+            1,
+            "widget {n} fetched once"
+        );
+    }
+}
+
+#[tokio::test]
+async fn updates_are_pushed_only_when_the_data_changes() {
+    let f = fixture(0.0).await;
+    let mut updates = f.larder.engine().subscribe();
+    f.larder.sign_in("fay").await.expect("sign in");
+    // Prewarm stores all five: five updates.
+    let mut keys = Vec::new();
+    for _ in 0..5 {
+        let update = tokio::time::timeout(Duration::from_secs(10), updates.recv())
+            .await
+            .expect("an update")
+            .expect("open");
+        assert!(f.larder.envelope_for_update(&update).is_some());
+        keys.push(update.key);
+    }
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["widget:1", "widget:2", "widget:3", "widget:4", "widget:5"]
+    );
+    // A refresh within the same minute gets a 304: no update. (Data
+    // changes each minute; if the minute turned, the change is pushed.)
+    let before = f.larder.get_widget(w(2)).await.expect("cached");
+    let after = f.larder.refresh_widget(w(2)).await.expect("refreshed");
+    let pushed = tokio::time::timeout(Duration::from_millis(200), updates.recv()).await;
+    if after.data == before.data {
+        assert!(pushed.is_err(), "an unchanged value is not pushed");
+    } else {
+        assert!(pushed.is_ok(), "a changed value is pushed");
+    }
+}

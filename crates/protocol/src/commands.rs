@@ -8,8 +8,21 @@ pub const BOOTSTRAP: &str = "bootstrap";
 pub const SIGN_IN: &str = "sign_in";
 /// Ends the session.
 pub const SIGN_OUT: &str = "sign_out";
-/// Returns one widget's [`crate::WidgetEnvelope`].
+/// Returns one widget's [`crate::WidgetEnvelope`], from the cache when it
+/// can.
 pub const GET_WIDGET: &str = "get_widget";
+/// Fetches one widget from the upstream now (Retry, refresh).
+pub const REFRESH_WIDGET: &str = "refresh_widget";
+/// Warms every dashboard widget in the background; progress arrives as
+/// [`crate::events::PREWARM_PROGRESS`] events.
+pub const PREWARM: &str = "prewarm";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 4] = [BOOTSTRAP, SIGN_IN, SIGN_OUT, GET_WIDGET];
+pub const ALL: [&str; 6] = [
+    BOOTSTRAP,
+    SIGN_IN,
+    SIGN_OUT,
+    GET_WIDGET,
+    REFRESH_WIDGET,
+    PREWARM,
+];

@@ -13,6 +13,7 @@
 //! - [`widgets`]: the five dashboard widgets, their ids and payloads.
 //! - [`envelope`]: what a command returns for cached data: the data plus its
 //!   freshness and origin.
+//! - [`events`]: what the backend pushes to windows (updates, progress).
 //! - [`error`]: the HTTP error body and the typed command error.
 //! - [`commands`]: the command names, shared by handlers and the invoke bridge.
 
@@ -23,6 +24,7 @@ pub mod commands;
 pub mod config;
 pub mod envelope;
 pub mod error;
+pub mod events;
 pub mod profile;
 pub mod widgets;
 

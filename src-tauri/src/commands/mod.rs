@@ -18,5 +18,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         session::sign_in,
         session::sign_out,
         widgets::get_widget,
+        widgets::refresh_widget,
+        widgets::prewarm,
     ]
 }

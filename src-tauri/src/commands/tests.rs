@@ -117,12 +117,14 @@ fn bad_input_gets_typed_errors() {
         );
     }
     invoke(&app, commands::SIGN_IN, json!({ "username": "bob" })).expect("sign in");
-    for id in [0, 6, -1, 255, 1_000_000] {
-        let err = invoke(&app, commands::GET_WIDGET, json!({ "id": id })).expect_err("refused");
-        assert!(
-            matches!(command_error(err), CommandError::UnknownWidget { .. }),
-            "{id}"
-        );
+    for command in [commands::GET_WIDGET, commands::REFRESH_WIDGET] {
+        for id in [0, 6, -1, 255, 1_000_000] {
+            let err = invoke(&app, command, json!({ "id": id })).expect_err("refused");
+            assert!(
+                matches!(command_error(err), CommandError::UnknownWidget { .. }),
+                "{command} {id}"
+            );
+        }
     }
 }
 

@@ -1,16 +1,35 @@
-//! Widget commands: `get_widget`.
+//! Widget commands: `get_widget`, `refresh_widget`, `prewarm`.
 
 use larder_core::{CoreError, Larder};
 use larder_protocol::{CommandError, WidgetEnvelope, WidgetId};
 use tauri::State;
 
-/// One widget's envelope. The id arrives as any integer so an unknown one
-/// gets a typed `UnknownWidget` error, not a deserialisation failure.
+/// Ids arrive as any integer so an unknown one gets a typed
+/// `UnknownWidget` error, not a deserialisation failure.
+fn widget_id(id: i64) -> Result<WidgetId, CoreError> {
+    Ok(id.to_string().parse()?)
+}
+
+/// One widget's envelope, from the cache when it can.
 #[tauri::command]
 pub async fn get_widget(
     larder: State<'_, Larder>,
     id: i64,
 ) -> Result<WidgetEnvelope, CommandError> {
-    let widget: WidgetId = id.to_string().parse().map_err(CoreError::from)?;
-    Ok(larder.get_widget(widget).await?)
+    Ok(larder.get_widget(widget_id(id)?).await?)
+}
+
+/// One widget, fetched from the upstream now.
+#[tauri::command]
+pub async fn refresh_widget(
+    larder: State<'_, Larder>,
+    id: i64,
+) -> Result<WidgetEnvelope, CommandError> {
+    Ok(larder.refresh_widget(widget_id(id)?).await?)
+}
+
+/// Warms every widget in the background; returns at once.
+#[tauri::command]
+pub fn prewarm(larder: State<'_, Larder>) -> Result<(), CommandError> {
+    Ok(larder.prewarm()?)
 }

@@ -74,6 +74,17 @@ pub struct Engine {
     /// and write; ending an epoch takes the write lock, so no write of the
     /// old epoch can land after it.
     epoch: Arc<RwLock<u64>>,
+    /// Announces every write that changed an entry's bytes.
+    updates: tokio::sync::broadcast::Sender<CacheUpdate>,
+}
+
+/// A stored value that differs from what was cached before: pushed to the
+/// UI so it updates without polling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheUpdate {
+    pub user_id: String,
+    pub key: String,
+    pub entry: CacheEntry,
 }
 
 impl fmt::Debug for Engine {
@@ -92,7 +103,14 @@ impl Engine {
             clock,
             inflight: Arc::default(),
             epoch: Arc::default(),
+            // Receivers that fall this far behind skip to the newest.
+            updates: tokio::sync::broadcast::channel(64).0,
         }
+    }
+
+    /// Every change to a cached value from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<CacheUpdate> {
+        self.updates.subscribe()
     }
 
     pub fn store(&self) -> &CacheStore {
@@ -217,12 +235,17 @@ impl Engine {
         fetch: FetchFn,
     ) -> Result<CacheEntry, CoreError> {
         let now = || self.clock.now_ms();
+        let mut changed = false;
         let entry = match fetch(cached_etag).await? {
-            Fetched::Modified { body, etag } => CacheEntry {
-                payload: body,
-                fetched_at_ms: now(),
-                etag,
-            },
+            Fetched::Modified { body, etag } => {
+                let previous = self.store.get(user_id, key)?;
+                changed = previous.is_none_or(|p| p.payload != body);
+                CacheEntry {
+                    payload: body,
+                    fetched_at_ms: now(),
+                    etag,
+                }
+            }
             Fetched::NotModified => {
                 let mut entry = self.store.get(user_id, key)?.ok_or_else(|| {
                     CoreError::InvalidResponse("304 for an entry no longer cached".into())
@@ -234,6 +257,14 @@ impl Engine {
         let current = self.epoch.read().unwrap_or_else(PoisonError::into_inner);
         if *current == epoch {
             self.store.put(user_id, key, &entry)?;
+            if changed {
+                // No receiver is fine: nobody is listening yet.
+                let _ = self.updates.send(CacheUpdate {
+                    user_id: user_id.clone(),
+                    key: key.clone(),
+                    entry: entry.clone(),
+                });
+            }
         } else {
             tracing::debug!(key, "dropped a fetch that finished after its session ended");
         }

@@ -1,0 +1,41 @@
+//! Push, not poll: forwards the core's cache updates (as widget envelopes)
+//! and prewarm progress to every window as Tauri events. The tasks live as
+//! long as the app; they end when the core's channels close.
+
+use larder_core::Larder;
+use larder_protocol::events;
+use tauri::{AppHandle, Emitter, Runtime};
+use tokio::sync::broadcast::error::RecvError;
+
+/// Starts the forwarding tasks on Tauri's runtime.
+pub fn forward<R: Runtime>(app: AppHandle<R>, larder: Larder) {
+    let mut updates = larder.engine().subscribe();
+    let updates_app = app.clone();
+    let updates_larder = larder.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match updates.recv().await {
+                Ok(update) => {
+                    if let Some(envelope) = updates_larder.envelope_for_update(&update) {
+                        if let Err(err) = updates_app.emit(events::WIDGET_UPDATED, envelope) {
+                            tracing::warn!(%err, "a widget update could not be sent");
+                        }
+                    }
+                }
+                // A slow window missed some updates; the newest follow.
+                Err(RecvError::Lagged(missed)) => tracing::debug!(missed, "update receiver lagged"),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+
+    let mut progress = larder.prewarm_progress();
+    tauri::async_runtime::spawn(async move {
+        while progress.changed().await.is_ok() {
+            let current = *progress.borrow_and_update();
+            if let Err(err) = app.emit(events::PREWARM_PROGRESS, current) {
+                tracing::warn!(%err, "prewarm progress could not be sent");
+            }
+        }
+    });
+}
