@@ -110,6 +110,17 @@ impl ApiClient {
         widget: WidgetId,
         etag: Option<&str>,
     ) -> Result<Fetched, CoreError> {
+        crate::retry::with_retries(|| self.widget_if_changed_once(token, user_id, widget, etag))
+            .await
+    }
+
+    async fn widget_if_changed_once(
+        &self,
+        token: &str,
+        user_id: &str,
+        widget: WidgetId,
+        etag: Option<&str>,
+    ) -> Result<Fetched, CoreError> {
         let mut request = self
             .http
             .get(self.widget_url(user_id, widget)?)
@@ -175,6 +186,15 @@ async fn check_status(response: Response) -> Result<Response, CoreError> {
     }
     if status == StatusCode::UNAUTHORIZED {
         return Err(CoreError::SessionExpired);
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let retry_after_secs = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse::<u64>().ok())
+            .unwrap_or(1);
+        return Err(CoreError::RateLimited { retry_after_secs });
     }
     let text = response.text().await.unwrap_or_default();
     let (code, message) = match serde_json::from_str::<ApiErrorBody>(&text) {

@@ -22,6 +22,8 @@ pub enum CoreError {
         code: String,
         message: String,
     },
+    #[error("the API asks to wait {retry_after_secs} s before trying again")]
+    RateLimited { retry_after_secs: u64 },
     #[error("the API's response could not be decoded: {0}")]
     InvalidResponse(String),
     #[error("the API URL {url:?} is not a usable http(s) URL")]
@@ -54,6 +56,11 @@ impl From<CoreError> for CommandError {
                 message,
             },
             CoreError::InvalidResponse(message) => CommandError::InvalidResponse { message },
+            CoreError::RateLimited { retry_after_secs } => CommandError::UpstreamStatus {
+                status: 429,
+                code: "rate_limited".into(),
+                message: format!("too many requests; retry in {retry_after_secs} s"),
+            },
             err @ (CoreError::InvalidApiUrl { .. } | CoreError::Cache(_)) => {
                 CommandError::Internal {
                     message: err.to_string(),

@@ -6,6 +6,7 @@
 //!   storage with crash recovery, and freshness policy.
 //! - [`client`]: the HTTP client for the upstream API (timeouts, error
 //!   mapping).
+//! - [`retry`]: the retry policy (backoff with jitter, `Retry-After`).
 //! - [`service`]: [`Larder`], the session holder the desktop commands call.
 //! - [`error`]: [`CoreError`], the crate's one error type, and its mapping to
 //!   the wire's `CommandError`.
@@ -13,6 +14,7 @@
 pub mod cache;
 pub mod client;
 pub mod error;
+pub mod retry;
 pub mod service;
 
 pub use client::ApiClient;

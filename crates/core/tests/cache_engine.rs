@@ -103,6 +103,17 @@ impl Fixture {
     }
 }
 
+/// Waits (bounded) for the sign-in prewarm to finish.
+async fn prewarmed(larder: &Larder) {
+    let mut progress = larder.prewarm_progress();
+    while !progress.borrow_and_update().is_done() {
+        tokio::time::timeout(Duration::from_secs(10), progress.changed())
+            .await
+            .expect("prewarm within 10 s")
+            .expect("channel open");
+    }
+}
+
 fn w(n: u8) -> WidgetId {
     WidgetId::new(n).expect("valid")
 }
@@ -111,11 +122,13 @@ fn w(n: u8) -> WidgetId {
 async fn fresh_stale_and_expired_reads() {
     let f = fixture(0.0).await;
     let user = f.larder.sign_in("alice").await.expect("sign in").user.id;
+    prewarmed(&f.larder).await;
 
-    let first = f.larder.get_widget(w(1)).await.expect("miss");
+    // The prewarm fetched it; reads are now fresh hits.
+    let first = f.larder.get_widget(w(1)).await.expect("hit");
     assert_eq!(
         (first.source, first.state),
-        (Source::Network, Freshness::Fresh)
+        (Source::Cache, Freshness::Fresh)
     );
     let hit = f.larder.get_widget(w(1)).await.expect("hit");
     assert_eq!((hit.source, hit.state), (Source::Cache, Freshness::Fresh));
@@ -175,15 +188,20 @@ async fn expired_entries_stand_in_for_failures() {
     f.larder.sign_in("carol").await.expect("sign in");
     let good = f.larder.get_widget(w(3)).await.expect("first");
     f.clock.advance(Duration::from_secs(11 * 60));
-    for fault in [
-        FaultKind::Status {
-            status: 503,
-            retry_after_secs: None,
-        },
-        FaultKind::MalformedJson,
-        FaultKind::Truncated,
+    // 503s and cut bodies are retried (3 tries), so they fail 3 times; a
+    // malformed body is final at once.
+    for (fault, times) in [
+        (
+            FaultKind::Status {
+                status: 503,
+                retry_after_secs: None,
+            },
+            3,
+        ),
+        (FaultKind::MalformedJson, 1),
+        (FaultKind::Truncated, 3),
     ] {
-        f.inject(3, fault.clone(), Some(1)).await;
+        f.inject(3, fault.clone(), Some(times)).await;
         let served = f.larder.get_widget(w(3)).await.expect("stale-if-error");
         assert_eq!(served.state, Freshness::Expired, "{fault:?}");
         assert_eq!(served.source, Source::Cache);
@@ -196,28 +214,43 @@ async fn expired_entries_stand_in_for_failures() {
 async fn users_never_see_each_others_entries() {
     let f = fixture(0.0).await;
     let alice = f.larder.sign_in("alice").await.expect("alice").user.id;
-    f.larder.get_widget(w(5)).await.expect("alice's");
+    prewarmed(&f.larder).await;
     let key = widget_key(w(5));
-    let store = f.larder.engine().store();
-    assert!(store.get(&alice, &key).expect("get").is_some());
-    // Signing in as bob on the same store: alice's entry is not his.
+    let store = f.larder.engine().store().clone();
+    let alices = store.get(&alice, &key).expect("get").expect("cached");
+    // Bob signs in on the same store (alice's partition is purged on
+    // sign-out, so keep a copy to compare).
     let bob = f.larder.sign_in("bob").await.expect("bob").user.id;
-    assert!(store.get(&bob, &key).expect("get").is_none());
+    prewarmed(&f.larder).await;
     let bobs = f.larder.get_widget(w(5)).await.expect("bob's");
-    assert_eq!(bobs.source, Source::Network);
     assert_eq!(bobs.data.user_id, bob);
+    assert_ne!(store.get(&bob, &key).expect("get"), Some(alices));
+    for n in 1..=5 {
+        let envelope = f.larder.get_widget(w(n)).await.expect("bob's");
+        assert_eq!(envelope.data.user_id, bob, "widget {n}");
+    }
 }
 
 #[tokio::test]
 async fn nothing_is_written_after_sign_out() {
     let f = fixture(0.0).await;
-    let user = f.larder.sign_in("dave").await.expect("sign in").user.id;
+    // The prewarm's fetch of widget 4 is held up 300 ms upstream.
     f.inject(4, FaultKind::Delay { ms: 300 }, Some(1)).await;
+    let user = f.larder.sign_in("dave").await.expect("sign in").user.id;
     let pending = {
         let larder = f.larder.clone();
         tokio::spawn(async move { larder.get_widget(w(4)).await })
     };
     f.await_calls(&user, 4, 1).await;
+    assert!(
+        f.larder
+            .engine()
+            .store()
+            .get(&user, &widget_key(w(4)))
+            .expect("get")
+            .is_none(),
+        "still in flight"
+    );
     f.larder.sign_out().await;
     let _ = pending.await;
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -289,4 +322,54 @@ async fn updates_are_pushed_only_when_the_data_changes() {
     } else {
         assert!(pushed.is_ok(), "a changed value is pushed");
     }
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried_and_429_waits_for_retry_after() {
+    let f = fixture(0.0).await;
+    let user = f.larder.sign_in("gil").await.expect("sign in").user.id;
+    // Let the sign-in prewarm finish so it shares no flight below.
+    prewarmed(&f.larder).await;
+    f.inject(
+        2,
+        FaultKind::Status {
+            status: 502,
+            retry_after_secs: None,
+        },
+        Some(2),
+    )
+    .await;
+    let calls_before = f.upstream_calls(&user, 2).await;
+    let envelope = f
+        .larder
+        .refresh_widget(w(2))
+        .await
+        .expect("the third try succeeds");
+    assert_eq!(envelope.data.widget_id, w(2));
+    assert_eq!(f.upstream_calls(&user, 2).await - calls_before, 3);
+
+    f.inject(
+        1,
+        FaultKind::Status {
+            status: 429,
+            retry_after_secs: Some(1),
+        },
+        Some(1),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    f.larder
+        .refresh_widget(w(1))
+        .await
+        .expect("succeeds after Retry-After");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was honoured"
+    );
+
+    // A body that is not JSON is final: one request, no retry.
+    f.inject(4, FaultKind::MalformedJson, None).await;
+    let calls_before = f.upstream_calls(&user, 4).await;
+    assert!(f.larder.refresh_widget(w(4)).await.is_err());
+    assert_eq!(f.upstream_calls(&user, 4).await - calls_before, 1);
 }

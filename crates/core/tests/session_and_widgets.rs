@@ -1,7 +1,7 @@
 //! The core against the real mock API on an ephemeral loopback port.
 
 use larder_core::{ApiClient, CoreError, Larder};
-use larder_protocol::{Role, Source, UsernameError, WidgetData, WidgetId};
+use larder_protocol::{Role, UsernameError, WidgetData, WidgetId};
 use mock_api::{Config, RunningServer};
 
 async fn server() -> RunningServer {
@@ -45,7 +45,6 @@ async fn signs_in_and_fetches_every_widget() {
         let envelope = larder.get_widget(id).await.expect("widget");
         assert_eq!(envelope.data.widget_id, id);
         assert_eq!(envelope.data.user_id, session.user.id);
-        assert_eq!(envelope.source, Source::Network);
         let kind_matches = matches!(
             (id.get(), &envelope.data.data),
             (1, WidgetData::Profile(_))
