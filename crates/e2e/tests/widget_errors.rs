@@ -1,7 +1,7 @@
 //! A failing widget in the real webview: it shows an error card with Retry
 //! while the others render, and Retry recovers it alone. The app talks to a
 //! mock API started here with its test controls, which makes widget 2 send
-//! a body that is not JSON once.
+//! a body that is not JSON until the fault is cleared.
 
 use anyhow::Result;
 use fantoccini::Locator;
@@ -23,7 +23,7 @@ async fn a_failing_widget_blocks_no_other_and_retry_recovers_it() -> Result<()> 
             widget: 2,
             user_id: None,
             fault: FaultKind::MalformedJson,
-            times: Some(1),
+            times: None,
         })
         .send()
         .await?
@@ -43,6 +43,13 @@ async fn a_failing_widget_blocks_no_other_and_retry_recovers_it() -> Result<()> 
     let widget = app.by_test_id("widget-2").await?;
     let card = widget.find(Locator::Css(".error-card")).await?;
     assert!(card.text().await?.contains("could not load"));
+
+    // The upstream recovers; Retry fetches widget 2 again.
+    reqwest::Client::new()
+        .delete(format!("{}/__admin/faults", api.url()))
+        .send()
+        .await?
+        .error_for_status()?;
     widget
         .find(Locator::Css("[data-testid=\"retry\"]"))
         .await?
