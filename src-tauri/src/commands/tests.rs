@@ -100,6 +100,9 @@ fn sign_in_then_widgets_then_sign_out() {
         assert_eq!(envelope.data.user_id, session.user.id);
     }
 
+    invoke(&app, commands::REFRESH_WIDGET, json!({ "id": 3 })).expect("refresh");
+    invoke(&app, commands::PREWARM, json!({})).expect("prewarm starts");
+
     invoke(&app, commands::SIGN_OUT, json!({})).expect("sign out");
     let err = invoke(&app, commands::GET_WIDGET, json!({ "id": 1 })).expect_err("signed out");
     assert_eq!(command_error(err), CommandError::NotSignedIn);

@@ -28,8 +28,9 @@ pub async fn refresh_widget(
     Ok(larder.refresh_widget(widget_id(id)?).await?)
 }
 
-/// Warms every widget in the background; returns at once.
+/// Warms every widget in the background; returns at once. Async so it
+/// runs on the runtime, where the prewarm task is spawned.
 #[tauri::command]
-pub fn prewarm(larder: State<'_, Larder>) -> Result<(), CommandError> {
+pub async fn prewarm(larder: State<'_, Larder>) -> Result<(), CommandError> {
     Ok(larder.prewarm()?)
 }
