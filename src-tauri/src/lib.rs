@@ -20,6 +20,11 @@ use tauri::{Manager, Runtime};
 
 pub use error::SetupError;
 
+/// How often the cache is swept.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+/// How old an entry must be for the sweeper to drop it.
+const SWEEP_HORIZON: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// The store file that holds the user's settings.
 pub const SETTINGS_STORE: &str = "settings.json";
 
@@ -42,6 +47,12 @@ pub fn run() {
             let cache_dir = app.path().app_data_dir()?.join("cache");
             let larder = larder_core::Larder::open(client, &cache_dir)?;
             push::forward(app.handle().clone(), larder.clone());
+            // Entries past the TTL stay for offline use; the sweeper drops
+            // them a day after their fetch. The guard lives as long as the app.
+            let sweeper = tauri::async_runtime::block_on(async {
+                larder.engine().spawn_sweeper(SWEEP_EVERY, SWEEP_HORIZON)
+            });
+            app.manage(sweeper);
             app.manage(larder);
             app.manage(endpoint);
             Ok(())

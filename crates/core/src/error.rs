@@ -30,6 +30,8 @@ pub enum CoreError {
     InvalidApiUrl { url: String },
     #[error("the local cache failed: {0}")]
     Cache(String),
+    #[error("{0:?} is not a cache key")]
+    InvalidCacheKey(String),
 }
 
 impl From<crate::cache::StoreError> for CoreError {
@@ -61,6 +63,7 @@ impl From<CoreError> for CommandError {
                 code: "rate_limited".into(),
                 message: format!("too many requests; retry in {retry_after_secs} s"),
             },
+            CoreError::InvalidCacheKey(key) => CommandError::InvalidCacheKey { key },
             err @ (CoreError::InvalidApiUrl { .. } | CoreError::Cache(_)) => {
                 CommandError::Internal {
                     message: err.to_string(),

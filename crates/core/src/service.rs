@@ -6,8 +6,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use futures_util::{stream::FuturesUnordered, FutureExt, StreamExt};
 use larder_protocol::{
-    events::PrewarmProgress, Envelope, Freshness, Session, Source, User, Username, WidgetEnvelope,
-    WidgetId, WidgetResponse,
+    events::PrewarmProgress, CacheEntryInfo, CacheStats, Envelope, Freshness, Session, Source,
+    User, Username, WidgetEnvelope, WidgetId, WidgetResponse,
 };
 use tokio::sync::watch;
 
@@ -208,6 +208,48 @@ impl Larder {
             other => other?,
         };
         widget_envelope(&entry, Freshness::Fresh, Source::Network, None)
+    }
+
+    /// The signed-in user's cache entries, for the cache inspector.
+    pub fn cache_stats(&self) -> Result<CacheStats, CoreError> {
+        let session = self.read_session().ok_or(CoreError::NotSignedIn)?;
+        let engine = &self.inner.engine;
+        let now = engine.now_ms();
+        let mut stats = CacheStats::default();
+        for (key, entry) in engine.store().entries(&session.user.id)? {
+            let age = std::time::Duration::from_millis(now.saturating_sub(entry.fetched_at_ms));
+            let bytes = entry.encode().map(|b| b.len() as u64).unwrap_or(0);
+            stats.total_bytes += bytes;
+            stats.entries.push(CacheEntryInfo {
+                hits: engine.hits(&session.user.id, &key),
+                key,
+                bytes,
+                age_secs: age.as_secs(),
+                state: Policy::default().freshness(age),
+            });
+        }
+        Ok(stats)
+    }
+
+    /// Clears one entry, or the user's whole cache when `key` is `None`.
+    pub fn clear_cache(&self, key: Option<&str>) -> Result<(), CoreError> {
+        let session = self.read_session().ok_or(CoreError::NotSignedIn)?;
+        let store = self.inner.engine.store();
+        match key {
+            Some(key) => {
+                let valid = !key.is_empty()
+                    && key.len() <= 128
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-'));
+                if !valid {
+                    return Err(CoreError::InvalidCacheKey(key.chars().take(32).collect()));
+                }
+                store.remove(&session.user.id, key)?;
+            }
+            None => store.purge_user(&session.user.id)?,
+        }
+        Ok(())
     }
 
     /// The envelope to push for a cache update, when it is a widget of the

@@ -373,3 +373,57 @@ async fn transient_failures_are_retried_and_429_waits_for_retry_after() {
     assert!(f.larder.refresh_widget(w(4)).await.is_err());
     assert_eq!(f.upstream_calls(&user, 4).await - calls_before, 1);
 }
+
+#[tokio::test]
+async fn stats_count_hits_and_clearing_removes_entries() {
+    let f = fixture(0.0).await;
+    f.larder.sign_in("hal").await.expect("sign in");
+    prewarmed(&f.larder).await;
+    for _ in 0..3 {
+        f.larder.get_widget(w(5)).await.expect("hit");
+    }
+    let stats = f.larder.cache_stats().expect("stats");
+    assert_eq!(stats.entries.len(), 5);
+    let kpis = stats
+        .entries
+        .iter()
+        .find(|e| e.key == "widget:5")
+        .expect("listed");
+    assert_eq!(kpis.hits, 3);
+    assert_eq!(kpis.state, Freshness::Fresh);
+    assert_eq!(
+        stats.total_bytes,
+        stats.entries.iter().map(|e| e.bytes).sum::<u64>()
+    );
+
+    f.larder.clear_cache(Some("widget:5")).expect("cleared");
+    assert_eq!(f.larder.cache_stats().expect("stats").entries.len(), 4);
+    assert!(f.larder.clear_cache(Some("../../x")).is_err());
+    f.larder.clear_cache(None).expect("cleared all");
+    assert!(f.larder.cache_stats().expect("stats").entries.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_sweeper_runs_until_its_guard_is_dropped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, _) = CacheStore::open(&dir.path().join("cache")).expect("opens");
+    let clock = Arc::new(ManualClock(AtomicU64::new(10_000_000)));
+    let engine = Engine::new(store.clone(), clock.clone());
+    let old = larder_core::cache::CacheEntry {
+        payload: b"{}".to_vec(),
+        fetched_at_ms: 0,
+        etag: None,
+    };
+    store.put("u", "widget:1", &old).expect("put");
+    let guard = engine.spawn_sweeper(Duration::from_secs(60), Duration::from_secs(3600));
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    assert_eq!(store.get("u", "widget:1").expect("get"), None, "swept");
+
+    drop(guard);
+    store.put("u", "widget:2", &old).expect("put");
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert!(
+        store.get("u", "widget:2").expect("get").is_some(),
+        "stopped"
+    );
+}

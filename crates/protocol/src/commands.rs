@@ -17,12 +17,19 @@ pub const REFRESH_WIDGET: &str = "refresh_widget";
 /// [`crate::events::PREWARM_PROGRESS`] events.
 pub const PREWARM: &str = "prewarm";
 
+/// The signed-in user's cache entries ([`crate::CacheStats`]).
+pub const CACHE_STATS: &str = "cache_stats";
+/// Clears one entry (`key`) or, without a key, the user's whole cache.
+pub const CLEAR_CACHE: &str = "clear_cache";
+
 /// Every command, for registration checks.
-pub const ALL: [&str; 6] = [
+pub const ALL: [&str; 8] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
     GET_WIDGET,
     REFRESH_WIDGET,
     PREWARM,
+    CACHE_STATS,
+    CLEAR_CACHE,
 ];

@@ -42,3 +42,26 @@ pub struct Envelope<T> {
 
 /// The envelope of one dashboard widget.
 pub type WidgetEnvelope = Envelope<WidgetResponse>;
+
+/// One cached entry, as the cache inspector lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheEntryInfo {
+    /// The resource, for example `widget:3`.
+    pub key: String,
+    /// Stored size, in bytes.
+    pub bytes: u64,
+    /// Time since it was fetched or last confirmed, in seconds.
+    pub age_secs: u64,
+    pub state: Freshness,
+    /// Reads served from this entry since the app started.
+    pub hits: u64,
+}
+
+/// The signed-in user's cache.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheStats {
+    pub entries: Vec<CacheEntryInfo>,
+    pub total_bytes: u64,
+}

@@ -24,6 +24,8 @@ pub enum CommandError {
     InvalidUsername { error: UsernameError },
     /// The widget id is not one of the dashboard's widgets.
     UnknownWidget { id: String },
+    /// The cache key is not one Larder uses.
+    InvalidCacheKey { key: String },
     /// The command needs a signed-in user and there is none.
     NotSignedIn,
     /// The API rejected the session (401); the user must sign in again.
@@ -47,6 +49,7 @@ impl fmt::Display for CommandError {
         match self {
             Self::InvalidUsername { error } => write!(f, "{error}"),
             Self::UnknownWidget { id } => write!(f, "There is no widget {id:?}."),
+            Self::InvalidCacheKey { key } => write!(f, "{key:?} is not a cache entry."),
             Self::NotSignedIn => write!(f, "You are not signed in."),
             Self::SessionExpired => write!(f, "Your session has ended. Please sign in again."),
             Self::Unreachable { message } => {

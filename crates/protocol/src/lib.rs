@@ -31,7 +31,7 @@ pub mod widgets;
 pub use auth::{LoginRequest, LoginResponse, Role, Session, User, Username, UsernameError};
 pub use bootstrap::Bootstrap;
 pub use config::{AppConfig, CachePolicy, Theme};
-pub use envelope::{Envelope, Freshness, Source, WidgetEnvelope};
+pub use envelope::{CacheEntryInfo, CacheStats, Envelope, Freshness, Source, WidgetEnvelope};
 pub use error::{ApiErrorBody, CommandError};
 pub use profile::{Follower, Page, Post, UserProfile};
 pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};

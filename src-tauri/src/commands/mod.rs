@@ -3,6 +3,7 @@
 //! names match the constants in `larder_protocol::commands`, which the tests
 //! check.
 
+pub mod cache;
 pub mod session;
 pub mod widgets;
 
@@ -20,5 +21,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         widgets::get_widget,
         widgets::refresh_widget,
         widgets::prewarm,
+        cache::cache_stats,
+        cache::clear_cache,
     ]
 }

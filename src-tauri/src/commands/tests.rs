@@ -102,6 +102,22 @@ fn sign_in_then_widgets_then_sign_out() {
 
     invoke(&app, commands::REFRESH_WIDGET, json!({ "id": 3 })).expect("refresh");
     invoke(&app, commands::PREWARM, json!({})).expect("prewarm starts");
+    let stats: larder_protocol::CacheStats =
+        serde_json::from_value(invoke(&app, commands::CACHE_STATS, json!({})).expect("stats"))
+            .expect("CacheStats");
+    assert!(
+        stats.entries.iter().any(|e| e.key == "widget:3"),
+        "{stats:?}"
+    );
+    invoke(&app, commands::CLEAR_CACHE, json!({ "key": "widget:3" })).expect("cleared one");
+    for key in ["", "../x", &"k".repeat(200), "widget 3"] {
+        let err = invoke(&app, commands::CLEAR_CACHE, json!({ "key": key })).expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::InvalidCacheKey { .. }),
+            "{key:?}"
+        );
+    }
+    invoke(&app, commands::CLEAR_CACHE, json!({})).expect("cleared all");
 
     invoke(&app, commands::SIGN_OUT, json!({})).expect("sign out");
     let err = invoke(&app, commands::GET_WIDGET, json!({ "id": 1 })).expect_err("signed out");

@@ -76,6 +76,18 @@ pub struct Engine {
     epoch: Arc<RwLock<u64>>,
     /// Announces every write that changed an entry's bytes.
     updates: tokio::sync::broadcast::Sender<CacheUpdate>,
+    /// Reads served from the cache, by (user id, key), since start.
+    hits: Arc<Mutex<HashMap<(String, String), u64>>>,
+}
+
+/// Stops the sweeper when dropped.
+#[derive(Debug)]
+pub struct SweeperGuard(tokio::task::AbortHandle);
+
+impl Drop for SweeperGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// A stored value that differs from what was cached before: pushed to the
@@ -105,7 +117,51 @@ impl Engine {
             epoch: Arc::default(),
             // Receivers that fall this far behind skip to the newest.
             updates: tokio::sync::broadcast::channel(64).0,
+            hits: Arc::default(),
         }
+    }
+
+    /// Now, on the engine's clock.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// Reads of (user, key) served from the cache since start.
+    pub fn hits(&self, user_id: &str, key: &str) -> u64 {
+        self.hits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&(user_id.to_owned(), key.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn count_hit(&self, user_id: &str, key: &str) {
+        *self
+            .hits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry((user_id.to_owned(), key.to_owned()))
+            .or_default() += 1;
+    }
+
+    /// Sweeps entries older than `horizon` every `every`, until the guard
+    /// is dropped. Entries past their TTL but within `horizon` stay, so
+    /// they can still be shown offline. Must be called on a tokio runtime.
+    pub fn spawn_sweeper(&self, every: Duration, horizon: Duration) -> SweeperGuard {
+        let engine = self.clone();
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                match engine.store.sweep(engine.clock.now_ms(), horizon) {
+                    Ok(0) => {}
+                    Ok(removed) => tracing::debug!(removed, "swept expired cache entries"),
+                    Err(err) => tracing::warn!(%err, "the cache sweep failed"),
+                }
+            }
+        });
+        SweeperGuard(task.abort_handle())
     }
 
     /// Every change to a cached value from now on.
@@ -144,13 +200,17 @@ impl Engine {
         };
         let age = Duration::from_millis(self.clock.now_ms().saturating_sub(entry.fetched_at_ms));
         match policy.freshness(age) {
-            Freshness::Fresh => Ok(Read {
-                entry,
-                state: Freshness::Fresh,
-                source: Source::Cache,
-                error: None,
-            }),
+            Freshness::Fresh => {
+                self.count_hit(user_id, key);
+                Ok(Read {
+                    entry,
+                    state: Freshness::Fresh,
+                    source: Source::Cache,
+                    error: None,
+                })
+            }
             Freshness::Stale => {
+                self.count_hit(user_id, key);
                 // Revalidate in the background; the flight runs in its own
                 // task, so dropping this handle does not cancel it.
                 drop(self.flight(user_id, key, fetch));
@@ -169,6 +229,7 @@ impl Engine {
                     error: None,
                 }),
                 Err(err) if policy.usable_on_error(age) && err != CoreError::SessionExpired => {
+                    self.count_hit(user_id, key);
                     Ok(Read {
                         entry,
                         state: Freshness::Expired,

@@ -5,7 +5,7 @@ pub mod entry;
 pub mod policy;
 pub mod store;
 
-pub use engine::{CacheUpdate, Clock, Engine, FetchFn, Read, SystemClock};
+pub use engine::{CacheUpdate, Clock, Engine, FetchFn, Read, SweeperGuard, SystemClock};
 pub use entry::{CacheEntry, EntryError};
 pub use policy::Policy;
 pub use store::{CacheStore, OpenOutcome, StoreError};

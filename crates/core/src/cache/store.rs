@@ -124,6 +124,31 @@ impl CacheStore {
         Ok(out)
     }
 
+    /// Removes every entry, in every partition, fetched more than
+    /// `horizon` before `now_ms` (and any that no longer decodes). Returns
+    /// how many were removed.
+    pub fn sweep(&self, now_ms: u64, horizon: std::time::Duration) -> Result<usize, StoreError> {
+        let horizon_ms = u64::try_from(horizon.as_millis()).unwrap_or(u64::MAX);
+        let mut removed = 0;
+        for name in self.db.tree_names() {
+            if !name.starts_with(b"user.") {
+                continue;
+            }
+            let tree = self.db.open_tree(name)?;
+            for item in tree.iter() {
+                let (key, bytes) = item?;
+                let too_old = CacheEntry::decode(&bytes)
+                    .map(|entry| now_ms.saturating_sub(entry.fetched_at_ms) > horizon_ms)
+                    .unwrap_or(true);
+                if too_old {
+                    tree.remove(key)?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     /// Deletes `user_id`'s whole partition.
     pub fn purge_user(&self, user_id: &str) -> Result<(), StoreError> {
         self.db.drop_tree(partition_name(user_id))?;
@@ -269,6 +294,24 @@ mod tests {
         store
             .put("alice", "widget:1", &entry("y"))
             .expect("the new cache works");
+    }
+
+    #[test]
+    fn sweeping_removes_only_entries_past_the_horizon() {
+        let (_dir, store) = store();
+        let at = |ms| CacheEntry {
+            fetched_at_ms: ms,
+            ..entry("x")
+        };
+        store.put("alice", "old", &at(1_000)).expect("put");
+        store.put("bob", "old", &at(2_000)).expect("put");
+        store.put("bob", "new", &at(90_000)).expect("put");
+        let removed = store
+            .sweep(100_000, std::time::Duration::from_secs(60))
+            .expect("sweep");
+        assert_eq!(removed, 2);
+        assert_eq!(store.get("alice", "old").expect("get"), None);
+        assert_eq!(store.get("bob", "new").expect("get"), Some(at(90_000)));
     }
 
     #[test]
