@@ -83,26 +83,10 @@ impl ApiClient {
         check_status(response).await.map(drop)
     }
 
-    /// `GET /api/widgets/:id?userId=…`.
-    pub async fn widget(
-        &self,
-        token: &str,
-        user_id: &str,
-        widget: WidgetId,
-    ) -> Result<WidgetResponse, CoreError> {
-        let response = self
-            .http
-            .get(self.widget_url(user_id, widget)?)
-            .bearer_auth(token)
-            .send()
-            .await
-            .map_err(transport)?;
-        decode(response).await
-    }
-
-    /// The same request, conditional on `etag`: a 304 comes back as
-    /// [`Fetched::NotModified`]; a 200's body is checked to decode as a
-    /// widget before it is returned, so nothing unreadable is ever cached.
+    /// `GET /api/widgets/:id?userId=…`, conditional on `etag`, under the
+    /// retry policy. A 304 comes back as [`Fetched::NotModified`]; a 200's
+    /// body is checked to decode as this user's widget before it is
+    /// returned, so nothing unreadable is ever cached.
     pub async fn widget_if_changed(
         &self,
         token: &str,
