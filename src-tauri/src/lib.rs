@@ -38,9 +38,10 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// Starts the desktop app.
 pub fn run() {
-    init_tracing();
     let result = build_app(tauri::Builder::default())
         .setup(|app| {
+            let log_dir = app.path().app_log_dir()?;
+            app.manage(init_tracing(&log_dir));
             let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(app.handle()))?;
             tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
             let client = larder_core::ApiClient::new(&endpoint.url)?;
@@ -65,9 +66,44 @@ pub fn run() {
     }
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default: info for Larder).
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "larder_app=info,larder_core=info,mock_api=info".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+/// Keeps the log file's writer flushing until the app exits.
+#[derive(Debug)]
+pub struct LogGuard {
+    _flusher: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
+
+/// Logs to stderr and to a daily file `larder.log` in the app's log folder,
+/// filtered by `RUST_LOG` (default: info for Larder). Without a writable
+/// log folder, logs go to stderr only.
+fn init_tracing(log_dir: &std::path::Path) -> LogGuard {
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "larder_app=info,larder_core=info,mock_api=info".into())
+    };
+    let file = std::fs::create_dir_all(log_dir).ok().and_then(|()| {
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("larder")
+            .filename_suffix("log")
+            .max_log_files(7)
+            .build(log_dir)
+            .ok()
+    });
+    let (file_layer, guard) = match file {
+        Some(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer);
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(filter())
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(file_layer)
+        .try_init();
+    LogGuard { _flusher: guard }
 }

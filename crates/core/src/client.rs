@@ -57,6 +57,7 @@ impl ApiClient {
     }
 
     /// `POST /auth/login`.
+    #[tracing::instrument(name = "upstream_login", skip_all)]
     pub async fn login(&self, username: &Username) -> Result<LoginResponse, CoreError> {
         let request = LoginRequest {
             username: username.as_str().to_owned(),
@@ -98,6 +99,7 @@ impl ApiClient {
             .await
     }
 
+    #[tracing::instrument(name = "upstream", skip_all, fields(%widget, conditional = etag.is_some()))]
     async fn widget_if_changed_once(
         &self,
         token: &str,

@@ -28,3 +28,23 @@ pub fn now_ms() -> u64 {
         .map(|d| d.as_millis() as u64)
         .unwrap_or_default()
 }
+
+/// A short, stable stand-in for a user id in logs: logs never carry the id
+/// itself (a real API's ids may be e-mail addresses), nor any token.
+pub fn log_id(user_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("larder-log:{user_id}"));
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn log_ids_are_short_stable_and_opaque() {
+        let id = super::log_id("alice@example.com");
+        assert_eq!(id.len(), 12);
+        assert_eq!(id, super::log_id("alice@example.com"));
+        assert_ne!(id, super::log_id("bob@example.com"));
+        assert!(!id.contains("alice"));
+    }
+}

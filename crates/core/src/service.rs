@@ -130,7 +130,7 @@ impl Larder {
             token: login.token,
             user: user.clone(),
         });
-        tracing::info!(user = %user.id, "signed in");
+        tracing::info!(user = %crate::log_id(&user.id), "signed in");
         // Warm every widget in the background; sign-in does not wait.
         self.prewarm()?;
         Ok(Session { user })
