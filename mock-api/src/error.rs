@@ -48,6 +48,8 @@ pub enum ApiError {
     NotificationNotFound(String),
     #[error("the server failed on purpose (injected fault {0})")]
     InjectedStatus(u16),
+    #[error("the server could not build its answer: {0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -68,6 +70,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::InvalidPagination(_) => StatusCode::BAD_REQUEST,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::InjectedStatus(status) => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
@@ -94,6 +97,7 @@ impl ApiError {
             Self::AdminOnly => "admin_only",
             Self::NotificationNotFound(_) => "notification_not_found",
             Self::InjectedStatus(_) => "injected_fault",
+            Self::Internal(_) => "internal",
         }
     }
 }

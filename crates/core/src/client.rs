@@ -46,10 +46,6 @@ impl ApiClient {
         Ok(Self { http, base })
     }
 
-    pub fn base_url(&self) -> &Url {
-        &self.base
-    }
-
     fn url(&self, path: &str) -> Result<Url, CoreError> {
         self.base.join(path).map_err(|_| CoreError::InvalidApiUrl {
             url: format!("{}{path}", self.base),

@@ -30,7 +30,7 @@ pub struct Harness {
     pub client: Client,
     driver: Child,
     /// The app's HOME and XDG folders; removed on drop.
-    home: tempfile::TempDir,
+    _home: tempfile::TempDir,
 }
 
 impl Harness {
@@ -96,13 +96,8 @@ impl Harness {
         Ok(Self {
             client,
             driver,
-            home,
+            _home: home,
         })
-    }
-
-    /// The app's data folder for this run.
-    pub fn home(&self) -> &std::path::Path {
-        self.home.path()
     }
 
     /// Finds the element with `data-testid="{id}"`, waiting for it.

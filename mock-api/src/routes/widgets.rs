@@ -73,7 +73,7 @@ async fn widget(
     let mut response = data::widget_response(&caller.user, widget, data::now_ms());
     apply_mutations(&state, &mut response);
     let body = serde_json::to_vec(&response)
-        .map_err(|err| ApiError::BadRequest(format!("cannot encode widget: {err}")))?;
+        .map_err(|err| ApiError::Internal(format!("cannot encode widget: {err}")))?;
 
     match fault {
         Some(FaultKind::MalformedJson) => {
@@ -84,7 +84,8 @@ async fn widget(
     }
 
     let etag = etag_of(&body);
-    let etag_value = HeaderValue::from_str(&etag).map_err(|_| ApiError::RouteNotFound)?;
+    let etag_value =
+        HeaderValue::from_str(&etag).map_err(|err| ApiError::Internal(err.to_string()))?;
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
