@@ -6,13 +6,11 @@
 
 use std::time::Duration;
 
-use larder_protocol::{
-    ApiErrorBody, LoginRequest, LoginResponse, Username, WidgetId, WidgetResponse,
-};
+use larder_protocol::{ApiErrorBody, AppConfig, LoginRequest, LoginResponse, Username, WidgetId};
 use reqwest::{Response, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
-use crate::CoreError;
+use crate::{connectivity::ConnectivityMonitor, resource::Resource, CoreError};
 
 /// How long to wait for a TCP connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -20,11 +18,13 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// full delay; 30 s is the seed's overall cap.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A client bound to one API base URL. Cheap to clone.
+/// A client bound to one API base URL. Cheap to clone; clones share the
+/// connection pool and the connectivity state.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
     base: Url,
+    connectivity: ConnectivityMonitor,
 }
 
 impl ApiClient {
@@ -43,13 +43,41 @@ impl ApiClient {
             .user_agent(concat!("larder/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|err| CoreError::Unreachable(err.to_string()))?;
-        Ok(Self { http, base })
+        Ok(Self {
+            http,
+            base,
+            connectivity: ConnectivityMonitor::default(),
+        })
+    }
+
+    /// The API base URL.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// The connectivity state, fed by every request this client makes.
+    pub fn connectivity(&self) -> &ConnectivityMonitor {
+        &self.connectivity
     }
 
     fn url(&self, path: &str) -> Result<Url, CoreError> {
         self.base.join(path).map_err(|_| CoreError::InvalidApiUrl {
             url: format!("{}{path}", self.base),
         })
+    }
+
+    /// Sends `request`, recording the outcome as connectivity.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Response, CoreError> {
+        match request.send().await {
+            Ok(response) => {
+                self.connectivity.record_status(response.status().as_u16());
+                Ok(response)
+            }
+            Err(err) => {
+                self.connectivity.record_failure(&err);
+                Err(transport(err))
+            }
+        }
     }
 
     /// `POST /auth/login`.
@@ -59,31 +87,59 @@ impl ApiClient {
             username: username.as_str().to_owned(),
         };
         let response = self
-            .http
-            .post(self.url("auth/login")?)
-            .json(&request)
-            .send()
-            .await
-            .map_err(transport)?;
+            .send(self.http.post(self.url("auth/login")?).json(&request))
+            .await?;
         decode(response).await
     }
 
     /// `POST /auth/logout`: revokes `token`.
+    #[tracing::instrument(name = "upstream_logout", skip_all)]
     pub async fn logout(&self, token: &str) -> Result<(), CoreError> {
         let response = self
-            .http
-            .post(self.url("auth/logout")?)
-            .bearer_auth(token)
-            .send()
-            .await
-            .map_err(transport)?;
+            .send(self.http.post(self.url("auth/logout")?).bearer_auth(token))
+            .await?;
         check_status(response).await.map(drop)
     }
 
-    /// `GET /api/widgets/:id?userId=…`, conditional on `etag`, under the
-    /// retry policy. A 304 comes back as [`Fetched::NotModified`]; a 200's
-    /// body is checked to decode as this user's widget before it is
+    /// `GET /config`: the published config. Public, so it also serves as
+    /// the probe that notices the API is back.
+    #[tracing::instrument(name = "upstream_config", skip_all)]
+    pub async fn config(&self) -> Result<AppConfig, CoreError> {
+        let response = self.send(self.http.get(self.url("config")?)).await?;
+        decode(response).await
+    }
+
+    /// `POST /api/widgets/4/notifications/:id/read`, under the retry policy.
+    #[tracing::instrument(name = "upstream_mark_read", skip_all)]
+    pub async fn mark_notification_read(&self, token: &str, id: &str) -> Result<(), CoreError> {
+        let url = self.url(&format!("api/widgets/4/notifications/{id}/read"))?;
+        crate::retry::with_retries(|| async {
+            let response = self
+                .send(self.http.post(url.clone()).bearer_auth(token))
+                .await?;
+            check_status(response).await.map(drop)
+        })
+        .await
+    }
+
+    /// `resource` as `signed_in` user sees it, conditional on `etag`, under
+    /// the retry policy. A 304 comes back as [`Fetched::NotModified`]; a
+    /// 200's body is checked to be what was asked for before it is
     /// returned, so nothing unreadable is ever cached.
+    pub async fn resource_if_changed(
+        &self,
+        token: &str,
+        signed_in: &str,
+        resource: &Resource,
+        etag: Option<&str>,
+    ) -> Result<Fetched, CoreError> {
+        crate::retry::with_retries(|| {
+            self.resource_if_changed_once(token, signed_in, resource, etag)
+        })
+        .await
+    }
+
+    /// A widget: [`Self::resource_if_changed`] for [`Resource::Widget`].
     pub async fn widget_if_changed(
         &self,
         token: &str,
@@ -91,26 +147,28 @@ impl ApiClient {
         widget: WidgetId,
         etag: Option<&str>,
     ) -> Result<Fetched, CoreError> {
-        crate::retry::with_retries(|| self.widget_if_changed_once(token, user_id, widget, etag))
+        self.resource_if_changed(token, user_id, &Resource::Widget(widget), etag)
             .await
     }
 
-    #[tracing::instrument(name = "upstream", skip_all, fields(%widget, conditional = etag.is_some()))]
-    async fn widget_if_changed_once(
+    #[tracing::instrument(name = "upstream", skip_all, fields(resource = %resource.policy_name(), conditional = etag.is_some()))]
+    async fn resource_if_changed_once(
         &self,
         token: &str,
-        user_id: &str,
-        widget: WidgetId,
+        signed_in: &str,
+        resource: &Resource,
         etag: Option<&str>,
     ) -> Result<Fetched, CoreError> {
-        let mut request = self
-            .http
-            .get(self.widget_url(user_id, widget)?)
-            .bearer_auth(token);
+        let (path, query) = resource.path_and_query(signed_in);
+        let mut url = self.url(&path)?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let mut request = self.http.get(url).bearer_auth(token);
         if let Some(etag) = etag {
             request = request.header(reqwest::header::IF_NONE_MATCH, etag);
         }
-        let response = request.send().await.map_err(transport)?;
+        let response = self.send(request).await?;
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
@@ -121,21 +179,8 @@ impl ApiClient {
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         let body = response.bytes().await.map_err(transport)?.to_vec();
-        let parsed: WidgetResponse = serde_json::from_slice(&body)
-            .map_err(|err| CoreError::InvalidResponse(err.to_string()))?;
-        if parsed.widget_id != widget || parsed.user_id != user_id {
-            return Err(CoreError::InvalidResponse(format!(
-                "asked for widget {widget} of the signed-in user, got widget {} of another",
-                parsed.widget_id
-            )));
-        }
+        resource.check_body(&body, signed_in)?;
         Ok(Fetched::Modified { body, etag })
-    }
-
-    fn widget_url(&self, user_id: &str, widget: WidgetId) -> Result<Url, CoreError> {
-        let mut url = self.url(&format!("api/widgets/{widget}"))?;
-        url.query_pairs_mut().append_pair("userId", user_id);
-        Ok(url)
     }
 }
 
@@ -196,7 +241,7 @@ async fn check_status(response: Response) -> Result<Response, CoreError> {
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, CoreError> {
     let response = check_status(response).await?;
     let bytes = response.bytes().await.map_err(transport)?;
-    serde_json::from_slice(&bytes).map_err(|err| CoreError::InvalidResponse(err.to_string()))
+    crate::resource::decode(&bytes)
 }
 
 #[cfg(test)]

@@ -10,6 +10,16 @@ pub enum CoreError {
     InvalidUsername(#[from] UsernameError),
     #[error(transparent)]
     UnknownWidget(#[from] WidgetIdError),
+    #[error("{0:?} is not a user id")]
+    InvalidUserId(String),
+    #[error("there is no page {0}")]
+    InvalidPage(i64),
+    #[error("{0:?} is not a notification id")]
+    InvalidNotificationId(String),
+    #[error("invalid setting: {0}")]
+    InvalidSetting(#[from] larder_protocol::SettingsError),
+    #[error("another Larder already has the cache open")]
+    AlreadyRunning,
     #[error("no user is signed in")]
     NotSignedIn,
     #[error("the API rejected the session")]
@@ -36,6 +46,9 @@ pub enum CoreError {
 
 impl From<crate::cache::StoreError> for CoreError {
     fn from(err: crate::cache::StoreError) -> Self {
+        if let crate::cache::StoreError::Locked { .. } = err {
+            return CoreError::AlreadyRunning;
+        }
         CoreError::Cache(err.to_string())
     }
 }
@@ -45,6 +58,11 @@ impl From<CoreError> for CommandError {
         match err {
             CoreError::InvalidUsername(error) => CommandError::InvalidUsername { error },
             CoreError::UnknownWidget(err) => CommandError::UnknownWidget { id: err.id },
+            CoreError::InvalidUserId(id) => CommandError::InvalidUserId { id },
+            CoreError::InvalidPage(page) => CommandError::InvalidPage { page },
+            CoreError::InvalidNotificationId(id) => CommandError::InvalidNotificationId { id },
+            CoreError::InvalidSetting(error) => CommandError::InvalidSetting { error },
+            CoreError::AlreadyRunning => CommandError::AlreadyRunning,
             CoreError::NotSignedIn => CommandError::NotSignedIn,
             CoreError::SessionExpired => CommandError::SessionExpired,
             CoreError::Unreachable(message) => CommandError::Unreachable { message },

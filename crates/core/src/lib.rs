@@ -6,20 +6,28 @@
 //!   storage with crash recovery, and freshness policy.
 //! - [`client`]: the HTTP client for the upstream API (timeouts, error
 //!   mapping).
+//! - [`connectivity`]: online, degraded or offline, from request outcomes.
+//! - [`resource`]: what is cached: keys, URLs and body checks.
 //! - [`retry`]: the retry policy (backoff with jitter, `Retry-After`).
 //! - [`service`]: [`Larder`], the session holder the desktop commands call.
+//! - [`session_store`]: keeping the session across restarts.
 //! - [`error`]: [`CoreError`], the crate's one error type, and its mapping to
 //!   the wire's `CommandError`.
 
 pub mod cache;
 pub mod client;
+pub mod connectivity;
 pub mod error;
+pub mod resource;
 pub mod retry;
 pub mod service;
+pub mod session_store;
 
 pub use client::ApiClient;
 pub use error::CoreError;
-pub use service::Larder;
+pub use resource::Resource;
+pub use service::{BackgroundGuard, Larder, ProbeSchedule};
+pub use session_store::{MemorySessions, PersistedSession, SessionPersistence, TokenFile};
 
 /// The current time in Unix milliseconds.
 pub fn now_ms() -> u64 {

@@ -3,16 +3,10 @@
 //! user isolation and the sign-out fence. Upstream calls are counted with
 //! mock-api's `/__admin/stats`.
 
-use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use larder_core::{
-    cache::{CacheStore, Clock, Engine},
+    cache::{CacheStore, Engine},
     service::widget_key,
     ApiClient, Larder,
 };
@@ -22,21 +16,8 @@ use larder_protocol::{
 };
 use mock_api::{Config, RunningServer};
 
-/// A clock the test moves by hand.
-#[derive(Debug)]
-struct ManualClock(AtomicU64);
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-impl ManualClock {
-    fn advance(&self, by: Duration) {
-        self.0.fetch_add(by.as_millis() as u64, Ordering::SeqCst);
-    }
-}
+mod common;
+use common::{prewarmed, ManualClock};
 
 struct Fixture {
     api: RunningServer,
@@ -55,9 +36,13 @@ async fn fixture(delay_scale: f64) -> Fixture {
     .expect("mock-api starts");
     let dir = tempfile::tempdir().expect("temp dir");
     let (store, _) = CacheStore::open(&dir.path().join("cache")).expect("opens");
-    let clock = Arc::new(ManualClock(AtomicU64::new(1_000_000)));
+    let clock = Arc::new(ManualClock::default());
     let engine = Engine::new(store, clock.clone());
-    let larder = Larder::new(ApiClient::new(&api.url()).expect("url"), engine);
+    let larder = Larder::new(
+        ApiClient::new(&api.url()).expect("url"),
+        engine,
+        Arc::new(larder_core::MemorySessions::default()),
+    );
     Fixture {
         api,
         clock,
@@ -100,17 +85,6 @@ impl Fixture {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!("widget {widget} was not requested {n} times");
-    }
-}
-
-/// Waits (bounded) for the sign-in prewarm to finish.
-async fn prewarmed(larder: &Larder) {
-    let mut progress = larder.prewarm_progress();
-    while !progress.borrow_and_update().is_done() {
-        tokio::time::timeout(Duration::from_secs(10), progress.changed())
-            .await
-            .expect("prewarm within 10 s")
-            .expect("channel open");
     }
 }
 
@@ -203,7 +177,7 @@ async fn expired_entries_stand_in_for_failures() {
     ] {
         f.inject(3, fault.clone(), Some(times)).await;
         let served = f.larder.get_widget(w(3)).await.expect("stale-if-error");
-        assert_eq!(served.state, Freshness::Expired, "{fault:?}");
+        assert_eq!(served.state, Freshness::Stale, "{fault:?}");
         assert_eq!(served.source, Source::Cache);
         assert!(served.error.is_some(), "{fault:?} is reported");
         assert_eq!(served.data, good.data);
@@ -407,7 +381,7 @@ async fn stats_count_hits_and_clearing_removes_entries() {
 async fn the_sweeper_runs_until_its_guard_is_dropped() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (store, _) = CacheStore::open(&dir.path().join("cache")).expect("opens");
-    let clock = Arc::new(ManualClock(AtomicU64::new(10_000_000)));
+    let clock = Arc::new(ManualClock::at(10_000_000));
     let engine = Engine::new(store.clone(), clock.clone());
     let old = larder_core::cache::CacheEntry {
         payload: b"{}".to_vec(),

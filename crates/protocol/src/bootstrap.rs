@@ -1,9 +1,9 @@
 //! The payload of the `bootstrap` command: everything the UI hydrates from on
-//! its first frame.
+//! its first frame, so cached widgets paint with no further round trip.
 
 use serde::{Deserialize, Serialize};
 
-use crate::Session;
+use crate::{events::PrewarmProgress, AppConfig, Connectivity, Session, Settings, WidgetEnvelope};
 
 /// Session and app state at start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,4 +15,12 @@ pub struct Bootstrap {
     pub api_url: String,
     /// Whether that API is the one embedded in the app.
     pub embedded_api: bool,
+    /// The API's published config (the last one seen, when offline).
+    pub config: AppConfig,
+    pub settings: Settings,
+    pub connectivity: Connectivity,
+    pub prewarm: PrewarmProgress,
+    /// The dashboard's widgets already in the cache, in dashboard order,
+    /// read without any request.
+    pub widgets: Vec<WidgetEnvelope>,
 }

@@ -17,19 +17,40 @@ pub const REFRESH_WIDGET: &str = "refresh_widget";
 /// [`crate::events::PREWARM_PROGRESS`] events.
 pub const PREWARM: &str = "prewarm";
 
+/// A user's profile ([`crate::ProfileEnvelope`]); `userId`.
+pub const GET_PROFILE: &str = "get_profile";
+/// One page of a user's posts ([`crate::PostsEnvelope`]); `userId`, `page`.
+pub const GET_POSTS: &str = "get_posts";
+/// One page of a user's followers ([`crate::FollowersEnvelope`]); `userId`,
+/// `page`.
+pub const GET_FOLLOWERS: &str = "get_followers";
+/// Marks a notification read (`id`) and returns widget 4's new envelope.
+pub const MARK_NOTIFICATION_READ: &str = "mark_notification_read";
+
+/// The user's [`crate::Settings`].
+pub const GET_SETTINGS: &str = "get_settings";
+/// Validates, applies and persists new [`crate::Settings`].
+pub const SAVE_SETTINGS: &str = "save_settings";
+
 /// The signed-in user's cache entries ([`crate::CacheStats`]).
 pub const CACHE_STATS: &str = "cache_stats";
 /// Clears one entry (`key`) or, without a key, the user's whole cache.
 pub const CLEAR_CACHE: &str = "clear_cache";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 8] = [
+pub const ALL: [&str; 14] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
     GET_WIDGET,
     REFRESH_WIDGET,
     PREWARM,
+    GET_PROFILE,
+    GET_POSTS,
+    GET_FOLLOWERS,
+    MARK_NOTIFICATION_READ,
+    GET_SETTINGS,
+    SAVE_SETTINGS,
     CACHE_STATS,
     CLEAR_CACHE,
 ];

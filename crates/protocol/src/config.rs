@@ -24,8 +24,9 @@ pub struct CachePolicy {
     pub ttl_secs: u64,
 }
 
-/// The API's published configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The API's published configuration. The default (no flags, no
+/// policies) stands in until the API has been reached once.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppConfig {
     pub feature_flags: BTreeMap<String, bool>,

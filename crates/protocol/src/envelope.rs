@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CommandError, WidgetResponse};
+use crate::{CommandError, Follower, Page, Post, UserProfile, WidgetResponse};
 
 /// How fresh a value is against its resource's policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +42,12 @@ pub struct Envelope<T> {
 
 /// The envelope of one dashboard widget.
 pub type WidgetEnvelope = Envelope<WidgetResponse>;
+/// The envelope of a user's profile.
+pub type ProfileEnvelope = Envelope<UserProfile>;
+/// The envelope of one page of a user's posts.
+pub type PostsEnvelope = Envelope<Page<Post>>;
+/// The envelope of one page of a user's followers.
+pub type FollowersEnvelope = Envelope<Page<Follower>>;
 
 /// One cached entry, as the cache inspector lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::UsernameError;
+use crate::{SettingsError, UsernameError};
 
 /// `{"error": "<message for a person>", "code": "<machine_code>"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +26,16 @@ pub enum CommandError {
     UnknownWidget { id: String },
     /// The cache key is not one Larder uses.
     InvalidCacheKey { key: String },
+    /// The user id is not one Larder sends (1 to 64 of `A-Za-z0-9_-`).
+    InvalidUserId { id: String },
+    /// The page number is outside 1 to [`crate::profile::PAGE_MAX`].
+    InvalidPage { page: i64 },
+    /// The notification id is not one Larder sends.
+    InvalidNotificationId { id: String },
+    /// A setting is out of range; nothing was saved.
+    InvalidSetting { error: SettingsError },
+    /// Another Larder window already has this user's data open.
+    AlreadyRunning,
     /// The command needs a signed-in user and there is none.
     NotSignedIn,
     /// The API rejected the session (401); the user must sign in again.
@@ -50,6 +60,14 @@ impl fmt::Display for CommandError {
             Self::InvalidUsername { error } => write!(f, "{error}"),
             Self::UnknownWidget { id } => write!(f, "There is no widget {id:?}."),
             Self::InvalidCacheKey { key } => write!(f, "{key:?} is not a cache entry."),
+            Self::InvalidUserId { id } => write!(f, "{id:?} is not a user id."),
+            Self::InvalidPage { page } => write!(f, "There is no page {page}."),
+            Self::InvalidNotificationId { id } => write!(f, "{id:?} is not a notification."),
+            Self::InvalidSetting { error } => write!(f, "That setting is not valid ({error})."),
+            Self::AlreadyRunning => write!(
+                f,
+                "Larder is already running. Switch to its window, or quit it and start again."
+            ),
             Self::NotSignedIn => write!(f, "You are not signed in."),
             Self::SessionExpired => write!(f, "Your session has ended. Please sign in again."),
             Self::Unreachable { message } => {

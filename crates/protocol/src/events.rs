@@ -9,6 +9,13 @@ pub const WIDGET_UPDATED: &str = "widget-updated";
 /// Prewarm made progress; the payload is a [`PrewarmProgress`].
 pub const PREWARM_PROGRESS: &str = "prewarm-progress";
 
+/// The connectivity changed; the payload is the new
+/// [`crate::Connectivity`].
+pub const CONNECTIVITY_CHANGED: &str = "connectivity-changed";
+/// The session began or ended (sign-in, sign-out, or the API rejected the
+/// session); the payload is the `Option<Session>` now in effect.
+pub const SESSION_CHANGED: &str = "session-changed";
+
 /// "n of 5 warmed".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -10,6 +10,8 @@
 //! - [`config`]: the API's published config (flags, cache policy, theme).
 //! - [`profile`]: profiles, posts, followers and pages.
 //! - [`bootstrap`]: the first payload the UI hydrates from.
+//! - [`connectivity`]: online, degraded or offline.
+//! - [`settings`]: the user's settings and their limits.
 //! - [`widgets`]: the five dashboard widgets, their ids and payloads.
 //! - [`envelope`]: what a command returns for cached data: the data plus its
 //!   freshness and origin.
@@ -22,16 +24,23 @@ pub mod auth;
 pub mod bootstrap;
 pub mod commands;
 pub mod config;
+pub mod connectivity;
 pub mod envelope;
 pub mod error;
 pub mod events;
 pub mod profile;
+pub mod settings;
 pub mod widgets;
 
 pub use auth::{LoginRequest, LoginResponse, Role, Session, User, Username, UsernameError};
 pub use bootstrap::Bootstrap;
 pub use config::{AppConfig, CachePolicy, Theme};
-pub use envelope::{CacheEntryInfo, CacheStats, Envelope, Freshness, Source, WidgetEnvelope};
+pub use connectivity::Connectivity;
+pub use envelope::{
+    CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, PostsEnvelope,
+    ProfileEnvelope, Source, WidgetEnvelope,
+};
 pub use error::{ApiErrorBody, CommandError};
 pub use profile::{Follower, Page, Post, UserProfile};
+pub use settings::{Settings, SettingsError};
 pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};

@@ -57,3 +57,33 @@ pub struct Page<T> {
     pub total: u32,
     pub has_more: bool,
 }
+
+/// The highest page number a command accepts.
+pub const PAGE_MAX: u32 = 100_000;
+/// The longest user or notification id accepted.
+pub const ID_MAX_CHARS: usize = 64;
+
+/// Whether `id` can be a user or notification id: 1 to 64 ASCII letters,
+/// digits, `_` or `-`. Anything else (`../`, spaces, Unicode) never reaches
+/// a URL or a cache key.
+pub fn is_plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= ID_MAX_CHARS
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_ids() {
+        assert!(is_plain_id("u_00ab"));
+        assert!(is_plain_id("n1"));
+        for bad in ["", "../x", "a/b", "a b", "é", "a%2e", &"a".repeat(65)] {
+            assert!(!is_plain_id(bad), "{bad:?}");
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! | fresh | serves it |
 //! | stale (within the TTL) | serves it at once and revalidates in the background with `If-None-Match`; a 304 only renews `fetched_at` |
 //! | expired or missing | fetches, and the caller waits |
-//! | expired, upstream failing, within stale-if-error | serves it, marked expired, with the error |
+//! | expired, upstream failing, within stale-if-error | serves it, marked stale, with the error |
 //!
 //! At most one upstream request per (user, key) is in flight: reads, retries
 //! and background revalidations share it. Each runs in its own task, so a
@@ -232,7 +232,7 @@ impl Engine {
                     self.count_hit(user_id, key);
                     Ok(Read {
                         entry,
-                        state: Freshness::Expired,
+                        state: Freshness::Stale,
                         source: Source::Cache,
                         error: Some(err),
                     })
@@ -240,6 +240,27 @@ impl Engine {
                 Err(err) => Err(err),
             },
         }
+    }
+
+    /// The cached entry of `key`, if any, with its freshness under `policy`;
+    /// never fetches. Offline reads and the first frame use this.
+    pub fn peek(
+        &self,
+        user_id: &str,
+        key: &str,
+        policy: Policy,
+    ) -> Result<Option<Read>, CoreError> {
+        let Some(entry) = self.store.get(user_id, key)? else {
+            return Ok(None);
+        };
+        self.count_hit(user_id, key);
+        let age = Duration::from_millis(self.clock.now_ms().saturating_sub(entry.fetched_at_ms));
+        Ok(Some(Read {
+            entry,
+            state: policy.freshness(age),
+            source: Source::Cache,
+            error: None,
+        }))
     }
 
     /// Fetches `key` now, whatever its freshness (Retry, refresh), sharing

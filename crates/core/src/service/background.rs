@@ -1,0 +1,197 @@
+//! Work the app does without being asked: prewarming the dashboard, and
+//! watching connectivity. While offline, one probe at a time (with
+//! exponential backoff) asks the API whether it is back; on recovery, the
+//! signed-in user's stale and expired entries are revalidated.
+
+use std::{sync::PoisonError, time::Duration};
+
+use futures_util::{stream::FuturesUnordered, StreamExt};
+use larder_protocol::{events::PrewarmProgress, Connectivity, Freshness, WidgetId};
+use tokio::sync::watch;
+
+use super::Larder;
+use crate::{cache::SweeperGuard, CoreError, Resource};
+
+/// How often the sweeper runs.
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
+/// Entries are kept this long after their fetch, for offline use, then
+/// swept; it matches the stale-if-error window.
+const SWEEP_HORIZON: Duration = Duration::from_secs(24 * 3600);
+
+/// When the offline probe asks the API again: after `first`, then doubling
+/// up to `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeSchedule {
+    pub first: Duration,
+    pub max: Duration,
+}
+
+impl Default for ProbeSchedule {
+    fn default() -> Self {
+        Self {
+            first: Duration::from_secs(2),
+            max: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Stops the background tasks when dropped.
+#[derive(Debug)]
+pub struct BackgroundGuard {
+    _sweeper: SweeperGuard,
+    watcher: tokio::task::AbortHandle,
+}
+
+impl Drop for BackgroundGuard {
+    fn drop(&mut self) {
+        self.watcher.abort();
+    }
+}
+
+impl Larder {
+    /// Starts the sweeper and the connectivity watcher; they stop when the
+    /// guard is dropped. Must be called on a tokio runtime.
+    pub fn start_background(&self, probe: ProbeSchedule) -> BackgroundGuard {
+        let sweeper = self.inner.engine.spawn_sweeper(SWEEP_EVERY, SWEEP_HORIZON);
+        let larder = self.clone();
+        let watcher = tokio::spawn(async move { larder.watch_connectivity(probe).await });
+        BackgroundGuard {
+            _sweeper: sweeper,
+            watcher: watcher.abort_handle(),
+        }
+    }
+
+    async fn watch_connectivity(self, probe: ProbeSchedule) {
+        let mut changes = self.inner.client.connectivity().subscribe();
+        let mut previous = *changes.borrow_and_update();
+        loop {
+            if previous == Connectivity::Offline {
+                self.probe_until_answered(probe, &mut changes).await;
+            } else if changes.changed().await.is_err() {
+                return;
+            }
+            let now = *changes.borrow_and_update();
+            if now == Connectivity::Online && previous != Connectivity::Online {
+                tracing::info!("the API is back; revalidating");
+                self.revalidate_stale();
+            }
+            previous = now;
+        }
+    }
+
+    /// Asks the API for its config on `probe`'s schedule until something
+    /// answers, or until another request changes the state first.
+    async fn probe_until_answered(
+        &self,
+        probe: ProbeSchedule,
+        changes: &mut watch::Receiver<Connectivity>,
+    ) {
+        let mut delay = probe.first;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                changed = changes.changed() => {
+                    if changed.is_err() || *changes.borrow() != Connectivity::Offline {
+                        return;
+                    }
+                }
+            }
+            match self.refresh_config().await {
+                Ok(_) => return,
+                Err(err) => tracing::debug!(%err, "the API is still unreachable"),
+            }
+            delay = (delay * 2).min(probe.max);
+        }
+    }
+
+    /// Re-reads every stale or expired entry of the signed-in user through
+    /// the cache, in the background; changed values are pushed as usual.
+    fn revalidate_stale(&self) {
+        let larder = self.clone();
+        tokio::spawn(async move {
+            if let Err(err) = larder.refresh_config().await {
+                tracing::debug!(%err, "the API's config could not be refreshed");
+            }
+            let Some(session) = larder.read_session() else {
+                return;
+            };
+            let policies = larder.policies();
+            let now = larder.inner.engine.now_ms();
+            let entries = match larder.inner.engine.store().entries(&session.user.id) {
+                Ok(entries) => entries,
+                Err(err) => return tracing::warn!(%err, "the cache could not be listed"),
+            };
+            let reads: FuturesUnordered<_> = entries
+                .into_iter()
+                .filter_map(|(key, entry)| {
+                    let resource = Resource::from_key(&key)?;
+                    let age = Duration::from_millis(now.saturating_sub(entry.fetched_at_ms));
+                    let state = policies.for_name(&resource.policy_name()).freshness(age);
+                    (state != Freshness::Fresh).then_some(resource)
+                })
+                .map(|resource| {
+                    let larder = larder.clone();
+                    async move {
+                        let read: Result<larder_protocol::Envelope<serde_json::Value>, CoreError> =
+                            larder.read_resource(resource).await;
+                        if let Err(err) = read {
+                            tracing::debug!(%err, "a revalidation failed");
+                        }
+                    }
+                })
+                .collect();
+            reads.collect::<()>().await;
+        });
+    }
+
+    /// Fetches every dashboard widget in parallel in the background, in the
+    /// dashboard's order, reporting "n of 5 warmed". Reads go through the
+    /// cache, so fresh entries are not refetched and in-flight ones are
+    /// shared.
+    pub fn prewarm(&self) -> Result<(), CoreError> {
+        self.signed_in()?;
+        let total = WidgetId::ALL.len() as u8;
+        let start = PrewarmProgress {
+            warmed: 0,
+            failed: 0,
+            total,
+        };
+        self.inner.progress.send_replace(start);
+        let larder = self.clone();
+        let task = tokio::spawn(async move {
+            let mut reads: FuturesUnordered<_> = WidgetId::ALL
+                .into_iter()
+                .map(|widget| {
+                    let larder = larder.clone();
+                    async move { larder.get_widget(widget).await }
+                })
+                .collect();
+            let mut progress = start;
+            while let Some(result) = reads.next().await {
+                match result {
+                    Ok(_) => progress.warmed += 1,
+                    Err(err) => {
+                        tracing::warn!(%err, "a widget could not be prewarmed");
+                        progress.failed += 1;
+                    }
+                }
+                larder.inner.progress.send_replace(progress);
+            }
+        });
+        let previous = self
+            .inner
+            .prewarm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(task.abort_handle());
+        if let Some(previous) = previous {
+            previous.abort();
+        }
+        Ok(())
+    }
+
+    /// Prewarm progress, as it changes.
+    pub fn prewarm_progress(&self) -> watch::Receiver<PrewarmProgress> {
+        self.inner.progress.subscribe()
+    }
+}

@@ -1,0 +1,352 @@
+//! [`Larder`]: the signed-in session and the data commands the desktop shell
+//! exposes. It holds the API client, the cache engine, the session, the
+//! settings and the API's config; every command of the app is one method
+//! here.
+//!
+//! - this module: construction, settings, config, and the session (sign-in,
+//!   restore, sign-out, and the API rejecting the session);
+//! - [`reads`]: the data commands, through the cache;
+//! - [`background`]: prewarm, the connectivity watcher and its probe.
+
+mod background;
+mod reads;
+
+use std::sync::{Arc, PoisonError, RwLock};
+
+use larder_protocol::{events::PrewarmProgress, AppConfig, Session, Settings, User, Username};
+use tokio::sync::watch;
+
+pub use background::{BackgroundGuard, ProbeSchedule};
+
+use crate::{
+    cache::{CacheEntry, Engine, Policies},
+    session_store::{MemorySessions, PersistedSession, SessionPersistence},
+    ApiClient, CoreError,
+};
+
+/// The partition for app-wide data (the API's config), apart from every
+/// user's.
+const APP_PARTITION: &str = "~app";
+const CONFIG_KEY: &str = "config";
+
+/// The app's state. Cheap to clone: everything sits behind one `Arc`.
+#[derive(Debug, Clone)]
+pub struct Larder {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    client: ApiClient,
+    /// The per-user cache every data read goes through.
+    engine: Engine,
+    /// The signed-in session. A `std::sync::RwLock` is enough: it is only
+    /// held to copy or swap the value, never across an `.await`.
+    session: RwLock<Option<ActiveSession>>,
+    /// The session as the UI sees it, announced on every change.
+    session_changes: watch::Sender<Option<Session>>,
+    persistence: Arc<dyn SessionPersistence>,
+    settings: RwLock<Settings>,
+    /// The API's config: the last one fetched, or the cached one.
+    config: RwLock<AppConfig>,
+    /// The latest prewarm's progress.
+    progress: watch::Sender<PrewarmProgress>,
+    /// The running prewarm, aborted by sign-out or a new prewarm.
+    prewarm: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+/// A session with its secret; the token never leaves the core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ActiveSession {
+    token: String,
+    user: User,
+}
+
+/// The cache key of a widget.
+pub fn widget_key(widget: larder_protocol::WidgetId) -> String {
+    crate::Resource::Widget(widget).key()
+}
+
+fn read_lock<T: Clone>(lock: &RwLock<T>) -> T {
+    lock.read().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+fn write_lock<T>(lock: &RwLock<T>, value: T) {
+    // Every write replaces the whole value, so a poisoned lock never holds
+    // a half-written one.
+    *lock.write().unwrap_or_else(PoisonError::into_inner) = value;
+}
+
+impl Larder {
+    /// A Larder that keeps sessions with `persistence`.
+    pub fn new(
+        client: ApiClient,
+        engine: Engine,
+        persistence: Arc<dyn SessionPersistence>,
+    ) -> Self {
+        let config = engine
+            .store()
+            .get(APP_PARTITION, CONFIG_KEY)
+            .ok()
+            .flatten()
+            .and_then(|entry| serde_json::from_slice(&entry.payload).ok())
+            .unwrap_or_default();
+        Self {
+            inner: Arc::new(Inner {
+                client,
+                engine,
+                session: RwLock::new(None),
+                session_changes: watch::channel(None).0,
+                persistence,
+                settings: RwLock::default(),
+                config: RwLock::new(config),
+                progress: watch::channel(PrewarmProgress::default()).0,
+                prewarm: std::sync::Mutex::new(None),
+            }),
+        }
+    }
+
+    /// A Larder whose cache lives in `cache_dir` (opened, or rebuilt if it
+    /// would not open), on the system clock, keeping sessions in memory.
+    pub fn open(client: ApiClient, cache_dir: &std::path::Path) -> Result<Self, CoreError> {
+        Self::open_with(client, cache_dir, Arc::new(MemorySessions::default()))
+    }
+
+    /// [`Self::open`], keeping sessions with `persistence`. A cache held
+    /// by another running Larder is [`CoreError::AlreadyRunning`].
+    pub fn open_with(
+        client: ApiClient,
+        cache_dir: &std::path::Path,
+        persistence: Arc<dyn SessionPersistence>,
+    ) -> Result<Self, CoreError> {
+        let (store, outcome) = crate::cache::CacheStore::open(cache_dir)?;
+        if let crate::cache::OpenOutcome::Rebuilt { moved_to } = outcome {
+            tracing::warn!(moved_to = %moved_to.display(), "the cache would not open; it was moved aside and rebuilt");
+        }
+        let engine = Engine::new(store, Arc::new(crate::cache::SystemClock));
+        Ok(Self::new(client, engine, persistence))
+    }
+
+    pub fn client(&self) -> &ApiClient {
+        &self.inner.client
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub fn settings(&self) -> Settings {
+        read_lock(&self.inner.settings)
+    }
+
+    /// Validates and applies `settings`. Policies apply to the next read;
+    /// the API URL is the shell's to apply at its next start.
+    pub fn apply_settings(&self, settings: Settings) -> Result<(), CoreError> {
+        settings.validate()?;
+        write_lock(&self.inner.settings, settings);
+        Ok(())
+    }
+
+    /// The API's config: the last one fetched, the cached one, or the
+    /// default before the API was ever reached.
+    pub fn config(&self) -> AppConfig {
+        read_lock(&self.inner.config)
+    }
+
+    /// Fetches the API's config, keeps it and caches it for offline starts.
+    pub async fn refresh_config(&self) -> Result<AppConfig, CoreError> {
+        let config = self.inner.client.config().await?;
+        self.keep_config(&config);
+        Ok(config)
+    }
+
+    fn keep_config(&self, config: &AppConfig) {
+        write_lock(&self.inner.config, config.clone());
+        let entry = serde_json::to_vec(config).map(|payload| CacheEntry {
+            payload,
+            fetched_at_ms: self.inner.engine.now_ms(),
+            etag: None,
+        });
+        if let Ok(entry) = entry {
+            if let Err(err) = self
+                .inner
+                .engine
+                .store()
+                .put(APP_PARTITION, CONFIG_KEY, &entry)
+            {
+                tracing::warn!(%err, "the API's config could not be cached");
+            }
+        }
+    }
+
+    /// Every resource's policy, from the config and the settings.
+    pub fn policies(&self) -> Policies {
+        Policies::new(&self.config(), &self.settings())
+    }
+
+    /// The signed-in user's session, if any.
+    pub fn session(&self) -> Option<Session> {
+        self.read_session().map(|s| Session { user: s.user })
+    }
+
+    /// The session, as it changes (sign-in, sign-out, rejected by the API).
+    pub fn session_changes(&self) -> watch::Receiver<Option<Session>> {
+        self.inner.session_changes.subscribe()
+    }
+
+    /// Validates `username` (nothing is sent when it is invalid), signs in,
+    /// keeps the session and warms the dashboard in the background.
+    #[tracing::instrument(skip_all)]
+    pub async fn sign_in(&self, username: &str) -> Result<Session, CoreError> {
+        let username = Username::parse(username)?;
+        let login = self.inner.client.login(&username).await?;
+        let session = ActiveSession {
+            token: login.token,
+            user: login.user,
+        };
+        if let Err(err) = self.inner.persistence.save(&PersistedSession {
+            user: session.user.clone(),
+            token: session.token.clone(),
+        }) {
+            tracing::warn!(%err, "the session will not survive a restart");
+        }
+        tracing::info!(user = %crate::log_id(&session.user.id), "signed in");
+        let user = session.user.clone();
+        self.begin_session(session);
+        // Sign-in does not wait for the dashboard.
+        self.prewarm()?;
+        Ok(Session { user })
+    }
+
+    /// Restores the session kept by the last run, if any, and warms the
+    /// dashboard in the background (served from the cache when offline).
+    /// Must be called on a tokio runtime.
+    #[tracing::instrument(skip_all)]
+    pub fn restore_session(&self) -> Option<Session> {
+        let kept = match self.inner.persistence.load() {
+            Ok(kept) => kept?,
+            Err(err) => {
+                tracing::warn!(%err, "the kept session could not be read");
+                return None;
+            }
+        };
+        tracing::info!(user = %crate::log_id(&kept.user.id), "restored the session");
+        let user = kept.user.clone();
+        self.begin_session(ActiveSession {
+            token: kept.token,
+            user: kept.user,
+        });
+        if let Err(err) = self.prewarm() {
+            tracing::warn!(%err, "the restored session could not be prewarmed");
+        }
+        Some(Session { user })
+    }
+
+    fn begin_session(&self, session: ActiveSession) {
+        let user = session.user.clone();
+        write_lock(&self.inner.session, Some(session));
+        self.inner
+            .session_changes
+            .send_replace(Some(Session { user }));
+    }
+
+    /// Signs out, in order: revokes the token upstream on a best-effort
+    /// basis (not waited for when offline); fences off every fetch of the
+    /// session, so none is written afterwards; purges the user's cache,
+    /// unless the settings keep it for offline use.
+    #[tracing::instrument(skip_all)]
+    pub async fn sign_out(&self) {
+        let Some(session) = self
+            .inner
+            .session
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        else {
+            return;
+        };
+        self.inner.session_changes.send_replace(None);
+        let client = self.inner.client.clone();
+        let token = session.token.clone();
+        let logout = async move {
+            if let Err(err) = client.logout(&token).await {
+                tracing::warn!(%err, "logout could not reach the API; the session is ended locally");
+            }
+        };
+        if self.inner.client.connectivity().is_offline() {
+            tokio::spawn(logout);
+        } else if tokio::time::timeout(LOGOUT_WAIT, logout).await.is_err() {
+            tracing::warn!("logout took too long; the session is ended locally");
+        }
+        self.fence_session();
+        if self.settings().keep_cache_on_sign_out {
+            tracing::info!("kept the signed-out user's cache for offline use");
+        } else if let Err(err) = self.inner.engine.store().purge_user(&session.user.id) {
+            tracing::warn!(%err, "the signed-out user's cache could not be purged");
+        }
+        self.forget_session();
+    }
+
+    /// Stops the prewarm and fences off every fetch under way.
+    fn fence_session(&self) {
+        if let Some(prewarm) = self
+            .inner
+            .prewarm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            prewarm.abort();
+        }
+        self.inner.engine.end_epoch();
+    }
+
+    fn forget_session(&self) {
+        if let Err(err) = self.inner.persistence.clear() {
+            tracing::warn!(%err, "the kept session could not be removed");
+        }
+    }
+
+    /// The API rejected `expected` (401): the session ends, unless a newer
+    /// sign-in replaced it. The cache stays; the UI shows sign-in.
+    fn end_rejected_session(&self, expected: &ActiveSession) {
+        {
+            let mut guard = self
+                .inner
+                .session
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            if guard.as_ref() != Some(expected) {
+                return;
+            }
+            *guard = None;
+        }
+        tracing::info!("the API rejected the session; signed out, cache kept");
+        self.fence_session();
+        self.forget_session();
+        self.inner.session_changes.send_replace(None);
+    }
+
+    /// Passes `result` through; a 401 in it ends `session` first.
+    fn check_session<T>(
+        &self,
+        session: &ActiveSession,
+        result: Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        if let Err(CoreError::SessionExpired) = &result {
+            self.end_rejected_session(session);
+        }
+        result
+    }
+
+    fn read_session(&self) -> Option<ActiveSession> {
+        read_lock(&self.inner.session)
+    }
+
+    fn signed_in(&self) -> Result<ActiveSession, CoreError> {
+        self.read_session().ok_or(CoreError::NotSignedIn)
+    }
+}
+
+/// The longest sign-out waits for the API to revoke the token.
+const LOGOUT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);

@@ -1,0 +1,232 @@
+//! The data commands: every read goes through the cache under its
+//! resource's policy. While offline, reads are answered from the cache
+//! alone (expired entries included, marked stale) and send no request; the
+//! connectivity watcher's probe notices when the API is back.
+
+use std::{sync::Arc, time::Duration};
+
+use futures_util::FutureExt;
+use larder_protocol::{
+    profile::is_plain_id, CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness,
+    PostsEnvelope, ProfileEnvelope, Source, WidgetEnvelope, WidgetId,
+};
+use serde::de::DeserializeOwned;
+
+use super::{ActiveSession, Larder};
+use crate::{
+    cache::{CacheEntry, CacheUpdate, FetchFn, Read},
+    resource::decode,
+    CoreError, Resource,
+};
+
+/// The error an offline read carries.
+fn offline() -> CoreError {
+    CoreError::Unreachable("offline: showing cached data".into())
+}
+
+/// An envelope from a cached entry.
+fn envelope<T: DeserializeOwned>(
+    entry: &CacheEntry,
+    state: Freshness,
+    source: Source,
+    error: Option<CoreError>,
+) -> Result<Envelope<T>, CoreError> {
+    Ok(Envelope {
+        data: decode(&entry.payload)?,
+        fetched_at: entry.fetched_at_ms,
+        state,
+        source,
+        error: error.map(Into::into),
+    })
+}
+
+fn read_envelope<T: DeserializeOwned>(read: Read) -> Result<Envelope<T>, CoreError> {
+    envelope(&read.entry, read.state, read.source, read.error)
+}
+
+impl Larder {
+    /// Fetches `resource` for `session`, conditionally on the cached ETag.
+    fn fetch_fn(&self, session: &ActiveSession, resource: Resource) -> FetchFn {
+        let client = self.inner.client.clone();
+        let token = session.token.clone();
+        let user_id = session.user.id.clone();
+        let resource = Arc::new(resource);
+        Arc::new(move |etag: Option<String>| {
+            let (client, token, user_id, resource) = (
+                client.clone(),
+                token.clone(),
+                user_id.clone(),
+                resource.clone(),
+            );
+            async move {
+                client
+                    .resource_if_changed(&token, &user_id, &resource, etag.as_deref())
+                    .await
+            }
+            .boxed()
+        })
+    }
+
+    /// Reads `resource` for the signed-in user through the cache.
+    pub(crate) async fn read_resource<T: DeserializeOwned>(
+        &self,
+        resource: Resource,
+    ) -> Result<Envelope<T>, CoreError> {
+        let session = self.signed_in()?;
+        let key = resource.key();
+        let policy = self.policies().for_name(&resource.policy_name());
+        let engine = &self.inner.engine;
+        if self.inner.client.connectivity().is_offline() {
+            let Some(mut read) = engine.peek(&session.user.id, &key, policy)? else {
+                return Err(offline());
+            };
+            if read.state != Freshness::Fresh {
+                read.state = Freshness::Stale;
+                read.error = Some(offline());
+            }
+            return read_envelope(read);
+        }
+        let fetch = self.fetch_fn(&session, resource);
+        let read = engine.read(&session.user.id, &key, policy, fetch).await;
+        read_envelope(self.check_session(&session, read)?)
+    }
+
+    /// One widget for the signed-in user, through the cache.
+    #[tracing::instrument(skip(self))]
+    pub async fn get_widget(&self, widget: WidgetId) -> Result<WidgetEnvelope, CoreError> {
+        self.read_resource(Resource::Widget(widget)).await
+    }
+
+    /// A user's profile.
+    #[tracing::instrument(skip_all)]
+    pub async fn get_profile(&self, user_id: &str) -> Result<ProfileEnvelope, CoreError> {
+        self.read_resource(Resource::profile(user_id)?).await
+    }
+
+    /// Page `page` (from 1) of a user's posts.
+    #[tracing::instrument(skip(self, user_id))]
+    pub async fn get_posts(&self, user_id: &str, page: i64) -> Result<PostsEnvelope, CoreError> {
+        self.read_resource(Resource::posts(user_id, page)?).await
+    }
+
+    /// Page `page` (from 1) of a user's followers.
+    #[tracing::instrument(skip(self, user_id))]
+    pub async fn get_followers(
+        &self,
+        user_id: &str,
+        page: i64,
+    ) -> Result<FollowersEnvelope, CoreError> {
+        self.read_resource(Resource::followers(user_id, page)?)
+            .await
+    }
+
+    /// Fetches `widget` from the upstream now (Retry, refresh), sharing a
+    /// fetch under way. Tried even while offline: it is one request, asked
+    /// for by the user.
+    #[tracing::instrument(skip(self))]
+    pub async fn refresh_widget(&self, widget: WidgetId) -> Result<WidgetEnvelope, CoreError> {
+        let session = self.signed_in()?;
+        let resource = Resource::Widget(widget);
+        let key = resource.key();
+        let fetch = self.fetch_fn(&session, resource);
+        let refreshed = self
+            .inner
+            .engine
+            .refresh(&session.user.id, &key, fetch)
+            .await;
+        let entry = self.check_session(&session, refreshed)?;
+        envelope(&entry, Freshness::Fresh, Source::Network, None)
+    }
+
+    /// Marks notification `id` read, then refetches widget 4 (which lists
+    /// it) and returns the widget's new envelope; windows also get it pushed.
+    #[tracing::instrument(skip_all)]
+    pub async fn mark_notification_read(&self, id: &str) -> Result<WidgetEnvelope, CoreError> {
+        if !is_plain_id(id) {
+            return Err(CoreError::InvalidNotificationId(
+                id.chars().take(64).collect(),
+            ));
+        }
+        let session = self.signed_in()?;
+        let marked = self
+            .inner
+            .client
+            .mark_notification_read(&session.token, id)
+            .await;
+        self.check_session(&session, marked)?;
+        let notifications = WidgetId::new(4).map_err(CoreError::from)?;
+        self.refresh_widget(notifications).await
+    }
+
+    /// The dashboard's widgets already cached, in dashboard order, read
+    /// without any request: what the UI paints on its first frame.
+    pub fn cached_dashboard(&self) -> Vec<WidgetEnvelope> {
+        let Some(session) = self.read_session() else {
+            return Vec::new();
+        };
+        let policies = self.policies();
+        WidgetId::ALL
+            .into_iter()
+            .filter_map(|widget| {
+                let resource = Resource::Widget(widget);
+                let policy = policies.for_name(&resource.policy_name());
+                let read = self
+                    .inner
+                    .engine
+                    .peek(&session.user.id, &resource.key(), policy);
+                read_envelope(read.ok()??).ok()
+            })
+            .collect()
+    }
+
+    /// The envelope to push for a cache update, when it is a widget of the
+    /// signed-in user.
+    pub fn envelope_for_update(&self, update: &CacheUpdate) -> Option<WidgetEnvelope> {
+        let session = self.read_session()?;
+        let is_widget = matches!(Resource::from_key(&update.key), Some(Resource::Widget(_)));
+        if update.user_id != session.user.id || !is_widget {
+            return None;
+        }
+        envelope(&update.entry, Freshness::Fresh, Source::Network, None).ok()
+    }
+
+    /// The signed-in user's cache entries, for the cache inspector.
+    pub fn cache_stats(&self) -> Result<CacheStats, CoreError> {
+        let session = self.signed_in()?;
+        let engine = &self.inner.engine;
+        let policies = self.policies();
+        let now = engine.now_ms();
+        let mut stats = CacheStats::default();
+        for (key, entry) in engine.store().entries(&session.user.id)? {
+            let age = Duration::from_millis(now.saturating_sub(entry.fetched_at_ms));
+            let policy = Resource::from_key(&key)
+                .map(|resource| policies.for_name(&resource.policy_name()))
+                .unwrap_or_default();
+            let bytes = entry.encode().map(|b| b.len() as u64).unwrap_or(0);
+            stats.total_bytes += bytes;
+            stats.entries.push(CacheEntryInfo {
+                hits: engine.hits(&session.user.id, &key),
+                key,
+                bytes,
+                age_secs: age.as_secs(),
+                state: policy.freshness(age),
+            });
+        }
+        Ok(stats)
+    }
+
+    /// Clears one entry, or the user's whole cache when `key` is `None`.
+    pub fn clear_cache(&self, key: Option<&str>) -> Result<(), CoreError> {
+        let session = self.signed_in()?;
+        let store = self.inner.engine.store();
+        match key {
+            Some(key) => {
+                let resource = Resource::from_key(key)
+                    .ok_or_else(|| CoreError::InvalidCacheKey(key.chars().take(32).collect()))?;
+                store.remove(&session.user.id, &resource.key())?;
+            }
+            None => store.purge_user(&session.user.id)?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,129 @@
+//! Test helpers shared by the core's integration tests: a clock moved by
+//! hand, a loopback link to mock-api that can be cut, and a wait for the
+//! prewarm.
+
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use larder_core::{cache::Clock, Larder};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A clock the test moves by hand.
+#[derive(Debug)]
+pub struct ManualClock(AtomicU64);
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self(AtomicU64::new(1_000_000))
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl ManualClock {
+    pub fn at(now_ms: u64) -> Self {
+        Self(AtomicU64::new(now_ms))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.as_millis() as u64, Ordering::SeqCst);
+    }
+}
+
+/// A TCP link on its own loopback port to an upstream address. Cutting it
+/// drops every open connection; while cut, it accepts each new connection
+/// and closes it at once, as a dead network does to a client, and counts
+/// the attempts.
+#[derive(Debug, Clone)]
+pub struct Link {
+    url: String,
+    cut: Arc<AtomicBool>,
+    cuts: tokio::sync::watch::Sender<u64>,
+    refused: Arc<AtomicUsize>,
+}
+
+impl Link {
+    pub async fn to(upstream: std::net::SocketAddr) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let link = Self {
+            url,
+            cut: Arc::default(),
+            cuts: tokio::sync::watch::channel(0).0,
+            refused: Arc::default(),
+        };
+        let (cut, refused, cuts) = (link.cut.clone(), link.refused.clone(), link.cuts.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if cut.load(Ordering::SeqCst) {
+                    refused.fetch_add(1, Ordering::SeqCst);
+                    drop(client);
+                    continue;
+                }
+                let mut cut_now = cuts.subscribe();
+                tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(upstream).await {
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                            _ = cut_now.changed() => {}
+                        }
+                    }
+                });
+            }
+        });
+        link
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn set_cut(&self, cut: bool) {
+        self.cut.store(cut, Ordering::SeqCst);
+        if cut {
+            self.cuts.send_modify(|n| *n += 1);
+        }
+    }
+
+    /// Connections turned away while cut.
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::SeqCst)
+    }
+}
+
+/// Waits (bounded) for the running prewarm to finish.
+pub async fn prewarmed(larder: &Larder) {
+    let mut progress = larder.prewarm_progress();
+    while !progress.borrow_and_update().is_done() {
+        tokio::time::timeout(Duration::from_secs(20), progress.changed())
+            .await
+            .expect("prewarm within 20 s")
+            .expect("channel open");
+    }
+}
+
+/// Polls `check` every 20 ms for up to 10 s.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..500 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
+}

@@ -1,0 +1,133 @@
+//! The user's settings: persisted by the desktop shell, edited in the
+//! settings view, and checked here so every side applies the same limits.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Theme;
+
+/// The longest API URL accepted.
+pub const API_URL_MAX_CHARS: usize = 2048;
+/// The shortest and longest hard TTL a user may set, in seconds.
+pub const TTL_SECS_RANGE: std::ops::RangeInclusive<u64> = 10..=7 * 86_400;
+
+/// Larder's settings. Every field has a default, so a settings file from an
+/// older version (or a missing one) still loads.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// The API to use instead of the embedded one; `None` keeps the default.
+    pub api_url: Option<String>,
+    /// Overrides every resource's stale time, in seconds.
+    pub stale_secs: Option<u64>,
+    /// Overrides every resource's hard TTL, in seconds.
+    pub ttl_secs: Option<u64>,
+    /// Keep the user's cache at sign-out, for offline use.
+    pub keep_cache_on_sign_out: bool,
+    pub theme: Theme,
+}
+
+/// Why a setting was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsError {
+    /// The setting's field name, as serialised (`apiUrl`, `ttlSecs`, …).
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl Settings {
+    /// Checks every field's range and shape.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let refuse = |field: &str, message: String| SettingsError {
+            field: field.to_owned(),
+            message,
+        };
+        if let Some(url) = &self.api_url {
+            let chars = url.chars().count();
+            let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+            if chars == 0
+                || chars > API_URL_MAX_CHARS
+                || !scheme_ok
+                || url.contains(char::is_whitespace)
+            {
+                return Err(refuse(
+                    "apiUrl",
+                    format!("must be an http:// or https:// URL of at most {API_URL_MAX_CHARS} characters"),
+                ));
+            }
+        }
+        if let Some(ttl) = self.ttl_secs {
+            if !TTL_SECS_RANGE.contains(&ttl) {
+                return Err(refuse(
+                    "ttlSecs",
+                    format!(
+                        "must be from {} to {} seconds",
+                        TTL_SECS_RANGE.start(),
+                        TTL_SECS_RANGE.end()
+                    ),
+                ));
+            }
+        }
+        if let Some(stale) = self.stale_secs {
+            let ttl = self.ttl_secs.unwrap_or(*TTL_SECS_RANGE.end());
+            if stale > ttl {
+                return Err(refuse(
+                    "staleSecs",
+                    format!("must be at most the TTL ({ttl} seconds)"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_missing_fields_default() {
+        assert!(Settings::default().validate().is_ok());
+        let parsed: Settings = serde_json::from_str(r#"{"theme":"dark"}"#).expect("parse");
+        assert_eq!(parsed.theme, Theme::Dark);
+        assert!(!parsed.keep_cache_on_sign_out);
+    }
+
+    #[test]
+    fn refuses_out_of_range_values_by_field() {
+        let field = |settings: Settings| settings.validate().expect_err("refused").field;
+        let url = |u: &str| Settings {
+            api_url: Some(u.into()),
+            ..Settings::default()
+        };
+        assert_eq!(field(url("")), "apiUrl");
+        assert_eq!(field(url("ftp://x")), "apiUrl");
+        assert_eq!(field(url("http://a b")), "apiUrl");
+        assert_eq!(
+            field(url(&format!("http://{}", "a".repeat(3000)))),
+            "apiUrl"
+        );
+        assert!(url("http://127.0.0.1:8787").validate().is_ok());
+        for ttl in [0, 9, 7 * 86_400 + 1] {
+            let s = Settings {
+                ttl_secs: Some(ttl),
+                ..Settings::default()
+            };
+            assert_eq!(field(s), "ttlSecs");
+        }
+        let s = Settings {
+            ttl_secs: Some(60),
+            stale_secs: Some(61),
+            ..Settings::default()
+        };
+        assert_eq!(field(s), "staleSecs");
+    }
+}
