@@ -16,6 +16,9 @@ pub struct Config {
     pub rate_limit: u32,
     /// Enables the `/__admin/` test controls.
     pub admin: bool,
+    /// Keeps sessions (token hashes only) in this file across restarts;
+    /// `None` keeps them in memory.
+    pub sessions_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -25,6 +28,7 @@ impl Default for Config {
             jitter: 0.0,
             rate_limit: 120,
             admin: false,
+            sessions_file: None,
         }
     }
 }

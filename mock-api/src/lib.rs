@@ -10,6 +10,7 @@
 //! # Layout
 //! - [`config`]: the server's knobs (delay scale, jitter, ...).
 //! - [`state`]: shared state: sessions, users, mutations.
+//! - [`sessions`]: live sessions by token hash, optionally kept in a file.
 //! - [`stats`], [`rate_limit`], [`faults`]: request counts, the per-token
 //!   limit and injected faults.
 //! - [`data`], [`profile_data`]: deterministic, per-user payloads.
@@ -23,6 +24,7 @@ pub mod faults;
 pub mod profile_data;
 pub mod rate_limit;
 pub mod routes;
+pub mod sessions;
 pub mod state;
 pub mod stats;
 

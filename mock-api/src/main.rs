@@ -32,6 +32,9 @@ struct Args {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     admin: bool,
+    /// Keeps sessions in this file (token hashes only) across restarts.
+    #[arg(long, env = "MOCK_API_SESSIONS_FILE")]
+    sessions_file: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -48,6 +51,7 @@ async fn main() -> anyhow::Result<()> {
         jitter: args.jitter,
         rate_limit: args.rate_limit,
         admin: args.admin,
+        sessions_file: args.sessions_file,
     };
     config.validate()?;
     let listener = TcpListener::bind(args.addr).await?;

@@ -15,7 +15,7 @@ use std::{
 use larder_protocol::User;
 use tokio::time::Instant;
 
-use crate::{faults::Faults, rate_limit::RateLimiter, stats::Stats, Config};
+use crate::{faults::Faults, rate_limit::RateLimiter, sessions::Sessions, stats::Stats, Config};
 
 /// Cheap to clone: everything is behind one `Arc`.
 #[derive(Debug, Clone)]
@@ -27,8 +27,8 @@ pub struct AppState {
 struct Shared {
     config: Config,
     started: Instant,
-    /// Live tokens and the user each belongs to.
-    sessions: Mutex<HashMap<String, User>>,
+    /// Live tokens (by hash) and the user each belongs to.
+    sessions: Mutex<Sessions>,
     /// Every user who has signed in, by id, so profiles can be looked up.
     users: Mutex<HashMap<String, User>>,
     /// Notification ids each user has marked read, by user id.
@@ -45,12 +45,17 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     pub fn new(config: Config) -> Self {
         let limiter = RateLimiter::new(config.rate_limit);
+        let sessions = Sessions::new(config.sessions_file.clone());
+        let users = sessions
+            .users()
+            .map(|u| (u.id.clone(), u.clone()))
+            .collect();
         Self {
             shared: Arc::new(Shared {
                 config,
                 started: Instant::now(),
-                sessions: Mutex::default(),
-                users: Mutex::default(),
+                sessions: Mutex::new(sessions),
+                users: Mutex::new(users),
                 read_notifications: Mutex::default(),
                 stats: Stats::default(),
                 limiter,
@@ -83,7 +88,7 @@ impl AppState {
     /// Starts a session for `user` under `token`.
     pub fn insert_session(&self, token: String, user: User) {
         lock(&self.shared.users).insert(user.id.clone(), user.clone());
-        lock(&self.shared.sessions).insert(token, user);
+        lock(&self.shared.sessions).insert(&token, user);
     }
 
     /// The user a token belongs to, if it is live.
@@ -93,7 +98,7 @@ impl AppState {
 
     /// Revokes a token; returns whether it was live.
     pub fn remove_session(&self, token: &str) -> bool {
-        let removed = lock(&self.shared.sessions).remove(token).is_some();
+        let removed = lock(&self.shared.sessions).remove(token);
         if removed {
             self.shared.limiter.forget(token);
         }

@@ -5,10 +5,9 @@
 //! in-process on 127.0.0.1 with an ephemeral port, so a person who only runs
 //! the app sees a working dashboard.
 
-use tauri::{AppHandle, Runtime};
-use tauri_plugin_store::StoreExt;
+use larder_protocol::Settings;
 
-use crate::{SetupError, SETTINGS_STORE};
+use crate::SetupError;
 
 /// The environment variable that overrides the API URL.
 pub const API_URL_ENV: &str = "LARDER_API_URL";
@@ -41,27 +40,27 @@ impl ApiEndpoint {
     }
 }
 
-/// Resolves the endpoint, starting the embedded API if needed.
-pub async fn resolve<R: Runtime>(app: &AppHandle<R>) -> Result<ApiEndpoint, SetupError> {
+/// Resolves the endpoint, starting the embedded API if needed. The embedded
+/// API keeps its sessions in `sessions_file`, so a restart keeps the user
+/// signed in, as a real API would.
+pub async fn resolve(
+    settings: &Settings,
+    sessions_file: std::path::PathBuf,
+) -> Result<ApiEndpoint, SetupError> {
     if let Some(url) = std::env::var(API_URL_ENV)
         .ok()
         .filter(|u| !u.trim().is_empty())
     {
         return Ok(ApiEndpoint::remote(url.trim().to_owned()));
     }
-    let store = app.store(SETTINGS_STORE)?;
-    match store.get("apiUrl") {
-        Some(serde_json::Value::String(url)) if !url.trim().is_empty() => {
-            return Ok(ApiEndpoint::remote(url.trim().to_owned()))
-        }
-        None | Some(serde_json::Value::Null) | Some(serde_json::Value::String(_)) => {}
-        Some(_) => return Err(SetupError::ApiUrlNotText),
+    if let Some(url) = &settings.api_url {
+        return Ok(ApiEndpoint::remote(url.clone()));
     }
-    start_embedded().await
+    start_embedded(sessions_file).await
 }
 
 #[cfg(feature = "embedded-api")]
-async fn start_embedded() -> Result<ApiEndpoint, SetupError> {
+async fn start_embedded(sessions_file: std::path::PathBuf) -> Result<ApiEndpoint, SetupError> {
     let delay_scale = match std::env::var(MOCK_DELAY_SCALE_ENV) {
         Ok(raw) => raw
             .trim()
@@ -73,6 +72,7 @@ async fn start_embedded() -> Result<ApiEndpoint, SetupError> {
     };
     let config = mock_api::Config {
         delay_scale,
+        sessions_file: Some(sessions_file),
         ..mock_api::Config::default()
     };
     let server = mock_api::RunningServer::start(config)
@@ -85,6 +85,6 @@ async fn start_embedded() -> Result<ApiEndpoint, SetupError> {
 }
 
 #[cfg(not(feature = "embedded-api"))]
-async fn start_embedded() -> Result<ApiEndpoint, SetupError> {
+async fn start_embedded(_sessions_file: std::path::PathBuf) -> Result<ApiEndpoint, SetupError> {
     Err(SetupError::NoApiConfigured)
 }

@@ -3,8 +3,6 @@
 /// A start-up failure, shown to the user and logged.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("the API URL setting is not a string")]
-    ApiUrlNotText,
     #[error("no API URL is configured (set LARDER_API_URL or the apiUrl setting), and this build has no embedded API")]
     NoApiConfigured,
     #[error("the embedded API could not start: {0}")]
@@ -13,4 +11,8 @@ pub enum SetupError {
     DelayScale(String),
     #[error("the settings store could not be opened: {0}")]
     Store(#[from] tauri_plugin_store::Error),
+    #[error(transparent)]
+    Core(#[from] larder_core::CoreError),
+    #[error(transparent)]
+    Tauri(#[from] tauri::Error),
 }

@@ -8,25 +8,35 @@
 //! # Layout
 //! - [`api_endpoint`]: which API URL to use, and the embedded API.
 //! - [`commands`]: the `#[tauri::command]` adapters, one module per feature.
-//! - [`push`]: forwards the core's updates and prewarm progress to windows.
+//! - [`persistence`]: settings and the kept session (tauri-plugin-store
+//!   and a private token file).
+//! - [`push`]: forwards the core's updates, prewarm progress, connectivity
+//!   and session changes to windows.
 //! - [`error`]: [`SetupError`], what can stop the app from starting.
 
 pub mod api_endpoint;
 pub mod commands;
 pub mod error;
+pub mod persistence;
 pub mod push;
 
-use tauri::{Manager, Runtime};
+use std::sync::Arc;
+
+use larder_core::{ApiClient, CoreError, Larder, ProbeSchedule};
+use larder_protocol::CommandError;
+use tauri::{AppHandle, Manager, Runtime};
 
 pub use error::SetupError;
+pub use persistence::SETTINGS_STORE;
 
-/// How often the cache is swept.
-const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
-/// How old an entry must be for the sweeper to drop it.
-const SWEEP_HORIZON: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// The embedded API's sessions file (token hashes only), in the app's data
+/// folder.
+const EMBEDDED_SESSIONS_FILE: &str = "embedded-api-sessions.json";
 
-/// The store file that holds the user's settings.
-pub const SETTINGS_STORE: &str = "settings.json";
+/// Why the data commands are unavailable in this run (another Larder holds
+/// the cache); `bootstrap` answers with it, so the window can say so.
+#[derive(Debug, Clone)]
+pub struct StartupProblem(pub CommandError);
 
 /// Registers Larder's plugins and commands on `builder`. Both the real
 /// builder and `tauri::test::mock_builder()` go through here.
@@ -42,20 +52,7 @@ pub fn run() {
         .setup(|app| {
             let log_dir = app.path().app_log_dir()?;
             app.manage(init_tracing(&log_dir));
-            let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(app.handle()))?;
-            tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
-            let client = larder_core::ApiClient::new(&endpoint.url)?;
-            let cache_dir = app.path().app_data_dir()?.join("cache");
-            let larder = larder_core::Larder::open(client, &cache_dir)?;
-            push::forward(app.handle().clone(), larder.clone());
-            // Entries past the TTL stay for offline use; the sweeper drops
-            // them a day after their fetch. The guard lives as long as the app.
-            let sweeper = tauri::async_runtime::block_on(async {
-                larder.engine().spawn_sweeper(SWEEP_EVERY, SWEEP_HORIZON)
-            });
-            app.manage(sweeper);
-            app.manage(larder);
-            app.manage(endpoint);
+            start(app.handle())?;
             Ok(())
         })
         .run(tauri::generate_context!());
@@ -64,6 +61,49 @@ pub fn run() {
         eprintln!("Larder could not start: {err}");
         std::process::exit(1);
     }
+}
+
+/// Loads the settings, resolves the API, opens the cache, restores the
+/// kept session (prewarming the dashboard from it) and starts the
+/// background tasks. A cache held by another running Larder does not stop
+/// the window from opening: it explains the problem instead.
+fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
+    let data_dir = app.path().app_data_dir()?;
+    app.manage(persistence::StorePaths::in_dir(&data_dir));
+    let settings = persistence::load_settings(app)?;
+    let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(
+        &settings,
+        data_dir.join(EMBEDDED_SESSIONS_FILE),
+    ))?;
+    tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
+    let client = ApiClient::new(&endpoint.url)?;
+    let sessions = Arc::new(persistence::StoreSessions::open(app)?);
+    match Larder::open_with(client, &data_dir.join("cache"), sessions) {
+        Ok(larder) => {
+            larder.apply_settings(settings)?;
+            push::forward(app.clone(), larder.clone());
+            let background = tauri::async_runtime::block_on(async {
+                let guard = larder.start_background(ProbeSchedule::default());
+                larder.restore_session();
+                let refresher = larder.clone();
+                tokio::spawn(async move {
+                    if let Err(err) = refresher.refresh_config().await {
+                        tracing::info!(%err, "the API's config could not be fetched; using the cached one");
+                    }
+                });
+                guard
+            });
+            app.manage(background);
+            app.manage(larder);
+        }
+        Err(CoreError::AlreadyRunning) => {
+            tracing::error!("another Larder is already using this cache; this window only says so");
+            app.manage(StartupProblem(CommandError::AlreadyRunning));
+        }
+        Err(err) => return Err(err.into()),
+    }
+    app.manage(endpoint);
+    Ok(())
 }
 
 /// Keeps the log file's writer flushing until the app exits.

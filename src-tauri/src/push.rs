@@ -1,5 +1,6 @@
-//! Push, not poll: forwards the core's cache updates (as widget envelopes)
-//! and prewarm progress to every window as Tauri events. The tasks live as
+//! Push, not poll: forwards the core's cache updates (as widget envelopes),
+//! prewarm progress, connectivity and session changes to every window as
+//! Tauri events. The tasks live as
 //! long as the app; they end when the core's channels close.
 
 use larder_core::Larder;
@@ -29,12 +30,32 @@ pub fn forward<R: Runtime>(app: AppHandle<R>, larder: Larder) {
         }
     });
 
-    let mut progress = larder.prewarm_progress();
+    forward_watch(
+        app.clone(),
+        events::PREWARM_PROGRESS,
+        larder.prewarm_progress(),
+    );
+    forward_watch(
+        app.clone(),
+        events::CONNECTIVITY_CHANGED,
+        larder.client().connectivity().subscribe(),
+    );
+    forward_watch(app, events::SESSION_CHANGED, larder.session_changes());
+}
+
+/// Emits `event` with each new value of `values`.
+fn forward_watch<R: Runtime, T>(
+    app: AppHandle<R>,
+    event: &'static str,
+    mut values: tokio::sync::watch::Receiver<T>,
+) where
+    T: Clone + serde::Serialize + Send + Sync + 'static,
+{
     tauri::async_runtime::spawn(async move {
-        while progress.changed().await.is_ok() {
-            let current = *progress.borrow_and_update();
-            if let Err(err) = app.emit(events::PREWARM_PROGRESS, current) {
-                tracing::warn!(%err, "prewarm progress could not be sent");
+        while values.changed().await.is_ok() {
+            let current = values.borrow_and_update().clone();
+            if let Err(err) = app.emit(event, current) {
+                tracing::warn!(%err, event, "an event could not be sent");
             }
         }
     });

@@ -4,7 +4,9 @@
 //! check.
 
 pub mod cache;
+pub mod profile;
 pub mod session;
+pub mod settings;
 pub mod widgets;
 
 #[cfg(test)]
@@ -21,6 +23,12 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         widgets::get_widget,
         widgets::refresh_widget,
         widgets::prewarm,
+        widgets::mark_notification_read,
+        profile::get_profile,
+        profile::get_posts,
+        profile::get_followers,
+        settings::get_settings,
+        settings::save_settings,
         cache::cache_stats,
         cache::clear_cache,
     ]

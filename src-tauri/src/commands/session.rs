@@ -2,18 +2,37 @@
 
 use larder_core::Larder;
 use larder_protocol::{Bootstrap, CommandError, Session};
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
-use crate::api_endpoint::ApiEndpoint;
+use crate::{api_endpoint::ApiEndpoint, StartupProblem};
 
-/// The first payload the UI hydrates from.
+/// The first payload the UI hydrates from: session, config, settings,
+/// connectivity, prewarm progress and the dashboard's cached envelopes,
+/// read without any request. When this run could not open the cache, the
+/// reason, so the window can say it.
 #[tauri::command]
-pub fn bootstrap(larder: State<'_, Larder>, endpoint: State<'_, ApiEndpoint>) -> Bootstrap {
-    Bootstrap {
+pub fn bootstrap<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandError> {
+    let (Some(larder), Some(endpoint)) =
+        (app.try_state::<Larder>(), app.try_state::<ApiEndpoint>())
+    else {
+        return Err(app.try_state::<StartupProblem>().map_or_else(
+            || CommandError::Internal {
+                message: "Larder has not finished starting".into(),
+            },
+            |problem| problem.0.clone(),
+        ));
+    };
+    let prewarm = *larder.prewarm_progress().borrow();
+    Ok(Bootstrap {
         session: larder.session(),
         api_url: endpoint.url.clone(),
         embedded_api: endpoint.is_embedded(),
-    }
+        config: larder.config(),
+        settings: larder.settings(),
+        connectivity: larder.client().connectivity().current(),
+        prewarm,
+        widgets: larder.cached_dashboard(),
+    })
 }
 
 #[tauri::command]

@@ -40,6 +40,7 @@ fn test_app() -> TestApp {
         .expect("the app builds");
     let client = ApiClient::new(&api.url()).expect("valid url");
     let cache = tempfile::tempdir().expect("temp dir");
+    app.manage(crate::persistence::StorePaths::in_dir(cache.path()));
     app.manage(Larder::open(client, &cache.path().join("cache")).expect("the cache opens"));
     app.manage(ApiEndpoint::remote(api.url()));
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -176,4 +177,146 @@ fn every_protocol_command_is_registered() {
             assert!(!message.contains("not found"), "{command}: {message}");
         }
     }
+}
+
+#[test]
+fn bootstrap_carries_the_cached_dashboard_and_app_state() {
+    let app = test_app();
+    invoke(&app, commands::SIGN_IN, json!({ "username": "carol" })).expect("sign in");
+    for id in [1, 5] {
+        invoke(&app, commands::GET_WIDGET, json!({ "id": id })).expect("widget");
+    }
+    let boot: Bootstrap =
+        serde_json::from_value(invoke(&app, commands::BOOTSTRAP, json!({})).expect("bootstrap"))
+            .expect("a Bootstrap");
+    let cached: Vec<u8> = boot
+        .widgets
+        .iter()
+        .map(|e| e.data.widget_id.get())
+        .collect();
+    // Prewarm may have cached more by now; what is there is in dashboard order.
+    assert!(cached.contains(&1) && cached.contains(&5), "{cached:?}");
+    assert!(
+        cached.windows(2).all(|pair| pair[0] < pair[1]),
+        "{cached:?}"
+    );
+    assert_eq!(boot.connectivity, larder_protocol::Connectivity::Online);
+    assert_eq!(boot.settings, larder_protocol::Settings::default());
+}
+
+#[test]
+fn profile_commands_and_mark_read_validate_their_input() {
+    let app = test_app();
+    let session: Session = serde_json::from_value(
+        invoke(&app, commands::SIGN_IN, json!({ "username": "dave" })).expect("sign in"),
+    )
+    .expect("a Session");
+    let me = session.user.id;
+    let profile = invoke(&app, commands::GET_PROFILE, json!({ "userId": me })).expect("profile");
+    assert_eq!(profile["data"]["id"], me);
+    let posts = invoke(
+        &app,
+        commands::GET_POSTS,
+        json!({ "userId": me, "page": 2 }),
+    )
+    .expect("posts");
+    assert_eq!(posts["data"]["page"], 2);
+    invoke(
+        &app,
+        commands::GET_FOLLOWERS,
+        json!({ "userId": me, "page": 1 }),
+    )
+    .expect("followers");
+    let widget = invoke(
+        &app,
+        commands::MARK_NOTIFICATION_READ,
+        json!({ "id": "n1" }),
+    )
+    .expect("marked");
+    assert_eq!(widget["data"]["widgetId"], 4);
+
+    for bad in ["", "../../etc", "ü", "a/b"] {
+        let err =
+            invoke(&app, commands::GET_PROFILE, json!({ "userId": bad })).expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::InvalidUserId { .. }),
+            "{bad:?}"
+        );
+        let err = invoke(&app, commands::MARK_NOTIFICATION_READ, json!({ "id": bad }))
+            .expect_err("refused");
+        assert!(
+            matches!(
+                command_error(err),
+                CommandError::InvalidNotificationId { .. }
+            ),
+            "{bad:?}"
+        );
+    }
+    for page in [0, -5, 10_000_000_000_i64] {
+        let err = invoke(
+            &app,
+            commands::GET_POSTS,
+            json!({ "userId": me, "page": page }),
+        )
+        .expect_err("refused");
+        assert_eq!(command_error(err), CommandError::InvalidPage { page });
+    }
+}
+
+#[test]
+fn settings_are_validated_saved_and_applied() {
+    let app = test_app();
+    let saved =
+        json!({ "ttlSecs": 120, "staleSecs": 20, "keepCacheOnSignOut": true, "theme": "dark" });
+    invoke(&app, commands::SAVE_SETTINGS, json!({ "settings": saved })).expect("saved");
+    let current: larder_protocol::Settings =
+        serde_json::from_value(invoke(&app, commands::GET_SETTINGS, json!({})).expect("settings"))
+            .expect("Settings");
+    assert_eq!(current.ttl_secs, Some(120));
+    assert_eq!(current.theme, larder_protocol::Theme::Dark);
+    // What a restart would load.
+    let loaded = crate::persistence::load_settings(app.window.app_handle()).expect("loads");
+    assert_eq!(loaded, current);
+
+    for (bad, field) in [
+        (json!({ "ttlSecs": 1 }), "ttlSecs"),
+        (json!({ "ttlSecs": 60, "staleSecs": 61 }), "staleSecs"),
+        (json!({ "apiUrl": "file:///etc/passwd" }), "apiUrl"),
+        (json!({ "ttlSecs": "soon" }), "settings"),
+        (json!("not an object"), "settings"),
+    ] {
+        let err =
+            invoke(&app, commands::SAVE_SETTINGS, json!({ "settings": bad })).expect_err("refused");
+        match command_error(err) {
+            CommandError::InvalidSetting { error } => assert_eq!(error.field, field, "{bad}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    let after = crate::persistence::load_settings(app.window.app_handle()).expect("loads");
+    assert_eq!(after, current, "a refused save changes nothing stored");
+}
+
+#[test]
+fn a_second_instance_is_told_plainly() {
+    let app = build_app(mock_builder())
+        .build(tauri::generate_context!())
+        .expect("the app builds");
+    app.manage(crate::StartupProblem(CommandError::AlreadyRunning));
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("the window builds");
+    let answer = get_ipc_response(
+        &window,
+        InvokeRequest {
+            cmd: commands::BOOTSTRAP.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: APP_ORIGIN.parse().expect("valid url"),
+            body: InvokeBody::Json(json!({})),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .expect_err("no cache in this run");
+    assert_eq!(command_error(answer), CommandError::AlreadyRunning);
 }

@@ -1,4 +1,5 @@
-//! Widget commands: `get_widget`, `refresh_widget`, `prewarm`.
+//! Widget commands: `get_widget`, `refresh_widget`, `prewarm`, and the
+//! notifications widget's `mark_notification_read`.
 
 use larder_core::{CoreError, Larder};
 use larder_protocol::{CommandError, WidgetEnvelope, WidgetId};
@@ -33,4 +34,13 @@ pub async fn refresh_widget(
 #[tauri::command]
 pub async fn prewarm(larder: State<'_, Larder>) -> Result<(), CommandError> {
     Ok(larder.prewarm()?)
+}
+
+/// Marks a notification read; returns widget 4's new envelope.
+#[tauri::command]
+pub async fn mark_notification_read(
+    larder: State<'_, Larder>,
+    id: String,
+) -> Result<WidgetEnvelope, CommandError> {
+    Ok(larder.mark_notification_read(&id).await?)
 }

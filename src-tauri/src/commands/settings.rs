@@ -1,0 +1,31 @@
+//! Settings commands: `get_settings`, `save_settings`. New cache times apply
+//! to the next read; a new API URL applies at the next start.
+
+use larder_core::{CoreError, Larder};
+use larder_protocol::{CommandError, Settings, SettingsError};
+use tauri::{AppHandle, Runtime, State};
+
+#[tauri::command]
+pub fn get_settings(larder: State<'_, Larder>) -> Settings {
+    larder.settings()
+}
+
+/// Checks, saves and applies `settings`. They arrive as plain JSON so that
+/// a wrongly typed field is a typed `InvalidSetting`, and nothing is saved
+/// unless every field is valid.
+#[tauri::command]
+pub fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    larder: State<'_, Larder>,
+    settings: serde_json::Value,
+) -> Result<Settings, CommandError> {
+    let settings: Settings = serde_json::from_value(settings).map_err(|err| {
+        CoreError::InvalidSetting(SettingsError {
+            field: "settings".into(),
+            message: err.to_string(),
+        })
+    })?;
+    crate::persistence::save_settings(&app, &settings)?;
+    larder.apply_settings(settings.clone())?;
+    Ok(settings)
+}
