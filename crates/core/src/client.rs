@@ -6,7 +6,9 @@
 
 use std::time::Duration;
 
-use larder_protocol::{ApiErrorBody, AppConfig, LoginRequest, LoginResponse, Username, WidgetId};
+use larder_protocol::{
+    admin::SystemHealth, ApiErrorBody, AppConfig, LoginRequest, LoginResponse, Username, WidgetId,
+};
 use reqwest::{Response, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
@@ -107,6 +109,20 @@ impl ApiClient {
     pub async fn config(&self) -> Result<AppConfig, CoreError> {
         let response = self.send(self.http.get(self.url("config")?)).await?;
         decode(response).await
+    }
+
+    /// `GET /api/admin/system-health`: admins only (403 for others).
+    #[tracing::instrument(name = "upstream_system_health", skip_all)]
+    pub async fn system_health(&self, token: &str) -> Result<SystemHealth, CoreError> {
+        let url = self.url("api/admin/system-health")?;
+        crate::retry::with_retries(|| async {
+            decode(
+                self.send(self.http.get(url.clone()).bearer_auth(token))
+                    .await?,
+            )
+            .await
+        })
+        .await
     }
 
     /// `POST /api/widgets/4/notifications/:id/read`, under the retry policy.

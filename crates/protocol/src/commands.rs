@@ -27,6 +27,10 @@ pub const GET_FOLLOWERS: &str = "get_followers";
 /// Marks a notification read (`id`) and returns widget 4's new envelope.
 pub const MARK_NOTIFICATION_READ: &str = "mark_notification_read";
 
+/// The admin widget's [`crate::admin::SystemHealth`]; the API answers 403
+/// to anyone but admins.
+pub const GET_SYSTEM_HEALTH: &str = "get_system_health";
+
 /// The user's [`crate::Settings`].
 pub const GET_SETTINGS: &str = "get_settings";
 /// Validates, applies and persists new [`crate::Settings`].
@@ -38,7 +42,7 @@ pub const CACHE_STATS: &str = "cache_stats";
 pub const CLEAR_CACHE: &str = "clear_cache";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 14] = [
+pub const ALL: [&str; 15] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
@@ -49,6 +53,7 @@ pub const ALL: [&str; 14] = [
     GET_POSTS,
     GET_FOLLOWERS,
     MARK_NOTIFICATION_READ,
+    GET_SYSTEM_HEALTH,
     GET_SETTINGS,
     SAVE_SETTINGS,
     CACHE_STATS,

@@ -24,6 +24,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         widgets::refresh_widget,
         widgets::prewarm,
         widgets::mark_notification_read,
+        widgets::get_system_health,
         profile::get_profile,
         profile::get_posts,
         profile::get_followers,

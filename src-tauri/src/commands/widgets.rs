@@ -44,3 +44,11 @@ pub async fn mark_notification_read(
 ) -> Result<WidgetEnvelope, CommandError> {
     Ok(larder.mark_notification_read(&id).await?)
 }
+
+/// The admin widget's data; a 403 for anyone but admins.
+#[tauri::command]
+pub async fn get_system_health(
+    larder: State<'_, Larder>,
+) -> Result<larder_protocol::admin::SystemHealth, CommandError> {
+    Ok(larder.get_system_health().await?)
+}

@@ -158,6 +158,17 @@ impl Larder {
         self.refresh_widget(notifications).await
     }
 
+    /// The admin widget's system health. Not cached: it is live data, and
+    /// the API decides who may see it (403 for anyone but admins).
+    #[tracing::instrument(skip_all)]
+    pub async fn get_system_health(
+        &self,
+    ) -> Result<larder_protocol::admin::SystemHealth, CoreError> {
+        let session = self.signed_in()?;
+        let health = self.inner.client.system_health(&session.token).await;
+        self.check_session(&session, health)
+    }
+
     /// The dashboard's widgets already cached, in dashboard order, read
     /// without any request: what the UI paints on its first frame.
     pub fn cached_dashboard(&self) -> Vec<WidgetEnvelope> {
