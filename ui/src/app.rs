@@ -1,23 +1,34 @@
-//! The root component: one `bootstrap` call, then the stores are hydrated
-//! from its payload and the router takes over.
+//! The root component: one `bootstrap` call, then the global store is
+//! hydrated from its payload, the backend's app-wide events are subscribed,
+//! and the router takes over.
 
 use dioxus::prelude::*;
-use larder_protocol::Bootstrap;
+use larder_protocol::{events, Bootstrap, Connectivity, Session, WidgetEnvelope};
 
 use crate::{
     backend,
     stores::GlobalStore,
-    views::{Dashboard, SignIn},
+    views::{CacheInspector, Dashboard, ProfileView, SettingsView, Shell, SignIn},
 };
 
-/// Larder's routes.
+/// Larder's routes. Every signed-in view sits in the [`Shell`] layout.
 #[derive(Routable, Clone, PartialEq, Debug)]
 #[rustfmt::skip]
 pub enum Route {
     #[route("/")]
     SignIn {},
-    #[route("/dashboard")]
-    Dashboard {},
+    #[layout(Shell)]
+        #[route("/dashboard")]
+        Dashboard {},
+        #[route("/profile/:user_id")]
+        ProfileView { user_id: String },
+        #[route("/settings")]
+        SettingsView {},
+        #[route("/cache")]
+        CacheInspector {},
+    #[end_layout]
+    #[route("/:..rest")]
+    NotFound { rest: Vec<String> },
 }
 
 /// Loads the bootstrap payload, then renders the hydrated app.
@@ -28,7 +39,7 @@ pub fn App() -> Element {
     match &*state {
         None => rsx! { div { class: "boot", "Opening Larder…" } },
         Some(Err(err)) => rsx! {
-            div { class: "boot boot-error", role: "alert",
+            div { class: "boot boot-error", role: "alert", "data-testid": "startup-error",
                 h1 { "Larder could not start" }
                 p { "{err}" }
             }
@@ -37,9 +48,46 @@ pub fn App() -> Element {
     }
 }
 
-/// Provides the global store from the payload, then routes.
+/// The bootstrap's cached widgets, handed to the first signed-in layout.
+#[derive(Clone, Copy)]
+pub struct BootSeed(pub CopyValue<Vec<WidgetEnvelope>>);
+
+/// Provides the global store from the payload, follows the backend's
+/// app-wide events, then routes.
 #[component]
 fn Hydrated(bootstrap: Bootstrap) -> Element {
-    GlobalStore::provide(&bootstrap);
+    let store = GlobalStore::provide(&bootstrap);
+    use_context_provider(|| BootSeed(CopyValue::new(bootstrap.widgets.clone())));
+    crate::widgets::slot::seed_queries(&bootstrap.widgets);
+
+    // Subscriptions live as long as the app.
+    let _subscriptions = use_resource(move || async move {
+        let mut session = store.session;
+        let mut connectivity = store.connectivity;
+        let mut prewarm = store.prewarm;
+        (
+            backend::events::listen(events::SESSION_CHANGED, move |now: Option<Session>| {
+                session.set(now)
+            })
+            .await,
+            backend::events::listen(events::CONNECTIVITY_CHANGED, move |now: Connectivity| {
+                connectivity.set(now)
+            })
+            .await,
+            backend::events::listen(events::PREWARM_PROGRESS, move |now| prewarm.set(now)).await,
+        )
+    });
+    use_effect(move || crate::host::apply_theme(store.settings.read().theme));
+
     rsx! { Router::<Route> {} }
+}
+
+/// An unknown path: back to where the user belongs.
+#[component]
+fn NotFound(rest: Vec<String>) -> Element {
+    let navigator = use_navigator();
+    use_effect(move || {
+        navigator.replace(Route::Dashboard {});
+    });
+    rsx! {}
 }

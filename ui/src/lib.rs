@@ -5,12 +5,18 @@
 //! - [`backend`]: the one invoke bridge and its typed command wrappers.
 //! - [`stores`]: the signal stores hydrated from the `bootstrap` payload.
 //! - [`app`]: the root component and the router.
-//! - [`views`]: one module per route (sign-in, dashboard).
+//! - [`host`]: the page's own facilities (time, title, theme, shortcut).
+//! - [`views`]: the signed-in layout and one module per route (sign-in,
+//!   dashboard, profile, settings, cache inspector).
 //! - [`widgets`]: the dashboard's widgets, each isolated behind its own
 //!   error and suspense boundaries.
 
 pub mod app;
 pub mod backend;
+pub mod host;
 pub mod stores;
 pub mod views;
 pub mod widgets;
+
+#[cfg(test)]
+mod test_render;

@@ -1,11 +1,15 @@
 //! The UI's one door to the desktop backend.
 //!
-//! [`invoke`] is the only place that calls `window.__TAURI__.core.invoke`;
-//! the typed wrappers below are what components use, so no component builds
-//! JSON by hand or sees a raw IPC value. Every failure is a
+//! [`invoke`] is the only place that calls `window.__TAURI__.core.invoke`,
+//! and [`events::listen`] the only one that subscribes to its events; the
+//! typed wrappers in [`commands`] are what components use, so no component
+//! builds JSON by hand or sees a raw IPC value. Every failure is a
 //! [`CommandError`], including a missing Tauri runtime.
 
-use larder_protocol::{commands, Bootstrap, CommandError, Session, WidgetEnvelope, WidgetId};
+mod commands;
+pub mod events;
+
+use larder_protocol::CommandError;
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -59,30 +63,4 @@ fn decode_error(command: &str, error: JsValue) -> CommandError {
     })
 }
 
-/// No arguments.
-#[derive(Serialize)]
-struct NoArgs {}
-
-pub async fn bootstrap() -> Result<Bootstrap, CommandError> {
-    invoke(commands::BOOTSTRAP, &NoArgs {}).await
-}
-
-pub async fn sign_in(username: &str) -> Result<Session, CommandError> {
-    #[derive(Serialize)]
-    struct Args<'a> {
-        username: &'a str,
-    }
-    invoke(commands::SIGN_IN, &Args { username }).await
-}
-
-pub async fn sign_out() -> Result<(), CommandError> {
-    invoke(commands::SIGN_OUT, &NoArgs {}).await
-}
-
-pub async fn get_widget(id: WidgetId) -> Result<WidgetEnvelope, CommandError> {
-    #[derive(Serialize)]
-    struct Args {
-        id: u8,
-    }
-    invoke(commands::GET_WIDGET, &Args { id: id.get() }).await
-}
+pub use commands::*;

@@ -1,8 +1,14 @@
-//! The global store: what every view needs (the session and the API in use).
-//! It is provided at the root, hydrated from `bootstrap`.
+//! The global store: what every view needs (the session, the API's config,
+//! the settings, connectivity and prewarm progress). It is provided at the
+//! root, hydrated from `bootstrap`, and kept current by the backend's
+//! `session-changed`, `connectivity-changed` and `prewarm-progress` events.
+
+use std::time::Duration;
 
 use dioxus::prelude::*;
-use larder_protocol::{Bootstrap, Session};
+use larder_protocol::{
+    events::PrewarmProgress, AppConfig, Bootstrap, Connectivity, Session, Settings, WidgetId,
+};
 
 /// App-wide state. `Copy`: every field is a signal handle.
 #[derive(Clone, Copy, PartialEq)]
@@ -12,6 +18,10 @@ pub struct GlobalStore {
     /// The API base URL and whether it is the embedded one.
     pub api_url: Signal<String>,
     pub embedded_api: Signal<bool>,
+    pub config: Signal<AppConfig>,
+    pub settings: Signal<Settings>,
+    pub connectivity: Signal<Connectivity>,
+    pub prewarm: Signal<PrewarmProgress>,
 }
 
 impl GlobalStore {
@@ -23,7 +33,28 @@ impl GlobalStore {
             session: Signal::new(bootstrap.session.clone()),
             api_url: Signal::new(bootstrap.api_url.clone()),
             embedded_api: Signal::new(bootstrap.embedded_api),
+            config: Signal::new(bootstrap.config.clone()),
+            settings: Signal::new(bootstrap.settings.clone()),
+            connectivity: Signal::new(bootstrap.connectivity),
+            prewarm: Signal::new(bootstrap.prewarm),
         })
+    }
+
+    /// How long `widget`'s data stays fresh: the settings' override, else
+    /// the API's published policy, else 30 s.
+    pub fn stale_after(&self, widget: WidgetId) -> Duration {
+        let settings = self.settings.read();
+        let config = self.config.read();
+        let published = config.cache.get(&format!("widget:{widget}"));
+        let ttl = settings
+            .ttl_secs
+            .or(published.map(|p| p.ttl_secs))
+            .unwrap_or(600);
+        let stale = settings
+            .stale_secs
+            .or(published.map(|p| p.stale_secs))
+            .unwrap_or(30);
+        Duration::from_secs(stale.min(ttl))
     }
 }
 

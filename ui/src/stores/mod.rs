@@ -1,7 +1,17 @@
 //! Signal stores, hydrated from the `bootstrap` payload and provided through
-//! context. Each accessor panics with the name of the missing provider, so a
+//! context, as seed 000 does with per-view hydration:
+//!
+//! - [`global`]: session, config, settings, connectivity (at the root);
+//! - [`layout`]: what the signed-in views share (at the shell);
+//! - [`views`]: one store per view (at each view's root).
+//!
+//! Each accessor panics with the name of the missing provider, so a
 //! component used outside its scope fails loudly in development.
 
 pub mod global;
+pub mod layout;
+pub mod views;
 
 pub use global::{use_global_store, GlobalStore};
+pub use layout::{use_layout_store, LayoutStore};
+pub use views::{use_dashboard_store, use_profile_store, DashboardStore, ProfileStore};

@@ -1,66 +1,42 @@
-//! The dashboard view: the five widgets, each an island, plus the top bar
-//! with the signed-in user and sign-out.
+//! The dashboard view: the five widgets, each an island, plus the admins'
+//! system health widget. Ctrl+R refreshes every widget from the upstream.
 
 use dioxus::prelude::*;
-use larder_protocol::WidgetId;
+use larder_protocol::{Role, WidgetId};
 
-use crate::{app::Route, backend, stores::use_global_store, widgets::WidgetSlot};
+use crate::{
+    stores::{use_global_store, use_layout_store, DashboardStore},
+    widgets::{admin::AdminWidget, WidgetSlot},
+};
 
 #[component]
 pub fn Dashboard() -> Element {
     let store = use_global_store();
-    let navigator = use_navigator();
-    let mut signing_out = use_signal(|| false);
-
-    // Without a session there is nothing to show: back to sign-in.
+    let layout = use_layout_store();
+    let dashboard = DashboardStore::provide();
+    let mut seen_refresh = use_signal(|| *layout.refresh.peek());
     use_effect(move || {
-        if store.session.read().is_none() {
-            navigator.replace(Route::SignIn {});
+        let tick = *layout.refresh.read();
+        if tick != *seen_refresh.peek() {
+            seen_refresh.set(tick);
+            dashboard.retry_all();
         }
     });
-    let Some(session) = store.session.read().clone() else {
-        return rsx! {};
-    };
-
-    let sign_out = move |_| {
-        signing_out.set(true);
-        let mut session = store.session;
-        spawn(async move {
-            // Signing out always ends the session locally; the backend
-            // revokes the token upstream on a best-effort basis.
-            if let Err(err) = backend::sign_out().await {
-                tracing_warn(&err.to_string());
-            }
-            signing_out.set(false);
-            session.set(None);
-        });
-    };
+    use_effect(|| crate::host::set_title("Larder"));
+    let session = store.session.read().clone();
+    let admin = session
+        .as_ref()
+        .filter(|s| s.user.role == Role::Admin)
+        .map(|s| s.user.id.clone());
 
     rsx! {
-        div { class: "shell",
-            header { class: "topbar",
-                div { class: "brand", "Larder" }
-                div { class: "topbar-right",
-                    span { class: "user", "data-testid": "user-name", "{session.user.name}" }
-                    button {
-                        class: "secondary",
-                        "data-testid": "sign-out",
-                        disabled: signing_out(),
-                        onclick: sign_out,
-                        "Sign out"
-                    }
-                }
+        main { class: "grid", "data-testid": "dashboard",
+            for id in WidgetId::ALL {
+                WidgetSlot { key: "{id}", id }
             }
-            main { class: "grid",
-                for id in WidgetId::ALL {
-                    WidgetSlot { key: "{id}", id }
-                }
+            if let Some(user_id) = admin {
+                AdminWidget { user_id }
             }
         }
     }
-}
-
-/// Logs to the webview console (visible in the devtools).
-fn tracing_warn(message: &str) {
-    web_sys::console::warn_1(&message.into());
 }

@@ -1,7 +1,15 @@
-//! One module per route.
+//! One module per route, plus the signed-in layout.
 
+pub mod cache;
 pub mod dashboard;
+pub mod profile;
+pub mod settings;
+pub mod shell;
 pub mod sign_in;
 
+pub use cache::CacheInspector;
 pub use dashboard::Dashboard;
+pub use profile::ProfileView;
+pub use settings::SettingsView;
+pub use shell::Shell;
 pub use sign_in::SignIn;

@@ -1,7 +1,50 @@
-//! What a widget shows when it has no content: the loading skeleton (with a
-//! clock for slow widgets) and the error card with Retry.
+//! A widget's chrome: the frame (title, freshness badge and test handles),
+//! and what it shows without content: the loading skeleton (with a clock
+//! for slow widgets) and the error card with Retry.
 
 use dioxus::prelude::*;
+use larder_protocol::WidgetId;
+
+use super::{
+    freshness::{Freshness, FreshnessBadge},
+    slot::SlotState,
+};
+
+/// The frame around a widget's content. `badge` is the shown data's
+/// freshness, when there is data; `refresh_failed` says that a refresh
+/// failed while older data stays on screen.
+#[component]
+pub fn WidgetFrame(
+    id: WidgetId,
+    state: SlotState,
+    badge: Option<(Freshness, u64, u64)>,
+    refresh_failed: Option<String>,
+    on_retry: EventHandler<MouseEvent>,
+    children: Element,
+) -> Element {
+    let freshness = badge.map(|(freshness, _, _)| freshness.as_str());
+    rsx! {
+        section {
+            class: "widget widget-{id}",
+            "data-testid": "widget-{id}",
+            "data-state": state.as_str(),
+            "data-freshness": freshness,
+            header { class: "widget-head",
+                h2 { "{id.title()}" }
+                if let Some((freshness, fetched_at, now_ms)) = badge {
+                    FreshnessBadge { freshness, fetched_at, now_ms }
+                }
+            }
+            if let Some(message) = refresh_failed {
+                p { class: "refresh-failed small", role: "status",
+                    "Could not refresh: {message} "
+                    button { class: "link", "data-testid": "retry", onclick: move |event| on_retry.call(event), "Retry" }
+                }
+            }
+            div { class: "widget-body", {children} }
+        }
+    }
+}
 
 /// A placeholder with the shape of content. Slow widgets also count the
 /// seconds, so a 15 s report visibly makes progress.
@@ -50,5 +93,84 @@ pub fn ErrorCard(message: String, on_retry: EventHandler<MouseEvent>) -> Element
             p { class: "muted", "{message}" }
             button { class: "retry", "data-testid": "retry", onclick: move |event| on_retry.call(event), "Retry" }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every widget in every state, through the same frame the slot uses,
+    //! with real payloads from mock-api's generator.
+
+    use dioxus::prelude::*;
+    use larder_protocol::{Username, WidgetId};
+
+    use super::*;
+    use crate::widgets::WidgetView;
+
+    const NOW: u64 = 1_800_000_000_000;
+
+    fn frame(id: WidgetId, state: SlotState, badge: Option<(Freshness, u64, u64)>) -> String {
+        let mut dom = VirtualDom::new_with_props(
+            |(id, state, badge): (WidgetId, SlotState, Option<(Freshness, u64, u64)>)| {
+                let user = mock_api::data::user_for(&Username::parse("alice").expect("valid"));
+                let data = mock_api::data::widget_response(&user, id, NOW).data;
+                rsx! {
+                    WidgetFrame { id, state, badge, refresh_failed: None, on_retry: |_| {},
+                        match state {
+                            SlotState::Loading => rsx! { WidgetSkeleton { slow: id.base_delay_ms() > 2_000 } },
+                            SlotState::Error => rsx! { ErrorCard { message: "The server answered 503", on_retry: |_| {} } },
+                            SlotState::Ready => rsx! { WidgetView { data } },
+                        }
+                    }
+                }
+            },
+            (id, state, badge),
+        );
+        dom.rebuild_in_place();
+        dioxus_ssr::render(&dom)
+    }
+
+    #[test]
+    fn every_widget_in_every_state() {
+        for id in WidgetId::ALL {
+            let loading = frame(id, SlotState::Loading, None);
+            assert!(
+                loading.contains(&format!("data-testid=\"widget-{id}\"")),
+                "{loading}"
+            );
+            assert!(loading.contains("data-state=\"loading\"") && loading.contains("aria-busy"));
+            assert!(!loading.contains("data-freshness"), "no data, no badge");
+
+            let error = frame(id, SlotState::Error, None);
+            assert!(
+                error.contains("data-state=\"error\"") && error.contains("data-testid=\"retry\"")
+            );
+            assert!(error.contains("The server answered 503"));
+
+            for (freshness, fetched_at, words) in [
+                (Freshness::Fresh, NOW - 180_000, "updated 3 min ago"),
+                (Freshness::Stale, NOW - 7_200_000, "stale · updated 2 h ago"),
+                (
+                    Freshness::Offline,
+                    NOW - 60_000,
+                    "offline, showing data from",
+                ),
+            ] {
+                let ready = frame(id, SlotState::Ready, Some((freshness, fetched_at, NOW)));
+                assert!(ready.contains("data-state=\"ready\""), "{ready}");
+                assert!(
+                    ready.contains(&format!("data-freshness=\"{}\"", freshness.as_str())),
+                    "{ready}"
+                );
+                assert!(ready.contains(words), "widget {id}: {ready}");
+                assert!(!ready.contains("aria-busy"), "content, not a skeleton");
+            }
+        }
+    }
+
+    #[test]
+    fn the_analytics_widget_draws_a_chart_with_axes() {
+        let html = frame(WidgetId::new(3).expect("valid"), SlotState::Ready, None);
+        assert!(html.contains("<svg") && html.contains("axis"), "{html}");
     }
 }

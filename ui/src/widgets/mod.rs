@@ -4,13 +4,18 @@
 //! failing one never breaks the others.
 //!
 //! # Layout
-//! - [`slot`]: the island (query, boundaries, test handles).
-//! - [`chrome`]: the skeleton and the error card.
+//! - [`slot`]: the island (query, hydration, boundaries).
+//! - [`chrome`]: the frame with its test handles, the skeleton and the
+//!   error card.
+//! - [`freshness`]: the freshness badge.
+//! - [`admin`]: the admins-only system health widget.
 //! - one module per widget kind, each a pure component over its payload.
 
 pub mod activity;
+pub mod admin;
 pub mod analytics;
 pub mod chrome;
+pub mod freshness;
 pub mod kpis;
 pub mod notifications;
 pub mod profile;
@@ -18,18 +23,25 @@ pub mod slot;
 
 pub use slot::WidgetSlot;
 
+use std::collections::HashSet;
+
 use dioxus::prelude::*;
 use larder_protocol::WidgetData;
 
-/// Renders a widget's payload with the component for its kind.
+/// Renders a widget's payload with the component for its kind. `marking`
+/// holds the notifications being marked read; `on_mark_read` marks one.
 #[component]
-pub fn WidgetView(data: WidgetData) -> Element {
+pub fn WidgetView(
+    data: WidgetData,
+    #[props(default)] marking: HashSet<String>,
+    #[props(default)] on_mark_read: EventHandler<String>,
+) -> Element {
     match data {
         WidgetData::Profile(profile) => rsx! { profile::ProfileCard { profile } },
         WidgetData::Activity(feed) => rsx! { activity::ActivityList { feed } },
         WidgetData::Analytics(series) => rsx! { analytics::AnalyticsChart { series } },
         WidgetData::Notifications(center) => {
-            rsx! { notifications::NotificationsPanel { center } }
+            rsx! { notifications::NotificationsPanel { center, marking, on_mark_read } }
         }
         WidgetData::Kpis(board) => rsx! { kpis::KpiTiles { board } },
     }

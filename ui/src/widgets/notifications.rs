@@ -1,4 +1,6 @@
-//! Widget 4: notifications and tasks.
+//! Widget 4: notifications (each unread one with "Mark as read") and tasks.
+
+use std::collections::HashSet;
 
 use dioxus::prelude::*;
 use larder_protocol::widgets::NotificationCenter;
@@ -6,15 +8,32 @@ use larder_protocol::widgets::NotificationCenter;
 use super::clock_time;
 
 #[component]
-pub fn NotificationsPanel(center: NotificationCenter) -> Element {
+pub fn NotificationsPanel(
+    center: NotificationCenter,
+    #[props(default)] marking: HashSet<String>,
+    #[props(default)] on_mark_read: EventHandler<String>,
+) -> Element {
     let unread = center.notifications.iter().filter(|n| !n.read).count();
     rsx! {
         p { class: "muted small", "{unread} unread" }
         ul { class: "notifications",
             for note in center.notifications {
                 li { key: "{note.id}", class: if note.read { "read" } else { "unread" },
+                    "data-testid": "notification-{note.id}",
                     span { class: "time", "{clock_time(note.at)}" }
-                    span { "{note.title}" }
+                    span { class: "note-title", "{note.title}" }
+                    if !note.read {
+                        button {
+                            class: "link",
+                            "data-testid": "mark-read-{note.id}",
+                            disabled: marking.contains(&note.id),
+                            onclick: {
+                                let id = note.id.clone();
+                                move |_| on_mark_read.call(id.clone())
+                            },
+                            if marking.contains(&note.id) { "marking…" } else { "Mark as read" }
+                        }
+                    }
                 }
             }
         }
@@ -37,6 +56,14 @@ mod tests {
 
     #[test]
     fn counts_unread_and_lists_tasks() {
+        let html = crate::test_render::render(|| rsx! { NotificationsPanel { center: sample() } });
+        assert!(html.contains("2 unread"), "{html}");
+        assert!(html.contains("mark-read-n1") && html.contains("mark-read-n3"));
+        assert!(!html.contains("mark-read-n2"), "read ones have no button");
+        assert!(html.contains("Approve expenses") && html.contains("due 2026-12-01"));
+    }
+
+    fn sample() -> NotificationCenter {
         let note = |id: &str, read| Notification {
             id: id.into(),
             title: format!("note {id}"),
@@ -44,7 +71,7 @@ mod tests {
             read,
             at: 0,
         };
-        let center = NotificationCenter {
+        NotificationCenter {
             notifications: vec![note("n1", false), note("n2", true), note("n3", false)],
             tasks: vec![Task {
                 id: "t1".into(),
@@ -52,9 +79,6 @@ mod tests {
                 due: "2026-12-01".into(),
                 done: true,
             }],
-        };
-        let html = dioxus_ssr::render_element(rsx! { NotificationsPanel { center } });
-        assert!(html.contains("2 unread"), "{html}");
-        assert!(html.contains("Approve expenses") && html.contains("due 2026-12-01"));
+        }
     }
 }

@@ -5,38 +5,71 @@
 //! that mounts while a query is loading (it has no in-flight dedup), so only
 //! the slot subscribes with `use_query`; the content reads the same handle.
 //!
-//! Retry bumps an attempt counter that is part of the query's key. A new key
-//! starts from `Pending`, so the widget shows its skeleton again instead of
-//! the previous error while the retry runs.
+//! dioxus-query has no "initial data" either, so hydration goes through a
+//! small adapter: the bootstrap's cached envelopes are (1) painted at once
+//! from the layout store, with no suspense, and (2) left in [`SEED`], where
+//! each query's first run finds its answer without an IPC call. Hydrating
+//! five widgets therefore sends nothing to the backend.
+//!
+//! Retry (and Ctrl+R) bumps an attempt counter that is part of the query's
+//! key; attempts after the first ask the backend to refresh from the
+//! upstream. The user id is part of the key too, so one user's results are
+//! never shown to the next.
 
-use std::time::Duration;
+use std::{cell::RefCell, collections::HashMap, time::Duration};
 
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
 use larder_protocol::{CommandError, WidgetEnvelope, WidgetId};
 
 use super::{
-    chrome::{ErrorCard, WidgetSkeleton},
+    chrome::{ErrorCard, WidgetFrame, WidgetSkeleton},
+    freshness::Freshness,
     WidgetView,
 };
-use crate::backend;
+use crate::{
+    backend,
+    stores::{use_dashboard_store, use_global_store, use_layout_store},
+};
 
 /// The backend answers from its cache and decides freshness, so the UI keeps
-/// a result until something (a retry, a push) invalidates it.
+/// a result until something (a retry, a push) replaces it.
 const UI_STALE_TIME: Duration = Duration::from_secs(24 * 3600);
 
-/// Fetches one widget through the backend's `get_widget` command.
+thread_local! {
+    /// Envelopes from the bootstrap payload, each answering its widget's
+    /// first query run once.
+    static SEED: RefCell<HashMap<WidgetId, WidgetEnvelope>> = RefCell::default();
+}
+
+/// Hands the bootstrap's cached envelopes to the widgets' first queries.
+pub fn seed_queries(envelopes: &[WidgetEnvelope]) {
+    SEED.with(|seed| {
+        let mut seed = seed.borrow_mut();
+        for envelope in envelopes {
+            seed.insert(envelope.data.widget_id, envelope.clone());
+        }
+    });
+}
+
+/// Fetches one widget through the backend.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct FetchWidget;
 
 impl QueryCapability for FetchWidget {
     type Ok = WidgetEnvelope;
     type Err = CommandError;
-    /// The widget and the attempt number (bumped by Retry).
-    type Keys = (WidgetId, u32);
+    /// The signed-in user, the widget and the attempt number.
+    type Keys = (String, WidgetId, u32);
 
-    async fn run(&self, (id, _attempt): &Self::Keys) -> Result<WidgetEnvelope, CommandError> {
-        backend::get_widget(*id).await
+    async fn run(&self, (_user, id, attempt): &Self::Keys) -> Result<WidgetEnvelope, CommandError> {
+        if *attempt > 0 {
+            return backend::refresh_widget(*id).await;
+        }
+        match SEED.with(|seed| seed.borrow_mut().remove(id)) {
+            Some(envelope) => Ok(envelope),
+            None => backend::get_widget(*id).await,
+        }
     }
 }
 
@@ -76,58 +109,119 @@ impl SlotState {
 /// One widget: its frame, its query and its two boundaries.
 #[component]
 pub fn WidgetSlot(id: WidgetId) -> Element {
-    let mut attempt = use_signal(|| 0u32);
-    let query = use_query(Query::new((id, attempt()), FetchWidget).stale_time(UI_STALE_TIME));
+    let global = use_global_store();
+    let layout = use_layout_store();
+    let dashboard = use_dashboard_store();
+    let user = global
+        .session
+        .read()
+        .as_ref()
+        .map(|s| s.user.id.clone())
+        .unwrap_or_default();
+    let query = use_query(
+        Query::new((user, id, dashboard.attempt(id)), FetchWidget).stale_time(UI_STALE_TIME),
+    );
     use_context_provider(|| query);
     let painted = use_context_provider(|| Painted(Signal::new(false)));
+
+    // Every result the query settles with becomes the newest known value.
+    use_effect(move || {
+        if let QueryStateData::Settled {
+            res: Ok(envelope), ..
+        } = &*query.read().state()
+        {
+            layout.offer(envelope.clone());
+        }
+    });
+
     let state = SlotState::of(&query.read().state(), (painted.0)());
+    let known = layout.widgets.read().get(&id).cloned();
+    let badge = known.as_ref().map(|envelope| {
+        let now = *layout.now_ms.read();
+        let freshness = Freshness::of(
+            envelope,
+            *global.connectivity.read(),
+            now,
+            global.stale_after(id),
+        );
+        (freshness, envelope.fetched_at, now)
+    });
+    let refresh_failed = match &*query.read().state() {
+        QueryStateData::Settled { res: Err(err), .. } if known.is_some() => Some(err.to_string()),
+        _ => None,
+    };
 
     rsx! {
-        section {
-            class: "widget widget-{id}",
-            "data-testid": "widget-{id}",
-            "data-state": state.as_str(),
-            header { class: "widget-head",
-                h2 { "{id.title()}" }
-            }
-            div { class: "widget-body",
-                ErrorBoundary {
-                    handle_error: move |errors: ErrorContext| {
-                        let message = errors
-                            .error()
-                            .map(|captured| match captured.0.downcast_ref::<CommandError>() {
-                                Some(err) => err.to_string(),
-                                None => captured.to_string(),
-                            })
-                            .unwrap_or_default();
-                        rsx! {
-                            ErrorCard {
-                                message,
-                                on_retry: move |_| {
-                                    errors.clear_errors();
-                                    attempt += 1;
-                                },
-                            }
+        WidgetFrame { id, state, badge, refresh_failed, on_retry: move |_| dashboard.retry(id),
+            ErrorBoundary {
+                handle_error: move |errors: ErrorContext| {
+                    let message = errors
+                        .error()
+                        .map(|captured| match captured.0.downcast_ref::<CommandError>() {
+                            Some(err) => err.to_string(),
+                            None => captured.to_string(),
+                        })
+                        .unwrap_or_default();
+                    rsx! {
+                        ErrorCard {
+                            message,
+                            on_retry: move |_| {
+                                errors.clear_errors();
+                                dashboard.retry(id);
+                            },
                         }
-                    },
-                    SuspenseBoundary {
-                        fallback: move |_| rsx! { WidgetSkeleton { slow: id.base_delay_ms() > 2_000 } },
-                        WidgetContent {}
                     }
+                },
+                SuspenseBoundary {
+                    fallback: move |_| rsx! { WidgetSkeleton { slow: id.base_delay_ms() > 2_000 } },
+                    WidgetContent { id }
                 }
             }
         }
     }
 }
 
-/// Suspends until the slot's query settles, then renders it or throws its
-/// error to the slot's `ErrorBoundary`.
+/// Paints the newest known value at once; without one, suspends until the
+/// slot's query settles, then renders it or throws its error to the slot's
+/// `ErrorBoundary`.
 #[component]
-fn WidgetContent() -> Element {
+fn WidgetContent(id: WidgetId) -> Element {
+    let layout = use_layout_store();
+    let dashboard = use_dashboard_store();
     let query = use_context::<UseQuery<FetchWidget>>();
     let Painted(mut painted) = use_context::<Painted>();
     use_effect(move || painted.set(true));
     use_drop(move || painted.set(false));
-    let envelope = query.suspend()??;
-    rsx! { WidgetView { data: envelope.data.data } }
+    let known = layout.widgets.read().get(&id).cloned();
+    let envelope = match known {
+        Some(envelope) => envelope,
+        None => query.suspend()??,
+    };
+    let marking = dashboard.marking.read().clone();
+    rsx! {
+        WidgetView {
+            data: envelope.data.data,
+            marking,
+            on_mark_read: move |note: String| mark_read(dashboard, layout, note),
+        }
+    }
+}
+
+/// Marks a notification read; the backend answers with widget 4's new
+/// envelope, which replaces the old one.
+fn mark_read(
+    mut dashboard: crate::stores::DashboardStore,
+    layout: crate::stores::LayoutStore,
+    note: String,
+) {
+    if !dashboard.marking.write().insert(note.clone()) {
+        return;
+    }
+    spawn(async move {
+        match backend::mark_notification_read(&note).await {
+            Ok(envelope) => layout.offer(envelope),
+            Err(err) => web_sys::console::warn_1(&format!("mark as read failed: {err}").into()),
+        }
+        dashboard.marking.write().remove(&note);
+    });
 }

@@ -1,0 +1,98 @@
+//! One typed wrapper per backend command, named as the command.
+
+use larder_protocol::{
+    admin::SystemHealth, commands, Bootstrap, CacheStats, CommandError, FollowersEnvelope,
+    PostsEnvelope, ProfileEnvelope, Session, Settings, WidgetEnvelope, WidgetId,
+};
+use serde::Serialize;
+
+use super::invoke;
+
+/// No arguments.
+#[derive(Serialize)]
+struct NoArgs {}
+
+#[derive(Serialize)]
+struct Widget {
+    id: u8,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserPage<'a> {
+    user_id: &'a str,
+    page: u32,
+}
+
+pub async fn bootstrap() -> Result<Bootstrap, CommandError> {
+    invoke(commands::BOOTSTRAP, &NoArgs {}).await
+}
+
+pub async fn sign_in(username: &str) -> Result<Session, CommandError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        username: &'a str,
+    }
+    invoke(commands::SIGN_IN, &Args { username }).await
+}
+
+pub async fn sign_out() -> Result<(), CommandError> {
+    invoke(commands::SIGN_OUT, &NoArgs {}).await
+}
+
+pub async fn get_widget(id: WidgetId) -> Result<WidgetEnvelope, CommandError> {
+    invoke(commands::GET_WIDGET, &Widget { id: id.get() }).await
+}
+
+pub async fn refresh_widget(id: WidgetId) -> Result<WidgetEnvelope, CommandError> {
+    invoke(commands::REFRESH_WIDGET, &Widget { id: id.get() }).await
+}
+
+pub async fn mark_notification_read(id: &str) -> Result<WidgetEnvelope, CommandError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+    }
+    invoke(commands::MARK_NOTIFICATION_READ, &Args { id }).await
+}
+
+pub async fn get_system_health() -> Result<SystemHealth, CommandError> {
+    invoke(commands::GET_SYSTEM_HEALTH, &NoArgs {}).await
+}
+
+pub async fn get_profile(user_id: &str) -> Result<ProfileEnvelope, CommandError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        user_id: &'a str,
+    }
+    invoke(commands::GET_PROFILE, &Args { user_id }).await
+}
+
+pub async fn get_posts(user_id: &str, page: u32) -> Result<PostsEnvelope, CommandError> {
+    invoke(commands::GET_POSTS, &UserPage { user_id, page }).await
+}
+
+pub async fn get_followers(user_id: &str, page: u32) -> Result<FollowersEnvelope, CommandError> {
+    invoke(commands::GET_FOLLOWERS, &UserPage { user_id, page }).await
+}
+
+pub async fn save_settings(settings: &Settings) -> Result<Settings, CommandError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        settings: &'a Settings,
+    }
+    invoke(commands::SAVE_SETTINGS, &Args { settings }).await
+}
+
+pub async fn cache_stats() -> Result<CacheStats, CommandError> {
+    invoke(commands::CACHE_STATS, &NoArgs {}).await
+}
+
+pub async fn clear_cache(key: Option<&str>) -> Result<(), CommandError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        key: Option<&'a str>,
+    }
+    invoke(commands::CLEAR_CACHE, &Args { key }).await
+}

@@ -1,0 +1,122 @@
+//! What the UI needs from its host page, apart from the backend: the time,
+//! the window title, the theme attribute and the refresh shortcut. Natively
+//! (in component tests) these are inert.
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now() as u64;
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default();
+}
+
+/// "HH:MM" of `ms` in the user's time zone (UTC natively).
+pub fn local_clock(ms: u64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    crate::widgets::clock_time(ms)
+}
+
+/// Sets the document's and the native window's title.
+pub fn set_title(title: &str) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsValue;
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(title);
+        }
+        // window.__TAURI__.window.getCurrentWindow().setTitle(title)
+        let set = || -> Result<(), JsValue> {
+            let window = web_sys::window().ok_or(JsValue::NULL)?;
+            let tauri = js_sys::Reflect::get(&window, &"__TAURI__".into())?;
+            let module = js_sys::Reflect::get(&tauri, &"window".into())?;
+            let current: js_sys::Function =
+                js_sys::Reflect::get(&module, &"getCurrentWindow".into())?.into();
+            let handle = current.call0(&module)?;
+            let set_title: js_sys::Function =
+                js_sys::Reflect::get(&handle, &"setTitle".into())?.into();
+            set_title.call1(&handle, &JsValue::from_str(title))?;
+            Ok(())
+        };
+        if let Err(err) = set() {
+            web_sys::console::warn_1(&format!("cannot set the window title: {err:?}").into());
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = title;
+}
+
+/// Sets `data-theme` on the root element (the stylesheet keys off it).
+pub fn apply_theme(theme: larder_protocol::Theme) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let name = match theme {
+            larder_protocol::Theme::Light => "light",
+            larder_protocol::Theme::Dark => "dark",
+        };
+        let _ = root.set_attribute("data-theme", name);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = theme;
+}
+
+/// Calls `on_refresh` on Ctrl+R or Cmd+R (instead of reloading the page)
+/// until the returned guard is dropped.
+pub fn on_refresh_shortcut(on_refresh: impl FnMut() + 'static) -> ShortcutGuard {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let mut on_refresh = on_refresh;
+        let handler = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+            move |event: web_sys::KeyboardEvent| {
+                let modifier = event.ctrl_key() || event.meta_key();
+                if modifier && event.key().eq_ignore_ascii_case("r") {
+                    event.prevent_default();
+                    on_refresh();
+                }
+            },
+        );
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let _ = document
+                .add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
+        }
+        ShortcutGuard {
+            handler: Some(handler),
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = on_refresh;
+        ShortcutGuard {}
+    }
+}
+
+/// Removes the shortcut's listener when dropped.
+pub struct ShortcutGuard {
+    #[cfg(target_arch = "wasm32")]
+    handler: Option<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::KeyboardEvent)>>,
+}
+
+impl Drop for ShortcutGuard {
+    fn drop(&mut self) {
+        #[cfg(target_arch = "wasm32")]
+        if let (Some(handler), Some(document)) = (
+            self.handler.take(),
+            web_sys::window().and_then(|w| w.document()),
+        ) {
+            use wasm_bindgen::JsCast;
+            let _ = document
+                .remove_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
+        }
+    }
+}

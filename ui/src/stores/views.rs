@@ -1,0 +1,68 @@
+//! Per-view stores, each provided at its view's root.
+//!
+//! - [`DashboardStore`]: each widget's attempt counter (Retry and Ctrl+R
+//!   bump it, which refetches that widget only) and the notifications being
+//!   marked read.
+//! - [`ProfileStore`]: how many pages of posts the profile view shows.
+
+use std::collections::{HashMap, HashSet};
+
+use dioxus::prelude::*;
+use larder_protocol::WidgetId;
+
+#[derive(Clone, Copy, PartialEq)]
+pub struct DashboardStore {
+    pub attempts: Signal<HashMap<WidgetId, u32>>,
+    pub marking: Signal<HashSet<String>>,
+}
+
+impl DashboardStore {
+    pub fn provide() -> Self {
+        use_context_provider(|| Self {
+            attempts: Signal::new(HashMap::new()),
+            marking: Signal::new(HashSet::new()),
+        })
+    }
+
+    pub fn attempt(&self, id: WidgetId) -> u32 {
+        self.attempts.read().get(&id).copied().unwrap_or(0)
+    }
+
+    /// Refetches `id` from the upstream.
+    pub fn retry(mut self, id: WidgetId) {
+        *self.attempts.write().entry(id).or_default() += 1;
+    }
+
+    pub fn retry_all(self) {
+        for id in WidgetId::ALL {
+            self.retry(id);
+        }
+    }
+}
+
+pub fn use_dashboard_store() -> DashboardStore {
+    try_use_context::<DashboardStore>()
+        .expect("use_dashboard_store: no DashboardStore provided; it is provided by Dashboard")
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub struct ProfileStore {
+    /// Pages of posts shown ("load more" adds one).
+    pub post_pages: Signal<u32>,
+    /// Bumped by Ctrl+R: every part refetches.
+    pub generation: Signal<u32>,
+}
+
+impl ProfileStore {
+    pub fn provide() -> Self {
+        use_context_provider(|| Self {
+            post_pages: Signal::new(1),
+            generation: Signal::new(0),
+        })
+    }
+}
+
+pub fn use_profile_store() -> ProfileStore {
+    try_use_context::<ProfileStore>()
+        .expect("use_profile_store: no ProfileStore provided; it is provided by ProfileView")
+}

@@ -1,0 +1,118 @@
+//! The cache inspector: the signed-in user's entries (key, size, age,
+//! state, hits), clearing one or all, prewarm progress and connectivity.
+
+use dioxus::prelude::*;
+use larder_protocol::{CacheStats, Connectivity};
+
+use crate::{
+    backend,
+    stores::{use_global_store, use_layout_store},
+};
+
+#[component]
+pub fn CacheInspector() -> Element {
+    let store = use_global_store();
+    let layout = use_layout_store();
+    let mut version = use_signal(|| 0u32);
+    let stats = use_resource(move || async move {
+        let _ = (version(), layout.refresh.read());
+        backend::cache_stats().await
+    });
+    use_effect(|| crate::host::set_title("Cache · Larder"));
+    let clear = move |key: Option<String>| {
+        spawn(async move {
+            if let Err(err) = backend::clear_cache(key.as_deref()).await {
+                web_sys::console::warn_1(&err.to_string().into());
+            }
+            version += 1;
+        });
+    };
+    let progress = *store.prewarm.read();
+    let connectivity = match *store.connectivity.read() {
+        Connectivity::Online => "online",
+        Connectivity::Degraded => "degraded",
+        Connectivity::Offline => "offline",
+    };
+    rsx! {
+        main { class: "panel cache-inspector", "data-testid": "cache-view",
+            h1 { "Cache" }
+            p { class: "muted",
+                "Connectivity: "
+                strong { "data-testid": "cache-connectivity", "{connectivity}" }
+                " · prewarm: {progress.warmed} of {progress.total} warmed"
+                if progress.failed > 0 { ", {progress.failed} failed" }
+            }
+            match &*stats.read() {
+                None => rsx! { p { class: "muted", "Reading the cache…" } },
+                Some(Err(err)) => rsx! { p { class: "form-error", role: "alert", "{err}" } },
+                Some(Ok(stats)) => rsx! {
+                    CacheTable { stats: stats.clone(), on_clear: move |key| clear(key) }
+                },
+            }
+        }
+    }
+}
+
+/// The entries as a table; `on_clear(None)` clears everything.
+#[component]
+pub fn CacheTable(stats: CacheStats, on_clear: EventHandler<Option<String>>) -> Element {
+    let kib = |bytes: u64| format!("{:.1} KiB", bytes as f64 / 1024.0);
+    rsx! {
+        table { class: "cache-table",
+            thead { tr { th { "Key" } th { "Size" } th { "Age" } th { "State" } th { "Hits" } th {} } }
+            tbody {
+                for entry in stats.entries.clone() {
+                    tr { key: "{entry.key}", "data-testid": "cache-row", "data-key": "{entry.key}",
+                        td { code { "{entry.key}" } }
+                        td { "{kib(entry.bytes)}" }
+                        td { "{entry.age_secs} s" }
+                        td { "{entry.state:?}" }
+                        td { "{entry.hits}" }
+                        td {
+                            button { class: "link", "data-testid": "clear-entry",
+                                onclick: {
+                                    let key = entry.key.clone();
+                                    move |_| on_clear.call(Some(key.clone()))
+                                },
+                                "Clear"
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p { class: "muted small", "{stats.entries.len()} entries, {kib(stats.total_bytes)}" }
+        button { class: "secondary", "data-testid": "clear-all", onclick: move |_| on_clear.call(None), "Clear all" }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use larder_protocol::{CacheEntryInfo, Freshness};
+
+    #[test]
+    fn lists_every_entry() {
+        let html = crate::test_render::render(
+            || rsx! { CacheTable { stats: sample(), on_clear: |_| {} } },
+        );
+        assert!(
+            html.contains("widget:3") && html.contains("2.0 KiB") && html.contains("Stale"),
+            "{html}"
+        );
+        assert!(html.contains(">7<") && html.contains("1 entries"), "{html}");
+    }
+
+    fn sample() -> CacheStats {
+        CacheStats {
+            entries: vec![CacheEntryInfo {
+                key: "widget:3".into(),
+                bytes: 2048,
+                age_secs: 12,
+                state: Freshness::Stale,
+                hits: 7,
+            }],
+            total_bytes: 2048,
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The settings view: the API URL, the cache's stale time and TTL,
+//! keep-cache-on-sign-out and the theme. The backend checks and persists
+//! them (tauri-plugin-store); a refused field is named in the message and
+//! nothing is saved.
+
+use dioxus::prelude::*;
+use larder_protocol::{CommandError, Settings, Theme};
+
+use crate::{backend, stores::use_global_store};
+
+/// The form's fields, as typed.
+#[derive(Clone, PartialEq, Default)]
+pub struct Draft {
+    pub api_url: String,
+    pub stale_secs: String,
+    pub ttl_secs: String,
+    pub keep_cache: bool,
+    pub dark: bool,
+}
+
+impl Draft {
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            api_url: settings.api_url.clone().unwrap_or_default(),
+            stale_secs: settings
+                .stale_secs
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            ttl_secs: settings.ttl_secs.map(|s| s.to_string()).unwrap_or_default(),
+            keep_cache: settings.keep_cache_on_sign_out,
+            dark: settings.theme == Theme::Dark,
+        }
+    }
+
+    /// The settings this draft asks for; empty fields keep the defaults.
+    pub fn to_settings(&self) -> Result<Settings, String> {
+        let seconds = |raw: &str, name: &str| -> Result<Option<u64>, String> {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return Ok(None);
+            }
+            raw.parse::<u64>()
+                .map(Some)
+                .map_err(|_| format!("{name} must be a whole number of seconds"))
+        };
+        let api_url = self.api_url.trim();
+        let settings = Settings {
+            api_url: (!api_url.is_empty()).then(|| api_url.to_owned()),
+            stale_secs: seconds(&self.stale_secs, "The stale time")?,
+            ttl_secs: seconds(&self.ttl_secs, "The TTL")?,
+            keep_cache_on_sign_out: self.keep_cache,
+            theme: if self.dark { Theme::Dark } else { Theme::Light },
+        };
+        settings.validate().map_err(|err| err.to_string())?;
+        Ok(settings)
+    }
+}
+
+#[component]
+pub fn SettingsView() -> Element {
+    let store = use_global_store();
+    let mut draft = use_signal(|| Draft::from_settings(&store.settings.peek()));
+    let mut message = use_signal(|| None::<(bool, String)>);
+    use_effect(|| crate::host::set_title("Settings · Larder"));
+
+    let save = move |event: FormEvent| {
+        event.prevent_default();
+        let settings = match draft.read().to_settings() {
+            Ok(settings) => settings,
+            Err(err) => return message.set(Some((false, err))),
+        };
+        let mut current = store.settings;
+        spawn(async move {
+            match backend::save_settings(&settings).await {
+                Ok(saved) => {
+                    let url_changed = saved.api_url != current.peek().api_url;
+                    current.set(saved);
+                    let note = if url_changed {
+                        "Saved. The new API URL applies when Larder restarts."
+                    } else {
+                        "Saved."
+                    };
+                    message.set(Some((true, note.to_owned())));
+                }
+                Err(CommandError::InvalidSetting { error }) => {
+                    message.set(Some((false, format!("{}: {}", error.field, error.message))))
+                }
+                Err(err) => message.set(Some((false, err.to_string()))),
+            }
+        });
+    };
+
+    let d = draft.read().clone();
+    rsx! {
+        main { class: "panel settings", "data-testid": "settings-view",
+            h1 { "Settings" }
+            form { onsubmit: save,
+                label { r#for: "api-url", "API URL" }
+                input { id: "api-url", "data-testid": "setting-api-url", r#type: "url",
+                    placeholder: "the built-in API", value: "{d.api_url}",
+                    oninput: move |e| draft.write().api_url = e.value() }
+                p { class: "muted small", "Empty uses the API built into Larder. Applies at the next start." }
+                label { r#for: "stale", "Fresh for (seconds)" }
+                input { id: "stale", "data-testid": "setting-stale", inputmode: "numeric",
+                    placeholder: "as the API publishes", value: "{d.stale_secs}",
+                    oninput: move |e| draft.write().stale_secs = e.value() }
+                label { r#for: "ttl", "Keep for at most (seconds, TTL)" }
+                input { id: "ttl", "data-testid": "setting-ttl", inputmode: "numeric",
+                    placeholder: "600", value: "{d.ttl_secs}",
+                    oninput: move |e| draft.write().ttl_secs = e.value() }
+                label { class: "check",
+                    input { r#type: "checkbox", "data-testid": "setting-keep-cache", checked: d.keep_cache,
+                        onchange: move |e| draft.write().keep_cache = e.checked() }
+                    "Keep my cached data after signing out, for offline use"
+                }
+                label { class: "check",
+                    input { r#type: "checkbox", "data-testid": "setting-dark", checked: d.dark,
+                        onchange: move |e| draft.write().dark = e.checked() }
+                    "Dark theme"
+                }
+                button { r#type: "submit", "data-testid": "save-settings", "Save" }
+                if let Some((ok, text)) = message() {
+                    p { class: if ok { "form-ok" } else { "form-error" }, role: "status", "data-testid": "settings-message", "{text}" }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drafts_round_trip_and_refuse_bad_numbers() {
+        let settings = Settings {
+            api_url: Some("http://127.0.0.1:8787".into()),
+            stale_secs: Some(20),
+            ttl_secs: Some(120),
+            keep_cache_on_sign_out: true,
+            theme: Theme::Dark,
+        };
+        assert_eq!(Draft::from_settings(&settings).to_settings(), Ok(settings));
+        let bad = Draft {
+            ttl_secs: "soon".into(),
+            ..Draft::default()
+        };
+        assert!(bad.to_settings().expect_err("refused").contains("TTL"));
+        let out_of_range = Draft {
+            ttl_secs: "5".into(),
+            ..Draft::default()
+        };
+        assert!(out_of_range
+            .to_settings()
+            .expect_err("refused")
+            .contains("ttlSecs"));
+        assert_eq!(Draft::default().to_settings(), Ok(Settings::default()));
+    }
+}

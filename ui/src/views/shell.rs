@@ -1,0 +1,174 @@
+//! The signed-in layout: top bar (navigation, user, sign-out), the
+//! connectivity banner and prewarm progress, around the current view. It
+//! provides the layout store, follows `widget-updated` pushes, keeps the
+//! clock for "updated 3 min ago", and turns Ctrl+R / Cmd+R into a refresh
+//! of the current view. Without a session it sends the user to sign-in
+//! (after sign-out, or when the API ended the session).
+
+use std::time::Duration;
+
+use dioxus::prelude::*;
+use larder_protocol::{events, events::PrewarmProgress, Connectivity, WidgetEnvelope};
+
+use crate::{
+    app::{BootSeed, Route},
+    backend,
+    stores::{use_global_store, LayoutStore},
+};
+
+#[component]
+pub fn Shell() -> Element {
+    let store = use_global_store();
+    let navigator = use_navigator();
+    let seed = use_context::<BootSeed>();
+    let layout = LayoutStore::provide(std::mem::take(&mut *seed.0.write_unchecked()));
+    let mut signing_out = use_signal(|| false);
+
+    let _pushes = use_resource(move || async move {
+        backend::events::listen(events::WIDGET_UPDATED, move |envelope: WidgetEnvelope| {
+            layout.offer(envelope)
+        })
+        .await
+    });
+    use_future(move || async move {
+        let mut now = layout.now_ms;
+        loop {
+            sleep(Duration::from_secs(15)).await;
+            now.set(crate::host::now_ms());
+        }
+    });
+    let _shortcut = use_hook(|| {
+        let mut refresh = layout.refresh;
+        std::rc::Rc::new(crate::host::on_refresh_shortcut(move || refresh += 1))
+    });
+
+    use_effect(move || {
+        if store.session.read().is_none() {
+            navigator.replace(Route::SignIn {});
+        }
+    });
+    let Some(session) = store.session.read().clone() else {
+        return rsx! {};
+    };
+
+    let sign_out = move |_| {
+        signing_out.set(true);
+        let mut session = store.session;
+        spawn(async move {
+            // Signing out always ends the session locally; the backend
+            // revokes the token upstream on a best-effort basis.
+            if let Err(err) = backend::sign_out().await {
+                web_sys::console::warn_1(&err.to_string().into());
+            }
+            signing_out.set(false);
+            session.set(None);
+        });
+    };
+
+    rsx! {
+        div { class: "shell",
+            header { class: "topbar",
+                div { class: "brand", "Larder" }
+                nav { class: "nav",
+                    Link { to: Route::Dashboard {}, "data-testid": "nav-dashboard", "Dashboard" }
+                    Link { to: Route::ProfileView { user_id: session.user.id.clone() }, "data-testid": "nav-profile", "Profile" }
+                    Link { to: Route::CacheInspector {}, "data-testid": "nav-cache", "Cache" }
+                    Link { to: Route::SettingsView {}, "data-testid": "nav-settings", "Settings" }
+                }
+                div { class: "topbar-right",
+                    PrewarmStatus { progress: *store.prewarm.read() }
+                    span { class: "user", "data-testid": "user-name", "{session.user.name}" }
+                    button {
+                        class: "secondary",
+                        "data-testid": "sign-out",
+                        disabled: signing_out(),
+                        onclick: sign_out,
+                        "Sign out"
+                    }
+                }
+            }
+            ConnectivityBanner { connectivity: *store.connectivity.read() }
+            Outlet::<Route> {}
+        }
+    }
+}
+
+/// "warming 3 of 5" while a prewarm runs; nothing once it is done.
+#[component]
+pub fn PrewarmStatus(progress: PrewarmProgress) -> Element {
+    if progress.total == 0 || progress.is_done() {
+        return rsx! {};
+    }
+    let done = progress.warmed + progress.failed;
+    rsx! {
+        span { class: "prewarm muted small", "data-testid": "prewarm", "warming {done} of {progress.total}" }
+    }
+}
+
+/// Says when the API is offline or degraded; nothing when online.
+#[component]
+pub fn ConnectivityBanner(connectivity: Connectivity) -> Element {
+    let message = match connectivity {
+        Connectivity::Online => return rsx! {},
+        Connectivity::Degraded => {
+            "The server is slow or failing. Showing what Larder has; retrying in the background."
+        }
+        Connectivity::Offline => {
+            "You are offline. Showing cached data; Larder reconnects on its own."
+        }
+    };
+    let state = match connectivity {
+        Connectivity::Degraded => "degraded",
+        _ => "offline",
+    };
+    rsx! {
+        div { class: "banner banner-{state}", role: "status", "data-testid": "connectivity", "data-state": state, "{message}" }
+    }
+}
+
+async fn sleep(duration: Duration) {
+    #[cfg(target_arch = "wasm32")]
+    wasmtimer::tokio::sleep(duration).await;
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = duration;
+        std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prewarm_and_connectivity_say_what_is_happening() {
+        let progress = PrewarmProgress {
+            warmed: 2,
+            failed: 1,
+            total: 5,
+        };
+        let html = dioxus_ssr::render_element(rsx! { PrewarmStatus { progress } });
+        assert!(html.contains("warming 3 of 5"), "{html}");
+        let done = PrewarmProgress {
+            warmed: 5,
+            failed: 0,
+            total: 5,
+        };
+        assert!(
+            !dioxus_ssr::render_element(rsx! { PrewarmStatus { progress: done } })
+                .contains("warming")
+        );
+
+        let offline = dioxus_ssr::render_element(
+            rsx! { ConnectivityBanner { connectivity: Connectivity::Offline } },
+        );
+        assert!(
+            offline.contains("data-state=\"offline\"") && offline.contains("offline"),
+            "{offline}"
+        );
+        let online = dioxus_ssr::render_element(
+            rsx! { ConnectivityBanner { connectivity: Connectivity::Online } },
+        );
+        assert!(!online.contains("banner"));
+    }
+}

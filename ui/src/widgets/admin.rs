@@ -1,0 +1,109 @@
+//! The admins-only widget: the API's system health. It is shown only to
+//! admins, and the API refuses it (403) to anyone else, so hiding it is a
+//! convenience, not the protection.
+
+use std::time::Duration;
+
+use dioxus::prelude::*;
+use dioxus_query::prelude::*;
+use larder_protocol::{admin::SystemHealth, CommandError};
+
+use super::chrome::{ErrorCard, WidgetSkeleton};
+use crate::backend;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct FetchSystemHealth;
+
+impl QueryCapability for FetchSystemHealth {
+    type Ok = SystemHealth;
+    type Err = CommandError;
+    /// The signed-in user and the attempt number.
+    type Keys = (String, u32);
+
+    async fn run(&self, _keys: &Self::Keys) -> Result<SystemHealth, CommandError> {
+        backend::get_system_health().await
+    }
+}
+
+/// The system health widget, with its own boundaries.
+#[component]
+pub fn AdminWidget(user_id: String) -> Element {
+    let mut attempt = use_signal(|| 0u32);
+    let query = use_query(
+        Query::new((user_id, attempt()), FetchSystemHealth).stale_time(Duration::from_secs(60)),
+    );
+    rsx! {
+        section { class: "widget widget-admin", "data-testid": "widget-admin",
+            header { class: "widget-head", h2 { "System health" } span { class: "badge", "admins only" } }
+            div { class: "widget-body",
+                ErrorBoundary {
+                    handle_error: move |errors: ErrorContext| rsx! {
+                        ErrorCard {
+                            message: errors.error().map(|e| e.to_string()).unwrap_or_default(),
+                            on_retry: move |_| {
+                                errors.clear_errors();
+                                attempt += 1;
+                            },
+                        }
+                    },
+                    SuspenseBoundary {
+                        fallback: |_| rsx! { WidgetSkeleton { slow: false } },
+                        HealthContent { query: HealthQuery(query) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The query handle as a prop (handles are equal when they are the same).
+#[derive(Clone, Copy)]
+struct HealthQuery(UseQuery<FetchSystemHealth>);
+
+impl PartialEq for HealthQuery {
+    fn eq(&self, _: &Self) -> bool {
+        // One slot, one handle: the same component always gets the same one.
+        true
+    }
+}
+
+#[component]
+fn HealthContent(query: HealthQuery) -> Element {
+    let health = query.0.suspend()??;
+    rsx! { HealthTiles { health } }
+}
+
+/// The health figures as tiles.
+#[component]
+pub fn HealthTiles(health: SystemHealth) -> Element {
+    let minutes = health.uptime_secs / 60;
+    rsx! {
+        div { class: "tiles",
+            div { class: "tile", p { class: "muted small", "Status" } p { class: "tile-value", "{health.status}" } }
+            div { class: "tile", p { class: "muted small", "Uptime" } p { class: "tile-value", "{minutes} min" } }
+            div { class: "tile", p { class: "muted small", "Sessions" } p { class: "tile-value", "{health.active_sessions}" } }
+            div { class: "tile", p { class: "muted small", "Requests" } p { class: "tile-value", "{health.requests_served}" } }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shows_the_figures() {
+        let health = SystemHealth {
+            status: "ok".into(),
+            uptime_secs: 600,
+            active_sessions: 3,
+            requests_served: 42,
+            version: "1".into(),
+        };
+        let html = dioxus_ssr::render_element(rsx! { HealthTiles { health } });
+        assert!(
+            html.contains("10 min") && html.contains(">3<") && html.contains(">42<"),
+            "{html}"
+        );
+    }
+}
