@@ -28,17 +28,45 @@ pub const WAIT_LIMIT: Duration = Duration::from_secs(45);
 /// A running app under a WebDriver session.
 pub struct Harness {
     pub client: Client,
-    driver: Child,
+    /// `None` once stopped.
+    driver: Option<Child>,
     /// The app's HOME and XDG folders; removed on drop.
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
+    env: Vec<(String, String)>,
 }
 
 impl Harness {
     /// Launches the app with `env` added to its environment.
     pub async fn launch(env: &[(&str, &str)]) -> Result<Self> {
+        let home = tempfile::tempdir().context("creating a temporary home")?;
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Self::launch_in(home, env).await
+    }
+
+    /// Quits the app and starts it again with the same data (a restart),
+    /// and the same environment plus `extra`.
+    pub async fn relaunch(self, extra: &[(&str, &str)]) -> Result<Self> {
+        let mut this = self;
+        let _ = this.client.clone().close().await;
+        if let Some(mut driver) = this.driver.take() {
+            stop_driver(&mut driver);
+        }
+        let mut env = std::mem::take(&mut this.env);
+        for (key, value) in extra {
+            env.retain(|(k, _)| k != key);
+            env.push((key.to_string(), value.to_string()));
+        }
+        let home = std::mem::replace(&mut this.home, tempfile::tempdir()?);
+        drop(this);
+        Self::launch_in(home, env).await
+    }
+
+    async fn launch_in(home: tempfile::TempDir, env: Vec<(String, String)>) -> Result<Self> {
         let app = required_path("LARDER_E2E_APP")?;
         let driver_bin = required_path("LARDER_E2E_DRIVER")?;
-        let home = tempfile::tempdir().context("creating a temporary home")?;
         let port = free_port()?;
         let native_port = free_port()?;
 
@@ -60,7 +88,7 @@ impl Harness {
         if cfg!(target_os = "linux") {
             command.args(["--native-driver", "/usr/bin/WebKitWebDriver"]);
         }
-        for (key, value) in env {
+        for (key, value) in &env {
             command.env(key, value);
         }
         // Its own process group, so stopping it also stops the
@@ -95,9 +123,51 @@ impl Harness {
         };
         Ok(Self {
             client,
-            driver,
-            _home: home,
+            driver: Some(driver),
+            home,
+            env,
         })
+    }
+
+    /// Runs `script` in the page (WebDriver "execute sync").
+    pub async fn script(&self, script: &str) -> Result<serde_json::Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// Calls a backend command from the page, as the UI does, and returns
+    /// its answer (or its error, as JSON).
+    pub async fn invoke(
+        &self,
+        command: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        let script = "const [command, args, done] = arguments; \
+            window.__TAURI__.core.invoke(command, args) \
+              .then((ok) => done({ ok }), (err) => done({ err }));";
+        let answer = self
+            .client
+            .execute_async(script, vec![command.into(), args])
+            .await?;
+        match answer.get("err") {
+            Some(err) => bail!("{command} failed: {err}"),
+            None => Ok(answer.get("ok").cloned().unwrap_or_default()),
+        }
+    }
+
+    /// Widget `n`'s `data-freshness`: fresh, stale or offline (empty before
+    /// it shows data).
+    pub async fn widget_freshness(&self, n: u8) -> Result<String> {
+        let widget = self.by_test_id(&format!("widget-{n}")).await?;
+        Ok(widget.attr("data-freshness").await?.unwrap_or_default())
+    }
+
+    /// How many elements have `data-testid="{id}"` now.
+    pub async fn count_test_id(&self, id: &str) -> Result<usize> {
+        Ok(self
+            .client
+            .find_all(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await?
+            .len())
     }
 
     /// Finds the element with `data-testid="{id}"`, waiting for it.
@@ -177,7 +247,9 @@ impl Harness {
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        stop_driver(&mut self.driver);
+        if let Some(mut driver) = self.driver.take() {
+            stop_driver(&mut driver);
+        }
     }
 }
 
