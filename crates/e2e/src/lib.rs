@@ -25,6 +25,25 @@ use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 /// passing test takes only as long as the app does.
 pub const WAIT_LIMIT: Duration = Duration::from_secs(45);
 
+/// An app that was quit, with its data kept.
+pub struct Stopped {
+    home: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Stopped {
+    /// Starts the app again on the same data, with the same environment
+    /// plus `extra`.
+    pub async fn launch(self, extra: &[(&str, &str)]) -> Result<Harness> {
+        let mut env = self.env;
+        for (key, value) in extra {
+            env.retain(|(k, _)| k != key);
+            env.push((key.to_string(), value.to_string()));
+        }
+        Harness::launch_in(self.home, env).await
+    }
+}
+
 /// A running app under a WebDriver session.
 pub struct Harness {
     pub client: Client,
@@ -49,19 +68,18 @@ impl Harness {
     /// Quits the app and starts it again with the same data (a restart),
     /// and the same environment plus `extra`.
     pub async fn relaunch(self, extra: &[(&str, &str)]) -> Result<Self> {
-        let mut this = self;
-        let _ = this.client.clone().close().await;
-        if let Some(mut driver) = this.driver.take() {
+        self.quit().await?.launch(extra).await
+    }
+
+    /// Quits the app, keeping its data for [`Stopped::launch`].
+    pub async fn quit(mut self) -> Result<Stopped> {
+        let _ = self.client.clone().close().await;
+        if let Some(mut driver) = self.driver.take() {
             stop_driver(&mut driver);
         }
-        let mut env = std::mem::take(&mut this.env);
-        for (key, value) in extra {
-            env.retain(|(k, _)| k != key);
-            env.push((key.to_string(), value.to_string()));
-        }
-        let home = std::mem::replace(&mut this.home, tempfile::tempdir()?);
-        drop(this);
-        Self::launch_in(home, env).await
+        let env = std::mem::take(&mut self.env);
+        let home = std::mem::replace(&mut self.home, tempfile::tempdir()?);
+        Ok(Stopped { home, env })
     }
 
     async fn launch_in(home: tempfile::TempDir, env: Vec<(String, String)>) -> Result<Self> {

@@ -336,19 +336,28 @@ impl Engine {
                 entry
             }
         };
-        let current = self.epoch.read().unwrap_or_else(PoisonError::into_inner);
-        if *current == epoch {
-            self.store.put(user_id, key, &entry)?;
-            if changed {
-                // No receiver is fine: nobody is listening yet.
-                let _ = self.updates.send(CacheUpdate {
-                    user_id: user_id.clone(),
-                    key: key.clone(),
-                    entry: entry.clone(),
-                });
+        {
+            let current = self.epoch.read().unwrap_or_else(PoisonError::into_inner);
+            if *current != epoch {
+                tracing::debug!(key, "dropped a fetch that finished after its session ended");
+                return Ok(entry);
             }
-        } else {
-            tracing::debug!(key, "dropped a fetch that finished after its session ended");
+            self.store.put(user_id, key, &entry)?;
+        }
+        // sled flushes on its own every 500 ms; a value fetched from the
+        // network is worth keeping if the app is killed right after, so it
+        // is flushed now (one fsync per upstream fetch, never per hit), and
+        // windows hear of it once it is on disk.
+        if let Err(err) = self.store.flush_async().await {
+            tracing::warn!(%err, "the cache could not be flushed");
+        }
+        if changed {
+            // No receiver is fine: nobody is listening yet.
+            let _ = self.updates.send(CacheUpdate {
+                user_id: user_id.clone(),
+                key: key.clone(),
+                entry: entry.clone(),
+            });
         }
         Ok(entry)
     }

@@ -160,6 +160,12 @@ impl CacheStore {
         self.db.flush()?;
         Ok(())
     }
+
+    /// Writes everything to disk without blocking the caller's thread.
+    pub async fn flush_async(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
 }
 
 /// The partition of `user_id`: a hash, so the raw id never names anything.

@@ -1,0 +1,129 @@
+//! Measures the UI in the real webview (`cargo xtask ui-bench`):
+//!
+//! - warm open: from launching the app (with a signed-in user and a warm
+//!   cache) to all five widgets painted, against the same launch until the
+//!   page itself is loaded (the app showing a blank page), in one run;
+//! - cold open after sign-in, with the upstream delays scaled ×0.1: from
+//!   pressing "Sign in" to all five painted;
+//! - the round trip of a cached `get_widget` from the UI, p50 and p99 over
+//!   1,000 sequential calls timed with `performance.now()`.
+//!
+//! Readiness is polled every 5 ms, so launch figures carry up to 5 ms of
+//! polling granularity.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use larder_e2e::Harness;
+
+const ALL: [u8; 5] = [1, 2, 3, 4, 5];
+const RUNS: usize = 5;
+
+async fn until(app: &Harness, mut ready: impl AsyncFnMut(&Harness) -> Result<bool>) -> Result<()> {
+    let started = Instant::now();
+    while !ready(app).await? {
+        if started.elapsed() > Duration::from_secs(60) {
+            anyhow::bail!("not ready after 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(())
+}
+
+async fn page_loaded(app: &Harness) -> Result<bool> {
+    Ok(app.script("return document.readyState").await? == "complete")
+}
+
+async fn painted(app: &Harness) -> Result<bool> {
+    let states = app
+        .script(
+            "return [...document.querySelectorAll('[data-testid^=\"widget-\"]')] \
+             .filter((w) => w.dataset.state === 'ready').length",
+        )
+        .await?;
+    Ok(states.as_u64() == Some(ALL.len() as u64))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    // A signed-in user with a warm cache, at full upstream delays: a warm
+    // open that waited for the network would take 15 s.
+    let mut app = Harness::launch(&[]).await?;
+    app.sign_in("bench").await?;
+    app.wait_until("the first dashboard", || app.all_ready(&ALL))
+        .await?;
+
+    let (mut blank, mut warm) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let stopped = app.quit().await?;
+        let started = Instant::now();
+        app = stopped.launch(&[]).await?;
+        until(&app, page_loaded).await?;
+        blank.push(ms(started.elapsed()));
+        until(&app, painted).await?;
+        warm.push(ms(started.elapsed()));
+    }
+    println!(
+        "warm open, launch to page loaded (blank page): median {:.0} ms of {RUNS}: {blank:.0?}",
+        median(blank.clone())
+    );
+    println!(
+        "warm open, launch to 5 widgets painted:        median {:.0} ms of {RUNS}: {warm:.0?}",
+        median(warm.clone())
+    );
+
+    // 1,000 cached get_widget round trips from the page.
+    let timings = app
+        .client
+        .execute_async(
+            "const done = arguments[0]; (async () => { const t = []; \
+             for (let i = 0; i < 1000; i++) { const s = performance.now(); \
+             await window.__TAURI__.core.invoke('get_widget', { id: 1 + (i % 5) }); \
+             t.push(performance.now() - s); } done(t); })();",
+            vec![],
+        )
+        .await?;
+    let mut trips: Vec<f64> = serde_json::from_value(timings).context("timings")?;
+    let mean = trips.iter().sum::<f64>() / trips.len() as f64;
+    trips.sort_by(f64::total_cmp);
+    println!(
+        "cached get_widget round trip from the UI: mean {mean:.3} ms, p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {} \
+         (performance.now() here ticks in whole milliseconds)",
+        percentile(&trips, 50.0),
+        percentile(&trips, 99.0),
+        trips[trips.len() - 1],
+        trips.len()
+    );
+    app.close().await?;
+
+    // Cold opens: a new user each time, delays ×0.1 (slowest widget 1.5 s).
+    let mut cold = Vec::new();
+    for run in 0..RUNS {
+        let app = Harness::launch(&[("LARDER_MOCK_DELAY_SCALE", "0.1")]).await?;
+        app.by_test_id("username")
+            .await?
+            .send_keys(&format!("cold{run}"))
+            .await?;
+        let started = Instant::now();
+        app.by_test_id("sign-in").await?.click().await?;
+        until(&app, painted).await?;
+        cold.push(ms(started.elapsed()));
+        app.close().await?;
+    }
+    println!("cold open after sign-in (delays x0.1, slowest 1.5 s): median {:.0} ms of {RUNS}: {cold:.0?}", median(cold.clone()));
+    Ok(())
+}
