@@ -9,9 +9,11 @@
 //! - [`setup`]: system packages, the wasm target and pinned tools.
 //! - [`ui`]: builds the wasm UI into `ui/dist` (optionally on change).
 //! - [`e2e`]: runs the end-to-end tests under Xvfb with tauri-driver.
+//! - [`perf`]: the cache's crash soak and benchmark.
 //! - [`process`]: running commands and finding paths.
 
 mod e2e;
+mod perf;
 mod process;
 mod setup;
 mod ui;
@@ -55,6 +57,15 @@ enum Task {
     E2e,
     /// Takes the README's screenshot of the dashboard under Xvfb.
     Screenshot,
+    /// Kills a cache writer mid-write many times (release build) and checks
+    /// that every reopen works and serves only values that were written.
+    Soak {
+        /// How many times to kill the writer.
+        #[arg(long, default_value_t = 1000)]
+        kills: u32,
+    },
+    /// Runs the cache benchmark (installs redis-server for its comparison).
+    Bench,
 }
 
 fn main() -> Result<()> {
@@ -95,5 +106,7 @@ fn main() -> Result<()> {
             ui::build(false)?;
             e2e::screenshot()
         }
+        Task::Soak { kills } => perf::soak(kills),
+        Task::Bench => perf::bench(),
     }
 }

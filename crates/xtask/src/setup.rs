@@ -29,6 +29,9 @@ const BUILD_PACKAGES: &[&str] = &[
 /// WebDriver.
 const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
 
+/// Debian packages for the cache benchmark: Redis, its point of comparison.
+const BENCH_PACKAGES: &[&str] = &["redis-server"];
+
 /// What running the app needs.
 pub fn ensure_for_run() -> Result<()> {
     ensure_system_packages(&[BUILD_PACKAGES])?;
@@ -43,6 +46,12 @@ pub fn ensure_all() -> Result<()> {
         ensure_cargo_tool("tauri-driver", TAURI_DRIVER_VERSION)?;
     }
     Ok(())
+}
+
+/// What the cache benchmark needs: redis-server (elsewhere than Debian and
+/// Ubuntu the benchmark skips its Redis comparison when it is missing).
+pub fn ensure_for_bench() -> Result<()> {
+    ensure_system_packages(&[BENCH_PACKAGES])
 }
 
 /// What building the UI needs: the wasm target and wasm-bindgen-cli.

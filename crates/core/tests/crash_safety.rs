@@ -1,0 +1,411 @@
+//! Crash safety of the cache store: a writer process is killed with SIGKILL
+//! in the middle of its writes, again and again, and after every kill the
+//! cache must reopen (`CacheStore::open` returns `Ok`) and serve only values
+//! that were really written, byte for byte.
+//!
+//! The test binary re-executes itself as the writer: [`writer_process`] does
+//! nothing unless `LARDER_CRASH_WRITER_DIR` is set, and then writes
+//! self-verifying entries until it is killed. Every payload is derived from
+//! its (user, key, sequence number), so the parent recomputes the exact
+//! entry from the header it carries: a torn, mixed or misplaced value is
+//! caught even when its checksum is valid. The writer also reports each
+//! completed `flush`, and the parent checks that flushed writes survive.
+//!
+//! `LARDER_CRASH_KILLS` sets the number of kills (20 by default);
+//! `cargo xtask soak` runs 1,000 in release mode. `LARDER_CRASH_SEED`
+//! replays the kill timings of an earlier run.
+
+use std::{
+    collections::HashMap,
+    io::{BufRead, BufReader, Write},
+    path::Path,
+    process::{Command, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+use larder_core::cache::{CacheEntry, CacheStore, OpenOutcome, StoreError};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use sha2::{Digest, Sha256};
+
+/// Where the writer keeps its cache; set only in the re-executed writer.
+const WRITER_DIR_VAR: &str = "LARDER_CRASH_WRITER_DIR";
+/// The parent's kill number, which tags every sequence number of that run.
+const WRITER_RUN_VAR: &str = "LARDER_CRASH_WRITER_RUN";
+/// The writer test's name, for `--exact`.
+const WRITER_TEST: &str = "writer_process";
+
+/// Users and keys per user the writer cycles through.
+const USERS: u64 = 8;
+const KEYS: u64 = 16;
+/// The writer flushes after every this many puts.
+const FLUSH_EVERY: u64 = 50;
+/// The writer stops by itself after this long, should nobody kill it.
+const WRITER_LIMIT: Duration = Duration::from_secs(30);
+/// How long the writer may take to open the cache and say "ready".
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Kills per run when `LARDER_CRASH_KILLS` is unset.
+const DEFAULT_KILLS: u32 = 20;
+
+fn user_id(user: u64) -> String {
+    format!("crash-user-{user}")
+}
+
+fn key_name(key: u64) -> String {
+    format!("widget:{key}")
+}
+
+/// The (user, key) slot that the writer's `index`-th put goes to: round
+/// robin over every slot, so slot `j` is written at indexes `j`, `j + S`, ...
+fn slot_of(index: u64) -> (u64, u64) {
+    (index % USERS, (index / USERS) % KEYS)
+}
+
+/// A sequence number: the run in the high half, the put's index in the low.
+fn sequence(run: u64, index: u64) -> u64 {
+    (run << 32) | index
+}
+
+/// The exact entry the writer stores in (user, key) for `seq`. The payload
+/// opens with a header naming all three and its length, then a
+/// pseudo-random body seeded by a SHA-256 of the header, so its length
+/// (200 B to 64 KB) and every byte are determined by the header.
+fn expected_entry(user: u64, key: u64, seq: u64) -> CacheEntry {
+    let seed = Sha256::digest(format!("larder-crash:{user}:{key}:{seq}"));
+    let mut state = u64::from_le_bytes(seed[..8].try_into().expect("8 bytes"));
+    let mut next = || {
+        // splitmix64
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    // Mostly widget-sized values, and every so often a large one.
+    let len = if next() % 16 == 0 {
+        16 * 1024 + next() % (48 * 1024)
+    } else {
+        200 + next() % 8000
+    } as usize;
+    let mut payload = format!("larder-crash u{user} k{key} s{seq:016x} n{len:05}|").into_bytes();
+    while payload.len() < len {
+        payload.extend_from_slice(&next().to_le_bytes());
+    }
+    payload.truncate(len);
+    CacheEntry {
+        payload,
+        fetched_at_ms: seq,
+        etag: Some(format!("\"{seq:x}\"")),
+    }
+}
+
+/// The sequence number of a served entry, which must be exactly the one
+/// the writer stored in (user, key) under that number.
+fn verify(user: u64, key: u64, entry: &CacheEntry) -> u64 {
+    let header_end = entry.payload.iter().position(|&b| b == b'|');
+    let seq = header_end
+        .and_then(|end| std::str::from_utf8(&entry.payload[..end]).ok())
+        .and_then(|header| header.split(' ').find_map(|part| part.strip_prefix('s')))
+        .and_then(|hex| u64::from_str_radix(hex, 16).ok());
+    let Some(seq) = seq else {
+        panic!(
+            "a corrupt value was served for user {user} key {key}: no valid header in {} bytes",
+            entry.payload.len()
+        );
+    };
+    assert!(
+        *entry == expected_entry(user, key, seq),
+        "a corrupt value was served for user {user} key {key}: it claims sequence {seq:#x} \
+         but differs from what was written ({} bytes, fetched_at {}, etag {:?})",
+        entry.payload.len(),
+        entry.fetched_at_ms,
+        entry.etag
+    );
+    seq
+}
+
+/// The re-executed writer. Without `LARDER_CRASH_WRITER_DIR` (a normal test
+/// run) it returns at once.
+#[test]
+fn writer_process() {
+    let Some(dir) = std::env::var_os(WRITER_DIR_VAR) else {
+        return;
+    };
+    let run: u64 = std::env::var(WRITER_RUN_VAR)
+        .expect("the run number is set")
+        .parse()
+        .expect("the run number is a number");
+    let (store, outcome) = open_waiting_for_lock(Path::new(&dir));
+    let mut stdout = std::io::stdout().lock();
+    let opened = match outcome {
+        OpenOutcome::Opened => "opened",
+        OpenOutcome::Rebuilt { .. } => "rebuilt",
+    };
+    // libtest has already printed "test writer_process ... " without a
+    // newline; the parent reads whole lines.
+    writeln!(stdout, "\nready {opened}").expect("stdout");
+    stdout.flush().expect("stdout");
+    let started = Instant::now();
+    for index in 0..u64::from(u32::MAX) {
+        let (user, key) = slot_of(index);
+        let entry = expected_entry(user, key, sequence(run, index));
+        store
+            .put(&user_id(user), &key_name(key), &entry)
+            .expect("put");
+        if index % FLUSH_EVERY == FLUSH_EVERY - 1 {
+            store.flush().expect("flush");
+            // Everything up to `index` is on disk now.
+            writeln!(stdout, "flushed {index}").expect("stdout");
+            stdout.flush().expect("stdout");
+            if started.elapsed() > WRITER_LIMIT {
+                break;
+            }
+        }
+    }
+}
+
+/// Opens the store, waiting while the parent's handle is still closing.
+fn open_waiting_for_lock(dir: &Path) -> (CacheStore, OpenOutcome) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match CacheStore::open(dir) {
+            Err(StoreError::Locked { .. }) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other.expect("the cache opens"),
+        }
+    }
+}
+
+/// One writer: started, allowed to write for a while, then killed.
+struct KilledWriter {
+    /// The highest put index the writer reported flushed, if any.
+    flushed: Option<u64>,
+    /// Whether the writer's own open had to rebuild the cache.
+    rebuilt_on_open: bool,
+}
+
+fn run_and_kill_writer(dir: &Path, run: u64, write_for: Duration) -> KilledWriter {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut child = Command::new(exe)
+        .args(["--exact", WRITER_TEST, "--nocapture", "--test-threads=1"])
+        .env(WRITER_DIR_VAR, dir)
+        .env(WRITER_RUN_VAR, run.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the writer starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (lines_tx, lines) = mpsc::channel::<String>();
+    // Read continuously so the writer never blocks on a full pipe.
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+
+    let mut flushed = None;
+    let note = |line: &str, flushed: &mut Option<u64>| {
+        if let Some(index) = line.strip_prefix("flushed ") {
+            *flushed = Some(index.trim().parse().expect("a flushed index"));
+        }
+    };
+    let ready_by = Instant::now() + READY_TIMEOUT;
+    let rebuilt_on_open = loop {
+        let left = ready_by.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.starts_with("ready ") => break line == "ready rebuilt",
+            Ok(line) => note(&line, &mut flushed),
+            Err(_) => {
+                let _ = child.kill();
+                let status = child.wait().expect("the writer is reaped");
+                panic!("writer {run} never said ready (it ended with {status})");
+            }
+        }
+    };
+    std::thread::sleep(write_for);
+    // `Child::kill` sends SIGKILL: no destructor, no flush, no clean-up.
+    child.kill().expect("the writer is killed");
+    let status = child.wait().expect("the writer is reaped");
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            status.signal(),
+            Some(9),
+            "writer {run} ended on its own ({status}) instead of being killed mid-write"
+        );
+    }
+    reader.join().expect("the reader thread");
+    for line in lines.try_iter() {
+        note(&line, &mut flushed);
+    }
+    KilledWriter {
+        flushed,
+        rebuilt_on_open,
+    }
+}
+
+/// For each slot, the lowest sequence number a reader may see: the last
+/// write to it that a completed flush made durable.
+#[derive(Default)]
+struct Floors(HashMap<(u64, u64), u64>);
+
+impl Floors {
+    /// Records that run `run` flushed every put up to index `flushed`.
+    fn raise(&mut self, run: u64, flushed: u64) {
+        let slots = USERS * KEYS;
+        for slot in 0..slots.min(flushed + 1) {
+            // The last index <= flushed that wrote this slot.
+            let index = flushed - (flushed - slot) % slots;
+            let floor = self.0.entry(slot_of(index)).or_default();
+            *floor = (*floor).max(sequence(run, index));
+        }
+    }
+
+    fn get(&self, user: u64, key: u64) -> u64 {
+        self.0.get(&(user, key)).copied().unwrap_or(0)
+    }
+}
+
+/// What one reopen found.
+#[derive(Default)]
+struct Check {
+    /// Entries read and found exactly as written.
+    verified: u64,
+    /// Slots whose flushed write was missing or older after the reopen.
+    lost: Vec<String>,
+}
+
+fn check_store(store: &CacheStore, run: u64, floors: &Floors) -> Check {
+    let mut check = Check::default();
+    for user in 0..USERS {
+        let mut present = 0;
+        for key in 0..KEYS {
+            let floor = floors.get(user, key);
+            match store.get(&user_id(user), &key_name(key)).expect("get") {
+                Some(entry) => {
+                    let seq = verify(user, key, &entry);
+                    assert!(
+                        seq >> 32 <= run,
+                        "user {user} key {key} holds sequence {seq:#x}, from a run not yet started"
+                    );
+                    if seq < floor {
+                        check.lost.push(format!(
+                            "user {user} key {key}: {seq:#x} after {floor:#x} was flushed"
+                        ));
+                    }
+                    present += 1;
+                    check.verified += 1;
+                }
+                None if floor > 0 => check.lost.push(format!(
+                    "user {user} key {key}: missing after {floor:#x} was flushed"
+                )),
+                None => {}
+            }
+        }
+        // A full scan serves the same entries, and nothing else.
+        let entries = store.entries(&user_id(user)).expect("entries");
+        for (name, entry) in &entries {
+            let key = name
+                .strip_prefix("widget:")
+                .and_then(|k| k.parse::<u64>().ok())
+                .filter(|k| *k < KEYS)
+                .unwrap_or_else(|| panic!("user {user} has an unknown key {name:?}"));
+            verify(user, key, entry);
+        }
+        assert_eq!(
+            entries.len(),
+            present,
+            "user {user}: a scan and gets disagree"
+        );
+    }
+    check
+}
+
+/// The size of every file under `dir`.
+fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|item| match item.metadata() {
+            Ok(meta) if meta.is_dir() => folder_bytes(&item.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+#[test]
+fn killed_writers_never_leave_a_corrupt_cache() {
+    if std::env::var_os(WRITER_DIR_VAR).is_some() {
+        return;
+    }
+    let kills: u32 = std::env::var("LARDER_CRASH_KILLS")
+        .ok()
+        .map(|n| n.parse().expect("LARDER_CRASH_KILLS is a number"))
+        .unwrap_or(DEFAULT_KILLS);
+    assert!(kills >= 1, "LARDER_CRASH_KILLS must be at least 1");
+    let seed: u64 = std::env::var("LARDER_CRASH_SEED")
+        .ok()
+        .map(|n| n.parse().expect("LARDER_CRASH_SEED is a number"))
+        .unwrap_or_else(|| rand::thread_rng().gen());
+    let mut rng = StdRng::seed_from_u64(seed);
+
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path().join("cache");
+    let started = Instant::now();
+    let mut floors = Floors::default();
+    let (mut rebuilds, mut verified, mut lost) = (0u32, 0u64, Vec::new());
+    let (mut flushes_seen, mut flushed_puts) = (0u32, 0u64);
+    for run in 1..=u64::from(kills) {
+        let write_for = Duration::from_millis(rng.gen_range(20..=150));
+        let writer = run_and_kill_writer(&dir, run, write_for);
+        if writer.rebuilt_on_open {
+            rebuilds += 1;
+            floors = Floors::default();
+        }
+        if let Some(flushed) = writer.flushed {
+            floors.raise(run, flushed);
+            flushes_seen += 1;
+            flushed_puts += flushed + 1;
+        }
+
+        let (store, outcome) = CacheStore::open(&dir)
+            .unwrap_or_else(|err| panic!("reopening after kill {run} failed (seed {seed}): {err}"));
+        if let OpenOutcome::Rebuilt { moved_to } = outcome {
+            rebuilds += 1;
+            eprintln!(
+                "kill {run}: the cache had to be rebuilt (kept at {})",
+                moved_to.display()
+            );
+            floors = Floors::default();
+        }
+        let check = check_store(&store, run, &floors);
+        verified += check.verified;
+        lost.extend(check.lost.into_iter().map(|l| format!("kill {run}: {l}")));
+        drop(store);
+    }
+
+    println!(
+        "crash safety: {kills} kills, {rebuilds} rebuilds, {verified} entries verified, \
+         {} flushed writes lost ({flushed_puts} puts flushed, in {flushes_seen} of the runs), \
+         cache folder {:.1} MiB at the end, {:.1} s (seed {seed})",
+        lost.len(),
+        folder_bytes(&dir) as f64 / (1024.0 * 1024.0),
+        started.elapsed().as_secs_f64(),
+    );
+    assert!(
+        flushes_seen > 0,
+        "no writer ever completed a flush before it was killed: the test proves nothing"
+    );
+    assert!(
+        lost.is_empty(),
+        "flushed writes were lost (seed {seed}):\n{}",
+        lost.join("\n")
+    );
+}
