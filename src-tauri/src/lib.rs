@@ -20,6 +20,9 @@ pub mod error;
 pub mod persistence;
 pub mod push;
 
+#[cfg(test)]
+mod at_rest_tests;
+
 use std::sync::Arc;
 
 use larder_core::{ApiClient, CoreError, Larder, ProbeSchedule};
@@ -69,7 +72,8 @@ pub fn run() {
 /// the window from opening: it explains the problem instead.
 fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
     let data_dir = app.path().app_data_dir()?;
-    app.manage(persistence::StorePaths::in_dir(&data_dir));
+    let paths = persistence::StorePaths::in_dir(&data_dir);
+    app.manage(paths.clone());
     let settings = persistence::load_settings(app)?;
     let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(
         &settings,
@@ -77,8 +81,17 @@ fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
     ))?;
     tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
     let client = ApiClient::new(&endpoint.url)?;
-    let sessions = Arc::new(persistence::StoreSessions::open(app)?);
-    match Larder::open_with(client, &data_dir.join("cache"), sessions) {
+    let secrets = match persistence::choose_secrets(&paths) {
+        Ok(secrets) => secrets,
+        Err(err) => {
+            tracing::error!(%err, "no secret store; this window only says so");
+            app.manage(StartupProblem(err.into()));
+            app.manage(endpoint);
+            return Ok(());
+        }
+    };
+    let sessions = Arc::new(persistence::StoreSessions::open(app, secrets.clone())?);
+    match Larder::open_with(client, &data_dir.join("cache"), sessions, secrets) {
         Ok(larder) => {
             larder.apply_settings(settings)?;
             push::forward(app.clone(), larder.clone());

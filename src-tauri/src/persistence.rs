@@ -1,11 +1,15 @@
-//! What the app keeps in tauri-plugin-store: the user's [`Settings`] in
-//! `settings.json`, and the non-secret part of the session (the user) in
-//! `session.json`. The session token is kept apart from the store's JSON,
-//! in a file only its owner can read.
+//! What the app keeps: the user's [`Settings`] in `settings.json` and the
+//! non-secret part of the session (the user) in `session.json`, both with
+//! tauri-plugin-store; the session token and the cache keys in a
+//! [`SecretStore`]: the OS keychain, or, when chosen explicitly with
+//! `LARDER_SECRETS=file`, sealed files under a private key file.
 
 use std::{path::PathBuf, sync::Arc};
 
-use larder_core::{CoreError, PersistedSession, SessionPersistence, TokenFile};
+use larder_core::{
+    secrets::SESSION_TOKEN, CoreError, FileSecrets, KeychainSecrets, PersistedSession, SecretStore,
+    SessionPersistence,
+};
 use larder_protocol::{Settings, User};
 use serde_json::{Map, Value};
 use tauri::{AppHandle, Manager, Runtime};
@@ -17,8 +21,32 @@ use crate::SetupError;
 pub const SETTINGS_STORE: &str = "settings.json";
 /// The store file that holds the signed-in user (never the token).
 pub const SESSION_STORE: &str = "session.json";
-/// The token's file name, in the app's data folder.
-pub const TOKEN_FILE: &str = "session.token";
+/// The folder of the file secret store, in the app's data folder.
+pub const SECRETS_DIR: &str = "secrets";
+/// Chooses where secrets live: `keychain` (the default) or `file`.
+pub const SECRETS_ENV: &str = "LARDER_SECRETS";
+/// The keychain service name.
+pub const KEYCHAIN_SERVICE: &str = "dev.larder.desktop";
+
+/// The secret store: the OS keychain unless `LARDER_SECRETS=file` chooses
+/// the file store. Without a keychain and without that choice, this says
+/// how to make it.
+pub fn choose_secrets(paths: &StorePaths) -> Result<Arc<dyn SecretStore>, CoreError> {
+    match std::env::var(SECRETS_ENV).ok().as_deref().map(str::trim) {
+        Some("file") => Ok(Arc::new(FileSecrets::open(&paths.secrets)?)),
+        None | Some("") | Some("keychain") => match KeychainSecrets::probe(KEYCHAIN_SERVICE) {
+            Ok(keychain) => Ok(Arc::new(keychain)),
+            Err(err) => Err(CoreError::NoKeychain(format!(
+                "no OS keychain answered ({err}). To keep Larder's keys in a private file \
+                 instead, start it with {SECRETS_ENV}=file"
+            ))),
+        },
+        Some(other) => Err(CoreError::NoKeychain(format!(
+            "{SECRETS_ENV} must be `keychain` or `file`, not {:?}",
+            other.chars().take(32).collect::<String>()
+        ))),
+    }
+}
 
 /// Where the store files live. Managed as state, so tests can point it at
 /// a temporary folder.
@@ -26,7 +54,7 @@ pub const TOKEN_FILE: &str = "session.token";
 pub struct StorePaths {
     pub settings: PathBuf,
     pub session: PathBuf,
-    pub token: PathBuf,
+    pub secrets: PathBuf,
 }
 
 impl StorePaths {
@@ -35,12 +63,12 @@ impl StorePaths {
         Self {
             settings: data_dir.join(SETTINGS_STORE),
             session: data_dir.join(SESSION_STORE),
-            token: data_dir.join(TOKEN_FILE),
+            secrets: data_dir.join(SECRETS_DIR),
         }
     }
 }
 
-fn paths<R: Runtime>(app: &AppHandle<R>) -> StorePaths {
+pub fn paths<R: Runtime>(app: &AppHandle<R>) -> StorePaths {
     match app.try_state::<StorePaths>() {
         Some(paths) => paths.inner().clone(),
         None => StorePaths::in_dir(&app.path().app_data_dir().unwrap_or_default()),
@@ -119,26 +147,26 @@ pub fn save_settings<R: Runtime>(app: &AppHandle<R>, settings: &Settings) -> Res
     store.save().map_err(failed)
 }
 
-/// The session kept in `session.json` (the user) and the token file.
+/// The session kept in `session.json` (the user) and the secret store
+/// (the token).
 pub struct StoreSessions<R: Runtime> {
     store: Arc<Store<R>>,
-    token: TokenFile,
+    secrets: Arc<dyn SecretStore>,
 }
 
 impl<R: Runtime> std::fmt::Debug for StoreSessions<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoreSessions")
-            .field("token", &self.token.path())
+            .field("secrets", &self.secrets)
             .finish_non_exhaustive()
     }
 }
 
 impl<R: Runtime> StoreSessions<R> {
-    pub fn open(app: &AppHandle<R>) -> Result<Self, SetupError> {
-        let paths = paths(app);
+    pub fn open(app: &AppHandle<R>, secrets: Arc<dyn SecretStore>) -> Result<Self, SetupError> {
         Ok(Self {
-            store: app.store(paths.session)?,
-            token: TokenFile::new(paths.token),
+            store: app.store(paths(app).session)?,
+            secrets,
         })
     }
 }
@@ -153,14 +181,19 @@ impl<R: Runtime> SessionPersistence for StoreSessions<R> {
             .store
             .get("user")
             .and_then(|value| serde_json::from_value::<User>(value).ok());
-        let (Some(user), Some(token)) = (user, self.token.read()?) else {
+        let token = self
+            .secrets
+            .get(SESSION_TOKEN)?
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .filter(|token| !token.is_empty());
+        let (Some(user), Some(token)) = (user, token) else {
             return Ok(None);
         };
         Ok(Some(PersistedSession { user, token }))
     }
 
     fn save(&self, session: &PersistedSession) -> Result<(), CoreError> {
-        self.token.write(&session.token)?;
+        self.secrets.set(SESSION_TOKEN, session.token.as_bytes())?;
         let user =
             serde_json::to_value(&session.user).map_err(|err| CoreError::Cache(err.to_string()))?;
         self.store.set("user", user);
@@ -168,7 +201,7 @@ impl<R: Runtime> SessionPersistence for StoreSessions<R> {
     }
 
     fn clear(&self) -> Result<(), CoreError> {
-        self.token.remove()?;
+        self.secrets.delete(SESSION_TOKEN)?;
         self.store.delete("user");
         self.store.save().map_err(store_error)
     }

@@ -20,6 +20,8 @@ pub enum CoreError {
     InvalidSetting(#[from] larder_protocol::SettingsError),
     #[error("another Larder already has the cache open")]
     AlreadyRunning,
+    #[error("{0}")]
+    NoKeychain(String),
     #[error("no user is signed in")]
     NotSignedIn,
     #[error("the API rejected the session")]
@@ -63,6 +65,7 @@ impl From<CoreError> for CommandError {
             CoreError::InvalidNotificationId(id) => CommandError::InvalidNotificationId { id },
             CoreError::InvalidSetting(error) => CommandError::InvalidSetting { error },
             CoreError::AlreadyRunning => CommandError::AlreadyRunning,
+            CoreError::NoKeychain(message) => CommandError::NoKeychain { message },
             CoreError::NotSignedIn => CommandError::NotSignedIn,
             CoreError::SessionExpired => CommandError::SessionExpired,
             CoreError::Unreachable(message) => CommandError::Unreachable { message },

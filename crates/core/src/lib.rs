@@ -11,6 +11,7 @@
 //! - [`retry`]: the retry policy (backoff with jitter, `Retry-After`).
 //! - [`service`]: [`Larder`], the session holder the desktop commands call.
 //! - [`session_store`]: keeping the session across restarts.
+//! - [`secrets`]: keys and the token at rest (keychain or sealed files).
 //! - [`error`]: [`CoreError`], the crate's one error type, and its mapping to
 //!   the wire's `CommandError`.
 
@@ -20,14 +21,16 @@ pub mod connectivity;
 pub mod error;
 pub mod resource;
 pub mod retry;
+pub mod secrets;
 pub mod service;
 pub mod session_store;
 
 pub use client::ApiClient;
 pub use error::CoreError;
 pub use resource::Resource;
+pub use secrets::{CacheKeys, FileSecrets, KeychainSecrets, MemorySecrets, SecretStore};
 pub use service::{BackgroundGuard, Larder, ProbeSchedule};
-pub use session_store::{MemorySessions, PersistedSession, SessionPersistence, TokenFile};
+pub use session_store::{MemorySessions, PersistedSession, SessionPersistence};
 
 /// The current time in Unix milliseconds.
 pub fn now_ms() -> u64 {

@@ -35,7 +35,8 @@ async fn fixture(delay_scale: f64) -> Fixture {
     .await
     .expect("mock-api starts");
     let dir = tempfile::tempdir().expect("temp dir");
-    let (store, _) = CacheStore::open(&dir.path().join("cache")).expect("opens");
+    let keys = larder_core::CacheKeys::new(Arc::new(larder_core::MemorySecrets::default()));
+    let (store, _) = CacheStore::open_encrypted(&dir.path().join("cache"), keys).expect("opens");
     let clock = Arc::new(ManualClock::default());
     let engine = Engine::new(store, clock.clone());
     let larder = Larder::new(

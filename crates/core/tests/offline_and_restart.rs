@@ -7,9 +7,11 @@
 
 use std::{sync::Arc, time::Duration};
 
+use larder_core::SecretStore;
 use larder_core::{
     cache::{CacheStore, Engine},
-    ApiClient, Larder, MemorySessions, PersistedSession, ProbeSchedule, SessionPersistence,
+    ApiClient, CacheKeys, Larder, MemorySecrets, MemorySessions, PersistedSession, ProbeSchedule,
+    SessionPersistence,
 };
 use larder_protocol::{CommandError, Connectivity, Freshness, Settings, Source, WidgetId};
 use mock_api::{Config, RunningServer};
@@ -36,7 +38,9 @@ impl Fixture {
         .expect("mock-api starts");
         let link = Link::to(api.addr()).await;
         let dir = tempfile::tempdir().expect("temp dir");
-        let (store, _) = CacheStore::open(&dir.path().join("cache")).expect("opens");
+        let keys = CacheKeys::new(Arc::new(MemorySecrets::as_keychain()));
+        let (store, _) =
+            CacheStore::open_encrypted(&dir.path().join("cache"), keys).expect("opens");
         let clock = Arc::new(ManualClock::default());
         let engine = Engine::new(store, clock.clone());
         Self {
@@ -216,7 +220,8 @@ async fn sign_out_purges_unless_the_cache_is_kept_for_offline_use() {
         .expect("valid");
     let bob = larder.sign_in("bob").await.expect("sign in").user;
     prewarmed(&larder).await;
-    // Offline: sign-out does not wait for the API.
+    // Offline: sign-out does not wait for the API. The key is in the
+    // (test) keychain, so the kept cache stays readable.
     f.link.set_cut(true);
     let _ = larder.refresh_widget(w(1)).await;
     assert_eq!(
@@ -270,4 +275,49 @@ async fn policies_come_from_the_published_config_and_the_settings() {
     f.link.set_cut(true);
     assert_eq!(f.larder().config(), config);
     drop(f.api);
+}
+
+#[tokio::test]
+async fn a_cache_kept_without_a_keychain_loses_its_key_at_sign_out() {
+    let api = RunningServer::start(Config {
+        delay_scale: 0.0,
+        ..Config::default()
+    })
+    .await
+    .expect("mock-api starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secrets = Arc::new(MemorySecrets::default());
+    let larder = Larder::open_with(
+        ApiClient::new(&api.url()).expect("url"),
+        &dir.path().join("cache"),
+        Arc::new(MemorySessions::default()),
+        secrets.clone(),
+    )
+    .expect("opens");
+    larder
+        .apply_settings(Settings {
+            keep_cache_on_sign_out: true,
+            ..Settings::default()
+        })
+        .expect("valid");
+    let user = larder.sign_in("mia").await.expect("sign in").user;
+    prewarmed(&larder).await;
+    let key_name =
+        larder_core::secrets::cache_key_name(&larder_core::cache::store::partition_name(&user.id));
+    assert!(secrets.get(&key_name).expect("get").is_some());
+    larder.sign_out().await;
+    assert_eq!(
+        secrets.get(&key_name).expect("get"),
+        None,
+        "the key is gone"
+    );
+    assert!(
+        larder
+            .engine()
+            .store()
+            .entries(&user.id)
+            .expect("entries")
+            .is_empty(),
+        "nothing readable is left"
+    );
 }

@@ -101,6 +101,9 @@ impl Harness {
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env_remove("LARDER_API_URL")
+            // Under Xvfb there is no OS keychain: keep keys in the
+            // explicitly chosen file store.
+            .env("LARDER_SECRETS", "file")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         if cfg!(target_os = "linux") {

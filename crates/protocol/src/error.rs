@@ -36,6 +36,8 @@ pub enum CommandError {
     InvalidSetting { error: SettingsError },
     /// Another Larder window already has this user's data open.
     AlreadyRunning,
+    /// No OS keychain answered, and the file store was not chosen.
+    NoKeychain { message: String },
     /// The command needs a signed-in user and there is none.
     NotSignedIn,
     /// The API rejected the session (401); the user must sign in again.
@@ -68,6 +70,12 @@ impl fmt::Display for CommandError {
                 f,
                 "Larder is already running. Switch to its window, or quit it and start again."
             ),
+            Self::NoKeychain { message } => {
+                write!(
+                    f,
+                    "Larder keeps its keys in the system keychain, but {message}."
+                )
+            }
             Self::NotSignedIn => write!(f, "You are not signed in."),
             Self::SessionExpired => write!(f, "Your session has ended. Please sign in again."),
             Self::Unreachable { message } => {

@@ -46,7 +46,7 @@ pub fn CacheInspector() -> Element {
                 None => rsx! { p { class: "muted", "Reading the cache…" } },
                 Some(Err(err)) => rsx! { p { class: "form-error", role: "alert", "{err}" } },
                 Some(Ok(stats)) => rsx! {
-                    CacheTable { stats: stats.clone(), on_clear: move |key| clear(key) }
+                    CacheTable { stats: stats.clone(), on_clear: clear }
                 },
             }
         }

@@ -35,6 +35,8 @@ pub enum StoreError {
     Storage(#[from] sled::Error),
     #[error("an entry could not be encoded: {0}")]
     Encode(#[from] super::entry::EntryError),
+    #[error("the cache key is unavailable: {0}")]
+    Keys(String),
 }
 
 /// How opening went.
@@ -51,6 +53,9 @@ pub enum OpenOutcome {
 #[derive(Debug, Clone)]
 pub struct CacheStore {
     db: sled::Db,
+    /// The per-partition keys values are sealed with; `None` stores frames
+    /// as they are (only the low-level tests and benchmarks do that).
+    keys: Option<crate::secrets::CacheKeys>,
 }
 
 impl CacheStore {
@@ -59,7 +64,7 @@ impl CacheStore {
     /// corrupted cache; one locked by another process is reported as such.
     pub fn open(dir: &Path) -> Result<(Self, OpenOutcome), StoreError> {
         match open_db(dir) {
-            Ok(db) => Ok((Self { db }, OpenOutcome::Opened)),
+            Ok(db) => Ok((Self { db, keys: None }, OpenOutcome::Opened)),
             Err(err) if is_lock_error(&err) => Err(StoreError::Locked {
                 path: dir.to_owned(),
             }),
@@ -74,7 +79,48 @@ impl CacheStore {
                     path: dir.to_owned(),
                     source,
                 })?;
-                Ok((Self { db }, OpenOutcome::Rebuilt { moved_to }))
+                Ok((Self { db, keys: None }, OpenOutcome::Rebuilt { moved_to }))
+            }
+        }
+    }
+
+    /// [`Self::open`], sealing every value with AES-256-GCM under its
+    /// partition's key from `keys`, with the partition and entry key bound
+    /// as associated data.
+    pub fn open_encrypted(
+        dir: &Path,
+        keys: crate::secrets::CacheKeys,
+    ) -> Result<(Self, OpenOutcome), StoreError> {
+        let (mut store, outcome) = Self::open(dir)?;
+        store.keys = Some(keys);
+        Ok((store, outcome))
+    }
+
+    fn context(partition: &str, key: &[u8]) -> Vec<u8> {
+        [b"larder-cache-v1\0", partition.as_bytes(), b"\0", key].concat()
+    }
+
+    /// The stored bytes of `entry` under `key` in `partition`.
+    fn seal(&self, partition: &str, key: &str, entry: &CacheEntry) -> Result<Vec<u8>, StoreError> {
+        let frame = entry.encode()?;
+        let Some(keys) = &self.keys else {
+            return Ok(frame);
+        };
+        let secret = keys
+            .key(partition)
+            .map_err(|err| StoreError::Keys(err.to_string()))?;
+        crate::secrets::seal(&secret, &Self::context(partition, key.as_bytes()), &frame)
+            .map_err(|err| StoreError::Keys(err.to_string()))
+    }
+
+    /// The entry in stored `bytes`, if they decrypt and decode.
+    fn unseal(&self, partition: &str, key: &[u8], bytes: &[u8]) -> Option<CacheEntry> {
+        match &self.keys {
+            None => CacheEntry::decode(bytes).ok(),
+            Some(keys) => {
+                let secret = keys.key(partition).ok()?;
+                let frame = crate::secrets::open(&secret, &Self::context(partition, key), bytes)?;
+                CacheEntry::decode(&frame).ok()
             }
         }
     }
@@ -86,14 +132,18 @@ impl CacheStore {
     /// The entry under `key` for `user_id`; a damaged one is removed and
     /// reported as missing.
     pub fn get(&self, user_id: &str, key: &str) -> Result<Option<CacheEntry>, StoreError> {
-        let tree = self.partition(user_id)?;
+        let partition = partition_name(user_id);
+        let tree = self.db.open_tree(&partition)?;
         let Some(bytes) = tree.get(key)? else {
             return Ok(None);
         };
-        match CacheEntry::decode(&bytes) {
-            Ok(entry) => Ok(Some(entry)),
-            Err(err) => {
-                tracing::warn!(%err, key, "dropping a damaged cache entry");
+        match self.unseal(&partition, key.as_bytes(), &bytes) {
+            Some(entry) => Ok(Some(entry)),
+            None => {
+                tracing::warn!(
+                    key,
+                    "dropping a cache entry that does not decrypt or decode"
+                );
                 tree.remove(key)?;
                 Ok(None)
             }
@@ -101,7 +151,9 @@ impl CacheStore {
     }
 
     pub fn put(&self, user_id: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
-        self.partition(user_id)?.insert(key, entry.encode()?)?;
+        let partition = partition_name(user_id);
+        let sealed = self.seal(&partition, key, entry)?;
+        self.db.open_tree(&partition)?.insert(key, sealed)?;
         Ok(())
     }
 
@@ -112,13 +164,15 @@ impl CacheStore {
 
     /// Every readable entry of `user_id`, by key.
     pub fn entries(&self, user_id: &str) -> Result<Vec<(String, CacheEntry)>, StoreError> {
+        let partition = partition_name(user_id);
         let mut out = Vec::new();
-        for item in self.partition(user_id)?.iter() {
+        for item in self.db.open_tree(&partition)?.iter() {
             let (key, bytes) = item?;
-            if let (Ok(key), Ok(entry)) =
-                (String::from_utf8(key.to_vec()), CacheEntry::decode(&bytes))
-            {
-                out.push((key, entry));
+            if let (Ok(name), Some(entry)) = (
+                String::from_utf8(key.to_vec()),
+                self.unseal(&partition, &key, &bytes),
+            ) {
+                out.push((name, entry));
             }
         }
         Ok(out)
@@ -134,10 +188,12 @@ impl CacheStore {
             if !name.starts_with(b"user.") {
                 continue;
             }
+            let partition = String::from_utf8_lossy(&name).into_owned();
             let tree = self.db.open_tree(name)?;
             for item in tree.iter() {
                 let (key, bytes) = item?;
-                let too_old = CacheEntry::decode(&bytes)
+                let too_old = self
+                    .unseal(&partition, &key, &bytes)
                     .map(|entry| now_ms.saturating_sub(entry.fetched_at_ms) > horizon_ms)
                     .unwrap_or(true);
                 if too_old {
@@ -149,10 +205,28 @@ impl CacheStore {
         Ok(removed)
     }
 
-    /// Deletes `user_id`'s whole partition.
+    /// Deletes `user_id`'s whole partition, and its key.
     pub fn purge_user(&self, user_id: &str) -> Result<(), StoreError> {
-        self.db.drop_tree(partition_name(user_id))?;
+        let partition = partition_name(user_id);
+        self.db.drop_tree(&partition)?;
+        self.forget_key(user_id)
+    }
+
+    /// Deletes `user_id`'s key only: the partition stays, unreadable until
+    /// it is swept (a key in a file must not outlive the session).
+    pub fn forget_key(&self, user_id: &str) -> Result<(), StoreError> {
+        if let Some(keys) = &self.keys {
+            keys.delete(&partition_name(user_id))
+                .map_err(|err| StoreError::Keys(err.to_string()))?;
+        }
         Ok(())
+    }
+
+    /// Whether keys live in an OS keychain.
+    pub fn keys_in_keychain(&self) -> bool {
+        self.keys
+            .as_ref()
+            .is_some_and(|keys| keys.secrets().is_keychain())
     }
 
     /// Writes everything to disk.

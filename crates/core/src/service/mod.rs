@@ -108,18 +108,27 @@ impl Larder {
 
     /// A Larder whose cache lives in `cache_dir` (opened, or rebuilt if it
     /// would not open), on the system clock, keeping sessions in memory.
+    /// Its values are encrypted under keys held in memory only.
     pub fn open(client: ApiClient, cache_dir: &std::path::Path) -> Result<Self, CoreError> {
-        Self::open_with(client, cache_dir, Arc::new(MemorySessions::default()))
+        Self::open_with(
+            client,
+            cache_dir,
+            Arc::new(MemorySessions::default()),
+            Arc::new(crate::MemorySecrets::default()),
+        )
     }
 
-    /// [`Self::open`], keeping sessions with `persistence`. A cache held
-    /// by another running Larder is [`CoreError::AlreadyRunning`].
+    /// [`Self::open`], keeping sessions with `persistence` and the cache's
+    /// keys in `secrets`. A cache held by another running Larder is
+    /// [`CoreError::AlreadyRunning`].
     pub fn open_with(
         client: ApiClient,
         cache_dir: &std::path::Path,
         persistence: Arc<dyn SessionPersistence>,
+        secrets: Arc<dyn crate::SecretStore>,
     ) -> Result<Self, CoreError> {
-        let (store, outcome) = crate::cache::CacheStore::open(cache_dir)?;
+        let keys = crate::CacheKeys::new(secrets);
+        let (store, outcome) = crate::cache::CacheStore::open_encrypted(cache_dir, keys)?;
         if let crate::cache::OpenOutcome::Rebuilt { moved_to } = outcome {
             tracing::warn!(moved_to = %moved_to.display(), "the cache would not open; it was moved aside and rebuilt");
         }
@@ -279,9 +288,23 @@ impl Larder {
             tracing::warn!("logout took too long; the session is ended locally");
         }
         self.fence_session();
-        if self.settings().keep_cache_on_sign_out {
-            tracing::info!("kept the signed-out user's cache for offline use");
-        } else if let Err(err) = self.inner.engine.store().purge_user(&session.user.id) {
+        let store = self.inner.engine.store();
+        let kept = if !self.settings().keep_cache_on_sign_out {
+            store.purge_user(&session.user.id)
+        } else if store.keys_in_keychain() {
+            tracing::info!(
+                "kept the signed-out user's cache (and its key, in the keychain) for offline use"
+            );
+            Ok(())
+        } else {
+            // A key in a file must not outlive the session: the partition
+            // stays, unreadable, until it is swept.
+            tracing::warn!(
+                "keeping the cache after sign-out needs an OS keychain; its key was deleted"
+            );
+            store.forget_key(&session.user.id)
+        };
+        if let Err(err) = kept {
             tracing::warn!(%err, "the signed-out user's cache could not be purged");
         }
         self.forget_session();
