@@ -22,6 +22,8 @@ pub mod push;
 
 #[cfg(test)]
 mod at_rest_tests;
+#[cfg(test)]
+mod config_tests;
 
 use std::sync::Arc;
 
@@ -51,7 +53,20 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// Starts the desktop app.
 pub fn run() {
-    let result = build_app(tauri::Builder::default())
+    // Registered first, so a second launch hands over to the running
+    // window (which it shows and focuses) and exits before it touches the
+    // cache. Without a D-Bus session (some headless Linux setups) it lets
+    // the launch through; the cache's lock then makes that window say that
+    // Larder is already running.
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }));
+    let result = build_app(builder)
         .setup(|app| {
             let log_dir = app.path().app_log_dir()?;
             app.manage(init_tracing(&log_dir));

@@ -167,6 +167,19 @@ fn remote_origins_cannot_reach_commands() {
 }
 
 #[test]
+fn nothing_outside_the_capability_can_be_called() {
+    let app = test_app();
+    for (command, args) in [
+        ("plugin:store|load", json!({ "path": "settings.json" })),
+        ("plugin:window|close", json!({ "label": "main" })),
+        ("plugin:path|resolve_directory", json!({ "directory": 1 })),
+    ] {
+        let answer = invoke(&app, command, args);
+        assert!(answer.is_err(), "{command} must be refused: {answer:?}");
+    }
+}
+
+#[test]
 fn every_protocol_command_is_registered() {
     let app = test_app();
     for command in commands::ALL {
