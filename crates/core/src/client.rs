@@ -193,6 +193,7 @@ impl ApiClient {
             .headers()
             .get(reqwest::header::ETAG)
             .and_then(|value| value.to_str().ok())
+            .filter(|etag| !etag.is_empty())
             .map(str::to_owned);
         let body = response.bytes().await.map_err(transport)?.to_vec();
         resource.check_body(&body, signed_in)?;

@@ -118,7 +118,7 @@ impl Resource {
     }
 
     /// Checks that `body` decodes as this resource for `signed_in` user.
-    pub(crate) fn check_body(&self, body: &[u8], signed_in: &str) -> Result<(), CoreError> {
+    pub fn check_body(&self, body: &[u8], signed_in: &str) -> Result<(), CoreError> {
         let mismatch = |what: &str| {
             Err(CoreError::InvalidResponse(format!(
                 "asked for {}, got {what}",

@@ -178,7 +178,8 @@ fn io_error(what: &str, err: std::io::Error) -> CoreError {
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
     use std::io::Write;
     let fail = |err| io_error("a secret could not be written", err);
-    let tmp = path.with_extension("tmp");
+    // A temporary name of its own, so concurrent writers never share one.
+    let tmp = path.with_extension(format!("tmp{:016x}", rand::random::<u64>()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -337,14 +338,12 @@ impl CacheKeys {
         &self.secrets
     }
 
-    /// The key of `partition`, created on first use.
+    /// The key of `partition`, created on first use. The lock is held
+    /// across the lookup and the creation, so concurrent first reads of a
+    /// partition agree on one key.
     pub fn key(&self, partition: &str) -> Result<SecretKey, CoreError> {
-        if let Some(key) = self
-            .known
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(partition)
-        {
+        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(key) = known.get(partition) {
             return Ok(key.clone());
         }
         let name = cache_key_name(partition);
@@ -361,10 +360,7 @@ impl CacheKeys {
                 key
             }
         };
-        self.known
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(partition.to_owned(), key.clone());
+        known.insert(partition.to_owned(), key.clone());
         Ok(key)
     }
 
@@ -447,6 +443,29 @@ mod tests {
         reopened
             .delete(SESSION_TOKEN)
             .expect("deleting twice is fine");
+    }
+
+    #[test]
+    fn concurrent_first_uses_agree_on_one_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let secrets: Arc<dyn SecretStore> = Arc::new(FileSecrets::open(dir.path()).expect("opens"));
+        let keys = CacheKeys::new(secrets.clone());
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let keys = keys.clone();
+                std::thread::spawn(move || keys.key("user.a").expect("key"))
+            })
+            .collect();
+        let got: Vec<SecretKey> = handles
+            .into_iter()
+            .map(|h| h.join().expect("joined"))
+            .collect();
+        assert!(got.windows(2).all(|pair| pair[0] == pair[1]));
+        assert_eq!(
+            CacheKeys::new(secrets).key("user.a").expect("key"),
+            got[0],
+            "the one kept"
+        );
     }
 
     #[test]
