@@ -22,7 +22,7 @@ pub fn run_tests() -> Result<()> {
         println!("xtask: tauri-driver does not support macOS; the end-to-end tests run on Linux and Windows");
         return Ok(());
     }
-    let env = prepare()?;
+    let env = prepare(false)?;
     let mut command = Command::new(process::cargo_bin());
     command
         .args(["test", "--package", "larder-e2e", "--", "--test-threads=1"])
@@ -31,9 +31,29 @@ pub fn run_tests() -> Result<()> {
     process::run(&mut command)
 }
 
+/// Runs the UI benchmark (crates/e2e/src/bin/ui_bench.rs) against a
+/// release build of the app.
+pub fn ui_bench() -> Result<()> {
+    let env = prepare(true)?;
+    let mut command = Command::new(process::cargo_bin());
+    command
+        .args([
+            "run",
+            "--release",
+            "--package",
+            "larder-e2e",
+            "--bin",
+            "ui_bench",
+        ])
+        .current_dir(root())
+        .env("RUST_LOG", "warn")
+        .envs(env.vars());
+    process::run(&mut command)
+}
+
 /// Takes docs/screenshot.png of the dashboard.
 pub fn screenshot() -> Result<()> {
-    let env = prepare()?;
+    let env = prepare(false)?;
     let out = root().join("docs").join("screenshot.png");
     let mut command = Command::new(process::cargo_bin());
     command
@@ -85,10 +105,15 @@ impl Drop for E2eEnv {
     }
 }
 
-fn prepare() -> Result<E2eEnv> {
-    process::cargo(&["build", "--bin", "larder"], &[])?;
+fn prepare(release: bool) -> Result<E2eEnv> {
+    let (args, profile): (&[&str], _) = if release {
+        (&["build", "--release", "--bin", "larder"], "release")
+    } else {
+        (&["build", "--bin", "larder"], "debug")
+    };
+    process::cargo(args, &[])?;
     let app = process::target_dir()?
-        .join("debug")
+        .join(profile)
         .join(format!("larder{}", std::env::consts::EXE_SUFFIX));
     if !app.exists() {
         bail!("the app was not built at {}", app.display());

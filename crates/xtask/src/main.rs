@@ -66,6 +66,17 @@ enum Task {
     },
     /// Runs the cache benchmark (installs redis-server for its comparison).
     Bench,
+    /// Measures the UI in the real webview against a release build: warm
+    /// open, cold open and cached round trips.
+    UiBench,
+    /// Runs the property-based fuzzing of the decoders for longer.
+    Fuzz {
+        /// Cases per property.
+        #[arg(long, default_value_t = 200_000)]
+        cases: u32,
+    },
+    /// Audits the dependencies with cargo-deny (deny.toml).
+    Audit,
 }
 
 fn main() -> Result<()> {
@@ -108,5 +119,12 @@ fn main() -> Result<()> {
         }
         Task::Soak { kills } => perf::soak(kills),
         Task::Bench => perf::bench(),
+        Task::UiBench => {
+            setup::ensure_all()?;
+            ui::build(true)?;
+            e2e::ui_bench()
+        }
+        Task::Fuzz { cases } => perf::fuzz(cases),
+        Task::Audit => perf::audit(),
     }
 }

@@ -60,6 +60,11 @@ pub fn ensure_ui_tools() -> Result<()> {
     ensure_cargo_tool("wasm-bindgen-cli", &locked_version("wasm-bindgen")?)
 }
 
+/// The dependency auditor, pinned.
+pub fn ensure_cargo_deny() -> Result<()> {
+    ensure_cargo_tool("cargo-deny", "0.18.3")
+}
+
 /// The path of a tool installed by [`ensure_cargo_tool`].
 pub fn tool_path(binary: &str) -> PathBuf {
     tools_dir()
