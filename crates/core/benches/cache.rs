@@ -256,11 +256,21 @@ fn redis_gets(con: &mut redis::Connection, key: &str, value: &[u8], gets: usize)
     Latencies::new((0..gets).map(|_| one()).collect())
 }
 
+/// The cache as the app opens it: `<dir>/cache`, every value sealed with
+/// AES-256-GCM under per-user keys kept in `<dir>/secrets` (the file
+/// store; keys are read once per user, then held in memory, as with the
+/// keychain).
+fn encrypted(dir: &Path) -> Result<(CacheStore, OpenOutcome), larder_core::cache::StoreError> {
+    let secrets = larder_core::FileSecrets::open(&dir.join("secrets")).expect("the secrets open");
+    let keys = larder_core::CacheKeys::new(Arc::new(secrets));
+    CacheStore::open_encrypted(&dir.join("cache"), keys)
+}
+
 /// (a) and (b): hit latency, ours and Redis's.
 fn hits(runtime: &tokio::runtime::Runtime) {
     println!("## (a, b) cache hit latency: Engine::read vs a Redis GET on loopback\n");
     let dir = tempfile::tempdir().expect("temp dir");
-    let (store, _) = CacheStore::open(&dir.path().join("cache")).expect("the cache opens");
+    let (store, _) = encrypted(dir.path()).expect("the cache opens");
     let engine = Engine::new(store.clone(), Arc::new(SystemClock));
     let user = "u_00000000bench001";
     let redis = RedisServer::start();
@@ -467,7 +477,7 @@ fn many_users(runtime: &tokio::runtime::Runtime) {
     let rss_before = rss_kib();
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("cache");
-    let (store, _) = CacheStore::open(&path).expect("the cache opens");
+    let (store, _) = encrypted(dir.path()).expect("the cache opens");
     let now = larder_core::now_ms();
     let mut users = Vec::with_capacity(USERS);
     let mut logical = 0u64;
@@ -500,7 +510,7 @@ fn many_users(runtime: &tokio::runtime::Runtime) {
 
     // The same reads after closing and reopening the cache, as after a
     // restart of the app (the OS's file cache is still warm).
-    let (store, outcome) = CacheStore::open(&path).expect("the cache reopens");
+    let (store, outcome) = encrypted(dir.path()).expect("the cache reopens");
     assert_eq!(outcome, OpenOutcome::Opened);
     let engine = Engine::new(store, Arc::new(SystemClock));
     let reopened = runtime.block_on(random_hits(&engine, &users, RANDOM_READS, 2));

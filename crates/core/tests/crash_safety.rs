@@ -1,6 +1,6 @@
 //! Crash safety of the cache store: a writer process is killed with SIGKILL
 //! in the middle of its writes, again and again, and after every kill the
-//! cache must reopen (`CacheStore::open` returns `Ok`) and serve only values
+//! cache must reopen (`CacheStore::open_encrypted` returns `Ok`) and serve only values
 //! that were really written, byte for byte.
 //!
 //! The test binary re-executes itself as the writer: [`writer_process`] does
@@ -164,11 +164,23 @@ fn writer_process() {
     }
 }
 
+/// The cache as the app opens it: values sealed under per-user keys, kept
+/// here in the file secret store beside the database (so a killed writer's
+/// keys survive it, as a keychain's would).
+fn encrypted(dir: &Path) -> Result<(CacheStore, OpenOutcome), StoreError> {
+    let secrets = dir.with_extension("secrets");
+    let secrets = larder_core::FileSecrets::open(&secrets).expect("the secrets open");
+    CacheStore::open_encrypted(
+        dir,
+        larder_core::CacheKeys::new(std::sync::Arc::new(secrets)),
+    )
+}
+
 /// Opens the store, waiting while the parent's handle is still closing.
 fn open_waiting_for_lock(dir: &Path) -> (CacheStore, OpenOutcome) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        match CacheStore::open(dir) {
+        match encrypted(dir) {
             Err(StoreError::Locked { .. }) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(10));
             }
@@ -375,7 +387,7 @@ fn killed_writers_never_leave_a_corrupt_cache() {
             flushed_puts += flushed + 1;
         }
 
-        let (store, outcome) = CacheStore::open(&dir)
+        let (store, outcome) = encrypted(&dir)
             .unwrap_or_else(|err| panic!("reopening after kill {run} failed (seed {seed}): {err}"));
         if let OpenOutcome::Rebuilt { moved_to } = outcome {
             rebuilds += 1;
