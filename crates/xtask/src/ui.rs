@@ -45,19 +45,14 @@ pub fn build(release: bool) -> Result<()> {
     if same_profile && modified(&output) >= modified(&wasm) && modified(&output).is_some() {
         return Ok(());
     }
-    process::run(
-        Command::new(tool_path("wasm-bindgen"))
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--out-name",
-                "ui",
-                "--out-dir",
-            ])
-            .arg(&dist)
-            .arg(&wasm),
-    )?;
+    let mut bindgen = Command::new(tool_path("wasm-bindgen"));
+    bindgen.args(["--target", "web", "--no-typescript", "--out-name", "ui"]);
+    if release {
+        // The function-name section is for debuggers only; it is about a
+        // quarter of the release module.
+        bindgen.args(["--remove-name-section", "--remove-producers-section"]);
+    }
+    process::run(bindgen.arg("--out-dir").arg(&dist).arg(&wasm))?;
     std::fs::write(&stamp, profile).context("writing ui/dist/.profile")?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod engine;
 pub mod entry;
+pub mod hot;
 pub mod policy;
 pub mod store;
 

@@ -4,6 +4,9 @@
 //! may contain anything. Values are [`CacheEntry`] frames; one that fails to
 //! decode (a torn write, a flipped bit) is removed and reported as missing.
 //!
+//! Recently used entries also sit decrypted in a small memory tier
+//! ([`super::hot`]), kept coherent by every write and removal here.
+//!
 //! sled calls block, but a hit is a few microseconds, well under the cost of
 //! hopping to a blocking thread; callers on an async runtime call these
 //! directly.
@@ -56,6 +59,7 @@ pub struct CacheStore {
     /// The per-partition keys values are sealed with; `None` stores frames
     /// as they are (only the low-level tests and benchmarks do that).
     keys: Option<crate::secrets::CacheKeys>,
+    hot: std::sync::Arc<super::hot::HotEntries>,
 }
 
 impl CacheStore {
@@ -64,7 +68,7 @@ impl CacheStore {
     /// corrupted cache; one locked by another process is reported as such.
     pub fn open(dir: &Path) -> Result<(Self, OpenOutcome), StoreError> {
         match open_db(dir) {
-            Ok(db) => Ok((Self { db, keys: None }, OpenOutcome::Opened)),
+            Ok(db) => Ok((Self::with_db(db), OpenOutcome::Opened)),
             Err(err) if is_lock_error(&err) => Err(StoreError::Locked {
                 path: dir.to_owned(),
             }),
@@ -79,8 +83,16 @@ impl CacheStore {
                     path: dir.to_owned(),
                     source,
                 })?;
-                Ok((Self { db, keys: None }, OpenOutcome::Rebuilt { moved_to }))
+                Ok((Self::with_db(db), OpenOutcome::Rebuilt { moved_to }))
             }
+        }
+    }
+
+    fn with_db(db: sled::Db) -> Self {
+        Self {
+            db,
+            keys: None,
+            hot: std::sync::Arc::new(super::hot::HotEntries::new(super::hot::HOT_BUDGET_BYTES)),
         }
     }
 
@@ -133,12 +145,18 @@ impl CacheStore {
     /// reported as missing.
     pub fn get(&self, user_id: &str, key: &str) -> Result<Option<CacheEntry>, StoreError> {
         let partition = partition_name(user_id);
+        if let Some(entry) = self.hot.get(&partition, key) {
+            return Ok(Some(entry));
+        }
         let tree = self.db.open_tree(&partition)?;
         let Some(bytes) = tree.get(key)? else {
             return Ok(None);
         };
         match self.unseal(&partition, key.as_bytes(), &bytes) {
-            Some(entry) => Ok(Some(entry)),
+            Some(entry) => {
+                self.hot.insert(&partition, key, &entry);
+                Ok(Some(entry))
+            }
             None => {
                 tracing::warn!(
                     key,
@@ -153,11 +171,16 @@ impl CacheStore {
     pub fn put(&self, user_id: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
         let partition = partition_name(user_id);
         let sealed = self.seal(&partition, key, entry)?;
+        // Dropped first, so a failed write never leaves a newer value in
+        // memory than on disk.
+        self.hot.remove(&partition, key);
         self.db.open_tree(&partition)?.insert(key, sealed)?;
+        self.hot.insert(&partition, key, entry);
         Ok(())
     }
 
     pub fn remove(&self, user_id: &str, key: &str) -> Result<(), StoreError> {
+        self.hot.remove(&partition_name(user_id), key);
         self.partition(user_id)?.remove(key)?;
         Ok(())
     }
@@ -197,6 +220,7 @@ impl CacheStore {
                     .map(|entry| now_ms.saturating_sub(entry.fetched_at_ms) > horizon_ms)
                     .unwrap_or(true);
                 if too_old {
+                    self.hot.remove(&partition, &String::from_utf8_lossy(&key));
                     tree.remove(key)?;
                     removed += 1;
                 }
@@ -208,6 +232,7 @@ impl CacheStore {
     /// Deletes `user_id`'s whole partition, and its key.
     pub fn purge_user(&self, user_id: &str) -> Result<(), StoreError> {
         let partition = partition_name(user_id);
+        self.hot.remove_partition(&partition);
         self.db.drop_tree(&partition)?;
         self.forget_key(user_id)
     }
@@ -215,6 +240,7 @@ impl CacheStore {
     /// Deletes `user_id`'s key only: the partition stays, unreadable until
     /// it is swept (a key in a file must not outlive the session).
     pub fn forget_key(&self, user_id: &str) -> Result<(), StoreError> {
+        self.hot.remove_partition(&partition_name(user_id));
         if let Some(keys) = &self.keys {
             keys.delete(&partition_name(user_id))
                 .map_err(|err| StoreError::Keys(err.to_string()))?;
@@ -333,6 +359,8 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
         tree.insert("widget:2", bytes).expect("insert");
+        // As after a restart: nothing of it in memory.
+        store.hot.remove_partition(&partition_name("alice"));
         assert_eq!(store.get("alice", "widget:2").expect("get"), None);
         assert!(tree.get("widget:2").expect("get").is_none(), "dropped");
     }
