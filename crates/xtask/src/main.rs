@@ -9,10 +9,12 @@
 //! - [`setup`]: system packages, the wasm target and pinned tools.
 //! - [`ui`]: builds the wasm UI into `ui/dist` (optionally on change).
 //! - [`e2e`]: runs the end-to-end tests under Xvfb with tauri-driver.
+//! - [`keychain`]: the keychain test against a real Secret Service.
 //! - [`perf`]: the cache's crash soak and benchmark.
 //! - [`process`]: running commands and finding paths.
 
 mod e2e;
+mod keychain;
 mod perf;
 mod process;
 mod setup;
@@ -100,6 +102,7 @@ fn main() -> Result<()> {
             setup::ensure_all()?;
             ui::build(false)?;
             process::cargo(&["test", "--workspace", "--exclude", "larder-e2e"], &[])?;
+            keychain::run_test()?;
             if no_e2e {
                 println!("xtask: skipping the end-to-end tests (--no-e2e)");
                 Ok(())

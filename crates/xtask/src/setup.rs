@@ -27,7 +27,15 @@ const BUILD_PACKAGES: &[&str] = &[
 
 /// Debian packages for the end-to-end tests: a virtual display and WebKit's
 /// WebDriver.
-const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+/// gnome-keyring and dbus-daemon give the keychain test a real Secret
+/// Service inside `dbus-run-session`.
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "gnome-keyring",
+    "dbus-daemon",
+];
 
 /// Debian packages for the cache benchmark: Redis, its point of comparison.
 const BENCH_PACKAGES: &[&str] = &["redis-server"];

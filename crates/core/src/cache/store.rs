@@ -40,6 +40,8 @@ pub enum StoreError {
     Encode(#[from] super::entry::EntryError),
     #[error("the cache key is unavailable: {0}")]
     Keys(String),
+    #[error("the cache could not be flushed: {0}")]
+    Flush(String),
 }
 
 /// How opening went.
@@ -261,10 +263,17 @@ impl CacheStore {
         Ok(())
     }
 
-    /// Writes everything to disk without blocking the caller's thread.
+    /// Writes everything to disk on a blocking thread, so the caller's
+    /// async task does not hold up its runtime. (sled's own `flush_async`
+    /// waits on its internal thread pool's one-shot, which was seen to
+    /// never complete under concurrent flushes; the blocking `flush` is
+    /// sled's well-trodden path.)
     pub async fn flush_async(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
-        Ok(())
+        let store = self.clone();
+        match tokio::task::spawn_blocking(move || store.flush()).await {
+            Ok(flushed) => flushed,
+            Err(err) => Err(StoreError::Flush(err.to_string())),
+        }
     }
 }
 

@@ -1,0 +1,29 @@
+//! Runs crates/core/tests/keychain.rs against a real Secret Service: on
+//! Linux, inside a private `dbus-run-session` with gnome-keyring started on
+//! a keyring folder of its own (a temporary `XDG_DATA_HOME`) and unlocked
+//! with a throwaway password, so it never touches the user's own keyring. Elsewhere the OS keychain needs a signed-in desktop, so the
+//! test reports itself skipped.
+
+use std::process::Command;
+
+use anyhow::Result;
+
+use crate::process::{self, root};
+
+pub fn run_test() -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        return process::cargo(&["test", "-p", "larder-core", "--test", "keychain"], &[]);
+    }
+    let cargo = process::cargo_bin();
+    let keyrings = tempfile::tempdir()?;
+    let script = format!(
+        "printf 'larder-test' | XDG_DATA_HOME='{}' gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+         && LARDER_TEST_KEYCHAIN=1 '{cargo}' test -p larder-core --test keychain",
+        keyrings.path().display()
+    );
+    let mut command = Command::new("dbus-run-session");
+    command
+        .args(["--", "sh", "-c", &script])
+        .current_dir(root());
+    process::run(&mut command)
+}
