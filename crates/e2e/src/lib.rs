@@ -27,7 +27,7 @@ pub const WAIT_LIMIT: Duration = Duration::from_secs(45);
 
 /// An app that was quit, with its data kept.
 pub struct Stopped {
-    home: tempfile::TempDir,
+    home: std::sync::Arc<tempfile::TempDir>,
     env: Vec<(String, String)>,
 }
 
@@ -50,14 +50,14 @@ pub struct Harness {
     /// `None` once stopped.
     driver: Option<Child>,
     /// The app's HOME and XDG folders; removed on drop.
-    home: tempfile::TempDir,
+    home: std::sync::Arc<tempfile::TempDir>,
     env: Vec<(String, String)>,
 }
 
 impl Harness {
     /// Launches the app with `env` added to its environment.
     pub async fn launch(env: &[(&str, &str)]) -> Result<Self> {
-        let home = tempfile::tempdir().context("creating a temporary home")?;
+        let home = std::sync::Arc::new(tempfile::tempdir().context("creating a temporary home")?);
         let env = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -78,11 +78,19 @@ impl Harness {
             stop_driver(&mut driver);
         }
         let env = std::mem::take(&mut self.env);
-        let home = std::mem::replace(&mut self.home, tempfile::tempdir()?);
+        let home = self.home.clone();
         Ok(Stopped { home, env })
     }
 
-    async fn launch_in(home: tempfile::TempDir, env: Vec<(String, String)>) -> Result<Self> {
+    /// Launches a second app on the same data while this one runs.
+    pub async fn launch_beside(&self) -> Result<Self> {
+        Self::launch_in(self.home.clone(), self.env.clone()).await
+    }
+
+    async fn launch_in(
+        home: std::sync::Arc<tempfile::TempDir>,
+        env: Vec<(String, String)>,
+    ) -> Result<Self> {
         let app = required_path("LARDER_E2E_APP")?;
         let driver_bin = required_path("LARDER_E2E_DRIVER")?;
         let port = free_port()?;
