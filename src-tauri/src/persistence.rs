@@ -89,39 +89,30 @@ const SETTINGS_KEYS: [&str; 5] = [
 /// as it is until the user saves new settings.
 pub fn load_settings<R: Runtime>(app: &AppHandle<R>) -> Result<Settings, SetupError> {
     let store = app.store(paths(app).settings)?;
-    let mut settings = Settings::default();
+    let parse = |fields: &Map<String, Value>| {
+        serde_json::from_value::<Settings>(Value::Object(fields.clone()))
+            .ok()
+            .filter(|settings| settings.validate().is_ok())
+    };
+    // Each saved value is taken only if the settings still parse and
+    // validate with it, so one bad value never costs the others.
+    let mut accepted = Map::new();
     for key in SETTINGS_KEYS {
         let Some(value) = store.get(key) else {
             continue;
         };
-        let mut one = Map::new();
-        one.insert(key.to_owned(), value);
-        let candidate = serde_json::from_value::<Settings>(Value::Object(one))
-            .ok()
-            .map(|parsed| merge(&settings, &parsed, key))
-            .filter(|merged| merged.validate().is_ok());
-        match candidate {
-            Some(merged) => settings = merged,
-            None => tracing::warn!(
+        let mut trial = accepted.clone();
+        trial.insert(key.to_owned(), value);
+        if parse(&trial).is_some() {
+            accepted = trial;
+        } else {
+            tracing::warn!(
                 setting = key,
                 "a saved setting is not valid; using its default"
-            ),
+            );
         }
     }
-    Ok(settings)
-}
-
-/// `base` with the field `key` taken from `from`.
-fn merge(base: &Settings, from: &Settings, key: &str) -> Settings {
-    let mut merged = base.clone();
-    match key {
-        "apiUrl" => merged.api_url.clone_from(&from.api_url),
-        "staleSecs" => merged.stale_secs = from.stale_secs,
-        "ttlSecs" => merged.ttl_secs = from.ttl_secs,
-        "keepCacheOnSignOut" => merged.keep_cache_on_sign_out = from.keep_cache_on_sign_out,
-        _ => merged.theme = from.theme,
-    }
-    merged
+    Ok(parse(&accepted).unwrap_or_default())
 }
 
 /// Validates and saves `settings`; nothing is written when one is refused.

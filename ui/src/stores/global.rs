@@ -40,21 +40,14 @@ impl GlobalStore {
         })
     }
 
-    /// How long `widget`'s data stays fresh: the settings' override, else
-    /// the API's published policy, else 30 s.
+    /// How long `widget`'s data stays fresh, by the same rule the
+    /// backend applies (the settings' override, else the API's policy).
     pub fn stale_after(&self, widget: WidgetId) -> Duration {
-        let settings = self.settings.read();
-        let config = self.config.read();
-        let published = config.cache.get(&format!("widget:{widget}"));
-        let ttl = settings
-            .ttl_secs
-            .or(published.map(|p| p.ttl_secs))
-            .unwrap_or(600);
-        let stale = settings
-            .stale_secs
-            .or(published.map(|p| p.stale_secs))
-            .unwrap_or(30);
-        Duration::from_secs(stale.min(ttl))
+        let policy = self
+            .config
+            .read()
+            .policy_for(&format!("widget:{widget}"), &self.settings.read());
+        Duration::from_secs(policy.stale_secs)
     }
 }
 

@@ -8,5 +8,5 @@ pub mod store;
 
 pub use engine::{CacheUpdate, Clock, Engine, FetchFn, Read, SweeperGuard, SystemClock};
 pub use entry::{CacheEntry, EntryError};
-pub use policy::{Policies, Policy};
+pub use policy::Policy;
 pub use store::{CacheStore, OpenOutcome, StoreError};

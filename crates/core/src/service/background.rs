@@ -115,7 +115,6 @@ impl Larder {
             let Some(session) = larder.read_session() else {
                 return;
             };
-            let policies = larder.policies();
             let now = larder.inner.engine.now_ms();
             let entries = match larder.inner.engine.store().entries(&session.user.id) {
                 Ok(entries) => entries,
@@ -126,7 +125,7 @@ impl Larder {
                 .filter_map(|(key, entry)| {
                     let resource = Resource::from_key(&key)?;
                     let age = Duration::from_millis(now.saturating_sub(entry.fetched_at_ms));
-                    let state = policies.for_name(&resource.policy_name()).freshness(age);
+                    let state = larder.policy_for(&resource.policy_name()).freshness(age);
                     (state != Freshness::Fresh).then_some(resource)
                 })
                 .map(|resource| {

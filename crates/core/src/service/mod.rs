@@ -19,7 +19,7 @@ use tokio::sync::watch;
 pub use background::{BackgroundGuard, ProbeSchedule};
 
 use crate::{
-    cache::{CacheEntry, Engine, Policies},
+    cache::{CacheEntry, Engine, Policy},
     session_store::{MemorySessions, PersistedSession, SessionPersistence},
     ApiClient, CoreError,
 };
@@ -188,9 +188,20 @@ impl Larder {
         }
     }
 
-    /// Every resource's policy, from the config and the settings.
-    pub fn policies(&self) -> Policies {
-        Policies::new(&self.config(), &self.settings())
+    /// The policy of the resource published as `name`, from the config
+    /// and the settings (read in place: reads are a hot path).
+    pub fn policy_for(&self, name: &str) -> Policy {
+        let config = self
+            .inner
+            .config
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let settings = self
+            .inner
+            .settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        Policy::from(config.policy_for(name, &settings))
     }
 
     /// The signed-in user's session, if any.

@@ -74,7 +74,7 @@ impl Larder {
     ) -> Result<Envelope<T>, CoreError> {
         let session = self.signed_in()?;
         let key = resource.key();
-        let policy = self.policies().for_name(&resource.policy_name());
+        let policy = self.policy_for(&resource.policy_name());
         let engine = &self.inner.engine;
         if self.inner.client.connectivity().is_offline() {
             let Some(mut read) = engine.peek(&session.user.id, &key, policy)? else {
@@ -175,12 +175,11 @@ impl Larder {
         let Some(session) = self.read_session() else {
             return Vec::new();
         };
-        let policies = self.policies();
         WidgetId::ALL
             .into_iter()
             .filter_map(|widget| {
                 let resource = Resource::Widget(widget);
-                let policy = policies.for_name(&resource.policy_name());
+                let policy = self.policy_for(&resource.policy_name());
                 let read = self
                     .inner
                     .engine
@@ -205,13 +204,12 @@ impl Larder {
     pub fn cache_stats(&self) -> Result<CacheStats, CoreError> {
         let session = self.signed_in()?;
         let engine = &self.inner.engine;
-        let policies = self.policies();
         let now = engine.now_ms();
         let mut stats = CacheStats::default();
         for (key, entry) in engine.store().entries(&session.user.id)? {
             let age = Duration::from_millis(now.saturating_sub(entry.fetched_at_ms));
             let policy = Resource::from_key(&key)
-                .map(|resource| policies.for_name(&resource.policy_name()))
+                .map(|resource| self.policy_for(&resource.policy_name()))
                 .unwrap_or_default();
             let bytes = entry.encode().map(|b| b.len() as u64).unwrap_or(0);
             stats.total_bytes += bytes;
