@@ -12,6 +12,8 @@ pub enum SetupError {
     #[error("the settings store could not be opened: {0}")]
     Store(#[from] tauri_plugin_store::Error),
     #[error(transparent)]
+    Persistence(#[from] crate::persistence::PersistenceError),
+    #[error(transparent)]
     Core(#[from] larder_core::CoreError),
     #[error(transparent)]
     Tauri(#[from] tauri::Error),

@@ -100,7 +100,7 @@ fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
         Ok(secrets) => secrets,
         Err(err) => {
             tracing::error!(%err, "no secret store; this window only says so");
-            app.manage(StartupProblem(err.into()));
+            app.manage(StartupProblem(CommandError::from(err)));
             app.manage(endpoint);
             return Ok(());
         }

@@ -7,9 +7,10 @@
 use std::{path::PathBuf, sync::Arc};
 
 use larder_core::{
-    secrets::SESSION_TOKEN, CoreError, FileSecrets, KeychainSecrets, PersistedSession, SecretStore,
-    SessionPersistence,
+    secrets::SESSION_TOKEN, CoreError, FileSecrets, KeychainSecrets, PersistedSession, SecretError,
+    SecretStore, SessionPersistence,
 };
+use larder_protocol::CommandError;
 use larder_protocol::{Settings, User};
 use serde_json::{Map, Value};
 use tauri::{AppHandle, Manager, Runtime};
@@ -28,23 +29,72 @@ pub const SECRETS_ENV: &str = "LARDER_SECRETS";
 /// The keychain service name.
 pub const KEYCHAIN_SERVICE: &str = "dev.larder.desktop";
 
+/// What can go wrong with the files and secrets the shell keeps.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistenceError {
+    /// No OS keychain answered and the file store was not chosen.
+    #[error("no OS keychain answered ({0}). To keep Larder's keys in a private file instead, start it with {SECRETS_ENV}=file")]
+    NoKeychain(#[source] SecretError),
+    /// `LARDER_SECRETS` holds something other than `keychain` or `file`.
+    #[error("{SECRETS_ENV} must be `keychain` or `file`, not {0:?}")]
+    SecretsChoice(String),
+    /// The file secret store could not be opened.
+    #[error("the private key folder could not be used: {0}")]
+    FileSecrets(#[source] SecretError),
+    /// tauri-plugin-store could not open or save a store file.
+    #[error("{file} could not be opened or saved: {source}")]
+    Store {
+        file: &'static str,
+        #[source]
+        source: tauri_plugin_store::Error,
+    },
+    /// A value could not be turned into the store's JSON.
+    #[error("{what} could not be encoded: {source}")]
+    Encode {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl From<PersistenceError> for CommandError {
+    fn from(err: PersistenceError) -> Self {
+        match err {
+            err @ (PersistenceError::NoKeychain(_) | PersistenceError::SecretsChoice(_)) => {
+                CommandError::NoKeychain {
+                    message: err.to_string(),
+                }
+            }
+            other => CommandError::Internal {
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+/// The session store's failures, as the core's session persistence
+/// reports them: secrets keep their own variant (a locked keychain must be
+/// told from a broken file).
+impl From<PersistenceError> for CoreError {
+    fn from(err: PersistenceError) -> Self {
+        CoreError::SessionStore(Arc::new(err))
+    }
+}
+
 /// The secret store: the OS keychain unless `LARDER_SECRETS=file` chooses
 /// the file store. Without a keychain and without that choice, this says
 /// how to make it.
-pub fn choose_secrets(paths: &StorePaths) -> Result<Arc<dyn SecretStore>, CoreError> {
+pub fn choose_secrets(paths: &StorePaths) -> Result<Arc<dyn SecretStore>, PersistenceError> {
     match std::env::var(SECRETS_ENV).ok().as_deref().map(str::trim) {
-        Some("file") => Ok(Arc::new(FileSecrets::open(&paths.secrets)?)),
-        None | Some("") | Some("keychain") => match KeychainSecrets::probe(KEYCHAIN_SERVICE) {
-            Ok(keychain) => Ok(Arc::new(keychain)),
-            Err(err) => Err(CoreError::NoKeychain(format!(
-                "no OS keychain answered ({err}). To keep Larder's keys in a private file \
-                 instead, start it with {SECRETS_ENV}=file"
-            ))),
-        },
-        Some(other) => Err(CoreError::NoKeychain(format!(
-            "{SECRETS_ENV} must be `keychain` or `file`, not {:?}",
-            other.chars().take(32).collect::<String>()
-        ))),
+        Some("file") => Ok(Arc::new(
+            FileSecrets::open(&paths.secrets).map_err(PersistenceError::FileSecrets)?,
+        )),
+        None | Some("") | Some("keychain") => KeychainSecrets::probe(KEYCHAIN_SERVICE)
+            .map(|keychain| Arc::new(keychain) as Arc<dyn SecretStore>)
+            .map_err(PersistenceError::NoKeychain),
+        Some(other) => Err(PersistenceError::SecretsChoice(
+            other.chars().take(32).collect(),
+        )),
     }
 }
 
@@ -116,16 +166,28 @@ pub fn load_settings<R: Runtime>(app: &AppHandle<R>) -> Result<Settings, SetupEr
 }
 
 /// Validates and saves `settings`; nothing is written when one is refused.
-pub fn save_settings<R: Runtime>(app: &AppHandle<R>, settings: &Settings) -> Result<(), CoreError> {
-    settings.validate()?;
-    let failed = |err: tauri_plugin_store::Error| {
-        CoreError::Cache(format!("the settings could not be saved: {err}"))
+pub fn save_settings<R: Runtime>(
+    app: &AppHandle<R>,
+    settings: &Settings,
+) -> Result<(), CommandError> {
+    settings
+        .validate()
+        .map_err(|error| CommandError::InvalidSetting { error })?;
+    let failed = |source| PersistenceError::Store {
+        file: SETTINGS_STORE,
+        source,
     };
     let store = app.store(paths(app).settings).map_err(failed)?;
-    let Value::Object(fields) =
-        serde_json::to_value(settings).map_err(|err| CoreError::Cache(err.to_string()))?
-    else {
-        return Err(CoreError::Cache("settings are not an object".into()));
+    let fields = match serde_json::to_value(settings) {
+        Ok(Value::Object(fields)) => fields,
+        Ok(_) => Map::new(),
+        Err(source) => {
+            return Err(PersistenceError::Encode {
+                what: "the settings",
+                source,
+            }
+            .into())
+        }
     };
     for key in SETTINGS_KEYS {
         match fields.get(key) {
@@ -135,7 +197,8 @@ pub fn save_settings<R: Runtime>(app: &AppHandle<R>, settings: &Settings) -> Res
             Some(value) => store.set(key, value.clone()),
         }
     }
-    store.save().map_err(failed)
+    store.save().map_err(failed)?;
+    Ok(())
 }
 
 /// The session kept in `session.json` (the user) and the secret store
@@ -162,31 +225,41 @@ impl<R: Runtime> StoreSessions<R> {
     }
 }
 
-fn store_error(err: tauri_plugin_store::Error) -> CoreError {
-    CoreError::Cache(format!("the session store failed: {err}"))
+fn store_error(source: tauri_plugin_store::Error) -> CoreError {
+    PersistenceError::Store {
+        file: SESSION_STORE,
+        source,
+    }
+    .into()
 }
 
 impl<R: Runtime> SessionPersistence for StoreSessions<R> {
     fn load(&self) -> Result<Option<PersistedSession>, CoreError> {
-        let user = self
-            .store
-            .get("user")
-            .and_then(|value| serde_json::from_value::<User>(value).ok());
+        let Some(user) = self.kept_user() else {
+            return Ok(None);
+        };
         let token = self
             .secrets
             .get(SESSION_TOKEN)?
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .filter(|token| !token.is_empty());
-        let (Some(user), Some(token)) = (user, token) else {
-            return Ok(None);
-        };
-        Ok(Some(PersistedSession { user, token }))
+        Ok(token.map(|token| PersistedSession { user, token }))
+    }
+
+    fn kept_user(&self) -> Option<User> {
+        self.store
+            .get("user")
+            .and_then(|value| serde_json::from_value::<User>(value).ok())
     }
 
     fn save(&self, session: &PersistedSession) -> Result<(), CoreError> {
         self.secrets.set(SESSION_TOKEN, session.token.as_bytes())?;
-        let user =
-            serde_json::to_value(&session.user).map_err(|err| CoreError::Cache(err.to_string()))?;
+        let user = serde_json::to_value(&session.user).map_err(|source| {
+            CoreError::from(PersistenceError::Encode {
+                what: "the user",
+                source,
+            })
+        })?;
         self.store.set("user", user);
         self.store.save().map_err(store_error)
     }

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use larder_protocol::{
-    admin::SystemHealth, ApiErrorBody, AppConfig, LoginRequest, LoginResponse, Username, WidgetId,
+    ApiErrorBody, AppConfig, LoginRequest, LoginResponse, Username, WidgetId,
 };
 use reqwest::{Response, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -30,7 +30,9 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
-    /// A client for `base_url`, which must be an http or https URL.
+    /// A client for `base_url`, which must be an https URL, or an http
+    /// one on this computer (localhost, 127.0.0.0/8, ::1): the bearer
+    /// token never travels in cleartext.
     pub fn new(base_url: &str) -> Result<Self, CoreError> {
         let invalid = || CoreError::InvalidApiUrl {
             url: base_url.chars().take(200).collect(),
@@ -38,6 +40,17 @@ impl ApiClient {
         let base = Url::parse(base_url).map_err(|_| invalid())?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
             return Err(invalid());
+        }
+        let loopback = match base.host() {
+            Some(url::Host::Domain(domain)) => domain == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if base.scheme() == "http" && !loopback {
+            return Err(CoreError::InsecureApiUrl {
+                url: base_url.chars().take(200).collect(),
+            });
         }
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
@@ -109,20 +122,6 @@ impl ApiClient {
     pub async fn config(&self) -> Result<AppConfig, CoreError> {
         let response = self.send(self.http.get(self.url("config")?)).await?;
         decode(response).await
-    }
-
-    /// `GET /api/admin/system-health`: admins only (403 for others).
-    #[tracing::instrument(name = "upstream_system_health", skip_all)]
-    pub async fn system_health(&self, token: &str) -> Result<SystemHealth, CoreError> {
-        let url = self.url("api/admin/system-health")?;
-        crate::retry::with_retries(|| async {
-            decode(
-                self.send(self.http.get(url.clone()).bearer_auth(token))
-                    .await?,
-            )
-            .await
-        })
-        .await
     }
 
     /// `POST /api/widgets/4/notifications/:id/read`, under the retry policy.
@@ -213,6 +212,9 @@ pub enum Fetched {
 fn transport(err: reqwest::Error) -> CoreError {
     // reqwest's Display omits the cause ("error sending request"); the
     // source chain says what actually happened (connection refused, ...).
+    // The URL is dropped first: its query carries the user's id, and this
+    // message reaches logs and the UI.
+    let err = err.without_url();
     let mut message = err.to_string();
     let mut source = std::error::Error::source(&err);
     while let Some(cause) = source {
@@ -280,5 +282,14 @@ mod tests {
             );
         }
         assert!(ApiClient::new("http://127.0.0.1:8787").is_ok());
+        assert!(ApiClient::new("http://localhost:8787").is_ok());
+        assert!(ApiClient::new("http://[::1]:8787").is_ok());
+        assert!(ApiClient::new("https://api.example.com").is_ok());
+        for cleartext in ["http://api.example.com", "http://10.0.0.2", "http://127.0.0.1.nip.io"] {
+            assert!(
+                matches!(ApiClient::new(cleartext), Err(CoreError::InsecureApiUrl { .. })),
+                "{cleartext} should be refused"
+            );
+        }
     }
 }

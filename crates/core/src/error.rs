@@ -2,9 +2,13 @@
 //! wrong; [`From<CoreError> for CommandError`] turns it into the typed error
 //! the UI matches on.
 
-use larder_protocol::{CommandError, UsernameError, WidgetIdError};
+use larder_protocol::{CommandError, LockReason, UsernameError, WidgetIdError};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+use crate::{cache::StoreError, secrets::SecretError};
+
+/// `Clone`, because one failed upstream fetch is handed to every caller
+/// that shares it.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CoreError {
     #[error("invalid username: {0}")]
     InvalidUsername(#[from] UsernameError),
@@ -20,8 +24,6 @@ pub enum CoreError {
     InvalidSetting(#[from] larder_protocol::SettingsError),
     #[error("another Larder already has the cache open")]
     AlreadyRunning,
-    #[error("{0}")]
-    NoKeychain(String),
     #[error("no user is signed in")]
     NotSignedIn,
     #[error("the API rejected the session")]
@@ -40,18 +42,44 @@ pub enum CoreError {
     InvalidResponse(String),
     #[error("the API URL {url:?} is not a usable http(s) URL")]
     InvalidApiUrl { url: String },
-    #[error("the local cache failed: {0}")]
-    Cache(String),
+    /// The API URL would send the token in cleartext to another machine.
+    #[error("the API URL {url:?} must use https:// (http:// is only for this computer)")]
+    InsecureApiUrl { url: String },
+    /// A secret (the session token, a cache key) could not be read or
+    /// kept. A transient one ([`SecretError::is_transient`]) leaves the
+    /// cache locked, not empty.
+    #[error(transparent)]
+    Keychain(#[from] SecretError),
+    /// The cache's storage failed, or a value is kept but unreadable.
+    #[error(transparent)]
+    Storage(StoreError),
+    /// The store that keeps the session between runs failed.
+    #[error("the kept session could not be read or written")]
+    SessionStore(#[source] std::sync::Arc<dyn std::error::Error + Send + Sync>),
     #[error("{0:?} is not a cache key")]
     InvalidCacheKey(String),
 }
 
-impl From<crate::cache::StoreError> for CoreError {
-    fn from(err: crate::cache::StoreError) -> Self {
-        if let crate::cache::StoreError::Locked { .. } = err {
-            return CoreError::AlreadyRunning;
+impl From<StoreError> for CoreError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Locked { .. } => CoreError::AlreadyRunning,
+            StoreError::Secret(err) => CoreError::Keychain(err),
+            other => CoreError::Storage(other),
         }
-        CoreError::Cache(err.to_string())
+    }
+}
+
+/// Why cached data cannot be read, as the UI explains it.
+pub fn lock_reason(err: &SecretError) -> LockReason {
+    match err {
+        SecretError::Locked { .. } => LockReason::KeychainLocked,
+        SecretError::Unavailable { .. } => LockReason::KeychainUnavailable,
+        SecretError::AccessDenied { .. } => LockReason::AccessDenied,
+        SecretError::NotFound { .. } | SecretError::Open { .. } => LockReason::KeyMissing,
+        SecretError::Io { .. } | SecretError::Rejected { .. } | SecretError::Seal => {
+            LockReason::KeychainUnavailable
+        }
     }
 }
 
@@ -65,7 +93,6 @@ impl From<CoreError> for CommandError {
             CoreError::InvalidNotificationId(id) => CommandError::InvalidNotificationId { id },
             CoreError::InvalidSetting(error) => CommandError::InvalidSetting { error },
             CoreError::AlreadyRunning => CommandError::AlreadyRunning,
-            CoreError::NoKeychain(message) => CommandError::NoKeychain { message },
             CoreError::NotSignedIn => CommandError::NotSignedIn,
             CoreError::SessionExpired => CommandError::SessionExpired,
             CoreError::Unreachable(message) => CommandError::Unreachable { message },
@@ -85,7 +112,24 @@ impl From<CoreError> for CommandError {
                 message: format!("too many requests; retry in {retry_after_secs} s"),
             },
             CoreError::InvalidCacheKey(key) => CommandError::InvalidCacheKey { key },
-            err @ (CoreError::InvalidApiUrl { .. } | CoreError::Cache(_)) => {
+            CoreError::Keychain(err) => CommandError::CacheLocked {
+                reason: lock_reason(&err),
+            },
+            CoreError::Storage(StoreError::WrongKey | StoreError::UnknownFormat(_)) => {
+                CommandError::CacheLocked {
+                    reason: LockReason::WrongKey,
+                }
+            }
+            CoreError::Storage(err) => CommandError::Storage {
+                message: err.to_string(),
+            },
+            err @ CoreError::InsecureApiUrl { .. } => CommandError::InvalidSetting {
+                error: larder_protocol::SettingsError {
+                    field: "apiUrl".into(),
+                    message: err.to_string(),
+                },
+            },
+            err @ (CoreError::InvalidApiUrl { .. } | CoreError::SessionStore(_)) => {
                 CommandError::Internal {
                     message: err.to_string(),
                 }

@@ -28,7 +28,9 @@ pub mod session_store;
 pub use client::ApiClient;
 pub use error::CoreError;
 pub use resource::Resource;
-pub use secrets::{CacheKeys, FileSecrets, KeychainSecrets, MemorySecrets, SecretStore};
+pub use secrets::{
+    CacheKeys, FileSecrets, KeychainSecrets, MemorySecrets, SecretError, SecretStore,
+};
 pub use service::{BackgroundGuard, Larder, ProbeSchedule};
 pub use session_store::{MemorySessions, PersistedSession, SessionPersistence};
 
@@ -48,6 +50,16 @@ pub fn log_id(user_id: &str) -> String {
     digest[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A cache key as logs may carry it: keys that name a user
+/// (`profile:<id>`, `posts:<id>:<page>`) have that part replaced by its
+/// [`log_id`]; widget keys name no one and stay as they are.
+pub fn log_key(key: &str) -> String {
+    match key.split_once(':') {
+        Some(("widget", _)) | None => key.to_owned(),
+        Some((kind, rest)) => format!("{kind}:{}", log_id(rest)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -57,5 +69,13 @@ mod tests {
         assert_eq!(id, super::log_id("alice@example.com"));
         assert_ne!(id, super::log_id("bob@example.com"));
         assert!(!id.contains("alice"));
+    }
+
+    #[test]
+    fn logged_keys_never_carry_a_user_id() {
+        assert_eq!(super::log_key("widget:3"), "widget:3");
+        let logged = super::log_key("posts:u_83f3a:2");
+        assert!(logged.starts_with("posts:") && !logged.contains("u_83f3a"), "{logged}");
+        assert!(!super::log_key("profile:alice").contains("alice"));
     }
 }

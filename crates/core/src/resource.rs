@@ -1,9 +1,10 @@
-//! The resources Larder caches: the five widgets, and per user a profile
-//! and pages of posts and followers. A [`Resource`] knows its cache key, the
+//! The resources Larder caches: the five widgets, the admins' system
+//! health, and per user a profile and pages of posts and followers. A [`Resource`] knows its cache key, the
 //! name its policy is published under, its URL, and how to check that a
 //! body really is what was asked for, so nothing unreadable is cached.
 
 use larder_protocol::{
+    admin::SystemHealth,
     profile::{is_plain_id, PAGE_MAX},
     Follower, Page, Post, UserProfile, WidgetId, WidgetResponse,
 };
@@ -18,6 +19,8 @@ pub const PAGE_SIZE: u32 = 10;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Resource {
     Widget(WidgetId),
+    /// The admins' system health (the API answers 403 to anyone else).
+    SystemHealth,
     Profile { user_id: String },
     Posts { user_id: String, page: u32 },
     Followers { user_id: String, page: u32 },
@@ -72,6 +75,7 @@ impl Resource {
         let number = |raw: Option<&str>| raw?.parse::<i64>().ok();
         let resource = match (kind, second) {
             ("widget", None) => Self::Widget(first.parse::<WidgetId>().ok()?),
+            ("admin", None) if first == "health" => Self::SystemHealth,
             ("profile", None) => Self::profile(first).ok()?,
             ("posts", Some(_)) => Self::posts(first, number(second)?).ok()?,
             ("followers", Some(_)) => Self::followers(first, number(second)?).ok()?,
@@ -85,6 +89,7 @@ impl Resource {
     pub fn key(&self) -> String {
         match self {
             Self::Widget(id) => format!("widget:{id}"),
+            Self::SystemHealth => "admin:health".into(),
             Self::Profile { user_id } => format!("profile:{user_id}"),
             Self::Posts { user_id, page } => format!("posts:{user_id}:{page}"),
             Self::Followers { user_id, page } => format!("followers:{user_id}:{page}"),
@@ -95,6 +100,7 @@ impl Resource {
     pub fn policy_name(&self) -> String {
         match self {
             Self::Widget(id) => format!("widget:{id}"),
+            Self::SystemHealth => "system-health".into(),
             Self::Profile { .. } => "profile".into(),
             Self::Posts { .. } => "posts".into(),
             Self::Followers { .. } => "followers".into(),
@@ -109,6 +115,7 @@ impl Resource {
                 format!("api/widgets/{id}"),
                 vec![("userId", signed_in.to_owned())],
             ),
+            Self::SystemHealth => ("api/admin/system-health".into(), vec![]),
             Self::Profile { user_id } => (format!("users/{user_id}"), vec![]),
             Self::Posts { user_id, page } => (format!("users/{user_id}/posts"), paged(page)),
             Self::Followers { user_id, page } => {
@@ -131,6 +138,9 @@ impl Resource {
                 if got.widget_id != *id || got.user_id != signed_in {
                     return mismatch(&format!("widget {} of another user", got.widget_id));
                 }
+            }
+            Self::SystemHealth => {
+                decode::<SystemHealth>(body)?;
             }
             Self::Profile { user_id } => {
                 let got: UserProfile = decode(body)?;
@@ -203,6 +213,7 @@ mod tests {
             "profile:u_1",
             "posts:u_1:2",
             "followers:u-x:9",
+            "admin:health",
         ] {
             let resource = Resource::from_key(key).expect(key);
             assert_eq!(resource.key(), key);
@@ -218,6 +229,7 @@ mod tests {
             "profile:a:b",
             "cache:x",
             "followers:u:1:2",
+            "admin:other",
         ] {
             assert_eq!(Resource::from_key(bad), None, "{bad:?}");
         }

@@ -30,7 +30,12 @@ impl fmt::Debug for PersistedSession {
 
 /// Where the session is kept between runs.
 pub trait SessionPersistence: Send + Sync + fmt::Debug {
+    /// The kept session; a token that cannot be read is
+    /// [`CoreError::Keychain`], never `Ok(None)`.
     fn load(&self) -> Result<Option<PersistedSession>, CoreError>;
+    /// The kept user alone, readable without any secret: what a locked
+    /// session shows while its token cannot be read.
+    fn kept_user(&self) -> Option<User>;
     fn save(&self, session: &PersistedSession) -> Result<(), CoreError>;
     fn clear(&self) -> Result<(), CoreError>;
 }
@@ -46,6 +51,14 @@ impl SessionPersistence for MemorySessions {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone())
+    }
+
+    fn kept_user(&self) -> Option<User> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|kept| kept.user.clone())
     }
 
     fn save(&self, session: &PersistedSession) -> Result<(), CoreError> {

@@ -8,7 +8,7 @@
 
 use larder_core::{
     cache::CacheEntry,
-    secrets::{open, seal, SecretKey},
+    secrets::{open, seal, OpenError, SecretKey},
     Resource,
 };
 use larder_protocol::{Username, WidgetId};
@@ -68,11 +68,14 @@ proptest! {
     ) {
         let key = SecretKey::random();
         let sealed = seal(&key, &context, &plaintext).expect("seals");
-        prop_assert_eq!(open(&key, &context, &sealed), Some(plaintext));
-        prop_assert_eq!(open(&key, &context, &noise), None);
+        prop_assert_eq!(open(&key, &context, &sealed), Ok(plaintext));
+        prop_assert!(open(&key, &context, &noise).is_err());
         let mut other = context.clone();
         other.push(0);
-        prop_assert_eq!(open(&key, &other, &sealed), None);
+        // The right key proves a value bound to another context damaged.
+        prop_assert_eq!(open(&key, &other, &sealed), Err(OpenError::Damaged));
+        // Another key is recognised as such and never called damage.
+        prop_assert_eq!(open(&SecretKey::random(), &context, &sealed), Err(OpenError::WrongKey));
     }
 
     #[test]

@@ -11,6 +11,11 @@ use crate::{events::PrewarmProgress, AppConfig, Connectivity, Session, Settings,
 pub struct Bootstrap {
     /// The signed-in user, if any.
     pub session: Option<Session>,
+    /// A kept session that cannot be resumed now because its secrets
+    /// cannot be read (a locked keychain): not a signed-out session. The
+    /// UI says why and offers Retry.
+    #[serde(default)]
+    pub locked: Option<LockedSession>,
     /// The API base URL in use.
     pub api_url: String,
     /// Whether that API is the one embedded in the app.
@@ -23,4 +28,12 @@ pub struct Bootstrap {
     /// The dashboard's widgets already in the cache, in dashboard order,
     /// read without any request.
     pub widgets: Vec<WidgetEnvelope>,
+}
+
+/// A kept session whose token cannot be read right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LockedSession {
+    pub user: crate::User,
+    pub reason: crate::LockReason,
 }

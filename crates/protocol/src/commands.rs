@@ -8,6 +8,9 @@ pub const BOOTSTRAP: &str = "bootstrap";
 pub const SIGN_IN: &str = "sign_in";
 /// Ends the session.
 pub const SIGN_OUT: &str = "sign_out";
+/// Tries again to resume a kept session whose secrets could not be read
+/// (after the keychain is unlocked); returns a new [`crate::Bootstrap`].
+pub const UNLOCK: &str = "unlock";
 /// Returns one widget's [`crate::WidgetEnvelope`], from the cache when it
 /// can.
 pub const GET_WIDGET: &str = "get_widget";
@@ -42,10 +45,11 @@ pub const CACHE_STATS: &str = "cache_stats";
 pub const CLEAR_CACHE: &str = "clear_cache";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 15] = [
+pub const ALL: [&str; 16] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
+    UNLOCK,
     GET_WIDGET,
     REFRESH_WIDGET,
     PREWARM,

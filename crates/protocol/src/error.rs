@@ -16,6 +16,51 @@ pub struct ApiErrorBody {
     pub code: String,
 }
 
+/// Why the user's cached data cannot be read right now. Nothing is deleted
+/// for any of these: each says what would make the data readable again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockReason {
+    /// The system keychain is locked (or its unlock prompt was dismissed).
+    KeychainLocked,
+    /// The system keychain does not answer.
+    KeychainUnavailable,
+    /// The operating system refused Larder access to its keys.
+    AccessDenied,
+    /// The keychain answers, but the key of this user's cache is not in it.
+    KeyMissing,
+    /// A cached value was sealed under another key than this user's.
+    WrongKey,
+}
+
+impl LockReason {
+    /// What happened and what to do, for a person.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Self::KeychainLocked => {
+                "Your saved dashboard is locked because the system keychain is locked. \
+                 Unlock the keychain (for example, by unlocking your desktop session), then choose Retry. \
+                 Nothing has been deleted."
+            }
+            Self::KeychainUnavailable => {
+                "The system keychain is not answering, so Larder cannot open your saved dashboard. \
+                 Nothing has been deleted; choose Retry once the keychain is running again."
+            }
+            Self::AccessDenied => {
+                "The system refused Larder access to the keys of your saved dashboard. \
+                 Allow Larder in the keychain, then choose Retry. Nothing has been deleted."
+            }
+            Self::KeyMissing => {
+                "The key to your saved dashboard is no longer in the system keychain, so it cannot be opened. \
+                 Nothing has been deleted: if the keychain is restored, choose Retry."
+            }
+            Self::WrongKey => {
+                "Some saved data was sealed under a different key and cannot be shown. It has been kept, not deleted."
+            }
+        }
+    }
+}
+
 /// The typed error of every backend command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -52,6 +97,10 @@ pub enum CommandError {
     },
     /// The API answered 2xx with a body that could not be decoded.
     InvalidResponse { message: String },
+    /// The user's cached data is kept but cannot be read right now.
+    CacheLocked { reason: LockReason },
+    /// The cache's storage on disk failed (a full disk, an I/O error).
+    Storage { message: String },
     /// A setting or stored state of the app is unusable.
     Internal { message: String },
 }
@@ -90,6 +139,10 @@ impl fmt::Display for CommandError {
                     "The server sent a response Larder cannot read ({message})."
                 )
             }
+            Self::CacheLocked { reason } => f.write_str(reason.explain()),
+            Self::Storage { message } => {
+                write!(f, "Larder could not use its saved data on this computer ({message}).")
+            }
             Self::Internal { message } => write!(f, "Larder hit an internal problem: {message}"),
         }
     }
@@ -116,6 +169,25 @@ mod tests {
             back,
             CommandError::UpstreamStatus { status: 503, .. }
         ));
+    }
+
+    #[test]
+    fn a_locked_cache_says_so_and_promises_nothing_was_deleted() {
+        let err = CommandError::CacheLocked {
+            reason: LockReason::KeychainLocked,
+        };
+        let json = serde_json::to_string(&err).expect("serialise");
+        assert_eq!(json, r#"{"kind":"cache_locked","reason":"keychain_locked"}"#);
+        assert!(err.to_string().contains("keychain is locked"));
+        for reason in [
+            LockReason::KeychainLocked,
+            LockReason::KeychainUnavailable,
+            LockReason::AccessDenied,
+            LockReason::KeyMissing,
+            LockReason::WrongKey,
+        ] {
+            assert!(reason.explain().contains("deleted"), "{reason:?}");
+        }
     }
 
     #[test]

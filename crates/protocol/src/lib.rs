@@ -33,14 +33,14 @@ pub mod settings;
 pub mod widgets;
 
 pub use auth::{LoginRequest, LoginResponse, Role, Session, User, Username, UsernameError};
-pub use bootstrap::Bootstrap;
+pub use bootstrap::{Bootstrap, LockedSession};
 pub use config::{AppConfig, CachePolicy, Theme};
 pub use connectivity::Connectivity;
 pub use envelope::{
-    CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, PostsEnvelope,
+    CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, HealthEnvelope, PostsEnvelope,
     ProfileEnvelope, Source, WidgetEnvelope,
 };
-pub use error::{ApiErrorBody, CommandError};
+pub use error::{ApiErrorBody, CommandError, LockReason};
 pub use profile::{Follower, Page, Post, UserProfile};
 pub use settings::{Settings, SettingsError};
 pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};

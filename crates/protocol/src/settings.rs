@@ -43,6 +43,44 @@ impl std::fmt::Display for SettingsError {
 
 impl std::error::Error for SettingsError {}
 
+/// Whether `url` keeps the bearer token off the wire in cleartext: an
+/// `https://` URL, or an `http://` one whose host is this computer
+/// (`localhost`, `127.0.0.0/8`, `[::1]`). Written by hand because the
+/// protocol crate depends on serde only (it builds for wasm too); the host
+/// is taken exactly as a URL parser would, up to the first `/`, `?` or `#`,
+/// after any `user@` part.
+pub fn is_secure_api_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = lower.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') || authority.contains('\\') {
+        // Credentials in the URL, or a backslash some parsers treat as a
+        // separator: never a plain loopback address.
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((host, port)) if port.is_empty() || port.starts_with(':') => host,
+            _ => return false,
+        },
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    if host == "localhost" || host == "::1" {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+}
+
 impl Settings {
     /// Checks every field's range and shape.
     pub fn validate(&self) -> Result<(), SettingsError> {
@@ -52,7 +90,8 @@ impl Settings {
         };
         if let Some(url) = &self.api_url {
             let chars = url.chars().count();
-            let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+            let lower = url.to_ascii_lowercase();
+            let scheme_ok = lower.starts_with("http://") || lower.starts_with("https://");
             if chars == 0
                 || chars > API_URL_MAX_CHARS
                 || !scheme_ok
@@ -60,7 +99,15 @@ impl Settings {
             {
                 return Err(refuse(
                     "apiUrl",
-                    format!("must be an http:// or https:// URL of at most {API_URL_MAX_CHARS} characters"),
+                    format!("must be an https:// URL of at most {API_URL_MAX_CHARS} characters"),
+                ));
+            }
+            if !is_secure_api_url(url) {
+                return Err(refuse(
+                    "apiUrl",
+                    "must use https:// (http:// is allowed only for this computer: \
+                     localhost, 127.0.0.0/8 or ::1), so the session token is never sent in cleartext"
+                        .into(),
                 ));
             }
         }
@@ -116,6 +163,29 @@ mod tests {
             "apiUrl"
         );
         assert!(url("http://127.0.0.1:8787").validate().is_ok());
+        for secure in [
+            "https://api.example.com",
+            "http://localhost:8787/",
+            "http://127.1.2.3",
+            "http://[::1]:9000/api",
+            "HTTPS://API.EXAMPLE.COM",
+        ] {
+            assert!(url(secure).validate().is_ok(), "{secure}");
+        }
+        for cleartext in [
+            "http://api.example.com",
+            "http://10.0.0.1:8787",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com",
+            "http://127.0.0.1@evil.com",
+            "http://evil.com/127.0.0.1",
+            "http://[::2]",
+            "http://[::1]evil",
+            "http://127.0.0.256",
+            "http://0x7f.0.0.1",
+        ] {
+            assert_eq!(field(url(cleartext)), "apiUrl", "{cleartext}");
+        }
         for ttl in [0, 9, 7 * 86_400 + 1] {
             let s = Settings {
                 ttl_secs: Some(ttl),

@@ -18,6 +18,7 @@ use tauri::{ipc::Invoke, Runtime};
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         session::bootstrap,
+        session::unlock,
         session::sign_in,
         session::sign_out,
         widgets::get_widget,

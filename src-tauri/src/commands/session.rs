@@ -1,4 +1,4 @@
-//! Session commands: `bootstrap`, `sign_in`, `sign_out`.
+//! Session commands: `bootstrap`, `unlock`, `sign_in`, `sign_out`.
 
 use larder_core::Larder;
 use larder_protocol::{Bootstrap, CommandError, Session};
@@ -25,6 +25,7 @@ pub fn bootstrap<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandErro
     let prewarm = *larder.prewarm_progress().borrow();
     Ok(Bootstrap {
         session: larder.session(),
+        locked: larder.locked(),
         api_url: endpoint.url.clone(),
         embedded_api: endpoint.is_embedded(),
         config: larder.config(),
@@ -33,6 +34,17 @@ pub fn bootstrap<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandErro
         prewarm,
         widgets: larder.cached_dashboard(),
     })
+}
+
+/// Tries again to resume a kept session whose token could not be read (a
+/// locked keychain), then answers as `bootstrap` does; still locked, it
+/// answers `CacheLocked` with the reason.
+#[tauri::command]
+pub async fn unlock<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandError> {
+    if let Some(larder) = app.try_state::<Larder>() {
+        larder.unlock()?;
+    }
+    bootstrap(app)
 }
 
 #[tauri::command]

@@ -49,6 +49,6 @@ pub async fn mark_notification_read(
 #[tauri::command]
 pub async fn get_system_health(
     larder: State<'_, Larder>,
-) -> Result<larder_protocol::admin::SystemHealth, CommandError> {
+) -> Result<larder_protocol::HealthEnvelope, CommandError> {
     Ok(larder.get_system_health().await?)
 }

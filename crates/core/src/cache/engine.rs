@@ -8,9 +8,11 @@
 //! | expired or missing | fetches, and the caller waits |
 //! | expired, upstream failing, within stale-if-error | serves it, marked stale, with the error |
 //!
-//! At most one upstream request per (user, key) is in flight: reads, retries
-//! and background revalidations share it. Each runs in its own task, so a
-//! caller that gives up never strands the others.
+//! At most one upstream request per (session epoch, user, key) is in
+//! flight: reads, retries and background revalidations of one session share
+//! it. Each runs in its own task, so a caller that gives up never strands
+//! the others. A request of an ended session is never joined by a newer
+//! one, so its outcome (a 401 above all) never reaches the newer session.
 //!
 //! Writes pass a fence: a fetch started under one session epoch is never
 //! written after [`Engine::end_epoch`] (sign-out).
@@ -52,9 +54,11 @@ pub type FetchFn =
     Arc<dyn Fn(Option<String>) -> BoxFuture<'static, Result<Fetched, CoreError>> + Send + Sync>;
 
 type Flight = Shared<BoxFuture<'static, Result<CacheEntry, CoreError>>>;
+/// (session epoch, user id, key).
+type FlightId = (u64, String, String);
 
 /// A read's result: the entry and where and how fresh it came.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Read {
     pub entry: CacheEntry,
     pub state: Freshness,
@@ -68,8 +72,8 @@ pub struct Read {
 pub struct Engine {
     store: CacheStore,
     clock: Arc<dyn Clock>,
-    /// Upstream requests in flight, by (user id, key).
-    inflight: Arc<Mutex<HashMap<(String, String), Flight>>>,
+    /// Upstream requests in flight, by (session epoch, user id, key).
+    inflight: Arc<Mutex<HashMap<FlightId, Flight>>>,
     /// The session epoch. Writes hold the read lock while they check it
     /// and write; ending an epoch takes the write lock, so no write of the
     /// old epoch can land after it.
@@ -174,10 +178,15 @@ impl Engine {
     }
 
     /// Ends the current session epoch: fetches already under way will not
-    /// write their results. Returns once no write of the old epoch is in
-    /// progress.
+    /// write their results, and no later read joins them. Returns once no
+    /// write of the old epoch is in progress.
     pub fn end_epoch(&self) {
         *self.epoch.write().unwrap_or_else(PoisonError::into_inner) += 1;
+    }
+
+    /// The current session epoch.
+    pub fn epoch(&self) -> u64 {
+        *self.epoch.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Reads `key` of `user_id` under `policy`, fetching with `fetch` when
@@ -228,7 +237,9 @@ impl Engine {
                     source: Source::Network,
                     error: None,
                 }),
-                Err(err) if policy.usable_on_error(age) && err != CoreError::SessionExpired => {
+                Err(err)
+                    if policy.usable_on_error(age) && !matches!(err, CoreError::SessionExpired) =>
+                {
                     self.count_hit(user_id, key);
                     Ok(Read {
                         entry,
@@ -277,12 +288,12 @@ impl Engine {
     /// The one upstream request for (user, key): joins the one in flight or
     /// starts it in its own task.
     fn flight(&self, user_id: &str, key: &str, fetch: FetchFn) -> Flight {
-        let id = (user_id.to_owned(), key.to_owned());
         let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
+        let epoch = self.epoch();
+        let id = (epoch, user_id.to_owned(), key.to_owned());
         if let Some(flight) = inflight.get(&id) {
             return flight.clone();
         }
-        let epoch = *self.epoch.read().unwrap_or_else(PoisonError::into_inner);
         let cached_etag = self
             .store
             .get(user_id, key)
@@ -293,7 +304,7 @@ impl Engine {
         let flight_id = id.clone();
         let flight = async move {
             let result = engine
-                .fetch_and_store(&flight_id, epoch, cached_etag, fetch)
+                .fetch_and_store(&flight_id, cached_etag, fetch)
                 .await;
             engine
                 .inflight
@@ -311,8 +322,7 @@ impl Engine {
 
     async fn fetch_and_store(
         &self,
-        (user_id, key): &(String, String),
-        epoch: u64,
+        (epoch, user_id, key): &FlightId,
         cached_etag: Option<String>,
         fetch: FetchFn,
     ) -> Result<CacheEntry, CoreError> {
@@ -338,8 +348,8 @@ impl Engine {
         };
         {
             let current = self.epoch.read().unwrap_or_else(PoisonError::into_inner);
-            if *current != epoch {
-                tracing::debug!(key, "dropped a fetch that finished after its session ended");
+            if *current != *epoch {
+                tracing::debug!(key = %crate::log_key(key), "dropped a fetch that finished after its session ended");
                 return Ok(entry);
             }
             self.store.put(user_id, key, &entry)?;

@@ -4,6 +4,7 @@ pub mod engine;
 pub mod entry;
 pub mod hot;
 pub mod policy;
+pub mod sealing;
 pub mod store;
 
 pub use engine::{CacheUpdate, Clock, Engine, FetchFn, Read, SweeperGuard, SystemClock};

@@ -1,8 +1,11 @@
 //! The on-disk cache: one sled database, one tree (partition) per user.
 //!
 //! A partition is named by a hash of the user id, never the id itself, which
-//! may contain anything. Values are [`CacheEntry`] frames; one that fails to
-//! decode (a torn write, a flipped bit) is removed and reported as missing.
+//! may contain anything. Values are [`CacheEntry`] frames, sealed under the
+//! partition's key ([`super::sealing`]). A value is removed only when the
+//! right key proves it damaged (a torn write, a flipped bit); one that
+//! cannot be read for any other reason (a locked keychain, a missing key,
+//! another key) is kept, and the read answers a typed error.
 //!
 //! Recently used entries also sit decrypted in a small memory tier
 //! ([`super::hot`]), kept coherent by every write and removal here.
@@ -18,13 +21,18 @@ use std::{
 
 use sha2::{Digest, Sha256};
 
-use super::entry::CacheEntry;
+use super::{
+    entry::CacheEntry,
+    sealing::{Sealer, Unsealed},
+};
+use crate::secrets::SecretError;
 
 /// sled's page cache. Its default is 1 GiB; Larder's working set is small.
 pub const CACHE_CAPACITY_BYTES: u64 = 24 * 1024 * 1024;
 
-/// What went wrong with the cache's storage.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong with the cache's storage. `Clone`, because one failed
+/// fetch is handed to every caller that shares it.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("another Larder is using the cache at {path}; close it first")]
     Locked { path: PathBuf },
@@ -38,10 +46,20 @@ pub enum StoreError {
     Storage(#[from] sled::Error),
     #[error("an entry could not be encoded: {0}")]
     Encode(#[from] super::entry::EntryError),
-    #[error("the cache key is unavailable: {0}")]
-    Keys(String),
-    #[error("the cache could not be flushed: {0}")]
-    Flush(String),
+    /// The partition's key could not be read (or, for a write into a
+    /// partition that holds values, is missing): the values are kept.
+    #[error("the cache's key cannot be read: {0}")]
+    Secret(#[from] SecretError),
+    /// A value was sealed under another key than the partition's (or in
+    /// the first format, which cannot tell that from damage); it is kept.
+    #[error("a cached value was sealed under another key")]
+    WrongKey,
+    /// A value in a format newer than this Larder; it is kept.
+    #[error("a cached value is in an unknown format ({0})")]
+    UnknownFormat(u8),
+    /// The flush's blocking task was cancelled or panicked.
+    #[error("the cache could not be flushed")]
+    Flush(#[source] std::sync::Arc<tokio::task::JoinError>),
 }
 
 /// How opening went.
@@ -58,9 +76,9 @@ pub enum OpenOutcome {
 #[derive(Debug, Clone)]
 pub struct CacheStore {
     db: sled::Db,
-    /// The per-partition keys values are sealed with; `None` stores frames
-    /// as they are (only the low-level tests and benchmarks do that).
-    keys: Option<crate::secrets::CacheKeys>,
+    /// Seals values under the per-partition keys (or stores plain frames,
+    /// in the low-level tests and benchmarks).
+    sealer: Sealer,
     hot: std::sync::Arc<super::hot::HotEntries>,
 }
 
@@ -93,7 +111,7 @@ impl CacheStore {
     fn with_db(db: sled::Db) -> Self {
         Self {
             db,
-            keys: None,
+            sealer: Sealer::new(None),
             hot: std::sync::Arc::new(super::hot::HotEntries::new(super::hot::HOT_BUDGET_BYTES)),
         }
     }
@@ -106,78 +124,63 @@ impl CacheStore {
         keys: crate::secrets::CacheKeys,
     ) -> Result<(Self, OpenOutcome), StoreError> {
         let (mut store, outcome) = Self::open(dir)?;
-        store.keys = Some(keys);
+        store.sealer = Sealer::new(Some(keys));
         Ok((store, outcome))
-    }
-
-    fn context(partition: &str, key: &[u8]) -> Vec<u8> {
-        [b"larder-cache-v1\0", partition.as_bytes(), b"\0", key].concat()
-    }
-
-    /// The stored bytes of `entry` under `key` in `partition`.
-    fn seal(&self, partition: &str, key: &str, entry: &CacheEntry) -> Result<Vec<u8>, StoreError> {
-        let frame = entry.encode()?;
-        let Some(keys) = &self.keys else {
-            return Ok(frame);
-        };
-        let secret = keys
-            .key(partition)
-            .map_err(|err| StoreError::Keys(err.to_string()))?;
-        crate::secrets::seal(&secret, &Self::context(partition, key.as_bytes()), &frame)
-            .map_err(|err| StoreError::Keys(err.to_string()))
-    }
-
-    /// The entry in stored `bytes`, if they decrypt and decode.
-    fn unseal(&self, partition: &str, key: &[u8], bytes: &[u8]) -> Option<CacheEntry> {
-        match &self.keys {
-            None => CacheEntry::decode(bytes).ok(),
-            Some(keys) => {
-                let secret = keys.key(partition).ok()?;
-                let frame = crate::secrets::open(&secret, &Self::context(partition, key), bytes)?;
-                CacheEntry::decode(&frame).ok()
-            }
-        }
     }
 
     fn partition(&self, user_id: &str) -> Result<sled::Tree, StoreError> {
         Ok(self.db.open_tree(partition_name(user_id))?)
     }
 
-    /// The entry under `key` for `user_id`; a damaged one is removed and
-    /// reported as missing.
+    /// The entry under `key` for `user_id`. One the right key proves
+    /// damaged is removed and reported as missing; one that cannot be read
+    /// for another reason is kept and reported as an error.
     pub fn get(&self, user_id: &str, key: &str) -> Result<Option<CacheEntry>, StoreError> {
-        let partition = partition_name(user_id);
-        if let Some(entry) = self.hot.get(&partition, key) {
+        self.get_in(&partition_name(user_id), key)
+    }
+
+    fn get_in(&self, partition: &str, key: &str) -> Result<Option<CacheEntry>, StoreError> {
+        if let Some(entry) = self.hot.get(partition, key) {
             return Ok(Some(entry));
         }
-        let tree = self.db.open_tree(&partition)?;
+        let tree = self.db.open_tree(partition)?;
         let Some(bytes) = tree.get(key)? else {
             return Ok(None);
         };
-        match self.unseal(&partition, key.as_bytes(), &bytes) {
-            Some(entry) => {
-                self.hot.insert(&partition, key, &entry);
+        let secret = self.sealer.read_key(partition)?;
+        match self
+            .sealer
+            .unseal(secret.as_ref(), partition, key.as_bytes(), &bytes)
+        {
+            Ok(entry) => {
+                self.hot.insert(partition, key, &entry);
                 Ok(Some(entry))
             }
-            None => {
+            Err(Unsealed::Damaged) => {
                 tracing::warn!(
-                    key,
-                    "dropping a cache entry that does not decrypt or decode"
+                    key = %crate::log_key(key),
+                    "dropping a cache entry that its key proves damaged"
                 );
-                tree.remove(key)?;
+                // Only if it is still the same bytes: a concurrent put wins.
+                let _ = tree.compare_and_swap(key, Some(bytes), None::<&[u8]>)?;
                 Ok(None)
             }
+            Err(Unsealed::Kept(err)) => Err(err),
         }
     }
 
     pub fn put(&self, user_id: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
-        let partition = partition_name(user_id);
-        let sealed = self.seal(&partition, key, entry)?;
+        self.put_in(&partition_name(user_id), key, entry)
+    }
+
+    fn put_in(&self, partition: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
+        let tree = self.db.open_tree(partition)?;
+        let sealed = self.sealer.seal(partition, key, entry, || tree.is_empty())?;
         // Dropped first, so a failed write never leaves a newer value in
         // memory than on disk.
-        self.hot.remove(&partition, key);
-        self.db.open_tree(&partition)?.insert(key, sealed)?;
-        self.hot.insert(&partition, key, entry);
+        self.hot.remove(partition, key);
+        tree.insert(key, sealed)?;
+        self.hot.insert(partition, key, entry);
         Ok(())
     }
 
@@ -187,15 +190,23 @@ impl CacheStore {
         Ok(())
     }
 
-    /// Every readable entry of `user_id`, by key.
+    /// Every readable entry of `user_id`, by key. A partition whose key
+    /// cannot be read is an error; single values that cannot be read are
+    /// left out (and kept).
     pub fn entries(&self, user_id: &str) -> Result<Vec<(String, CacheEntry)>, StoreError> {
         let partition = partition_name(user_id);
+        let tree = self.db.open_tree(&partition)?;
+        if tree.is_empty() {
+            return Ok(Vec::new());
+        }
+        let secret = self.sealer.read_key(&partition)?;
         let mut out = Vec::new();
-        for item in self.db.open_tree(&partition)?.iter() {
+        for item in tree.iter() {
             let (key, bytes) = item?;
-            if let (Ok(name), Some(entry)) = (
+            if let (Ok(name), Ok(entry)) = (
                 String::from_utf8(key.to_vec()),
-                self.unseal(&partition, &key, &bytes),
+                self.sealer
+                    .unseal(secret.as_ref(), &partition, &key, &bytes),
             ) {
                 out.push((name, entry));
             }
@@ -204,8 +215,10 @@ impl CacheStore {
     }
 
     /// Removes every entry, in every partition, fetched more than
-    /// `horizon` before `now_ms` (and any that no longer decodes). Returns
-    /// how many were removed.
+    /// `horizon` before `now_ms`, and any the right key proves damaged.
+    /// A partition whose key cannot be read now is skipped whole: nothing
+    /// is removed on the strength of a locked keychain. Returns how many
+    /// were removed.
     pub fn sweep(&self, now_ms: u64, horizon: std::time::Duration) -> Result<usize, StoreError> {
         let horizon_ms = u64::try_from(horizon.as_millis()).unwrap_or(u64::MAX);
         let mut removed = 0;
@@ -215,13 +228,27 @@ impl CacheStore {
             }
             let partition = String::from_utf8_lossy(&name).into_owned();
             let tree = self.db.open_tree(name)?;
+            if tree.is_empty() {
+                continue;
+            }
+            let secret = match self.sealer.read_key(&partition) {
+                Ok(secret) => secret,
+                Err(err) => {
+                    tracing::debug!(%err, "not sweeping a partition whose key cannot be read");
+                    continue;
+                }
+            };
             for item in tree.iter() {
                 let (key, bytes) = item?;
-                let too_old = self
-                    .unseal(&partition, &key, &bytes)
-                    .map(|entry| now_ms.saturating_sub(entry.fetched_at_ms) > horizon_ms)
-                    .unwrap_or(true);
-                if too_old {
+                let remove = match self
+                    .sealer
+                    .unseal(secret.as_ref(), &partition, &key, &bytes)
+                {
+                    Ok(entry) => now_ms.saturating_sub(entry.fetched_at_ms) > horizon_ms,
+                    Err(Unsealed::Damaged) => true,
+                    Err(Unsealed::Kept(_)) => false,
+                };
+                if remove {
                     self.hot.remove(&partition, &String::from_utf8_lossy(&key));
                     tree.remove(key)?;
                     removed += 1;
@@ -236,24 +263,16 @@ impl CacheStore {
         let partition = partition_name(user_id);
         self.hot.remove_partition(&partition);
         self.db.drop_tree(&partition)?;
-        self.forget_key(user_id)
-    }
-
-    /// Deletes `user_id`'s key only: the partition stays, unreadable until
-    /// it is swept (a key in a file must not outlive the session).
-    pub fn forget_key(&self, user_id: &str) -> Result<(), StoreError> {
-        self.hot.remove_partition(&partition_name(user_id));
-        if let Some(keys) = &self.keys {
-            keys.delete(&partition_name(user_id))
-                .map_err(|err| StoreError::Keys(err.to_string()))?;
+        if let Some(keys) = self.sealer.keys() {
+            keys.delete(&partition)?;
         }
         Ok(())
     }
 
     /// Whether keys live in an OS keychain.
     pub fn keys_in_keychain(&self) -> bool {
-        self.keys
-            .as_ref()
+        self.sealer
+            .keys()
             .is_some_and(|keys| keys.secrets().is_keychain())
     }
 
@@ -272,7 +291,7 @@ impl CacheStore {
         let store = self.clone();
         match tokio::task::spawn_blocking(move || store.flush()).await {
             Ok(flushed) => flushed,
-            Err(err) => Err(StoreError::Flush(err.to_string())),
+            Err(err) => Err(StoreError::Flush(std::sync::Arc::new(err))),
         }
     }
 }

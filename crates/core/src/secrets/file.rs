@@ -4,8 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{open, seal, SecretKey, SecretStore};
-use crate::CoreError;
+use super::{open, seal, SecretError, SecretKey, SecretStore};
 
 /// Secrets sealed under a master key in `<dir>/master.key` (0600), each in
 /// `<dir>/<name>.sealed` (0600).
@@ -15,14 +14,10 @@ pub struct FileSecrets {
     master: SecretKey,
 }
 
-fn io_error(what: &str, err: std::io::Error) -> CoreError {
-    CoreError::Cache(format!("{what}: {err}"))
-}
-
 /// Writes `bytes` to `path` atomically, readable by its owner only.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), SecretError> {
     use std::io::Write;
-    let fail = |err| io_error("a secret could not be written", err);
+    let fail = |err| SecretError::io("writing a secret file", err);
     // A temporary name of its own, so concurrent writers never share one.
     let tmp = path.with_extension(format!("tmp{:016x}", rand::random::<u64>()));
     let mut options = std::fs::OpenOptions::new();
@@ -39,22 +34,20 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
 }
 
 impl FileSecrets {
-    /// Opens (or creates) the store in `dir`. A master key file that is
-    /// not a key is replaced, with a warning: the secrets it sealed are
-    /// lost (the user signs in again), nothing else is.
-    pub fn open(dir: &Path) -> Result<Self, CoreError> {
+    /// Opens (or creates) the store in `dir`, which is made private to its
+    /// owner (0700 on Unix; failing to do so is an error, not a warning).
+    /// A master key file that is not a key is replaced, with a warning: the
+    /// secrets it sealed no longer open (the user signs in again, and the
+    /// cache they keyed reports its key missing rather than being deleted).
+    pub fn open(dir: &Path) -> Result<Self, SecretError> {
         std::fs::create_dir_all(dir)
-            .map_err(|err| io_error("the secrets folder could not be made", err))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-        }
+            .map_err(|err| SecretError::io("making the secrets folder", err))?;
+        make_private_dir(dir)?;
         let path = dir.join("master.key");
         let master = match std::fs::read(&path) {
             Ok(bytes) => SecretKey::from_bytes(&bytes),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-            Err(err) => return Err(io_error("the master key could not be read", err)),
+            Err(err) => return Err(SecretError::io("reading the master key", err)),
         };
         let master = match master {
             Some(master) => master,
@@ -82,26 +75,46 @@ impl FileSecrets {
     }
 }
 
+/// Makes `dir` readable by its owner only. On Unix that is mode 0700. On
+/// Windows a folder under the user's profile (where the app data folder
+/// lives) already inherits an ACL that admits only the user, SYSTEM and
+/// administrators, so there is nothing to tighten.
+fn make_private_dir(dir: &Path) -> Result<(), SecretError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|err| SecretError::io("making the secrets folder private", err))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 impl SecretStore for FileSecrets {
-    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, CoreError> {
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, SecretError> {
         match std::fs::read(self.path(name)) {
-            Ok(sealed) => Ok(open(&self.master, name.as_bytes(), &sealed)),
+            Ok(sealed) => open(&self.master, name.as_bytes(), &sealed)
+                .map(Some)
+                .map_err(|_| SecretError::Open {
+                    name: name.to_owned(),
+                }),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(io_error("a secret could not be read", err)),
+            Err(err) => Err(SecretError::io("reading a secret file", err)),
         }
     }
 
-    fn set(&self, name: &str, secret: &[u8]) -> Result<(), CoreError> {
+    fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
         write_private(
             &self.path(name),
             &seal(&self.master, name.as_bytes(), secret)?,
         )
     }
 
-    fn delete(&self, name: &str) -> Result<(), CoreError> {
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
         match std::fs::remove_file(self.path(name)) {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                Err(io_error("a secret could not be deleted", err))
+                Err(SecretError::io("deleting a secret file", err))
             }
             _ => Ok(()),
         }
@@ -147,5 +160,33 @@ mod tests {
         reopened
             .delete(SESSION_TOKEN)
             .expect("deleting twice is fine");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path()).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "the folder is private");
+        }
+    }
+
+    #[test]
+    fn a_sealed_secret_that_does_not_open_is_an_error_not_absence() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = FileSecrets::open(dir.path()).expect("opens");
+        store.set("cache-key.user.x", &[1; 32]).expect("set");
+        std::fs::write(dir.path().join("cache-key.user.x.sealed"), b"\x02garbage").expect("write");
+        assert!(matches!(
+            store.get("cache-key.user.x"),
+            Err(SecretError::Open { .. })
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unusable_secrets_folder_is_an_error() {
+        // A path under a regular file cannot be a folder at all.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("plain");
+        std::fs::write(&file, b"x").expect("write");
+        assert!(FileSecrets::open(&file.join("secrets")).is_err());
     }
 }

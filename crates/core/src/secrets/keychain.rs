@@ -2,8 +2,7 @@
 //! (Secret Service on Linux, Keychain on macOS, Credential Manager on
 //! Windows).
 
-use super::SecretStore;
-use crate::CoreError;
+use super::{SecretError, SecretStore};
 
 /// Secrets in the OS keychain, under the service `service`.
 #[derive(Debug, Clone)]
@@ -11,14 +10,12 @@ pub struct KeychainSecrets {
     service: String,
 }
 
-fn keychain_error(err: keyring::Error) -> CoreError {
-    CoreError::Cache(format!("the keychain failed: {err}"))
-}
-
 impl KeychainSecrets {
     /// The keychain, if one answers: a lookup of a name that does not exist
-    /// must come back as "no entry", not as a platform failure.
-    pub fn probe(service: &str) -> Result<Self, CoreError> {
+    /// must come back as "no entry", not as a platform failure. A locked
+    /// keychain still answers a lookup, so it passes; reading a secret from
+    /// it then fails with [`SecretError::Locked`].
+    pub fn probe(service: &str) -> Result<Self, SecretError> {
         let store = Self {
             service: service.to_owned(),
         };
@@ -26,28 +23,30 @@ impl KeychainSecrets {
         Ok(store)
     }
 
-    fn entry(&self, name: &str) -> Result<keyring::Entry, CoreError> {
-        keyring::Entry::new(&self.service, name).map_err(keychain_error)
+    fn entry(&self, name: &str) -> Result<keyring::Entry, SecretError> {
+        keyring::Entry::new(&self.service, name).map_err(|err| SecretError::from_keychain(name, err))
     }
 }
 
 impl SecretStore for KeychainSecrets {
-    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, CoreError> {
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, SecretError> {
         match self.entry(name)?.get_secret() {
             Ok(secret) => Ok(Some(secret)),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(err) => Err(keychain_error(err)),
+            Err(err) => Err(SecretError::from_keychain(name, err)),
         }
     }
 
-    fn set(&self, name: &str, secret: &[u8]) -> Result<(), CoreError> {
-        self.entry(name)?.set_secret(secret).map_err(keychain_error)
+    fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
+        self.entry(name)?
+            .set_secret(secret)
+            .map_err(|err| SecretError::from_keychain(name, err))
     }
 
-    fn delete(&self, name: &str) -> Result<(), CoreError> {
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
         match self.entry(name)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(err) => Err(keychain_error(err)),
+            Err(err) => Err(SecretError::from_keychain(name, err)),
         }
     }
 

@@ -15,6 +15,7 @@
 //! value moved to another key or user never decrypts.
 
 mod cipher;
+mod error;
 mod file;
 mod keychain;
 
@@ -23,18 +24,18 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-pub use cipher::{open, seal, SecretKey};
+pub use cipher::{open, seal, sealed_key_id, KeyId, OpenError, SecretKey};
+pub use error::SecretError;
 pub use file::FileSecrets;
 pub use keychain::KeychainSecrets;
-
-use crate::CoreError;
 
 /// Small named secrets. Names are Larder's own (`cache-key.user.<hash>`,
 /// `session-token`), never user input.
 pub trait SecretStore: Send + Sync + fmt::Debug {
-    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, CoreError>;
-    fn set(&self, name: &str, secret: &[u8]) -> Result<(), CoreError>;
-    fn delete(&self, name: &str) -> Result<(), CoreError>;
+    /// The secret, `None` when the store answers that it does not exist.
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, SecretError>;
+    fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError>;
+    fn delete(&self, name: &str) -> Result<(), SecretError>;
     /// Whether this is an OS keychain (a key kept there may outlive a
     /// sign-out for offline use; a key in a file may not).
     fn is_keychain(&self) -> bool;
@@ -66,7 +67,7 @@ impl MemorySecrets {
 }
 
 impl SecretStore for MemorySecrets {
-    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, CoreError> {
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, SecretError> {
         Ok(self
             .secrets
             .lock()
@@ -74,14 +75,14 @@ impl SecretStore for MemorySecrets {
             .get(name)
             .cloned())
     }
-    fn set(&self, name: &str, secret: &[u8]) -> Result<(), CoreError> {
+    fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
         self.secrets
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(name.to_owned(), secret.to_vec());
         Ok(())
     }
-    fn delete(&self, name: &str) -> Result<(), CoreError> {
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
         self.secrets
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -113,34 +114,58 @@ impl CacheKeys {
         &self.secrets
     }
 
-    /// The key of `partition`, created on first use. The lock is held
-    /// across the lookup and the creation, so concurrent first reads of a
-    /// partition agree on one key.
-    pub fn key(&self, partition: &str) -> Result<SecretKey, CoreError> {
+    /// The key of `partition`, or `None` when the store answers that it
+    /// has none. Never creates one. A stored secret that is not a key is
+    /// [`SecretError::Open`]: present, unusable, and never replaced.
+    pub fn key(&self, partition: &str) -> Result<Option<SecretKey>, SecretError> {
         let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        self.lookup(&mut known, partition)
+    }
+
+    fn lookup(
+        &self,
+        known: &mut std::collections::HashMap<String, SecretKey>,
+        partition: &str,
+    ) -> Result<Option<SecretKey>, SecretError> {
         if let Some(key) = known.get(partition) {
-            return Ok(key.clone());
+            return Ok(Some(key.clone()));
         }
         let name = cache_key_name(partition);
-        let key = match self
-            .secrets
-            .get(&name)?
-            .as_deref()
-            .and_then(SecretKey::from_bytes)
-        {
-            Some(key) => key,
-            None => {
-                let key = SecretKey::random();
-                self.secrets.set(&name, key.as_bytes())?;
-                key
-            }
+        let Some(bytes) = self.secrets.get(&name)? else {
+            return Ok(None);
         };
+        let key = SecretKey::from_bytes(&bytes).ok_or(SecretError::Open { name })?;
+        known.insert(partition.to_owned(), key.clone());
+        Ok(Some(key))
+    }
+
+    /// The key of `partition`, created when the store has none and
+    /// `is_empty()` says nothing is sealed under the missing one. With
+    /// entries present, a missing key is [`SecretError::NotFound`]: a new
+    /// key would make every one of them unreadable. The lock is held
+    /// across the lookup and the creation, so concurrent first uses of a
+    /// partition agree on one key.
+    pub fn key_or_create(
+        &self,
+        partition: &str,
+        is_empty: impl FnOnce() -> bool,
+    ) -> Result<SecretKey, SecretError> {
+        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(key) = self.lookup(&mut known, partition)? {
+            return Ok(key);
+        }
+        let name = cache_key_name(partition);
+        if !is_empty() {
+            return Err(SecretError::NotFound { name });
+        }
+        let key = SecretKey::random();
+        self.secrets.set(&name, key.as_bytes())?;
         known.insert(partition.to_owned(), key.clone());
         Ok(key)
     }
 
     /// Forgets `partition`'s key, everywhere.
-    pub fn delete(&self, partition: &str) -> Result<(), CoreError> {
+    pub fn delete(&self, partition: &str) -> Result<(), SecretError> {
         self.known
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -161,7 +186,7 @@ mod tests {
         let handles: Vec<_> = (0..8)
             .map(|_| {
                 let keys = keys.clone();
-                std::thread::spawn(move || keys.key("user.a").expect("key"))
+                std::thread::spawn(move || keys.key_or_create("user.a", || true).expect("key"))
             })
             .collect();
         let got: Vec<SecretKey> = handles
@@ -171,7 +196,7 @@ mod tests {
         assert!(got.windows(2).all(|pair| pair[0] == pair[1]));
         assert_eq!(
             CacheKeys::new(secrets).key("user.a").expect("key"),
-            got[0],
+            Some(got[0].clone()),
             "the one kept"
         );
     }
@@ -180,19 +205,40 @@ mod tests {
     fn cache_keys_are_created_once_and_deleted_everywhere() {
         let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
         let keys = CacheKeys::new(secrets.clone());
-        let first = keys.key("user.a").expect("key");
+        assert_eq!(keys.key("user.a").expect("lookup"), None, "never created by a read");
+        let first = keys.key_or_create("user.a", || true).expect("key");
         assert_eq!(
             CacheKeys::new(secrets.clone()).key("user.a").expect("key"),
-            first,
+            Some(first.clone()),
             "kept"
         );
-        assert_ne!(keys.key("user.b").expect("key"), first);
+        assert_ne!(keys.key_or_create("user.b", || true).expect("key"), first);
         keys.delete("user.a").expect("deleted");
         assert_eq!(secrets.get(&cache_key_name("user.a")).expect("get"), None);
         assert_ne!(
-            keys.key("user.a").expect("key"),
+            keys.key_or_create("user.a", || true).expect("key"),
             first,
-            "a new key after deletion"
+            "a new key after deletion, for an empty partition"
+        );
+    }
+
+    #[test]
+    fn a_missing_key_is_never_replaced_while_entries_exist() {
+        let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+        let keys = CacheKeys::new(secrets.clone());
+        assert!(matches!(
+            keys.key_or_create("user.a", || false),
+            Err(SecretError::NotFound { .. })
+        ));
+        assert_eq!(secrets.get(&cache_key_name("user.a")).expect("get"), None, "nothing written");
+        secrets.set(&cache_key_name("user.a"), b"short").expect("set");
+        assert!(matches!(
+            keys.key_or_create("user.a", || true),
+            Err(SecretError::Open { .. })
+        ), "a stored secret that is not a key is not replaced");
+        assert_eq!(
+            secrets.get(&cache_key_name("user.a")).expect("get").as_deref(),
+            Some(&b"short"[..])
         );
     }
 }

@@ -13,7 +13,9 @@ mod reads;
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use larder_protocol::{events::PrewarmProgress, AppConfig, Session, Settings, User, Username};
+use larder_protocol::{
+    events::PrewarmProgress, AppConfig, LockedSession, Session, Settings, User, Username,
+};
 use tokio::sync::watch;
 
 pub use background::{BackgroundGuard, ProbeSchedule};
@@ -29,7 +31,8 @@ use crate::{
 const APP_PARTITION: &str = "~app";
 const CONFIG_KEY: &str = "config";
 
-/// The app's state. Cheap to clone: everything sits behind one `Arc`.
+/// The app's state. Cheap to clone: everything sits behind one `Arc`. Its
+/// `Debug` shows no secret: the session's token is redacted.
 #[derive(Debug, Clone)]
 pub struct Larder {
     inner: Arc<Inner>,
@@ -45,6 +48,9 @@ struct Inner {
     session: RwLock<Option<ActiveSession>>,
     /// The session as the UI sees it, announced on every change.
     session_changes: watch::Sender<Option<Session>>,
+    /// A kept session that could not be resumed because its secrets could
+    /// not be read (a locked keychain): not signed out, waiting for Retry.
+    locked: RwLock<Option<Locked>>,
     persistence: Arc<dyn SessionPersistence>,
     settings: RwLock<Settings>,
     /// The API's config: the last one fetched, or the cached one.
@@ -55,11 +61,31 @@ struct Inner {
     prewarm: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
 }
 
-/// A session with its secret; the token never leaves the core.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A kept session waiting for its secrets, and why.
+#[derive(Debug, Clone)]
+struct Locked {
+    session: LockedSession,
+    error: crate::SecretError,
+}
+
+/// A session with its secret; the token never leaves the core, and its
+/// `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
 struct ActiveSession {
     token: String,
     user: User,
+    /// The cache engine's epoch this session runs under: unique per
+    /// session, so an ended session's outcome never reaches a newer one.
+    epoch: u64,
+}
+
+impl std::fmt::Debug for ActiveSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActiveSession")
+            .field("user", &crate::log_id(&self.user.id))
+            .field("epoch", &self.epoch)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The cache key of a widget.
@@ -84,19 +110,14 @@ impl Larder {
         engine: Engine,
         persistence: Arc<dyn SessionPersistence>,
     ) -> Self {
-        let config = engine
-            .store()
-            .get(APP_PARTITION, CONFIG_KEY)
-            .ok()
-            .flatten()
-            .and_then(|entry| serde_json::from_slice(&entry.payload).ok())
-            .unwrap_or_default();
+        let config = cached_config(&engine).unwrap_or_default();
         Self {
             inner: Arc::new(Inner {
                 client,
                 engine,
                 session: RwLock::new(None),
                 session_changes: watch::channel(None).0,
+                locked: RwLock::new(None),
                 persistence,
                 settings: RwLock::default(),
                 config: RwLock::new(config),
@@ -128,6 +149,8 @@ impl Larder {
         secrets: Arc<dyn crate::SecretStore>,
     ) -> Result<Self, CoreError> {
         let keys = crate::CacheKeys::new(secrets);
+        // `?` maps a held lock to `AlreadyRunning` and storage failures to
+        // `Storage` (see `From<StoreError> for CoreError`).
         let (store, outcome) = crate::cache::CacheStore::open_encrypted(cache_dir, keys)?;
         if let crate::cache::OpenOutcome::Rebuilt { moved_to } = outcome {
             tracing::warn!(moved_to = %moved_to.display(), "the cache would not open; it was moved aside and rebuilt");
@@ -220,10 +243,8 @@ impl Larder {
     pub async fn sign_in(&self, username: &str) -> Result<Session, CoreError> {
         let username = Username::parse(username)?;
         let login = self.inner.client.login(&username).await?;
-        let session = ActiveSession {
-            token: login.token,
-            user: login.user,
-        };
+        let (token, user) = (login.token, login.user);
+        let session = self.new_session(token, user);
         if let Err(err) = self.inner.persistence.save(&PersistedSession {
             user: session.user.clone(),
             token: session.token.clone(),
@@ -232,6 +253,7 @@ impl Larder {
         }
         tracing::info!(user = %crate::log_id(&session.user.id), "signed in");
         let user = session.user.clone();
+        write_lock(&self.inner.locked, None);
         self.begin_session(session);
         // Sign-in does not wait for the dashboard.
         self.prewarm()?;
@@ -240,26 +262,78 @@ impl Larder {
 
     /// Restores the session kept by the last run, if any, and warms the
     /// dashboard in the background (served from the cache when offline).
+    /// When its token cannot be read (a locked keychain), the session is
+    /// not ended: it is [`Self::locked`], and [`Self::unlock`] tries again.
     /// Must be called on a tokio runtime.
     #[tracing::instrument(skip_all)]
     pub fn restore_session(&self) -> Option<Session> {
         let kept = match self.inner.persistence.load() {
             Ok(kept) => kept?,
+            Err(CoreError::Keychain(err)) => {
+                let user = self.inner.persistence.kept_user()?;
+                tracing::warn!(%err, user = %crate::log_id(&user.id), "the kept session's token cannot be read; waiting for the keychain");
+                let session = LockedSession {
+                    user,
+                    reason: crate::error::lock_reason(&err),
+                };
+                write_lock(&self.inner.locked, Some(Locked { session, error: err }));
+                return None;
+            }
             Err(err) => {
                 tracing::warn!(%err, "the kept session could not be read");
                 return None;
             }
         };
         tracing::info!(user = %crate::log_id(&kept.user.id), "restored the session");
+        write_lock(&self.inner.locked, None);
+        self.reload_cached_config();
         let user = kept.user.clone();
-        self.begin_session(ActiveSession {
-            token: kept.token,
-            user: kept.user,
-        });
+        let session = self.new_session(kept.token, kept.user);
+        self.begin_session(session);
         if let Err(err) = self.prewarm() {
             tracing::warn!(%err, "the restored session could not be prewarmed");
         }
         Some(Session { user })
+    }
+
+    /// The kept session waiting for its secrets, if any.
+    pub fn locked(&self) -> Option<LockedSession> {
+        read_lock(&self.inner.locked).map(|locked| locked.session)
+    }
+
+    /// Tries again to resume a locked session (after the keychain was
+    /// unlocked): the session, or why it is still locked.
+    pub fn unlock(&self) -> Result<Option<Session>, CoreError> {
+        if let Some(session) = self.session() {
+            return Ok(Some(session));
+        }
+        let restored = self.restore_session();
+        match (restored, read_lock(&self.inner.locked)) {
+            (Some(session), _) => Ok(Some(session)),
+            (None, Some(locked)) => Err(CoreError::Keychain(locked.error)),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// Reads the API's config from the cache again, when it could not be
+    /// read at start (its key was locked) and nothing newer was fetched.
+    fn reload_cached_config(&self) {
+        if read_lock(&self.inner.config) != AppConfig::default() {
+            return;
+        }
+        if let Some(config) = cached_config(&self.inner.engine) {
+            write_lock(&self.inner.config, config);
+        }
+    }
+
+    /// A session for `user` under a fresh cache epoch.
+    fn new_session(&self, token: String, user: User) -> ActiveSession {
+        self.inner.engine.end_epoch();
+        ActiveSession {
+            token,
+            user,
+            epoch: self.inner.engine.epoch(),
+        }
     }
 
     fn begin_session(&self, session: ActiveSession) {
@@ -308,12 +382,12 @@ impl Larder {
             );
             Ok(())
         } else {
-            // A key in a file must not outlive the session: the partition
-            // stays, unreadable, until it is swept.
+            // A key in a file must not outlive the session, and values
+            // without their key are of no use to anyone: both go.
             tracing::warn!(
-                "keeping the cache after sign-out needs an OS keychain; its key was deleted"
+                "keeping the cache after sign-out needs an OS keychain; it was purged"
             );
-            store.forget_key(&session.user.id)
+            store.purge_user(&session.user.id)
         };
         if let Err(err) = kept {
             tracing::warn!(%err, "the signed-out user's cache could not be purged");
@@ -379,6 +453,17 @@ impl Larder {
 
     fn signed_in(&self) -> Result<ActiveSession, CoreError> {
         self.read_session().ok_or(CoreError::NotSignedIn)
+    }
+}
+
+/// The API's config as last cached, if it can be read.
+fn cached_config(engine: &Engine) -> Option<AppConfig> {
+    match engine.store().get(APP_PARTITION, CONFIG_KEY) {
+        Ok(entry) => serde_json::from_slice(&entry?.payload).ok(),
+        Err(err) => {
+            tracing::info!(%err, "the cached config cannot be read now");
+            None
+        }
     }
 }
 

@@ -19,9 +19,20 @@ use crate::{
     CoreError, Resource,
 };
 
-/// The error an offline read carries.
+/// The error an offline read of a cached value carries.
 fn offline() -> CoreError {
     CoreError::Unreachable("offline: showing cached data".into())
+}
+
+/// The error of an offline read with nothing cached to show: it must not
+/// claim to show cached data.
+fn offline_nothing_cached() -> CoreError {
+    CoreError::Unreachable("offline, and nothing is saved for this yet".into())
+}
+
+/// The error of a change asked for while offline: nothing was sent.
+fn offline_not_sent() -> CoreError {
+    CoreError::Unreachable("offline: the change was not sent".into())
 }
 
 /// An envelope from a cached entry.
@@ -75,20 +86,31 @@ impl Larder {
         let session = self.signed_in()?;
         let key = resource.key();
         let policy = self.policy_for(&resource.policy_name());
-        let engine = &self.inner.engine;
         if self.inner.client.connectivity().is_offline() {
-            let Some(mut read) = engine.peek(&session.user.id, &key, policy)? else {
-                return Err(offline());
-            };
-            if read.state != Freshness::Fresh {
-                read.state = Freshness::Stale;
-                read.error = Some(offline());
-            }
-            return read_envelope(read);
+            return self.read_offline(&session, &key, policy);
         }
+        let engine = &self.inner.engine;
         let fetch = self.fetch_fn(&session, resource);
         let read = engine.read(&session.user.id, &key, policy, fetch).await;
         read_envelope(self.check_session(&session, read)?)
+    }
+
+    /// `key` from the cache alone, sending nothing: expired values are
+    /// served too, marked stale with the offline error.
+    fn read_offline<T: DeserializeOwned>(
+        &self,
+        session: &ActiveSession,
+        key: &str,
+        policy: crate::cache::Policy,
+    ) -> Result<Envelope<T>, CoreError> {
+        let Some(mut read) = self.inner.engine.peek(&session.user.id, key, policy)? else {
+            return Err(offline_nothing_cached());
+        };
+        if read.state != Freshness::Fresh {
+            read.state = Freshness::Stale;
+            read.error = Some(offline());
+        }
+        read_envelope(read)
     }
 
     /// One widget for the signed-in user, through the cache.
@@ -121,13 +143,22 @@ impl Larder {
     }
 
     /// Fetches `widget` from the upstream now (Retry, refresh), sharing a
-    /// fetch under way. Tried even while offline: it is one request, asked
-    /// for by the user.
+    /// fetch under way. While offline it sends nothing and answers from the
+    /// cache, marked offline, as every read does; the connectivity probe
+    /// notices when the API is back.
     #[tracing::instrument(skip(self))]
     pub async fn refresh_widget(&self, widget: WidgetId) -> Result<WidgetEnvelope, CoreError> {
         let session = self.signed_in()?;
         let resource = Resource::Widget(widget);
         let key = resource.key();
+        if self.inner.client.connectivity().is_offline() {
+            let policy = self.policy_for(&resource.policy_name());
+            let mut envelope: WidgetEnvelope = self.read_offline(&session, &key, policy)?;
+            // Asked to refresh and could not: never claim it is fresh.
+            envelope.state = Freshness::Stale;
+            envelope.error = Some(offline().into());
+            return Ok(envelope);
+        }
         let fetch = self.fetch_fn(&session, resource);
         let refreshed = self
             .inner
@@ -148,6 +179,9 @@ impl Larder {
             ));
         }
         let session = self.signed_in()?;
+        if self.inner.client.connectivity().is_offline() {
+            return Err(offline_not_sent());
+        }
         let marked = self
             .inner
             .client
@@ -158,15 +192,14 @@ impl Larder {
         self.refresh_widget(notifications).await
     }
 
-    /// The admin widget's system health. Not cached: it is live data, and
-    /// the API decides who may see it (403 for anyone but admins).
+    /// The admin widget's system health, through the cache like every
+    /// read (so it is shown offline, marked so); the API decides who may
+    /// see it (403 for anyone but admins), and a refusal is never cached.
     #[tracing::instrument(skip_all)]
     pub async fn get_system_health(
         &self,
-    ) -> Result<larder_protocol::admin::SystemHealth, CoreError> {
-        let session = self.signed_in()?;
-        let health = self.inner.client.system_health(&session.token).await;
-        self.check_session(&session, health)
+    ) -> Result<Envelope<larder_protocol::admin::SystemHealth>, CoreError> {
+        self.read_resource(Resource::SystemHealth).await
     }
 
     /// The dashboard's widgets already cached, in dashboard order, read

@@ -1,0 +1,109 @@
+//! Sealing cache values: every frame is encrypted under its partition's key
+//! (see [`crate::secrets`]) with the partition and entry key bound as
+//! associated data, so a value moved to another user or key never opens.
+//!
+//! Reading tells three outcomes apart, because only one of them may cost
+//! the user data:
+//! - the value opens and decodes;
+//! - the right key proves it damaged (a torn write, a flipped bit): it may
+//!   be removed;
+//! - anything else (the key cannot be read because the keychain is locked
+//!   or gone, the value names another key, its format cannot say): the
+//!   value is kept and the read answers a typed error.
+
+use super::{entry::CacheEntry, StoreError};
+use crate::secrets::{CacheKeys, OpenError, SecretError, SecretKey};
+
+/// Why a stored value was not served.
+#[derive(Debug)]
+pub enum Unsealed {
+    /// Proven damaged by the right key (or, unencrypted, by its checksum).
+    Damaged,
+    /// Not readable now, for a reason that says nothing against the value.
+    Kept(StoreError),
+}
+
+/// Seals and opens frames, or passes them through when `keys` is `None`
+/// (only the low-level tests and benchmarks store plain frames).
+#[derive(Debug, Clone)]
+pub struct Sealer {
+    keys: Option<CacheKeys>,
+}
+
+impl Sealer {
+    pub fn new(keys: Option<CacheKeys>) -> Self {
+        Self { keys }
+    }
+
+    pub fn keys(&self) -> Option<&CacheKeys> {
+        self.keys.as_ref()
+    }
+
+    fn context(partition: &str, key: &[u8]) -> Vec<u8> {
+        [b"larder-cache-v1\0", partition.as_bytes(), b"\0", key].concat()
+    }
+
+    /// The stored bytes of `entry` under `key` in `partition`. The
+    /// partition's key is created only when `is_empty()` says nothing is
+    /// sealed under a missing one.
+    pub fn seal(
+        &self,
+        partition: &str,
+        key: &str,
+        entry: &CacheEntry,
+        is_empty: impl FnOnce() -> bool,
+    ) -> Result<Vec<u8>, StoreError> {
+        let frame = entry.encode()?;
+        let Some(keys) = &self.keys else {
+            return Ok(frame);
+        };
+        let secret = keys.key_or_create(partition, is_empty)?;
+        Ok(crate::secrets::seal(
+            &secret,
+            &Self::context(partition, key.as_bytes()),
+            &frame,
+        )?)
+    }
+
+    /// The key values of `partition` open with; a missing one is an error
+    /// (values exist, or nothing would be read).
+    pub fn read_key(&self, partition: &str) -> Result<Option<SecretKey>, StoreError> {
+        let Some(keys) = &self.keys else {
+            return Ok(None);
+        };
+        match keys.key(partition)? {
+            Some(key) => Ok(Some(key)),
+            None => Err(SecretError::NotFound {
+                name: crate::secrets::cache_key_name(partition),
+            }
+            .into()),
+        }
+    }
+
+    /// The entry in stored `bytes`, opened with `secret` (from
+    /// [`Self::read_key`]; `None` for plain frames).
+    pub fn unseal(
+        &self,
+        secret: Option<&SecretKey>,
+        partition: &str,
+        key: &[u8],
+        bytes: &[u8],
+    ) -> Result<CacheEntry, Unsealed> {
+        let frame = match secret {
+            None => return CacheEntry::decode(bytes).map_err(|_| Unsealed::Damaged),
+            Some(secret) => {
+                crate::secrets::open(secret, &Self::context(partition, key), bytes)
+            }
+        };
+        match frame {
+            Ok(frame) => CacheEntry::decode(&frame).map_err(|_| Unsealed::Damaged),
+            Err(OpenError::Damaged) => Err(Unsealed::Damaged),
+            Err(OpenError::WrongKey | OpenError::Unverifiable) => {
+                Err(Unsealed::Kept(StoreError::WrongKey))
+            }
+            Err(OpenError::UnknownFormat(version)) => {
+                Err(Unsealed::Kept(StoreError::UnknownFormat(version)))
+            }
+        }
+    }
+}
