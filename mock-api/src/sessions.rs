@@ -72,19 +72,43 @@ impl Sessions {
         self.by_hash.is_empty()
     }
 
-    /// Writes the file atomically (a temporary file, then a rename). A
-    /// failure is logged: the sessions stay valid in memory.
+    /// Writes the file atomically (a temporary file, then a rename),
+    /// readable by its owner only: it is created with mode 0600 on Unix, so
+    /// there is no moment when it is readable by others and no separate
+    /// permission change that could fail unnoticed. (On Windows the file
+    /// inherits the app data folder's per-user ACL.) A failure is logged as
+    /// an error: the sessions stay valid in memory.
     fn save(&self) {
         let Some(path) = &self.file else { return };
         let tmp = path.with_extension("tmp");
         let written = serde_json::to_vec(&self.by_hash)
             .map_err(std::io::Error::other)
-            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|bytes| write_private(&tmp, &bytes))
             .and_then(|()| std::fs::rename(&tmp, path));
         if let Err(err) = written {
-            tracing::warn!(%err, "the sessions file could not be written");
+            tracing::error!(%err, "the sessions file could not be written");
         }
     }
+}
+
+/// Writes `bytes` to a new file at `path` that only its owner can read.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    // A leftover from a crash may have other permissions: start afresh.
+    match std::fs::remove_file(path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+        _ => {}
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 #[cfg(test)]
@@ -105,6 +129,12 @@ mod tests {
         assert!(sessions.remove("other-token"));
         let text = std::fs::read_to_string(&file).expect("written");
         assert!(!text.contains("secret-token"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "only its owner can read it");
+        }
 
         let restarted = Sessions::new(Some(file.clone()));
         assert_eq!(restarted.get("secret-token"), Some(&user()));

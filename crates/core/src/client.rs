@@ -6,9 +6,7 @@
 
 use std::time::Duration;
 
-use larder_protocol::{
-    ApiErrorBody, AppConfig, LoginRequest, LoginResponse, Username, WidgetId,
-};
+use larder_protocol::{ApiErrorBody, AppConfig, LoginRequest, LoginResponse, Username, WidgetId};
 use reqwest::{Response, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
@@ -285,9 +283,16 @@ mod tests {
         assert!(ApiClient::new("http://localhost:8787").is_ok());
         assert!(ApiClient::new("http://[::1]:8787").is_ok());
         assert!(ApiClient::new("https://api.example.com").is_ok());
-        for cleartext in ["http://api.example.com", "http://10.0.0.2", "http://127.0.0.1.nip.io"] {
+        for cleartext in [
+            "http://api.example.com",
+            "http://10.0.0.2",
+            "http://127.0.0.1.nip.io",
+        ] {
             assert!(
-                matches!(ApiClient::new(cleartext), Err(CoreError::InsecureApiUrl { .. })),
+                matches!(
+                    ApiClient::new(cleartext),
+                    Err(CoreError::InsecureApiUrl { .. })
+                ),
                 "{cleartext} should be refused"
             );
         }

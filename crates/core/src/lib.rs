@@ -75,7 +75,10 @@ mod tests {
     fn logged_keys_never_carry_a_user_id() {
         assert_eq!(super::log_key("widget:3"), "widget:3");
         let logged = super::log_key("posts:u_83f3a:2");
-        assert!(logged.starts_with("posts:") && !logged.contains("u_83f3a"), "{logged}");
+        assert!(
+            logged.starts_with("posts:") && !logged.contains("u_83f3a"),
+            "{logged}"
+        );
         assert!(!super::log_key("profile:alice").contains("alice"));
     }
 }

@@ -21,9 +21,17 @@ pub enum Resource {
     Widget(WidgetId),
     /// The admins' system health (the API answers 403 to anyone else).
     SystemHealth,
-    Profile { user_id: String },
-    Posts { user_id: String, page: u32 },
-    Followers { user_id: String, page: u32 },
+    Profile {
+        user_id: String,
+    },
+    Posts {
+        user_id: String,
+        page: u32,
+    },
+    Followers {
+        user_id: String,
+        page: u32,
+    },
 }
 
 fn user_id(id: &str) -> Result<String, CoreError> {

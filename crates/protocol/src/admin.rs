@@ -53,6 +53,9 @@ pub enum FaultKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after_secs: Option<u64>,
     },
+    /// Waits `ms`, then answers with `status` (the same statuses as
+    /// `Status`): a request that fails only after it has been in flight.
+    LateStatus { status: u16, ms: u64 },
     /// 200 with a body that is not valid JSON.
     MalformedJson,
     /// 200 whose body stops mid-stream.

@@ -141,7 +141,10 @@ impl fmt::Display for CommandError {
             }
             Self::CacheLocked { reason } => f.write_str(reason.explain()),
             Self::Storage { message } => {
-                write!(f, "Larder could not use its saved data on this computer ({message}).")
+                write!(
+                    f,
+                    "Larder could not use its saved data on this computer ({message})."
+                )
             }
             Self::Internal { message } => write!(f, "Larder hit an internal problem: {message}"),
         }
@@ -177,7 +180,10 @@ mod tests {
             reason: LockReason::KeychainLocked,
         };
         let json = serde_json::to_string(&err).expect("serialise");
-        assert_eq!(json, r#"{"kind":"cache_locked","reason":"keychain_locked"}"#);
+        assert_eq!(
+            json,
+            r#"{"kind":"cache_locked","reason":"keychain_locked"}"#
+        );
         assert!(err.to_string().contains("keychain is locked"));
         for reason in [
             LockReason::KeychainLocked,

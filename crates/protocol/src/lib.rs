@@ -37,8 +37,8 @@ pub use bootstrap::{Bootstrap, LockedSession};
 pub use config::{AppConfig, CachePolicy, Theme};
 pub use connectivity::Connectivity;
 pub use envelope::{
-    CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, HealthEnvelope, PostsEnvelope,
-    ProfileEnvelope, Source, WidgetEnvelope,
+    CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, HealthEnvelope,
+    PostsEnvelope, ProfileEnvelope, Source, WidgetEnvelope,
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};
 pub use profile::{Follower, Page, Post, UserProfile};

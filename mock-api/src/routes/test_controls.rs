@@ -38,7 +38,7 @@ async fn add_fault(
     if !(1..=5).contains(&rule.widget) {
         return Err(ApiError::WidgetNotFound(rule.widget.to_string()));
     }
-    if let FaultKind::Status { status, .. } = rule.fault {
+    if let FaultKind::Status { status, .. } | FaultKind::LateStatus { status, .. } = rule.fault {
         if ![401, 429, 500, 502, 503].contains(&status) {
             return Err(ApiError::BadRequest(format!(
                 "an injected status must be 401, 429, 500, 502 or 503, not {status}"

@@ -57,6 +57,15 @@ async fn widget(
             })
         }
         Some(FaultKind::Status { status, .. }) => return Err(ApiError::InjectedStatus(*status)),
+        Some(FaultKind::LateStatus { status, ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
+            if *status == 429 {
+                return Err(ApiError::RateLimited {
+                    retry_after_secs: 1,
+                });
+            }
+            return Err(ApiError::InjectedStatus(*status));
+        }
         Some(FaultKind::Hang) => std::future::pending::<()>().await,
         Some(FaultKind::Delay { ms }) => {
             tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;

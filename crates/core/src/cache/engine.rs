@@ -303,9 +303,7 @@ impl Engine {
         let engine = self.clone();
         let flight_id = id.clone();
         let flight = async move {
-            let result = engine
-                .fetch_and_store(&flight_id, cached_etag, fetch)
-                .await;
+            let result = engine.fetch_and_store(&flight_id, cached_etag, fetch).await;
             engine
                 .inflight
                 .lock()

@@ -91,9 +91,7 @@ impl Sealer {
     ) -> Result<CacheEntry, Unsealed> {
         let frame = match secret {
             None => return CacheEntry::decode(bytes).map_err(|_| Unsealed::Damaged),
-            Some(secret) => {
-                crate::secrets::open(secret, &Self::context(partition, key), bytes)
-            }
+            Some(secret) => crate::secrets::open(secret, &Self::context(partition, key), bytes),
         };
         match frame {
             Ok(frame) => CacheEntry::decode(&frame).map_err(|_| Unsealed::Damaged),

@@ -73,13 +73,23 @@ pub enum OpenOutcome {
 }
 
 /// The per-user cache store. Cheap to clone (sled's handles are `Arc`s).
-#[derive(Debug, Clone)]
+/// Its `Debug` is short: sled's would dump every tree, keys included.
+#[derive(Clone)]
 pub struct CacheStore {
     db: sled::Db,
     /// Seals values under the per-partition keys (or stores plain frames,
     /// in the low-level tests and benchmarks).
     sealer: Sealer,
     hot: std::sync::Arc<super::hot::HotEntries>,
+}
+
+impl std::fmt::Debug for CacheStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheStore")
+            .field("encrypted", &self.sealer.keys().is_some())
+            .field("hot_bytes", &self.hot.bytes())
+            .finish_non_exhaustive()
+    }
 }
 
 impl CacheStore {
@@ -175,7 +185,9 @@ impl CacheStore {
 
     fn put_in(&self, partition: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
         let tree = self.db.open_tree(partition)?;
-        let sealed = self.sealer.seal(partition, key, entry, || tree.is_empty())?;
+        let sealed = self
+            .sealer
+            .seal(partition, key, entry, || tree.is_empty())?;
         // Dropped first, so a failed write never leaves a newer value in
         // memory than on disk.
         self.hot.remove(partition, key);
@@ -188,6 +200,11 @@ impl CacheStore {
         self.hot.remove(&partition_name(user_id), key);
         self.partition(user_id)?.remove(key)?;
         Ok(())
+    }
+
+    /// How many values `user_id`'s partition holds, readable or not.
+    pub fn stored_count(&self, user_id: &str) -> Result<usize, StoreError> {
+        Ok(self.partition(user_id)?.len())
     }
 
     /// Every readable entry of `user_id`, by key. A partition whose key

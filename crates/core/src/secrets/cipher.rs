@@ -186,7 +186,10 @@ mod tests {
         for i in 0..sealed.len() {
             let mut flipped = sealed.clone();
             flipped[i] ^= 0x40;
-            assert!(open(&key, b"user.a\0widget:1", &flipped).is_err(), "byte {i}");
+            assert!(
+                open(&key, b"user.a\0widget:1", &flipped).is_err(),
+                "byte {i}"
+            );
         }
         assert_eq!(open(&key, b"", &[]), Err(OpenError::Damaged));
         assert!(
@@ -218,6 +221,9 @@ mod tests {
         assert_eq!(sealed_key_id(&v1), None);
         let v2 = seal(&key, b"ctx", b"new").expect("sealed");
         assert_eq!(sealed_key_id(&v2), Some(key.id()));
-        assert_eq!(open(&key, b"ctx", &[9, 1, 2]), Err(OpenError::UnknownFormat(9)));
+        assert_eq!(
+            open(&key, b"ctx", &[9, 1, 2]),
+            Err(OpenError::UnknownFormat(9))
+        );
     }
 }

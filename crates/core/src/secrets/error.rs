@@ -129,6 +129,9 @@ mod tests {
             std::io::Error::from(std::io::ErrorKind::PermissionDenied),
         );
         assert!(matches!(denied, SecretError::AccessDenied { .. }));
-        assert!(std::error::Error::source(&denied).is_some(), "the cause is kept");
+        assert!(
+            std::error::Error::source(&denied).is_some(),
+            "the cause is kept"
+        );
     }
 }

@@ -163,7 +163,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path()).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(dir.path())
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o700, "the folder is private");
         }
     }

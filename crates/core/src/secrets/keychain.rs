@@ -24,7 +24,8 @@ impl KeychainSecrets {
     }
 
     fn entry(&self, name: &str) -> Result<keyring::Entry, SecretError> {
-        keyring::Entry::new(&self.service, name).map_err(|err| SecretError::from_keychain(name, err))
+        keyring::Entry::new(&self.service, name)
+            .map_err(|err| SecretError::from_keychain(name, err))
     }
 }
 

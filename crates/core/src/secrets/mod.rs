@@ -205,7 +205,11 @@ mod tests {
     fn cache_keys_are_created_once_and_deleted_everywhere() {
         let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
         let keys = CacheKeys::new(secrets.clone());
-        assert_eq!(keys.key("user.a").expect("lookup"), None, "never created by a read");
+        assert_eq!(
+            keys.key("user.a").expect("lookup"),
+            None,
+            "never created by a read"
+        );
         let first = keys.key_or_create("user.a", || true).expect("key");
         assert_eq!(
             CacheKeys::new(secrets.clone()).key("user.a").expect("key"),
@@ -230,14 +234,26 @@ mod tests {
             keys.key_or_create("user.a", || false),
             Err(SecretError::NotFound { .. })
         ));
-        assert_eq!(secrets.get(&cache_key_name("user.a")).expect("get"), None, "nothing written");
-        secrets.set(&cache_key_name("user.a"), b"short").expect("set");
-        assert!(matches!(
-            keys.key_or_create("user.a", || true),
-            Err(SecretError::Open { .. })
-        ), "a stored secret that is not a key is not replaced");
         assert_eq!(
-            secrets.get(&cache_key_name("user.a")).expect("get").as_deref(),
+            secrets.get(&cache_key_name("user.a")).expect("get"),
+            None,
+            "nothing written"
+        );
+        secrets
+            .set(&cache_key_name("user.a"), b"short")
+            .expect("set");
+        assert!(
+            matches!(
+                keys.key_or_create("user.a", || true),
+                Err(SecretError::Open { .. })
+            ),
+            "a stored secret that is not a key is not replaced"
+        );
+        assert_eq!(
+            secrets
+                .get(&cache_key_name("user.a"))
+                .expect("get")
+                .as_deref(),
             Some(&b"short"[..])
         );
     }

@@ -32,13 +32,24 @@ const APP_PARTITION: &str = "~app";
 const CONFIG_KEY: &str = "config";
 
 /// The app's state. Cheap to clone: everything sits behind one `Arc`. Its
-/// `Debug` shows no secret: the session's token is redacted.
-#[derive(Debug, Clone)]
+/// `Debug` shows no secret and no user id: the session appears as its
+/// [`crate::log_id`], the token not at all.
+#[derive(Clone)]
 pub struct Larder {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for Larder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Larder")
+            .field("api", &self.inner.client.base_url())
+            .field("session", &self.read_session())
+            .field("locked", &self.locked().map(|l| crate::log_id(&l.user.id)))
+            .field("connectivity", &self.inner.client.connectivity().current())
+            .finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     client: ApiClient,
     /// The per-user cache every data read goes through.
@@ -276,7 +287,13 @@ impl Larder {
                     user,
                     reason: crate::error::lock_reason(&err),
                 };
-                write_lock(&self.inner.locked, Some(Locked { session, error: err }));
+                write_lock(
+                    &self.inner.locked,
+                    Some(Locked {
+                        session,
+                        error: err,
+                    }),
+                );
                 return None;
             }
             Err(err) => {
@@ -384,9 +401,7 @@ impl Larder {
         } else {
             // A key in a file must not outlive the session, and values
             // without their key are of no use to anyone: both go.
-            tracing::warn!(
-                "keeping the cache after sign-out needs an OS keychain; it was purged"
-            );
+            tracing::warn!("keeping the cache after sign-out needs an OS keychain; it was purged");
             store.purge_user(&session.user.id)
         };
         if let Err(err) = kept {

@@ -1,0 +1,91 @@
+//! A request of an ended session never reaches a newer one: sign-out, a
+//! new sign-in of the same user and a late 401 from the old session's
+//! request, raced against the real mock API.
+
+use std::{sync::Arc, time::Duration};
+
+use larder_core::{cache::CacheStore, cache::Engine, ApiClient, Larder};
+use larder_protocol::{
+    admin::{FaultKind, FaultRequest, RequestStats},
+    WidgetId,
+};
+use mock_api::{Config, RunningServer};
+
+mod common;
+use common::ManualClock;
+
+#[tokio::test]
+async fn a_401_from_an_ended_session_never_ends_a_newer_one() {
+    let api = RunningServer::start(Config {
+        delay_scale: 0.0,
+        admin: true,
+        ..Config::default()
+    })
+    .await
+    .expect("mock-api starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = larder_core::CacheKeys::new(Arc::new(larder_core::MemorySecrets::as_keychain()));
+    let (store, _) = CacheStore::open_encrypted(&dir.path().join("cache"), keys).expect("opens");
+    let larder = Larder::new(
+        ApiClient::new(&api.url()).expect("url"),
+        Engine::new(store, Arc::new(ManualClock::default())),
+        Arc::new(larder_core::MemorySessions::default()),
+    );
+    let http = reqwest::Client::new();
+    // The first request for widget 1 is answered 401, but only after it
+    // has been in flight for 500 ms.
+    http.post(format!("{}/__admin/faults", api.url()))
+        .json(&FaultRequest {
+            widget: 1,
+            user_id: None,
+            fault: FaultKind::LateStatus {
+                status: 401,
+                ms: 500,
+            },
+            times: Some(1),
+        })
+        .send()
+        .await
+        .expect("injected");
+
+    // The first session's prewarm sends that request.
+    let user = larder.sign_in("erin").await.expect("sign in").user;
+    let calls = || async {
+        let stats: RequestStats = http
+            .get(format!("{}/__admin/stats", api.url()))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("json");
+        stats.count(&user.id, "GET /api/widgets/1")
+    };
+    for _ in 0..200 {
+        if calls().await >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(calls().await, 1, "the first session's request is in flight");
+
+    // Sign out and in again as the same user while it is still in flight.
+    larder.sign_out().await;
+    let again = larder.sign_in("erin").await.expect("sign in again").user;
+    assert_eq!(again.id, user.id, "the same user");
+    let widget = larder
+        .get_widget(WidgetId::new(1).expect("valid"))
+        .await
+        .expect("the new session's read is its own request, not the old one's 401");
+    assert_eq!(widget.data.user_id, user.id);
+    assert!(calls().await >= 2, "a new request was sent");
+
+    // Let the old request's 401 arrive (it was delayed by 500 ms on a real
+    // server, so only real time brings it), then check the new session.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        larder.session().map(|s| s.user.id),
+        Some(user.id),
+        "the newer session is still signed in"
+    );
+}
