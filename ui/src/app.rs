@@ -8,7 +8,7 @@ use larder_protocol::{events, Bootstrap, Connectivity, Session, WidgetEnvelope};
 use crate::{
     backend,
     stores::GlobalStore,
-    views::{CacheInspector, Dashboard, ProfileView, SettingsView, Shell, SignIn},
+    views::{CacheInspector, Dashboard, Locked, ProfileView, SettingsView, Shell, SignIn},
 };
 
 /// Larder's routes. Every signed-in view sits in the [`Shell`] layout.
@@ -31,12 +31,26 @@ pub enum Route {
     NotFound { rest: Vec<String> },
 }
 
-/// Loads the bootstrap payload, then renders the hydrated app.
+/// Loads the bootstrap payload, then renders the hydrated app; a kept
+/// session locked behind the keychain gets the locked view first.
 #[component]
 pub fn App() -> Element {
-    let bootstrap = use_resource(backend::bootstrap);
+    let mut bootstrap = use_resource(backend::bootstrap);
+    let mut sign_in_instead = use_signal(|| false);
     let state = bootstrap.read();
     match &*state {
+        Some(Ok(payload)) if payload.session.is_none() && !sign_in_instead() => {
+            match payload.locked.clone() {
+                Some(locked) => rsx! {
+                    Locked {
+                        locked,
+                        on_unlocked: move |_| bootstrap.restart(),
+                        on_sign_in: move |_| sign_in_instead.set(true),
+                    }
+                },
+                None => rsx! { Hydrated { bootstrap: payload.clone() } },
+            }
+        }
         None => rsx! { div { class: "boot", "Opening Larder…" } },
         Some(Err(err)) => rsx! {
             div { class: "boot boot-error", role: "alert", "data-testid": "startup-error",

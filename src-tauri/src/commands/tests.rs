@@ -295,6 +295,9 @@ fn settings_are_validated_saved_and_applied() {
         (json!({ "ttlSecs": 1 }), "ttlSecs"),
         (json!({ "ttlSecs": 60, "staleSecs": 61 }), "staleSecs"),
         (json!({ "apiUrl": "file:///etc/passwd" }), "apiUrl"),
+        // The token would travel in cleartext to another machine.
+        (json!({ "apiUrl": "http://api.example.com" }), "apiUrl"),
+        (json!({ "apiUrl": "http://127.0.0.1.example.com" }), "apiUrl"),
         (json!({ "ttlSecs": "soon" }), "settings"),
         (json!("not an object"), "settings"),
     ] {

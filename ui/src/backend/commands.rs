@@ -1,7 +1,7 @@
 //! One typed wrapper per backend command, named as the command.
 
 use larder_protocol::{
-    admin::SystemHealth, commands, Bootstrap, CacheStats, CommandError, FollowersEnvelope,
+    commands, Bootstrap, CacheStats, CommandError, FollowersEnvelope, HealthEnvelope,
     PostsEnvelope, ProfileEnvelope, Session, Settings, WidgetEnvelope, WidgetId,
 };
 use serde::Serialize;
@@ -26,6 +26,11 @@ struct UserPage<'a> {
 
 pub async fn bootstrap() -> Result<Bootstrap, CommandError> {
     invoke(commands::BOOTSTRAP, &NoArgs {}).await
+}
+
+/// Tries again to resume a kept session whose token could not be read.
+pub async fn unlock() -> Result<Bootstrap, CommandError> {
+    invoke(commands::UNLOCK, &NoArgs {}).await
 }
 
 pub async fn sign_in(username: &str) -> Result<Session, CommandError> {
@@ -56,7 +61,7 @@ pub async fn mark_notification_read(id: &str) -> Result<WidgetEnvelope, CommandE
     invoke(commands::MARK_NOTIFICATION_READ, &Args { id }).await
 }
 
-pub async fn get_system_health() -> Result<SystemHealth, CommandError> {
+pub async fn get_system_health() -> Result<HealthEnvelope, CommandError> {
     invoke(commands::GET_SYSTEM_HEALTH, &NoArgs {}).await
 }
 

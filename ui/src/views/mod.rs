@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod dashboard;
+pub mod locked;
 pub mod profile;
 pub mod settings;
 pub mod shell;
@@ -9,6 +10,7 @@ pub mod sign_in;
 
 pub use cache::CacheInspector;
 pub use dashboard::Dashboard;
+pub use locked::Locked;
 pub use profile::ProfileView;
 pub use settings::SettingsView;
 pub use shell::Shell;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
-use larder_protocol::{admin::SystemHealth, CommandError};
+use larder_protocol::{admin::SystemHealth, CommandError, HealthEnvelope};
 
 use super::chrome::{ErrorCard, WidgetSkeleton};
 use crate::backend;
@@ -15,12 +15,12 @@ use crate::backend;
 pub struct FetchSystemHealth;
 
 impl QueryCapability for FetchSystemHealth {
-    type Ok = SystemHealth;
+    type Ok = HealthEnvelope;
     type Err = CommandError;
     /// The signed-in user and the attempt number.
     type Keys = (String, u32);
 
-    async fn run(&self, _keys: &Self::Keys) -> Result<SystemHealth, CommandError> {
+    async fn run(&self, _keys: &Self::Keys) -> Result<HealthEnvelope, CommandError> {
         backend::get_system_health().await
     }
 }
@@ -69,8 +69,8 @@ impl PartialEq for HealthQuery {
 
 #[component]
 fn HealthContent(query: HealthQuery) -> Element {
-    let health = query.0.suspend()??;
-    rsx! { HealthTiles { health } }
+    let envelope = query.0.suspend()??;
+    rsx! { HealthTiles { health: envelope.data } }
 }
 
 /// The health figures as tiles.
