@@ -297,7 +297,10 @@ fn settings_are_validated_saved_and_applied() {
         (json!({ "apiUrl": "file:///etc/passwd" }), "apiUrl"),
         // The token would travel in cleartext to another machine.
         (json!({ "apiUrl": "http://api.example.com" }), "apiUrl"),
-        (json!({ "apiUrl": "http://127.0.0.1.example.com" }), "apiUrl"),
+        (
+            json!({ "apiUrl": "http://127.0.0.1.example.com" }),
+            "apiUrl",
+        ),
         (json!({ "ttlSecs": "soon" }), "settings"),
         (json!("not an object"), "settings"),
     ] {

@@ -86,6 +86,17 @@ impl SecretError {
             keyring::Error::NoStorageAccess(_) => Self::Locked {
                 source: Arc::new(err),
             },
+            // The Secret Service refuses a write into a locked collection
+            // with its `IsLocked` error, which the keyring crate passes on
+            // as a platform failure; its D-Bus error name is the only
+            // place the fact survives.
+            keyring::Error::PlatformFailure(ref inner)
+                if inner.to_string().contains("Secret.Error.IsLocked") =>
+            {
+                Self::Locked {
+                    source: Arc::new(err),
+                }
+            }
             keyring::Error::PlatformFailure(_) => Self::Unavailable {
                 source: Arc::new(err),
             },
@@ -122,6 +133,13 @@ mod tests {
             keyring::Error::PlatformFailure(Box::new(std::io::Error::other("no dbus"))),
         );
         assert!(matches!(gone, SecretError::Unavailable { .. }) && gone.is_transient());
+        let refused_write = SecretError::from_keychain(
+            "k",
+            keyring::Error::PlatformFailure(Box::new(std::io::Error::other(
+                "MethodError(\"org.freedesktop.Secret.Error.IsLocked\", \"Cannot create an item in a locked collection\")",
+            ))),
+        );
+        assert!(matches!(refused_write, SecretError::Locked { .. }));
         let missing = SecretError::from_keychain("k", keyring::Error::NoEntry);
         assert!(matches!(missing, SecretError::NotFound { .. }) && !missing.is_transient());
         let denied = SecretError::io(
