@@ -3,7 +3,10 @@
 //!
 //! - (a) 1,000 users x 5 widgets, payloads of 1-8 KB, written once;
 //! - (b) 100,000 overwrites of 128 keys, values of 1-8 KB, flushed every
-//!   100 writes.
+//!   100 writes;
+//! - (c) as (b), but one value in 16 of 16-64 KB (sled stores those as
+//!   files of their own), and the database closed and reopened every 1,000
+//!   writes, as across the app's restarts.
 //!
 //! Each is measured at rest (the database flushed and closed), compacted
 //! into the next generation, and measured again after the new generation is
@@ -23,12 +26,25 @@ const WIDGETS: usize = 5;
 const OVERWRITE_KEYS: usize = 128;
 const OVERWRITES: usize = 100_000;
 const FLUSH_EVERY: usize = 100;
+const REOPEN_EVERY: usize = 1_000;
 
 fn open(path: &Path) -> sled::Result<sled::Db> {
     sled::Config::new()
         .path(path)
         .cache_capacity(CACHE_CAPACITY_BYTES)
         .open()
+}
+
+/// [`open`], waiting while a handle just dropped still holds the lock
+/// (sled's background threads release it a moment later).
+fn reopen(path: &Path) -> sled::Db {
+    for _ in 0..1_000 {
+        match open(path) {
+            Err(sled::Error::Io(_)) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            other => return other.expect("the database reopens"),
+        }
+    }
+    panic!("the database at {} stays locked", path.display());
 }
 
 /// A payload of 1-8 KB; sealed values look random, so these are.
@@ -55,18 +71,16 @@ fn ratio(bytes: u64, live: u64) -> String {
     format!("{:.2}x", bytes as f64 / live.max(1) as f64)
 }
 
-/// Fills a fresh cache folder with `write`, closes it, then compacts it.
-fn measure(case: &'static str, root: &Path, write: impl FnOnce(&sled::Db)) -> Row {
+/// Fills a fresh cache folder with `write` (given the database's folder),
+/// then compacts it.
+fn measure(case: &'static str, root: &Path, write: impl FnOnce(&Path)) -> Row {
     let dir = CacheDir::recover(root).expect("the cache folder recovers");
-    let db = open(dir.live_path()).expect("the database opens");
-    write(&db);
-    db.flush().expect("flush");
-    drop(db);
+    write(dir.live_path());
     drop(dir);
 
     let mut dir = CacheDir::recover(root).expect("the cache folder recovers");
     let before = dir.live_folder_bytes();
-    let db = open(dir.live_path()).expect("the database reopens");
+    let db = reopen(dir.live_path());
     let live = live_bytes(&db).expect("live bytes");
     let (fresh, report) = compact(&mut dir, &db, open).expect("compaction");
     assert_eq!(report.live_bytes, live);
@@ -76,7 +90,7 @@ fn measure(case: &'static str, root: &Path, write: impl FnOnce(&sled::Db)) -> Ro
     drop(fresh);
     let after = dir.live_folder_bytes();
     let reopened = {
-        let db = open(dir.live_path()).expect("the new generation reopens");
+        let db = reopen(dir.live_path());
         assert_eq!(live_bytes(&db).expect("live bytes"), live);
         db.flush().expect("flush");
         drop(db);
@@ -103,7 +117,8 @@ fn main() {
     let fill = measure(
         "(a) 1,000 users x 5 widgets, 1-8 KB",
         &temp.path().join("fill"),
-        |db| {
+        |path| {
+            let db = open(path).expect("the database opens");
             for user in 0..USERS {
                 let tree = db
                     .open_tree(partition_name(&format!("bench-user-{user}")))
@@ -113,24 +128,39 @@ fn main() {
                         .expect("insert");
                 }
             }
+            db.flush().expect("flush");
         },
     );
-    let overwrite = measure(
+    let mut overwrite = |path: &Path, large_and_reopened: bool| {
+        let mut db = open(path).expect("the database opens");
+        for write in 0..OVERWRITES {
+            let mut value = payload(&mut rng);
+            if large_and_reopened && rng.gen_range(0..16) == 0 {
+                value.resize(rng.gen_range(16 * 1_024..=64 * 1_024), 0x5a);
+            }
+            let key = format!("widget:{}", write % OVERWRITE_KEYS);
+            db.open_tree(partition_name("bench-user"))
+                .and_then(|tree| tree.insert(key, value))
+                .expect("insert");
+            if write % FLUSH_EVERY == FLUSH_EVERY - 1 {
+                db.flush().expect("flush");
+            }
+            if large_and_reopened && write % REOPEN_EVERY == REOPEN_EVERY - 1 {
+                drop(db);
+                db = reopen(path);
+            }
+        }
+        db.flush().expect("flush");
+    };
+    let overwritten = measure(
         "(b) 100,000 overwrites of 128 keys, 1-8 KB",
         &temp.path().join("overwrite"),
-        |db| {
-            let tree = db.open_tree(partition_name("bench-user")).expect("tree");
-            for write in 0..OVERWRITES {
-                tree.insert(
-                    format!("widget:{}", write % OVERWRITE_KEYS),
-                    payload(&mut rng),
-                )
-                .expect("insert");
-                if write % FLUSH_EVERY == FLUSH_EVERY - 1 {
-                    db.flush().expect("flush");
-                }
-            }
-        },
+        |path| overwrite(path, false),
+    );
+    let restarted = measure(
+        "(c) as (b), 1 in 16 of 16-64 KB, reopened every 1,000",
+        &temp.path().join("restarts"),
+        |path| overwrite(path, true),
     );
 
     println!(
@@ -149,7 +179,7 @@ fn main() {
             "no"
         }
     };
-    for row in [fill, overwrite] {
+    for row in [fill, overwritten, restarted] {
         println!(
             "| {} | {} | {} | {} | {} | {:.0} ms | {} | {} | {} ({}) | {} |",
             row.case,
