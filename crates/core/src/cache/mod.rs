@@ -1,13 +1,20 @@
 //! The per-user on-disk cache: entries, their encoding, storage and policy.
 
+pub mod compaction;
 pub mod engine;
 pub mod entry;
 pub mod hot;
+pub mod layout;
 pub mod policy;
 pub mod sealing;
 pub mod store;
 
+pub use compaction::{
+    compact, copy_live, folder_bytes, live_bytes, needs_compaction, CompactionError,
+    CompactionReport,
+};
 pub use engine::{CacheUpdate, Clock, Engine, FetchFn, Read, SweeperGuard, SystemClock};
 pub use entry::{CacheEntry, EntryError};
+pub use layout::{CacheDir, LiveDb};
 pub use policy::Policy;
 pub use store::{CacheStore, OpenOutcome, StoreError};
