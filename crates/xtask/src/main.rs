@@ -59,8 +59,9 @@ enum Task {
     E2e,
     /// Takes the README's screenshot of the dashboard under Xvfb.
     Screenshot,
-    /// Kills a cache writer mid-write many times (release build) and checks
-    /// that every reopen works and serves only values that were written.
+    /// Kills a cache writer mid-write, then a compacting one, many times
+    /// (release build) and checks that every reopen works without a
+    /// rebuild, keeps every flushed write and serves only values written.
     Soak {
         /// How many times to kill the writer.
         #[arg(long, default_value_t = 1000)]

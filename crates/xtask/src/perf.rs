@@ -16,24 +16,29 @@ use crate::{
 /// The crash-safety test's main test, so the writer it re-executes is not
 /// run on its own.
 const CRASH_TEST: &str = "killed_writers_never_leave_a_corrupt_cache";
+/// The compaction kill test's main test, likewise.
+const COMPACTION_CRASH_TEST: &str = "killed_compactions_leave_old_or_new_complete";
 
-/// Runs crates/core/tests/crash_safety.rs in release mode with `kills`
-/// kills of the writer, printing its summary line.
+/// Runs crates/core/tests/crash_safety.rs, then compaction_crash.rs, in
+/// release mode with `kills` kills each, printing their summary lines.
 pub fn soak(kills: u32) -> Result<()> {
-    let mut command = Command::new(process::cargo_bin());
-    command
-        .args([
-            "test",
-            "--release",
-            "-p",
-            "larder-core",
-            "--test",
-            "crash_safety",
-        ])
-        .args(["--", CRASH_TEST, "--exact", "--nocapture"])
-        .env("LARDER_CRASH_KILLS", kills.to_string())
-        .current_dir(root());
-    process::run(&mut command)
+    for (test, name, kills_var) in [
+        ("crash_safety", CRASH_TEST, "LARDER_CRASH_KILLS"),
+        (
+            "compaction_crash",
+            COMPACTION_CRASH_TEST,
+            "LARDER_COMPACTION_KILLS",
+        ),
+    ] {
+        let mut command = Command::new(process::cargo_bin());
+        command
+            .args(["test", "--release", "-p", "larder-core", "--test", test])
+            .args(["--", name, "--exact", "--nocapture"])
+            .env(kills_var, kills.to_string())
+            .current_dir(root());
+        process::run(&mut command)?;
+    }
+    Ok(())
 }
 
 /// Installs redis-server if it is missing, then runs the cache benchmark.

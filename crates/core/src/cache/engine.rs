@@ -149,8 +149,9 @@ impl Engine {
             .or_default() += 1;
     }
 
-    /// Sweeps entries older than `horizon` every `every`, until the guard
-    /// is dropped. Entries past their TTL but within `horizon` stay, so
+    /// Sweeps entries older than `horizon` every `every` (the first time at
+    /// once), then compacts the folder if it has outgrown what it holds,
+    /// until the guard is dropped. Entries past their TTL but within `horizon` stay, so
     /// they can still be shown offline. Must be called on a tokio runtime.
     pub fn spawn_sweeper(&self, every: Duration, horizon: Duration) -> SweeperGuard {
         let engine = self.clone();
@@ -162,6 +163,14 @@ impl Engine {
                     Ok(0) => {}
                     Ok(removed) => tracing::debug!(removed, "swept expired cache entries"),
                     Err(err) => tracing::warn!(%err, "the cache sweep failed"),
+                }
+                // Then keep the folder small: a compaction, when due, runs
+                // on a blocking thread; reads go on meanwhile.
+                let store = engine.store.clone();
+                match tokio::task::spawn_blocking(move || store.compact_if_due()).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(err)) => tracing::warn!(%err, "the cache could not be compacted"),
+                    Err(err) => tracing::warn!(%err, "the cache compaction stopped"),
                 }
             }
         });

@@ -5,6 +5,7 @@ pub mod engine;
 pub mod entry;
 pub mod hot;
 pub mod layout;
+mod live;
 pub mod policy;
 pub mod sealing;
 pub mod store;

@@ -14,10 +14,7 @@
 //! hopping to a blocking thread; callers on an async runtime call these
 //! directly.
 
-use std::{
-    path::{Path, PathBuf},
-    time::{SystemTime, UNIX_EPOCH},
-};
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -27,8 +24,8 @@ use super::{
 };
 use crate::secrets::SecretError;
 
-/// sled's page cache. Its default is 1 GiB; Larder's working set is small.
-pub const CACHE_CAPACITY_BYTES: u64 = 24 * 1024 * 1024;
+use super::live::LiveDatabase;
+pub use super::live::CACHE_CAPACITY_BYTES;
 
 /// What went wrong with the cache's storage. `Clone`, because one failed
 /// fetch is handed to every caller that shares it.
@@ -57,6 +54,9 @@ pub enum StoreError {
     /// A value in a format newer than this Larder; it is kept.
     #[error("a cached value is in an unknown format ({0})")]
     UnknownFormat(u8),
+    /// The cache folder's generations could not be read, made or swapped.
+    #[error("the cache folder could not be used: {0}")]
+    Layout(#[source] std::sync::Arc<super::compaction::CompactionError>),
     /// The flush's blocking task was cancelled or panicked.
     #[error("the cache could not be flushed")]
     Flush(#[source] std::sync::Arc<tokio::task::JoinError>),
@@ -76,7 +76,7 @@ pub enum OpenOutcome {
 /// Its `Debug` is short: sled's would dump every tree, keys included.
 #[derive(Clone)]
 pub struct CacheStore {
-    db: sled::Db,
+    live: std::sync::Arc<LiveDatabase>,
     /// Seals values under the per-partition keys (or stores plain frames,
     /// in the low-level tests and benchmarks).
     sealer: Sealer,
@@ -93,37 +93,20 @@ impl std::fmt::Debug for CacheStore {
 }
 
 impl CacheStore {
-    /// Opens the database in `dir`. One that will not open is moved aside
-    /// and rebuilt, with a logged warning, so start-up never fails on a
-    /// corrupted cache; one locked by another process is reported as such.
+    /// Opens the database in `dir` (see [`LiveDatabase::open`]): one that
+    /// will not open is moved aside and rebuilt, with a logged warning, so
+    /// start-up never fails on a corrupted cache; one locked by another
+    /// process is reported as such.
     pub fn open(dir: &Path) -> Result<(Self, OpenOutcome), StoreError> {
-        match open_db(dir) {
-            Ok(db) => Ok((Self::with_db(db), OpenOutcome::Opened)),
-            Err(err) if is_lock_error(&err) => Err(StoreError::Locked {
-                path: dir.to_owned(),
-            }),
-            Err(err) => {
-                let moved_to = aside_path(dir);
-                tracing::warn!(%err, moved_to = %moved_to.display(), "the cache would not open; rebuilding it");
-                std::fs::rename(dir, &moved_to).map_err(|io| StoreError::Unopenable {
-                    path: dir.to_owned(),
-                    source: sled::Error::Io(io),
-                })?;
-                let db = open_db(dir).map_err(|source| StoreError::Unopenable {
-                    path: dir.to_owned(),
-                    source,
-                })?;
-                Ok((Self::with_db(db), OpenOutcome::Rebuilt { moved_to }))
-            }
-        }
-    }
-
-    fn with_db(db: sled::Db) -> Self {
-        Self {
-            db,
-            sealer: Sealer::new(None),
-            hot: std::sync::Arc::new(super::hot::HotEntries::new(super::hot::HOT_BUDGET_BYTES)),
-        }
+        let (live, outcome) = LiveDatabase::open(dir)?;
+        Ok((
+            Self {
+                live: std::sync::Arc::new(live),
+                sealer: Sealer::new(None),
+                hot: std::sync::Arc::new(super::hot::HotEntries::new(super::hot::HOT_BUDGET_BYTES)),
+            },
+            outcome,
+        ))
     }
 
     /// [`Self::open`], sealing every value with AES-256-GCM under its
@@ -139,7 +122,7 @@ impl CacheStore {
     }
 
     fn partition(&self, user_id: &str) -> Result<sled::Tree, StoreError> {
-        Ok(self.db.open_tree(partition_name(user_id))?)
+        Ok(self.live.db().open_tree(partition_name(user_id))?)
     }
 
     /// The entry under `key` for `user_id`. One the right key proves
@@ -153,7 +136,7 @@ impl CacheStore {
         if let Some(entry) = self.hot.get(partition, key) {
             return Ok(Some(entry));
         }
-        let tree = self.db.open_tree(partition)?;
+        let tree = self.live.db().open_tree(partition)?;
         let Some(bytes) = tree.get(key)? else {
             return Ok(None);
         };
@@ -172,6 +155,8 @@ impl CacheStore {
                     "dropping a cache entry that its key proves damaged"
                 );
                 // Only if it is still the same bytes: a concurrent put wins.
+                let _writing = self.live.writing();
+                let tree = self.live.db().open_tree(partition)?;
                 let _ = tree.compare_and_swap(key, Some(bytes), None::<&[u8]>)?;
                 Ok(None)
             }
@@ -184,7 +169,8 @@ impl CacheStore {
     }
 
     fn put_in(&self, partition: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
-        let tree = self.db.open_tree(partition)?;
+        let _writing = self.live.writing();
+        let tree = self.live.db().open_tree(partition)?;
         let sealed = self
             .sealer
             .seal(partition, key, entry, || tree.is_empty())?;
@@ -197,6 +183,7 @@ impl CacheStore {
     }
 
     pub fn remove(&self, user_id: &str, key: &str) -> Result<(), StoreError> {
+        let _writing = self.live.writing();
         self.hot.remove(&partition_name(user_id), key);
         self.partition(user_id)?.remove(key)?;
         Ok(())
@@ -212,7 +199,7 @@ impl CacheStore {
     /// left out (and kept).
     pub fn entries(&self, user_id: &str) -> Result<Vec<(String, CacheEntry)>, StoreError> {
         let partition = partition_name(user_id);
-        let tree = self.db.open_tree(&partition)?;
+        let tree = self.live.db().open_tree(&partition)?;
         if tree.is_empty() {
             return Ok(Vec::new());
         }
@@ -239,12 +226,14 @@ impl CacheStore {
     pub fn sweep(&self, now_ms: u64, horizon: std::time::Duration) -> Result<usize, StoreError> {
         let horizon_ms = u64::try_from(horizon.as_millis()).unwrap_or(u64::MAX);
         let mut removed = 0;
-        for name in self.db.tree_names() {
+        let _writing = self.live.writing();
+        let db = self.live.db();
+        for name in db.tree_names() {
             if !name.starts_with(b"user.") {
                 continue;
             }
             let partition = String::from_utf8_lossy(&name).into_owned();
-            let tree = self.db.open_tree(name)?;
+            let tree = db.open_tree(name)?;
             if tree.is_empty() {
                 continue;
             }
@@ -278,8 +267,9 @@ impl CacheStore {
     /// Deletes `user_id`'s whole partition, and its key.
     pub fn purge_user(&self, user_id: &str) -> Result<(), StoreError> {
         let partition = partition_name(user_id);
+        let _writing = self.live.writing();
         self.hot.remove_partition(&partition);
-        self.db.drop_tree(&partition)?;
+        self.live.db().drop_tree(&partition)?;
         if let Some(keys) = self.sealer.keys() {
             keys.delete(&partition)?;
         }
@@ -295,8 +285,26 @@ impl CacheStore {
 
     /// Writes everything to disk.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.live.db().flush()?;
         Ok(())
+    }
+
+    /// Compacts the database when its folder has outgrown what it holds
+    /// (more than 3x the live bytes plus a 16 MiB floor; see
+    /// [`super::compaction`]). Blocking: call it on a blocking thread.
+    /// Reads go on meanwhile; writes wait for the swap.
+    pub fn compact_if_due(&self) -> Result<Option<super::CompactionReport>, StoreError> {
+        self.live.compact_if_due()
+    }
+
+    /// Compacts now, due or not (tests and benchmarks).
+    pub fn compact(&self) -> Result<super::CompactionReport, StoreError> {
+        self.live.compact()
+    }
+
+    /// The live database folder's size on disk, in bytes.
+    pub fn folder_bytes(&self) -> u64 {
+        self.live.folder_bytes()
     }
 
     /// Writes everything to disk on a blocking thread, so the caller's
@@ -318,34 +326,6 @@ pub fn partition_name(user_id: &str) -> String {
     let digest = Sha256::digest(format!("larder-partition:{user_id}"));
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     format!("user.{hex}")
-}
-
-fn open_db(dir: &Path) -> sled::Result<sled::Db> {
-    sled::Config::new()
-        .path(dir)
-        .cache_capacity(CACHE_CAPACITY_BYTES)
-        .open()
-}
-
-/// sled reports a database held by another process as an I/O error from
-/// its file lock.
-fn is_lock_error(err: &sled::Error) -> bool {
-    match err {
-        sled::Error::Io(io) => {
-            io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock")
-        }
-        _ => false,
-    }
-}
-
-fn aside_path(dir: &Path) -> PathBuf {
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
-    let mut name = dir.file_name().unwrap_or_default().to_owned();
-    name.push(format!(".corrupt-{stamp}"));
-    dir.with_file_name(name)
 }
 
 #[cfg(test)]
@@ -436,8 +416,13 @@ mod tests {
             store.put("alice", "widget:1", &entry("x")).expect("put");
             store.flush().expect("flush");
         }
-        // Overwrite sled's config file with garbage.
-        std::fs::write(path.join("conf"), b"\xff\xfe not a sled config").expect("write");
+        // Overwrite sled's config file of the live generation with garbage.
+        let current = std::fs::read_to_string(path.join("CURRENT")).expect("CURRENT");
+        std::fs::write(
+            path.join(current.trim()).join("conf"),
+            b"\xff\xfe not a sled config",
+        )
+        .expect("write");
         let (store, outcome) = CacheStore::open(&path).expect("rebuilt, not failed");
         let OpenOutcome::Rebuilt { moved_to } = outcome else {
             panic!("expected a rebuild, got {outcome:?}");
