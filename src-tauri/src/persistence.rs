@@ -126,11 +126,12 @@ pub fn paths<R: Runtime>(app: &AppHandle<R>) -> StorePaths {
 }
 
 /// The settings' keys, as serialised.
-const SETTINGS_KEYS: [&str; 5] = [
+const SETTINGS_KEYS: [&str; 6] = [
     "apiUrl",
     "staleSecs",
     "ttlSecs",
     "keepCacheOnSignOut",
+    "cacheLimitMib",
     "theme",
 ];
 

@@ -7,6 +7,13 @@ use crate::Theme;
 
 /// The longest API URL accepted.
 pub const API_URL_MAX_CHARS: usize = 2048;
+/// The cache's size limit when none is set, in MiB.
+pub const CACHE_LIMIT_MIB_DEFAULT: u64 = 256;
+/// The smallest and largest size limit a user may set, in MiB. The floor
+/// keeps room for a dashboard and a few profiles; the ceiling (64 GiB) is
+/// only a guard against typos.
+pub const CACHE_LIMIT_MIB_RANGE: std::ops::RangeInclusive<u64> = 16..=65_536;
+
 /// The shortest and longest hard TTL a user may set, in seconds.
 pub const TTL_SECS_RANGE: std::ops::RangeInclusive<u64> = 10..=7 * 86_400;
 
@@ -23,6 +30,10 @@ pub struct Settings {
     pub ttl_secs: Option<u64>,
     /// Keep the user's cache at sign-out, for offline use.
     pub keep_cache_on_sign_out: bool,
+    /// The most the cache may hold, in MiB (default
+    /// [`CACHE_LIMIT_MIB_DEFAULT`]); past it, the least recently used
+    /// entries go first, never the signed-in user's dashboard.
+    pub cache_limit_mib: Option<u64>,
     pub theme: Theme,
 }
 
@@ -82,6 +93,13 @@ pub fn is_secure_api_url(url: &str) -> bool {
 }
 
 impl Settings {
+    /// The cache's size limit in bytes.
+    pub fn cache_limit_bytes(&self) -> u64 {
+        self.cache_limit_mib
+            .unwrap_or(CACHE_LIMIT_MIB_DEFAULT)
+            .saturating_mul(1024 * 1024)
+    }
+
     /// Checks every field's range and shape.
     pub fn validate(&self) -> Result<(), SettingsError> {
         let refuse = |field: &str, message: String| SettingsError {
@@ -108,6 +126,18 @@ impl Settings {
                     "must use https:// (http:// is allowed only for this computer: \
                      localhost, 127.0.0.0/8 or ::1), so the session token is never sent in cleartext"
                         .into(),
+                ));
+            }
+        }
+        if let Some(limit) = self.cache_limit_mib {
+            if !CACHE_LIMIT_MIB_RANGE.contains(&limit) {
+                return Err(refuse(
+                    "cacheLimitMib",
+                    format!(
+                        "must be from {} to {} MiB",
+                        CACHE_LIMIT_MIB_RANGE.start(),
+                        CACHE_LIMIT_MIB_RANGE.end()
+                    ),
                 ));
             }
         }
@@ -199,5 +229,13 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(field(s), "staleSecs");
+        for limit in [0, 15, 65_537, u64::MAX] {
+            let s = Settings {
+                cache_limit_mib: Some(limit),
+                ..Settings::default()
+            };
+            assert_eq!(field(s), "cacheLimitMib", "{limit}");
+        }
+        assert_eq!(Settings::default().cache_limit_bytes(), 256 * 1024 * 1024);
     }
 }

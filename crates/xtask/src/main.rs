@@ -102,7 +102,17 @@ fn main() -> Result<()> {
         Task::Test { no_e2e } => {
             setup::ensure_all()?;
             ui::build(false)?;
-            process::cargo(&["test", "--workspace", "--exclude", "larder-e2e"], &[])?;
+            process::cargo(
+                &[
+                    "test",
+                    "--workspace",
+                    "--exclude",
+                    "larder-e2e",
+                    "--exclude",
+                    "larder-aead-bench",
+                ],
+                &[],
+            )?;
             keychain::run_test()?;
             if no_e2e {
                 println!("xtask: skipping the end-to-end tests (--no-e2e)");

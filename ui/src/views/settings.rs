@@ -1,5 +1,5 @@
-//! The settings view: the API URL, the cache's stale time and TTL,
-//! keep-cache-on-sign-out and the theme. The backend checks and persists
+//! The settings view: the API URL, the cache's stale time, TTL and size
+//! limit, keep-cache-on-sign-out and the theme. The backend checks and persists
 //! them (tauri-plugin-store); a refused field is named in the message and
 //! nothing is saved.
 
@@ -14,6 +14,7 @@ pub struct Draft {
     pub api_url: String,
     pub stale_secs: String,
     pub ttl_secs: String,
+    pub cache_limit_mib: String,
     pub keep_cache: bool,
     pub dark: bool,
 }
@@ -27,6 +28,10 @@ impl Draft {
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
             ttl_secs: settings.ttl_secs.map(|s| s.to_string()).unwrap_or_default(),
+            cache_limit_mib: settings
+                .cache_limit_mib
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
             keep_cache: settings.keep_cache_on_sign_out,
             dark: settings.theme == Theme::Dark,
         }
@@ -34,20 +39,22 @@ impl Draft {
 
     /// The settings this draft asks for; empty fields keep the defaults.
     pub fn to_settings(&self) -> Result<Settings, String> {
-        let seconds = |raw: &str, name: &str| -> Result<Option<u64>, String> {
+        let number = |raw: &str, name: &str, unit: &str| -> Result<Option<u64>, String> {
             let raw = raw.trim();
             if raw.is_empty() {
                 return Ok(None);
             }
             raw.parse::<u64>()
                 .map(Some)
-                .map_err(|_| format!("{name} must be a whole number of seconds"))
+                .map_err(|_| format!("{name} must be a whole number of {unit}"))
         };
+        let seconds = |raw: &str, name: &str| number(raw, name, "seconds");
         let api_url = self.api_url.trim();
         let settings = Settings {
             api_url: (!api_url.is_empty()).then(|| api_url.to_owned()),
             stale_secs: seconds(&self.stale_secs, "The stale time")?,
             ttl_secs: seconds(&self.ttl_secs, "The TTL")?,
+            cache_limit_mib: number(&self.cache_limit_mib, "The cache size limit", "MiB")?,
             keep_cache_on_sign_out: self.keep_cache,
             theme: if self.dark { Theme::Dark } else { Theme::Light },
         };
@@ -108,6 +115,12 @@ pub fn SettingsView() -> Element {
                 input { id: "ttl", "data-testid": "setting-ttl", inputmode: "numeric",
                     placeholder: "600", value: "{d.ttl_secs}",
                     oninput: move |e| draft.write().ttl_secs = e.value() }
+                label { r#for: "cache-limit", "Cache size limit (MiB)" }
+                input { id: "cache-limit", "data-testid": "setting-cache-limit", inputmode: "numeric",
+                    placeholder: "256", value: "{d.cache_limit_mib}",
+                    oninput: move |e| draft.write().cache_limit_mib = e.value() }
+                p { class: "muted small",
+                    "Past it, the data you used least recently goes first; your own dashboard is always kept." }
                 label { class: "check",
                     input { r#type: "checkbox", "data-testid": "setting-keep-cache", checked: d.keep_cache,
                         onchange: move |e| draft.write().keep_cache = e.checked() }
@@ -137,10 +150,27 @@ mod tests {
             api_url: Some("http://127.0.0.1:8787".into()),
             stale_secs: Some(20),
             ttl_secs: Some(120),
+            cache_limit_mib: Some(512),
             keep_cache_on_sign_out: true,
             theme: Theme::Dark,
         };
         assert_eq!(Draft::from_settings(&settings).to_settings(), Ok(settings));
+        let cleartext = Draft {
+            api_url: "http://api.example.com".into(),
+            ..Draft::default()
+        };
+        assert!(cleartext
+            .to_settings()
+            .expect_err("refused")
+            .contains("apiUrl"));
+        let tiny = Draft {
+            cache_limit_mib: "1".into(),
+            ..Draft::default()
+        };
+        assert!(tiny
+            .to_settings()
+            .expect_err("refused")
+            .contains("cacheLimitMib"));
         let bad = Draft {
             ttl_secs: "soon".into(),
             ..Draft::default()

@@ -3,6 +3,7 @@
 pub mod compaction;
 pub mod engine;
 pub mod entry;
+pub mod eviction;
 pub mod hot;
 pub mod layout;
 mod live;

@@ -76,11 +76,13 @@ pub enum OpenOutcome {
 /// Its `Debug` is short: sled's would dump every tree, keys included.
 #[derive(Clone)]
 pub struct CacheStore {
-    live: std::sync::Arc<LiveDatabase>,
+    pub(super) live: std::sync::Arc<LiveDatabase>,
     /// Seals values under the per-partition keys (or stores plain frames,
     /// in the low-level tests and benchmarks).
-    sealer: Sealer,
-    hot: std::sync::Arc<super::hot::HotEntries>,
+    pub(super) sealer: Sealer,
+    pub(super) hot: std::sync::Arc<super::hot::HotEntries>,
+    /// The order entries were last used in, for eviction.
+    pub(super) access: std::sync::Arc<super::eviction::AccessOrder>,
 }
 
 impl std::fmt::Debug for CacheStore {
@@ -104,6 +106,7 @@ impl CacheStore {
                 live: std::sync::Arc::new(live),
                 sealer: Sealer::new(None),
                 hot: std::sync::Arc::new(super::hot::HotEntries::new(super::hot::HOT_BUDGET_BYTES)),
+                access: std::sync::Arc::default(),
             },
             outcome,
         ))
@@ -134,6 +137,7 @@ impl CacheStore {
 
     fn get_in(&self, partition: &str, key: &str) -> Result<Option<CacheEntry>, StoreError> {
         if let Some(entry) = self.hot.get(partition, key) {
+            self.access.touch(partition, key);
             return Ok(Some(entry));
         }
         let tree = self.live.db().open_tree(partition)?;
@@ -147,6 +151,7 @@ impl CacheStore {
         {
             Ok(entry) => {
                 self.hot.insert(partition, key, &entry);
+                self.access.touch(partition, key);
                 Ok(Some(entry))
             }
             Err(Unsealed::Damaged) => {
@@ -179,12 +184,14 @@ impl CacheStore {
         self.hot.remove(partition, key);
         tree.insert(key, sealed)?;
         self.hot.insert(partition, key, entry);
+        self.access.touch(partition, key);
         Ok(())
     }
 
     pub fn remove(&self, user_id: &str, key: &str) -> Result<(), StoreError> {
         let _writing = self.live.writing();
         self.hot.remove(&partition_name(user_id), key);
+        self.access.forget(&partition_name(user_id), key);
         self.partition(user_id)?.remove(key)?;
         Ok(())
     }
@@ -256,6 +263,8 @@ impl CacheStore {
                 };
                 if remove {
                     self.hot.remove(&partition, &String::from_utf8_lossy(&key));
+                    self.access
+                        .forget(&partition, &String::from_utf8_lossy(&key));
                     tree.remove(key)?;
                     removed += 1;
                 }
@@ -269,6 +278,7 @@ impl CacheStore {
         let partition = partition_name(user_id);
         let _writing = self.live.writing();
         self.hot.remove_partition(&partition);
+        self.access.forget_partition(&partition);
         self.live.db().drop_tree(&partition)?;
         if let Some(keys) = self.sealer.keys() {
             keys.delete(&partition)?;
@@ -329,135 +339,5 @@ pub fn partition_name(user_id: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(payload: &str) -> CacheEntry {
-        CacheEntry {
-            payload: payload.as_bytes().to_vec(),
-            fetched_at_ms: 42,
-            etag: Some("\"e\"".into()),
-        }
-    }
-
-    fn store() -> (tempfile::TempDir, CacheStore) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (store, outcome) = CacheStore::open(&dir.path().join("cache")).expect("opens");
-        assert_eq!(outcome, OpenOutcome::Opened);
-        (dir, store)
-    }
-
-    #[test]
-    fn users_are_isolated() {
-        let (_dir, store) = store();
-        store.put("alice", "widget:1", &entry("a")).expect("put");
-        store.put("bob", "widget:1", &entry("b")).expect("put");
-        assert_eq!(
-            store.get("alice", "widget:1").expect("get"),
-            Some(entry("a"))
-        );
-        assert_eq!(store.get("bob", "widget:1").expect("get"), Some(entry("b")));
-        assert_eq!(store.get("carol", "widget:1").expect("get"), None);
-        store.purge_user("alice").expect("purge");
-        assert_eq!(store.get("alice", "widget:1").expect("get"), None);
-        assert_eq!(store.get("bob", "widget:1").expect("get"), Some(entry("b")));
-    }
-
-    #[test]
-    fn partitions_never_carry_the_raw_id() {
-        let name = partition_name("../../etc/passwd\u{0}");
-        assert!(name.starts_with("user.") && name.len() == 37, "{name}");
-        assert!(name[5..].chars().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(partition_name("alice"), partition_name("bob"));
-    }
-
-    #[test]
-    fn a_damaged_entry_reads_as_missing_and_is_dropped() {
-        let (_dir, store) = store();
-        store.put("alice", "widget:2", &entry("good")).expect("put");
-        let tree = store.partition("alice").expect("tree");
-        let mut bytes = tree
-            .get("widget:2")
-            .expect("get")
-            .expect("present")
-            .to_vec();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 0xff;
-        tree.insert("widget:2", bytes).expect("insert");
-        // As after a restart: nothing of it in memory.
-        store.hot.remove_partition(&partition_name("alice"));
-        assert_eq!(store.get("alice", "widget:2").expect("get"), None);
-        assert!(tree.get("widget:2").expect("get").is_none(), "dropped");
-    }
-
-    #[test]
-    fn entries_survive_a_reopen() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("cache");
-        {
-            let (store, _) = CacheStore::open(&path).expect("opens");
-            store.put("alice", "widget:5", &entry("kpis")).expect("put");
-            store.flush().expect("flush");
-        }
-        let (store, outcome) = CacheStore::open(&path).expect("reopens");
-        assert_eq!(outcome, OpenOutcome::Opened);
-        assert_eq!(
-            store.entries("alice").expect("entries"),
-            vec![("widget:5".into(), entry("kpis"))]
-        );
-    }
-
-    #[test]
-    fn a_corrupted_database_is_moved_aside_and_rebuilt() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("cache");
-        {
-            let (store, _) = CacheStore::open(&path).expect("opens");
-            store.put("alice", "widget:1", &entry("x")).expect("put");
-            store.flush().expect("flush");
-        }
-        // Overwrite sled's config file of the live generation with garbage.
-        let current = std::fs::read_to_string(path.join("CURRENT")).expect("CURRENT");
-        std::fs::write(
-            path.join(current.trim()).join("conf"),
-            b"\xff\xfe not a sled config",
-        )
-        .expect("write");
-        let (store, outcome) = CacheStore::open(&path).expect("rebuilt, not failed");
-        let OpenOutcome::Rebuilt { moved_to } = outcome else {
-            panic!("expected a rebuild, got {outcome:?}");
-        };
-        assert!(moved_to.exists(), "the damaged copy is kept for inspection");
-        assert_eq!(store.get("alice", "widget:1").expect("get"), None);
-        store
-            .put("alice", "widget:1", &entry("y"))
-            .expect("the new cache works");
-    }
-
-    #[test]
-    fn sweeping_removes_only_entries_past_the_horizon() {
-        let (_dir, store) = store();
-        let at = |ms| CacheEntry {
-            fetched_at_ms: ms,
-            ..entry("x")
-        };
-        store.put("alice", "old", &at(1_000)).expect("put");
-        store.put("bob", "old", &at(2_000)).expect("put");
-        store.put("bob", "new", &at(90_000)).expect("put");
-        let removed = store
-            .sweep(100_000, std::time::Duration::from_secs(60))
-            .expect("sweep");
-        assert_eq!(removed, 2);
-        assert_eq!(store.get("alice", "old").expect("get"), None);
-        assert_eq!(store.get("bob", "new").expect("get"), Some(at(90_000)));
-    }
-
-    #[test]
-    fn a_second_opener_is_told_the_cache_is_in_use() {
-        let (dir, _store) = store();
-        match CacheStore::open(&dir.path().join("cache")) {
-            Err(StoreError::Locked { .. }) => {}
-            other => panic!("expected Locked, got {other:?}"),
-        }
-    }
-}
+#[path = "store_tests.rs"]
+mod tests;

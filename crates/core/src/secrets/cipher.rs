@@ -1,14 +1,18 @@
 //! The cipher for everything Larder keeps secret at rest: AES-256-GCM with
 //! a random 96-bit nonce per value and the value's context bound as
 //! associated data.
+//!
+//! The AEAD is `ring`'s: measured side by side with `aes-gcm` 0.10 and
+//! 0.11, `aws-lc-rs` and ChaCha20-Poly1305 (`cargo bench -p
+//! larder-aead-bench`, docs/BENCHMARKS.md), it opens a 64 KB value about 7x
+//! faster than `aes-gcm` 0.10 did, with no build flags (it picks its
+//! assembly at run time), and writes exactly the same bytes, so values
+//! sealed before the switch open unchanged.
 
 use std::fmt;
 
-use aes_gcm::{
-    aead::{Aead, KeyInit, Payload},
-    Aes256Gcm, Nonce,
-};
 use rand::RngCore;
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 
 use super::SecretError;
 
@@ -88,25 +92,33 @@ pub enum OpenError {
     UnknownFormat(u8),
 }
 
+/// ring's AES-256-GCM key for `key`. Made per call: the key schedule
+/// costs about 0.1 us, next to 6 us to open a 64 KB value.
+fn aead_key(key: &SecretKey) -> LessSafeKey {
+    LessSafeKey::new(
+        // SecretKey is [u8; 32] by construction: always a valid length.
+        UnboundKey::new(&AES_256_GCM, key.as_bytes()).expect("AES-256-GCM takes 32-byte keys"),
+    )
+}
+
 /// Encrypts `plaintext` under `key`, bound to `context`.
 pub fn seal(key: &SecretKey, context: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, SecretError> {
-    let cipher = Aes256Gcm::new(key.as_bytes().into());
     let mut nonce = [0u8; NONCE_LEN];
     rand::thread_rng().fill_bytes(&mut nonce);
-    let sealed = cipher
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: plaintext,
-                aad: context,
-            },
-        )
-        .map_err(|_| SecretError::Seal)?;
-    let mut out = Vec::with_capacity(1 + KEY_ID_LEN + NONCE_LEN + sealed.len());
+    let header = 1 + KEY_ID_LEN + NONCE_LEN;
+    let mut out = Vec::with_capacity(header + plaintext.len() + AES_256_GCM.tag_len());
     out.push(SEALED_V2);
     out.extend_from_slice(&key.id().0);
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&sealed);
+    out.extend_from_slice(plaintext);
+    let tag = aead_key(key)
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(context),
+            &mut out[header..],
+        )
+        .map_err(|_| SecretError::Seal)?;
+    out.extend_from_slice(tag.as_ref());
     Ok(out)
 }
 
@@ -145,15 +157,18 @@ pub fn open(key: &SecretKey, context: &[u8], sealed: &[u8]) -> Result<Vec<u8>, O
         return Err(on_failure);
     }
     let (nonce, ciphertext) = body.split_at(NONCE_LEN);
-    Aes256Gcm::new(key.as_bytes().into())
-        .decrypt(
-            Nonce::from_slice(nonce),
-            Payload {
-                msg: ciphertext,
-                aad: context,
-            },
+    let nonce = <[u8; NONCE_LEN]>::try_from(nonce).map_err(|_| on_failure)?;
+    let mut buffer = ciphertext.to_vec();
+    let plain_len = aead_key(key)
+        .open_in_place(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(context),
+            &mut buffer,
         )
-        .map_err(|_| on_failure)
+        .map_err(|_| on_failure)?
+        .len();
+    buffer.truncate(plain_len);
+    Ok(buffer)
 }
 
 #[cfg(test)]
@@ -201,15 +216,15 @@ mod tests {
     #[test]
     fn first_format_values_still_open_and_are_never_called_damaged() {
         let key = SecretKey::random();
-        // A value as the first format sealed it: version 1, nonce, body.
+        // A value as the first format sealed it: version 1, nonce, body
+        // (the same AES-256-GCM bytes, then made by the aes-gcm crate).
         let nonce = [7u8; NONCE_LEN];
-        let body = Aes256Gcm::new(key.as_bytes().into())
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: b"old payload",
-                    aad: b"ctx",
-                },
+        let mut body = b"old payload".to_vec();
+        aead_key(&key)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(&b"ctx"[..]),
+                &mut body,
             )
             .expect("sealed");
         let v1 = [&[SEALED_V1][..], &nonce, &body].concat();

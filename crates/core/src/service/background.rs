@@ -40,11 +40,13 @@ impl Default for ProbeSchedule {
 pub struct BackgroundGuard {
     _sweeper: SweeperGuard,
     watcher: tokio::task::AbortHandle,
+    limiter: tokio::task::AbortHandle,
 }
 
 impl Drop for BackgroundGuard {
     fn drop(&mut self) {
         self.watcher.abort();
+        self.limiter.abort();
     }
 }
 
@@ -55,10 +57,56 @@ impl Larder {
         let sweeper = self.inner.engine.spawn_sweeper(SWEEP_EVERY, SWEEP_HORIZON);
         let larder = self.clone();
         let watcher = tokio::spawn(async move { larder.watch_connectivity(probe).await });
+        let larder = self.clone();
+        let limiter = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SWEEP_EVERY);
+            loop {
+                tick.tick().await;
+                let pass = larder.clone();
+                match tokio::task::spawn_blocking(move || pass.enforce_cache_limit()).await {
+                    Ok(Ok(report)) if report.removed > 0 => tracing::info!(
+                        removed = report.removed,
+                        before = report.live_bytes_before,
+                        after = report.live_bytes_after,
+                        "evicted the least recently used cache entries"
+                    ),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(err)) => {
+                        tracing::warn!(%err, "the cache size limit could not be applied")
+                    }
+                    Err(err) => tracing::warn!(%err, "the cache size limit pass stopped"),
+                }
+            }
+        });
         BackgroundGuard {
             _sweeper: sweeper,
             watcher: watcher.abort_handle(),
+            limiter: limiter.abort_handle(),
         }
+    }
+
+    /// Keeps the cache within the `cacheLimitMib` setting (see
+    /// [`Self::evict_to`]). Blocking: the background runs it on a blocking
+    /// thread.
+    pub fn enforce_cache_limit(&self) -> Result<crate::cache::eviction::Eviction, CoreError> {
+        self.evict_to(self.settings().cache_limit_bytes())
+    }
+
+    /// Removes the least recently used entries, across users, while the
+    /// cache holds more than `limit` bytes; the signed-in user's dashboard
+    /// is never removed to make room, nor the API's cached config (which
+    /// offline starts need).
+    pub fn evict_to(&self, limit: u64) -> Result<crate::cache::eviction::Eviction, CoreError> {
+        use crate::cache::store::partition_name;
+        let protected = self
+            .read_session()
+            .map(|session| partition_name(&session.user.id));
+        let app = partition_name(super::APP_PARTITION);
+        let keep = |partition: &str, key: &str| {
+            partition == app
+                || (protected.as_deref() == Some(partition) && key.starts_with("widget:"))
+        };
+        Ok(self.inner.engine.store().evict_to(limit, &keep)?)
     }
 
     async fn watch_connectivity(self, probe: ProbeSchedule) {
