@@ -28,6 +28,38 @@ pub fn run_tests() -> Result<()> {
         .args(["test", "--package", "larder-e2e", "--", "--test-threads=1"])
         .current_dir(root())
         .envs(env.vars());
+    process::run(&mut command)?;
+    if cfg!(target_os = "linux") {
+        locked_keychain_test(&env)?;
+    }
+    Ok(())
+}
+
+/// The locked-keychain test (crates/e2e/tests/locked_keychain.rs) against
+/// a real Secret Service: inside a private `dbus-run-session`, with
+/// gnome-keyring on a throwaway keyring unlocked with its test password.
+/// The session bus gets no `DISPLAY`, so the keyring's unlock prompt cannot
+/// open a window on the test display and wait there; the app and the test
+/// get it back through `LARDER_E2E_DISPLAY`.
+fn locked_keychain_test(env: &E2eEnv) -> Result<()> {
+    let keyrings = tempfile::tempdir()?;
+    let cargo = process::cargo_bin();
+    let script = format!(
+        "export XDG_DATA_HOME='{}' && \
+         if [ -n \"$LARDER_E2E_DISPLAY\" ]; then export DISPLAY=\"$LARDER_E2E_DISPLAY\"; fi && \
+         printf 'larder-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+         '{cargo}' test --package larder-e2e --test locked_keychain -- --ignored --test-threads=1",
+        keyrings.path().display()
+    );
+    let mut command = Command::new("dbus-run-session");
+    command
+        .args(["--", "sh", "-c", &script])
+        .current_dir(root())
+        .envs(env.vars())
+        .env_remove("DISPLAY");
+    if let Some(display) = &env.display {
+        command.env("LARDER_E2E_DISPLAY", display);
+    }
     process::run(&mut command)
 }
 

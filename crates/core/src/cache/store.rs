@@ -112,6 +112,14 @@ impl CacheStore {
         ))
     }
 
+    /// This store with its hot tier turned off: every read goes to sled and
+    /// decrypts, as the first read of an entry after a start does. For
+    /// measuring that cold path.
+    pub fn without_hot_tier(mut self) -> Self {
+        self.hot = std::sync::Arc::new(super::hot::HotEntries::new(0));
+        self
+    }
+
     /// [`Self::open`], sealing every value with AES-256-GCM under its
     /// partition's key from `keys`, with the partition and entry key bound
     /// as associated data.
