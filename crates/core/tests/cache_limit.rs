@@ -6,19 +6,13 @@ use std::sync::Arc;
 
 use larder_core::{ApiClient, Larder, MemorySecrets, MemorySessions};
 use larder_protocol::{Settings, WidgetId};
-use mock_api::{Config, RunningServer};
 
 mod common;
 use common::prewarmed;
 
 #[tokio::test]
 async fn the_signed_in_dashboard_survives_any_limit() {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts");
+    let api = common::quick_api().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let larder = Larder::open_with(
         ApiClient::new(&api.url()).expect("url"),

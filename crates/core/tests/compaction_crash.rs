@@ -29,7 +29,7 @@ use std::{
 
 use larder_core::cache::{compact, store::CACHE_CAPACITY_BYTES, CacheDir, CompactionError};
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use sha2::{Digest, Sha256};
+mod common;
 
 const CHILD_DIR_VAR: &str = "LARDER_COMPACTION_CHILD_DIR";
 const CHILD_RUN_VAR: &str = "LARDER_COMPACTION_CHILD_RUN";
@@ -104,26 +104,10 @@ fn sequence(run: u64, index: u64) -> u64 {
 /// three and the length, then bytes seeded by a hash of the header. Mostly
 /// 200 B-8 KB, now and then 16-64 KB (stored by sled as separate files).
 fn expected_value(tree: usize, key: u64, seq: u64) -> Vec<u8> {
-    let seed = Sha256::digest(format!("larder-compaction:{tree}:{key}:{seq}"));
-    let mut state = u64::from_le_bytes(seed[..8].try_into().expect("8 bytes"));
-    let mut next = || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    let len = if next() % 16 == 0 {
-        16 * 1024 + next() % (48 * 1024)
-    } else {
-        200 + next() % 8000
-    } as usize;
-    let mut value = format!("t{tree} k{key} s{seq:016x} n{len:05}|").into_bytes();
-    while value.len() < len {
-        value.extend_from_slice(&next().to_le_bytes());
-    }
-    value.truncate(len);
-    value
+    common::derived_payload(
+        &format!("t{tree} k{key} s{seq:016x}"),
+        &format!("larder-compaction:{tree}:{key}:{seq}"),
+    )
 }
 
 /// The sequence number of a stored value, which must be exactly the value

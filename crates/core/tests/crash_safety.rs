@@ -28,7 +28,7 @@ use std::{
 
 use larder_core::cache::{CacheEntry, CacheStore, OpenOutcome, StoreError};
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use sha2::{Digest, Sha256};
+mod common;
 
 /// Where the writer keeps its cache; set only in the re-executed writer.
 const WRITER_DIR_VAR: &str = "LARDER_CRASH_WRITER_DIR";
@@ -73,29 +73,11 @@ fn sequence(run: u64, index: u64) -> u64 {
 /// pseudo-random body seeded by a SHA-256 of the header, so its length
 /// (200 B to 64 KB) and every byte are determined by the header.
 fn expected_entry(user: u64, key: u64, seq: u64) -> CacheEntry {
-    let seed = Sha256::digest(format!("larder-crash:{user}:{key}:{seq}"));
-    let mut state = u64::from_le_bytes(seed[..8].try_into().expect("8 bytes"));
-    let mut next = || {
-        // splitmix64
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    // Mostly widget-sized values, and every so often a large one.
-    let len = if next() % 16 == 0 {
-        16 * 1024 + next() % (48 * 1024)
-    } else {
-        200 + next() % 8000
-    } as usize;
-    let mut payload = format!("larder-crash u{user} k{key} s{seq:016x} n{len:05}|").into_bytes();
-    while payload.len() < len {
-        payload.extend_from_slice(&next().to_le_bytes());
-    }
-    payload.truncate(len);
     CacheEntry {
-        payload,
+        payload: common::derived_payload(
+            &format!("larder-crash u{user} k{key} s{seq:016x}"),
+            &format!("larder-crash:{user}:{key}:{seq}"),
+        ),
         fetched_at_ms: seq,
         etag: Some(format!("\"{seq:x}\"")),
     }
@@ -341,20 +323,6 @@ fn check_store(store: &CacheStore, run: u64, floors: &Floors) -> Check {
     check
 }
 
-/// The size of every file under `dir`.
-fn folder_bytes(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|item| match item.metadata() {
-            Ok(meta) if meta.is_dir() => folder_bytes(&item.path()),
-            Ok(meta) => meta.len(),
-            Err(_) => 0,
-        })
-        .sum()
-}
-
 #[test]
 fn killed_writers_never_leave_a_corrupt_cache() {
     if std::env::var_os(WRITER_DIR_VAR).is_some() {
@@ -416,7 +384,7 @@ fn killed_writers_never_leave_a_corrupt_cache() {
          cache folder {:.1} MiB at the end, {:.1} s (seed {seed})",
         rebuilds.len(),
         lost.len(),
-        folder_bytes(&dir) as f64 / (1024.0 * 1024.0),
+        larder_core::cache::folder_bytes(&dir) as f64 / (1024.0 * 1024.0),
         started.elapsed().as_secs_f64(),
     );
     assert!(

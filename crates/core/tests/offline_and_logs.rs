@@ -15,7 +15,7 @@ use larder_core::{
     ApiClient, CoreError, Larder, MemorySessions, ProbeSchedule, SessionPersistence,
 };
 use larder_protocol::{Connectivity, Freshness, Source, WidgetId};
-use mock_api::{Config, RunningServer};
+use mock_api::RunningServer;
 
 mod common;
 use common::{eventually, prewarmed, Link};
@@ -61,12 +61,7 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     captured();
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts");
+    let api = common::quick_api().await;
     let link = Link::to(api.addr()).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let sessions = Arc::new(MemorySessions::default());

@@ -127,3 +127,41 @@ where
     }
     panic!("timed out waiting for {what}");
 }
+
+/// A self-verifying payload for the kill tests: `header|`, then bytes
+/// seeded by a SHA-256 of the header (splitmix64), so every byte follows
+/// from the header. Mostly 200 B-8 KB, one in 16 of 16-64 KB (which sled
+/// keeps in separate files).
+pub fn derived_payload(header: &str, seed_label: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let seed = Sha256::digest(seed_label);
+    let mut state = u64::from_le_bytes(seed[..8].try_into().expect("8 bytes"));
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let len = if next() % 16 == 0 {
+        16 * 1024 + next() % (48 * 1024)
+    } else {
+        200 + next() % 8000
+    } as usize;
+    let mut payload = format!("{header} n{len:05}|").into_bytes();
+    while payload.len() < len {
+        payload.extend_from_slice(&next().to_le_bytes());
+    }
+    payload.truncate(len);
+    payload
+}
+
+/// Starts mock-api on an ephemeral loopback port with no delays.
+pub async fn quick_api() -> mock_api::RunningServer {
+    mock_api::RunningServer::start(mock_api::Config {
+        delay_scale: 0.0,
+        ..mock_api::Config::default()
+    })
+    .await
+    .expect("mock-api starts")
+}
