@@ -23,6 +23,11 @@ use super::{
 /// sled's page cache. Its default is 1 GiB; Larder's working set is small.
 pub const CACHE_CAPACITY_BYTES: u64 = 24 * 1024 * 1024;
 
+/// After this many writes, a write checks (on a thread of its own) whether
+/// a compaction is due, so a burst of writes cannot outgrow the folder
+/// bound between the background's periodic checks.
+const CHECK_EVERY_WRITES: u64 = 4096;
+
 /// The open database, its folder, and the writers' gate.
 #[derive(Debug)]
 pub struct LiveDatabase {
@@ -31,6 +36,10 @@ pub struct LiveDatabase {
     dir: Mutex<CacheDir>,
     /// Writers hold it shared; a compaction holds it alone.
     gate: RwLock<()>,
+    /// Writes since the store opened.
+    writes: std::sync::atomic::AtomicU64,
+    /// Whether a check or compaction started by a write is under way.
+    checking: std::sync::atomic::AtomicBool,
 }
 
 impl LiveDatabase {
@@ -94,6 +103,32 @@ impl LiveDatabase {
             db: RwLock::new(db),
             dir: Mutex::new(dir),
             gate: RwLock::new(()),
+            writes: Default::default(),
+            checking: Default::default(),
+        }
+    }
+
+    /// Counts a finished write (called with the gate released); every
+    /// [`CHECK_EVERY_WRITES`] writes, checks on a thread of its own whether
+    /// a compaction is due, and runs it.
+    pub fn wrote(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering;
+        let count = self.writes.fetch_add(1, Ordering::Relaxed) + 1;
+        if count % CHECK_EVERY_WRITES != 0 || self.checking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let live = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name("larder-compaction".into())
+            .spawn(move || {
+                if let Err(err) = live.compact_if_due() {
+                    tracing::warn!(%err, "the cache could not be compacted");
+                }
+                live.checking.store(false, Ordering::Release);
+            });
+        if let Err(err) = spawned {
+            tracing::debug!(%err, "no thread for a compaction check; the periodic one will do");
+            self.checking.store(false, Ordering::Release);
         }
     }
 

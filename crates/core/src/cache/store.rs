@@ -182,6 +182,12 @@ impl CacheStore {
     }
 
     fn put_in(&self, partition: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
+        self.write_in(partition, key, entry)?;
+        self.live.wrote();
+        Ok(())
+    }
+
+    fn write_in(&self, partition: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
         let _writing = self.live.writing();
         let tree = self.live.db().open_tree(partition)?;
         let sealed = self
