@@ -17,4 +17,6 @@ pub enum SetupError {
     Core(#[from] larder_core::CoreError),
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
+    #[error("{0}")]
+    Start(larder_protocol::CommandError),
 }

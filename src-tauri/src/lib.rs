@@ -12,6 +12,8 @@
 //!   and a private token file).
 //! - [`push`]: forwards the core's updates, prewarm progress, connectivity
 //!   and session changes to windows.
+//! - [`startup`]: starting in two steps, so a missing keychain is a choice
+//!   in the window.
 //! - [`error`]: [`SetupError`], what can stop the app from starting.
 
 pub mod api_endpoint;
@@ -19,29 +21,19 @@ pub mod commands;
 pub mod error;
 pub mod persistence;
 pub mod push;
+pub mod startup;
 
 #[cfg(test)]
 mod at_rest_tests;
 #[cfg(test)]
 mod config_tests;
 
-use std::sync::Arc;
-
-use larder_core::{ApiClient, CoreError, Larder, ProbeSchedule};
-use larder_protocol::CommandError;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{Manager, Runtime};
 
 pub use error::SetupError;
 pub use persistence::SETTINGS_STORE;
 
-/// The embedded API's sessions file (token hashes only), in the app's data
-/// folder.
-const EMBEDDED_SESSIONS_FILE: &str = "embedded-api-sessions.json";
-
-/// Why the data commands are unavailable in this run (another Larder holds
-/// the cache); `bootstrap` answers with it, so the window can say so.
-#[derive(Debug, Clone)]
-pub struct StartupProblem(pub CommandError);
+pub use startup::StartupProblem;
 
 /// Registers Larder's plugins and commands on `builder`. Both the real
 /// builder and `tauri::test::mock_builder()` go through here.
@@ -70,7 +62,7 @@ pub fn run() {
         .setup(|app| {
             let log_dir = app.path().app_log_dir()?;
             app.manage(init_tracing(&log_dir));
-            start(app.handle())?;
+            startup::start(app.handle())?;
             Ok(())
         })
         .run(tauri::generate_context!());
@@ -79,59 +71,6 @@ pub fn run() {
         eprintln!("Larder could not start: {err}");
         std::process::exit(1);
     }
-}
-
-/// Loads the settings, resolves the API, opens the cache, restores the
-/// kept session (prewarming the dashboard from it) and starts the
-/// background tasks. A cache held by another running Larder does not stop
-/// the window from opening: it explains the problem instead.
-fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
-    let data_dir = app.path().app_data_dir()?;
-    let paths = persistence::StorePaths::in_dir(&data_dir);
-    app.manage(paths.clone());
-    let settings = persistence::load_settings(app)?;
-    let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(
-        &settings,
-        data_dir.join(EMBEDDED_SESSIONS_FILE),
-    ))?;
-    tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
-    let client = ApiClient::new(&endpoint.url)?;
-    let secrets = match persistence::choose_secrets(&paths) {
-        Ok(secrets) => secrets,
-        Err(err) => {
-            tracing::error!(%err, "no secret store; this window only says so");
-            app.manage(StartupProblem(CommandError::from(err)));
-            app.manage(endpoint);
-            return Ok(());
-        }
-    };
-    let sessions = Arc::new(persistence::StoreSessions::open(app, secrets.clone())?);
-    match Larder::open_with(client, &data_dir.join("cache"), sessions, secrets) {
-        Ok(larder) => {
-            larder.apply_settings(settings)?;
-            push::forward(app.clone(), larder.clone());
-            let background = tauri::async_runtime::block_on(async {
-                let guard = larder.start_background(ProbeSchedule::default());
-                larder.restore_session();
-                let refresher = larder.clone();
-                tokio::spawn(async move {
-                    if let Err(err) = refresher.refresh_config().await {
-                        tracing::info!(%err, "the API's config could not be fetched; using the cached one");
-                    }
-                });
-                guard
-            });
-            app.manage(background);
-            app.manage(larder);
-        }
-        Err(CoreError::AlreadyRunning) => {
-            tracing::error!("another Larder is already using this cache; this window only says so");
-            app.manage(StartupProblem(CommandError::AlreadyRunning));
-        }
-        Err(err) => return Err(err.into()),
-    }
-    app.manage(endpoint);
-    Ok(())
 }
 
 /// Keeps the log file's writer flushing until the app exits.

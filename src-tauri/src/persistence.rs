@@ -11,7 +11,7 @@ use larder_core::{
     SecretStore, SessionPersistence,
 };
 use larder_protocol::CommandError;
-use larder_protocol::{Settings, User};
+use larder_protocol::{SecretStoreChoice, Settings, User};
 use serde_json::{Map, Value};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::{Store, StoreExt};
@@ -33,7 +33,7 @@ pub const KEYCHAIN_SERVICE: &str = "dev.larder.desktop";
 #[derive(Debug, thiserror::Error)]
 pub enum PersistenceError {
     /// No OS keychain answered and the file store was not chosen.
-    #[error("no OS keychain answered ({0}). To keep Larder's keys in a private file instead, start it with {SECRETS_ENV}=file")]
+    #[error("no keychain answered ({0})")]
     NoKeychain(#[source] SecretError),
     /// `LARDER_SECRETS` holds something other than `keychain` or `file`.
     #[error("{SECRETS_ENV} must be `keychain` or `file`, not {0:?}")]
@@ -81,21 +81,33 @@ impl From<PersistenceError> for CoreError {
     }
 }
 
-/// The secret store: the OS keychain unless `LARDER_SECRETS=file` chooses
-/// the file store. Without a keychain and without that choice, this says
-/// how to make it.
-pub fn choose_secrets(paths: &StorePaths) -> Result<Arc<dyn SecretStore>, PersistenceError> {
-    match std::env::var(SECRETS_ENV).ok().as_deref().map(str::trim) {
-        Some("file") => Ok(Arc::new(
-            FileSecrets::open(&paths.secrets).map_err(PersistenceError::FileSecrets)?,
-        )),
-        None | Some("") | Some("keychain") => KeychainSecrets::probe(KEYCHAIN_SERVICE)
-            .map(|keychain| Arc::new(keychain) as Arc<dyn SecretStore>)
-            .map_err(PersistenceError::NoKeychain),
-        Some(other) => Err(PersistenceError::SecretsChoice(
-            other.chars().take(32).collect(),
-        )),
-    }
+/// The secret store, and whether the environment chose it: `LARDER_SECRETS`
+/// (`keychain` or `file`, for scripts and CI) wins; then `choice` (the
+/// window's, or the settings'); then the OS keychain. Without a keychain
+/// and without a choice, this says so, and the window offers one.
+pub fn choose_secrets(
+    paths: &StorePaths,
+    choice: Option<SecretStoreChoice>,
+) -> Result<(Arc<dyn SecretStore>, bool), PersistenceError> {
+    let from_environment = match std::env::var(SECRETS_ENV).ok().as_deref().map(str::trim) {
+        Some("file") => Some(SecretStoreChoice::File),
+        Some("keychain") => Some(SecretStoreChoice::Keychain),
+        None | Some("") => None,
+        Some(other) => {
+            return Err(PersistenceError::SecretsChoice(
+                other.chars().take(32).collect(),
+            ))
+        }
+    };
+    let store: Arc<dyn SecretStore> = match from_environment.or(choice).unwrap_or_default() {
+        SecretStoreChoice::File => {
+            Arc::new(FileSecrets::open(&paths.secrets).map_err(PersistenceError::FileSecrets)?)
+        }
+        SecretStoreChoice::Keychain => Arc::new(
+            KeychainSecrets::probe(KEYCHAIN_SERVICE).map_err(PersistenceError::NoKeychain)?,
+        ),
+    };
+    Ok((store, from_environment.is_some()))
 }
 
 /// Where the store files live. Managed as state, so tests can point it at
@@ -126,12 +138,13 @@ pub fn paths<R: Runtime>(app: &AppHandle<R>) -> StorePaths {
 }
 
 /// The settings' keys, as serialised.
-const SETTINGS_KEYS: [&str; 6] = [
+const SETTINGS_KEYS: [&str; 7] = [
     "apiUrl",
     "staleSecs",
     "ttlSecs",
     "keepCacheOnSignOut",
     "cacheLimitMib",
+    "secretStore",
     "theme",
 ];
 

@@ -3,12 +3,14 @@
 //! and the router takes over.
 
 use dioxus::prelude::*;
-use larder_protocol::{events, Bootstrap, Connectivity, Session, WidgetEnvelope};
+use larder_protocol::{events, Bootstrap, CommandError, Connectivity, Session, WidgetEnvelope};
 
 use crate::{
     backend,
     stores::GlobalStore,
-    views::{CacheInspector, Dashboard, Locked, ProfileView, SettingsView, Shell, SignIn},
+    views::{
+        CacheInspector, Dashboard, Locked, NoKeychain, ProfileView, SettingsView, Shell, SignIn,
+    },
 };
 
 /// Larder's routes. Every signed-in view sits in the [`Shell`] layout.
@@ -52,6 +54,12 @@ pub fn App() -> Element {
             }
         }
         None => rsx! { div { class: "boot", "Opening Larder…" } },
+        Some(Err(err @ CommandError::NoKeychain { .. })) => rsx! {
+            NoKeychain {
+                problem: err.to_string(),
+                on_started: move |_| bootstrap.restart(),
+            }
+        },
         Some(Err(err)) => rsx! {
             div { class: "boot boot-error", role: "alert", "data-testid": "startup-error",
                 h1 { "Larder could not start" }

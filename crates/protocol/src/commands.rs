@@ -11,6 +11,13 @@ pub const SIGN_OUT: &str = "sign_out";
 /// Tries again to resume a kept session whose secrets could not be read
 /// (after the keychain is unlocked); returns a new [`crate::Bootstrap`].
 pub const UNLOCK: &str = "unlock";
+/// When no keychain answered at start: tries the keychain again; returns
+/// [`crate::Bootstrap`], or `NoKeychain` again.
+pub const RETRY_KEYCHAIN: &str = "retry_keychain";
+/// When no keychain answered at start: keeps the keys in a protected file
+/// from now on (remembered in the settings) and finishes starting; returns
+/// [`crate::Bootstrap`].
+pub const USE_FILE_SECRETS: &str = "use_file_secrets";
 /// Returns one widget's [`crate::WidgetEnvelope`], from the cache when it
 /// can.
 pub const GET_WIDGET: &str = "get_widget";
@@ -45,11 +52,13 @@ pub const CACHE_STATS: &str = "cache_stats";
 pub const CLEAR_CACHE: &str = "clear_cache";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 16] = [
+pub const ALL: [&str; 18] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
     UNLOCK,
+    RETRY_KEYCHAIN,
+    USE_FILE_SECRETS,
     GET_WIDGET,
     REFRESH_WIDGET,
     PREWARM,

@@ -42,5 +42,5 @@ pub use envelope::{
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};
 pub use profile::{Follower, Page, Post, UserProfile};
-pub use settings::{Settings, SettingsError};
+pub use settings::{SecretStoreChoice, Settings, SettingsError};
 pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};

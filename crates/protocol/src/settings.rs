@@ -17,6 +17,35 @@ pub const CACHE_LIMIT_MIB_RANGE: std::ops::RangeInclusive<u64> = 16..=65_536;
 /// The shortest and longest hard TTL a user may set, in seconds.
 pub const TTL_SECS_RANGE: std::ops::RangeInclusive<u64> = 10..=7 * 86_400;
 
+/// Where Larder keeps its keys and the session token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretStoreChoice {
+    /// The operating system's keychain (the default).
+    #[default]
+    Keychain,
+    /// Sealed files under a private key file in the app's data folder, for
+    /// machines without a keychain.
+    File,
+}
+
+impl SecretStoreChoice {
+    /// What this choice protects against and what it does not, in one
+    /// sentence, for the window that offers it.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Self::Keychain => {
+                "The system keychain keeps Larder's keys apart from its data, locked with your login."
+            }
+            Self::File => {
+                "A protected file keeps your cached data unreadable to other users of this computer \
+                 and to anyone who copies the data folder without it, but not to someone who can \
+                 read your own files."
+            }
+        }
+    }
+}
+
 /// Larder's settings. Every field has a default, so a settings file from an
 /// older version (or a missing one) still loads.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -30,6 +59,9 @@ pub struct Settings {
     pub ttl_secs: Option<u64>,
     /// Keep the user's cache at sign-out, for offline use.
     pub keep_cache_on_sign_out: bool,
+    /// Where keys are kept; `None` is the keychain, as chosen by default.
+    /// A change applies at the next start, which moves the keys over.
+    pub secret_store: Option<SecretStoreChoice>,
     /// The most the cache may hold, in MiB (default
     /// [`CACHE_LIMIT_MIB_DEFAULT`]); past it, the least recently used
     /// entries go first, never the signed-in user's dashboard.

@@ -19,6 +19,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
     tauri::generate_handler![
         session::bootstrap,
         session::unlock,
+        session::retry_keychain,
+        session::use_file_secrets,
         session::sign_in,
         session::sign_out,
         widgets::get_widget,

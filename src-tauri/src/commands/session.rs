@@ -1,7 +1,8 @@
-//! Session commands: `bootstrap`, `unlock`, `sign_in`, `sign_out`.
+//! Session commands: `bootstrap`, `unlock`, `retry_keychain`,
+//! `use_file_secrets`, `sign_in`, `sign_out`.
 
 use larder_core::Larder;
-use larder_protocol::{Bootstrap, CommandError, Session};
+use larder_protocol::{Bootstrap, CommandError, SecretStoreChoice, Session};
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::{api_endpoint::ApiEndpoint, StartupProblem};
@@ -19,7 +20,11 @@ pub fn bootstrap<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandErro
             || CommandError::Internal {
                 message: "Larder has not finished starting".into(),
             },
-            |problem| problem.0.clone(),
+            |problem| {
+                problem.get().unwrap_or_else(|| CommandError::Internal {
+                    message: "Larder has not finished starting".into(),
+                })
+            },
         ));
     };
     let prewarm = *larder.prewarm_progress().borrow();
@@ -44,6 +49,29 @@ pub async fn unlock<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandE
     if let Some(larder) = app.try_state::<Larder>() {
         larder.unlock()?;
     }
+    bootstrap(app)
+}
+
+/// When no keychain answered at start: tries it again (after the user
+/// started or unlocked one), then answers as `bootstrap` does.
+#[tauri::command]
+pub async fn retry_keychain<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandError> {
+    crate::startup::finish(&app, None)?;
+    bootstrap(app)
+}
+
+/// When no keychain answered at start: keeps the keys in a protected file
+/// from now on, remembered in the settings (and changeable there), then
+/// finishes starting and answers as `bootstrap` does.
+#[tauri::command]
+pub async fn use_file_secrets<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandError> {
+    let mut settings =
+        crate::persistence::load_settings(&app).map_err(|err| CommandError::Internal {
+            message: err.to_string(),
+        })?;
+    settings.secret_store = Some(SecretStoreChoice::File);
+    crate::persistence::save_settings(&app, &settings)?;
+    crate::startup::finish(&app, Some(SecretStoreChoice::File))?;
     bootstrap(app)
 }
 

@@ -320,7 +320,7 @@ fn a_second_instance_is_told_plainly() {
     let app = build_app(mock_builder())
         .build(tauri::generate_context!())
         .expect("the app builds");
-    app.manage(crate::StartupProblem(CommandError::AlreadyRunning));
+    app.manage(crate::StartupProblem::new(CommandError::AlreadyRunning));
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("the window builds");

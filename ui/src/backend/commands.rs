@@ -33,6 +33,16 @@ pub async fn unlock() -> Result<Bootstrap, CommandError> {
     invoke(commands::UNLOCK, &NoArgs {}).await
 }
 
+/// When no keychain answered at start: tries it again.
+pub async fn retry_keychain() -> Result<Bootstrap, CommandError> {
+    invoke(commands::RETRY_KEYCHAIN, &NoArgs {}).await
+}
+
+/// When no keychain answered at start: keeps the keys in a protected file.
+pub async fn use_file_secrets() -> Result<Bootstrap, CommandError> {
+    invoke(commands::USE_FILE_SECRETS, &NoArgs {}).await
+}
+
 pub async fn sign_in(username: &str) -> Result<Session, CommandError> {
     #[derive(Serialize)]
     struct Args<'a> {

@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod dashboard;
 pub mod locked;
+pub mod no_keychain;
 pub mod profile;
 pub mod settings;
 pub mod shell;
@@ -11,6 +12,7 @@ pub mod sign_in;
 pub use cache::CacheInspector;
 pub use dashboard::Dashboard;
 pub use locked::Locked;
+pub use no_keychain::NoKeychain;
 pub use profile::ProfileView;
 pub use settings::SettingsView;
 pub use shell::Shell;

@@ -1,10 +1,10 @@
 //! The settings view: the API URL, the cache's stale time, TTL and size
-//! limit, keep-cache-on-sign-out and the theme. The backend checks and persists
+//! limit, keep-cache-on-sign-out, where keys are kept, and the theme. The backend checks and persists
 //! them (tauri-plugin-store); a refused field is named in the message and
 //! nothing is saved.
 
 use dioxus::prelude::*;
-use larder_protocol::{CommandError, Settings, Theme};
+use larder_protocol::{CommandError, SecretStoreChoice, Settings, Theme};
 
 use crate::{backend, stores::use_global_store};
 
@@ -16,6 +16,8 @@ pub struct Draft {
     pub ttl_secs: String,
     pub cache_limit_mib: String,
     pub keep_cache: bool,
+    /// Keys in a protected file rather than the system keychain.
+    pub file_secrets: bool,
     pub dark: bool,
 }
 
@@ -33,6 +35,7 @@ impl Draft {
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
             keep_cache: settings.keep_cache_on_sign_out,
+            file_secrets: settings.secret_store == Some(SecretStoreChoice::File),
             dark: settings.theme == Theme::Dark,
         }
     }
@@ -56,6 +59,7 @@ impl Draft {
             ttl_secs: seconds(&self.ttl_secs, "The TTL")?,
             cache_limit_mib: number(&self.cache_limit_mib, "The cache size limit", "MiB")?,
             keep_cache_on_sign_out: self.keep_cache,
+            secret_store: self.file_secrets.then_some(SecretStoreChoice::File),
             theme: if self.dark { Theme::Dark } else { Theme::Light },
         };
         settings.validate().map_err(|err| err.to_string())?;
@@ -81,9 +85,10 @@ pub fn SettingsView() -> Element {
             match backend::save_settings(&settings).await {
                 Ok(saved) => {
                     let url_changed = saved.api_url != current.peek().api_url;
+                    let store_changed = saved.secret_store != current.peek().secret_store;
                     current.set(saved);
-                    let note = if url_changed {
-                        "Saved. The new API URL applies when Larder restarts."
+                    let note = if url_changed || store_changed {
+                        "Saved. The change applies when Larder restarts."
                     } else {
                         "Saved."
                     };
@@ -127,6 +132,15 @@ pub fn SettingsView() -> Element {
                     "Keep my cached data after signing out, for offline use"
                 }
                 label { class: "check",
+                    input { r#type: "checkbox", "data-testid": "setting-file-secrets", checked: d.file_secrets,
+                        onchange: move |e| draft.write().file_secrets = e.checked() }
+                    "Keep my keys in a protected file on this computer instead of the system keychain"
+                }
+                p { class: "muted small", "data-testid": "secret-store-explained",
+                    if d.file_secrets { "{SecretStoreChoice::File.explain()}" } else { "{SecretStoreChoice::Keychain.explain()}" }
+                    " Applies at the next start, which moves the keys over."
+                }
+                label { class: "check",
                     input { r#type: "checkbox", "data-testid": "setting-dark", checked: d.dark,
                         onchange: move |e| draft.write().dark = e.checked() }
                     "Dark theme"
@@ -152,6 +166,7 @@ mod tests {
             ttl_secs: Some(120),
             cache_limit_mib: Some(512),
             keep_cache_on_sign_out: true,
+            secret_store: Some(SecretStoreChoice::File),
             theme: Theme::Dark,
         };
         assert_eq!(Draft::from_settings(&settings).to_settings(), Ok(settings));

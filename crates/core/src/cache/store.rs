@@ -300,6 +300,22 @@ impl CacheStore {
         Ok(())
     }
 
+    /// The store the partitions' keys are kept in, if values are sealed.
+    pub fn secret_store(&self) -> Option<&std::sync::Arc<dyn crate::SecretStore>> {
+        self.sealer.keys().map(|keys| keys.secrets())
+    }
+
+    /// The names of every partition (users' and the app's), hashed.
+    pub fn partition_names(&self) -> Vec<String> {
+        self.live
+            .db()
+            .tree_names()
+            .into_iter()
+            .filter(|name| name.starts_with(b"user."))
+            .map(|name| String::from_utf8_lossy(&name).into_owned())
+            .collect()
+    }
+
     /// Whether keys live in an OS keychain.
     pub fn keys_in_keychain(&self) -> bool {
         self.sealer

@@ -18,6 +18,7 @@ mod cipher;
 mod error;
 mod file;
 mod keychain;
+mod migrate;
 
 use std::{
     fmt,
@@ -28,6 +29,7 @@ pub use cipher::{open, seal, sealed_key_id, KeyId, OpenError, SecretKey};
 pub use error::SecretError;
 pub use file::FileSecrets;
 pub use keychain::KeychainSecrets;
+pub use migrate::move_secrets;
 
 /// Small named secrets. Names are Larder's own (`cache-key.user.<hash>`,
 /// `session-token`), never user input.

@@ -85,6 +85,24 @@ impl Larder {
         }
     }
 
+    /// Moves the session token and every partition's key that the store in
+    /// use lacks from `old` (the store the user chose before), so changing
+    /// where keys are kept loses nothing. Call it before the first read.
+    pub fn adopt_secrets(&self, old: &dyn crate::SecretStore) -> Result<usize, CoreError> {
+        let store = self.inner.engine.store();
+        let Some(current) = store.secret_store() else {
+            return Ok(0);
+        };
+        let mut names = vec![crate::secrets::SESSION_TOKEN.to_owned()];
+        names.extend(
+            store
+                .partition_names()
+                .iter()
+                .map(|partition| crate::secrets::cache_key_name(partition)),
+        );
+        Ok(crate::secrets::move_secrets(old, current.as_ref(), &names)?)
+    }
+
     /// Keeps the cache within the `cacheLimitMib` setting (see
     /// [`Self::evict_to`]). Blocking: the background runs it on a blocking
     /// thread.

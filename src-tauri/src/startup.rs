@@ -1,0 +1,169 @@
+//! Starting the app in two steps, so a missing keychain is a choice in the
+//! window rather than a dead end:
+//!
+//! 1. [`start`] (in Tauri's setup): the settings, the API endpoint, then
+//!    step 2;
+//! 2. [`finish`]: the secret store, the cache, the kept session and the
+//!    background tasks. When no keychain answers (and none was chosen), it
+//!    records the problem for `bootstrap` and stops; the window then offers
+//!    Retry (`retry_keychain`) or a protected file (`use_file_secrets`),
+//!    which run this step again.
+//!
+//! Where keys are kept, in order: `LARDER_SECRETS` (for scripts and CI),
+//! the choice just made in the window, the `secretStore` setting, the
+//! keychain. A choice that differs from where the keys were moves them over
+//! (see [`larder_core::Larder::adopt_secrets`]).
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use larder_core::{
+    ApiClient, CoreError, FileSecrets, KeychainSecrets, Larder, ProbeSchedule, SecretStore,
+};
+use larder_protocol::{CommandError, SecretStoreChoice};
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::{
+    api_endpoint::{self, ApiEndpoint},
+    persistence::{self, KEYCHAIN_SERVICE},
+    push, SetupError,
+};
+
+/// The embedded API's sessions file (token hashes only), in the app's data
+/// folder.
+const EMBEDDED_SESSIONS_FILE: &str = "embedded-api-sessions.json";
+
+/// Why the data commands are unavailable in this run (no keychain, or
+/// another Larder holds the cache); `bootstrap` answers with it, so the
+/// window can say so. Cleared when [`finish`] succeeds.
+#[derive(Debug, Default)]
+pub struct StartupProblem(Mutex<Option<CommandError>>);
+
+impl StartupProblem {
+    pub fn new(problem: CommandError) -> Self {
+        Self(Mutex::new(Some(problem)))
+    }
+
+    pub fn get(&self) -> Option<CommandError> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, problem: Option<CommandError>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = problem;
+    }
+}
+
+/// Step 1: the settings and the API endpoint, then [`finish`]. A missing
+/// keychain or a cache held by another Larder does not stop the window
+/// from opening: it explains the problem instead.
+pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
+    let data_dir = app.path().app_data_dir()?;
+    app.manage(persistence::StorePaths::in_dir(&data_dir));
+    app.manage(StartupProblem::default());
+    let settings = persistence::load_settings(app)?;
+    let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(
+        &settings,
+        data_dir.join(EMBEDDED_SESSIONS_FILE),
+    ))?;
+    tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
+    ApiClient::new(&endpoint.url)?;
+    app.manage(endpoint);
+    // The background tasks and the prewarm are spawned on Tauri's runtime.
+    match tauri::async_runtime::block_on(async { finish(app, None) }) {
+        Ok(()) | Err(CommandError::NoKeychain { .. } | CommandError::AlreadyRunning) => Ok(()),
+        Err(err) => Err(SetupError::Start(err)),
+    }
+}
+
+/// Step 2: opens the secret store (see the module's order), the cache and
+/// the kept session, and starts the background tasks. Does nothing once
+/// done. Must run on Tauri's async runtime.
+pub fn finish<R: Runtime>(
+    app: &AppHandle<R>,
+    choice: Option<SecretStoreChoice>,
+) -> Result<(), CommandError> {
+    if app.try_state::<Larder>().is_some() {
+        return Ok(());
+    }
+    let problem = app.state::<StartupProblem>();
+    let result = open(app, choice);
+    if let Err(err) = &result {
+        tracing::error!(%err, "Larder cannot open its data; the window says why");
+    }
+    problem.set(result.as_ref().err().cloned());
+    result
+}
+
+fn open<R: Runtime>(
+    app: &AppHandle<R>,
+    choice: Option<SecretStoreChoice>,
+) -> Result<(), CommandError> {
+    let paths = persistence::paths(app);
+    let settings = persistence::load_settings(app).map_err(|err| CommandError::Internal {
+        message: err.to_string(),
+    })?;
+    let chosen = choice.or(settings.secret_store);
+    let (secrets, from_environment) = persistence::choose_secrets(&paths, chosen)?;
+    let endpoint = app.state::<ApiEndpoint>();
+    let client = ApiClient::new(&endpoint.url)?;
+    let sessions = Arc::new(
+        persistence::StoreSessions::open(app, secrets.clone()).map_err(|err| {
+            CommandError::Internal {
+                message: err.to_string(),
+            }
+        })?,
+    );
+    let data_dir = paths.settings.parent().map(|dir| dir.join("cache"));
+    let cache_dir = data_dir.ok_or_else(|| CommandError::Internal {
+        message: "the app has no data folder".into(),
+    })?;
+    let larder = Larder::open_with(client, &cache_dir, sessions, secrets.clone())?;
+    if !from_environment {
+        adopt_from_the_other_store(&larder, &paths, chosen.unwrap_or_default());
+    }
+    larder.apply_settings(settings)?;
+    push::forward(app.clone(), larder.clone());
+    let background = larder.start_background(ProbeSchedule::default());
+    larder.restore_session();
+    let refresher = larder.clone();
+    tokio::spawn(async move {
+        if let Err(err) = refresher.refresh_config().await {
+            tracing::info!(%err, "the API's config could not be fetched; using the cached one");
+        }
+    });
+    app.manage(background);
+    app.manage(larder);
+    Ok(())
+}
+
+/// Moves keys left in the store the user chose before into the one in use
+/// (best effort: what cannot be moved now stays where it is, readable
+/// after switching back).
+fn adopt_from_the_other_store(
+    larder: &Larder,
+    paths: &persistence::StorePaths,
+    in_use: SecretStoreChoice,
+) {
+    let other: Option<Box<dyn SecretStore>> = match in_use {
+        SecretStoreChoice::Keychain if paths.secrets.join("master.key").is_file() => {
+            FileSecrets::open(&paths.secrets)
+                .ok()
+                .map(|store| Box::new(store) as Box<dyn SecretStore>)
+        }
+        SecretStoreChoice::File => KeychainSecrets::probe(KEYCHAIN_SERVICE)
+            .ok()
+            .map(|store| Box::new(store) as Box<dyn SecretStore>),
+        SecretStoreChoice::Keychain => None,
+    };
+    let Some(other) = other else { return };
+    match larder.adopt_secrets(other.as_ref()) {
+        Ok(0) => {}
+        Ok(moved) => tracing::info!(moved, "moved keys to where the settings keep them"),
+        Err(CoreError::Keychain(err)) => {
+            tracing::warn!(%err, "keys could not be moved from the other store yet")
+        }
+        Err(err) => tracing::warn!(%err, "keys could not be moved from the other store"),
+    }
+}
