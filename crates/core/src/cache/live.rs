@@ -114,7 +114,7 @@ impl LiveDatabase {
     pub fn wrote(self: &Arc<Self>) {
         use std::sync::atomic::Ordering;
         let count = self.writes.fetch_add(1, Ordering::Relaxed) + 1;
-        if count % CHECK_EVERY_WRITES != 0 || self.checking.swap(true, Ordering::AcqRel) {
+        if !count.is_multiple_of(CHECK_EVERY_WRITES) || self.checking.swap(true, Ordering::AcqRel) {
             return;
         }
         let live = Arc::clone(self);
