@@ -27,6 +27,7 @@ pub const CACHE_CAPACITY_BYTES: u64 = 24 * 1024 * 1024;
 /// a compaction is due, so a burst of writes cannot outgrow the folder
 /// bound between the background's periodic checks.
 const CHECK_EVERY_WRITES: u64 = 4096;
+const _: () = assert!(CHECK_EVERY_WRITES.is_power_of_two());
 
 /// The open database, its folder, and the writers' gate.
 #[derive(Debug)]
@@ -114,7 +115,9 @@ impl LiveDatabase {
     pub fn wrote(self: &Arc<Self>) {
         use std::sync::atomic::Ordering;
         let count = self.writes.fetch_add(1, Ordering::Relaxed) + 1;
-        if !count.is_multiple_of(CHECK_EVERY_WRITES) || self.checking.swap(true, Ordering::AcqRel) {
+        // A power of two, so the mask is the remainder (and the workspace's
+        // minimum Rust predates `is_multiple_of`).
+        if count & (CHECK_EVERY_WRITES - 1) != 0 || self.checking.swap(true, Ordering::AcqRel) {
             return;
         }
         let live = Arc::clone(self);
