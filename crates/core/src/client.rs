@@ -125,7 +125,8 @@ impl ApiClient {
     /// `POST /api/widgets/4/notifications/:id/read`, under the retry policy.
     #[tracing::instrument(name = "upstream_mark_read", skip_all)]
     pub async fn mark_notification_read(&self, token: &str, id: &str) -> Result<(), CoreError> {
-        let url = self.url(&format!("api/widgets/4/notifications/{id}/read"))?;
+        let widget = larder_protocol::WidgetId::NOTIFICATIONS;
+        let url = self.url(&format!("api/widgets/{widget}/notifications/{id}/read"))?;
         crate::retry::with_retries(|| async {
             let response = self
                 .send(self.http.post(url.clone()).bearer_auth(token))

@@ -107,7 +107,7 @@ impl Resource {
     /// The name the API publishes this resource's cache policy under.
     pub fn policy_name(&self) -> String {
         match self {
-            Self::Widget(id) => format!("widget:{id}"),
+            Self::Widget(id) => id.policy_name(),
             Self::SystemHealth => "system-health".into(),
             Self::Profile { .. } => "profile".into(),
             Self::Posts { .. } => "posts".into(),

@@ -28,6 +28,9 @@ impl std::error::Error for WidgetIdError {}
 
 impl WidgetId {
     /// All widgets, in the dashboard's display order.
+    /// The notifications widget, the one that mark-as-read changes.
+    pub const NOTIFICATIONS: WidgetId = WidgetId(4);
+
     pub const ALL: [WidgetId; 5] = [
         WidgetId(1),
         WidgetId(2),
@@ -59,16 +62,10 @@ impl WidgetId {
         }
     }
 
-    /// The upstream's delay for this widget at scale 1.0, in milliseconds:
-    /// 1 s, 3 s, 15 s (the slow report), 6 s and 1 s.
-    pub fn base_delay_ms(self) -> u64 {
-        match self.0 {
-            1 => 1_000,
-            2 => 3_000,
-            3 => 15_000,
-            4 => 6_000,
-            _ => 1_000,
-        }
+    /// The name the API publishes this widget's cache policy under
+    /// (`widget:<id>`), which the backend and the UI both look up.
+    pub fn policy_name(self) -> String {
+        format!("widget:{}", self.0)
     }
 }
 
@@ -247,9 +244,9 @@ mod tests {
     }
 
     #[test]
-    fn delays_follow_the_design() {
-        let delays: Vec<u64> = WidgetId::ALL.iter().map(|w| w.base_delay_ms()).collect();
-        assert_eq!(delays, [1_000, 3_000, 15_000, 6_000, 1_000]);
+    fn the_notifications_widget_and_policy_names() {
+        assert_eq!(WidgetId::NOTIFICATIONS.title(), "Notifications & tasks");
+        assert_eq!(WidgetId::ALL[2].policy_name(), "widget:3");
     }
 
     #[test]

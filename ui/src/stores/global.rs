@@ -46,7 +46,7 @@ impl GlobalStore {
         let policy = self
             .config
             .read()
-            .policy_for(&format!("widget:{widget}"), &self.settings.read());
+            .policy_for(&widget.policy_name(), &self.settings.read());
         Duration::from_secs(policy.stale_secs)
     }
 }

@@ -1,5 +1,5 @@
 //! Signal stores, hydrated from the `bootstrap` payload and provided through
-//! context, as seed 000 does with per-view hydration:
+//! context, each view hydrating only its own part:
 //!
 //! - [`global`]: session, config, settings, connectivity (at the root);
 //! - [`layout`]: what the signed-in views share (at the shell);

@@ -118,7 +118,7 @@ fn Isolated(children: Element) -> Element {
                 }
             },
             SuspenseBoundary {
-                fallback: |_| rsx! { WidgetSkeleton { slow: false } },
+                fallback: |_| rsx! { WidgetSkeleton {} },
                 {children}
             }
         }

@@ -47,7 +47,7 @@ pub fn AdminWidget(user_id: String) -> Element {
                         }
                     },
                     SuspenseBoundary {
-                        fallback: |_| rsx! { WidgetSkeleton { slow: false } },
+                        fallback: |_| rsx! { WidgetSkeleton {} },
                         HealthContent { query: HealthQuery(query) }
                     }
                 }

@@ -46,31 +46,33 @@ pub fn WidgetFrame(
     }
 }
 
-/// A placeholder with the shape of content. Slow widgets also count the
-/// seconds, so a 15 s report visibly makes progress.
+/// A placeholder with the shape of content. Once loading has taken longer
+/// than [`SLOW_AFTER_SECS`], it also counts the seconds, so a slow report
+/// visibly makes progress, whichever widget it is.
 #[component]
-pub fn WidgetSkeleton(slow: bool) -> Element {
+pub fn WidgetSkeleton() -> Element {
     let mut seconds = use_signal(|| 0u32);
     use_future(move || async move {
-        if !slow {
-            return;
-        }
         loop {
             sleep_one_second().await;
             seconds += 1;
         }
     });
+    let slow = seconds() > SLOW_AFTER_SECS;
     rsx! {
         div { class: "skeleton", "aria-busy": "true",
             div { class: "skeleton-line wide" }
             div { class: "skeleton-line" }
             div { class: "skeleton-line short" }
             p { class: "muted loading-label",
-                if slow && seconds() > 0 { "loading… {seconds} s" } else { "loading…" }
+                if slow { "loading… {seconds} s" } else { "loading…" }
             }
         }
     }
 }
+
+/// How long loading may take before the skeleton counts the seconds.
+pub const SLOW_AFTER_SECS: u32 = 2;
 
 #[cfg(target_arch = "wasm32")]
 async fn sleep_one_second() {
@@ -117,7 +119,7 @@ mod tests {
                 rsx! {
                     WidgetFrame { id, state, badge, refresh_failed: None, on_retry: |_| {},
                         match state {
-                            SlotState::Loading => rsx! { WidgetSkeleton { slow: id.base_delay_ms() > 2_000 } },
+                            SlotState::Loading => rsx! { WidgetSkeleton {} },
                             SlotState::Error => rsx! { ErrorCard { message: "The server answered 503", on_retry: |_| {} } },
                             SlotState::Ready => rsx! { WidgetView { data } },
                         }

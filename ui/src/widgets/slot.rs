@@ -173,7 +173,7 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
                     }
                 },
                 SuspenseBoundary {
-                    fallback: move |_| rsx! { WidgetSkeleton { slow: id.base_delay_ms() > 2_000 } },
+                    fallback: move |_| rsx! { WidgetSkeleton {} },
                     WidgetContent { id }
                 }
             }

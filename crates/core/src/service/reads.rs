@@ -188,8 +188,7 @@ impl Larder {
             .mark_notification_read(&session.token, id)
             .await;
         self.check_session(&session, marked)?;
-        let notifications = WidgetId::new(4).map_err(CoreError::from)?;
-        self.refresh_widget(notifications).await
+        self.refresh_widget(WidgetId::NOTIFICATIONS).await
     }
 
     /// The admin widget's system health, through the cache like every
