@@ -10,7 +10,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// Starts the forwarding tasks on Tauri's runtime.
 pub fn forward<R: Runtime>(app: AppHandle<R>, larder: Larder) {
-    let mut updates = larder.engine().subscribe();
+    let mut updates = larder.cache_updates();
     let updates_app = app.clone();
     let updates_larder = larder.clone();
     tauri::async_runtime::spawn(async move {
@@ -38,7 +38,7 @@ pub fn forward<R: Runtime>(app: AppHandle<R>, larder: Larder) {
     forward_watch(
         app.clone(),
         events::CONNECTIVITY_CHANGED,
-        larder.client().connectivity().subscribe(),
+        larder.connectivity_changes(),
     );
     forward_watch(app, events::SESSION_CHANGED, larder.session_changes());
 }

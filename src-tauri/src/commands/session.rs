@@ -35,7 +35,7 @@ pub fn bootstrap<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandErro
         embedded_api: endpoint.is_embedded(),
         config: larder.config(),
         settings: larder.settings(),
-        connectivity: larder.client().connectivity().current(),
+        connectivity: larder.connectivity(),
         prewarm,
         widgets: larder.cached_dashboard(),
     })

@@ -6,12 +6,15 @@
 //! - this module: construction, settings and config;
 //! - [`session`]: the session: sign-in, restore (or locked, waiting for the
 //!   keychain), sign-out, and the API rejecting the session;
-//! - [`reads`]: the data commands, through the cache;
+//! - [`reads`]: the data commands that read, through the cache;
+//! - [`writes`]: the commands that change something (mark as read, clear
+//!   the cache);
 //! - [`background`]: prewarm, the connectivity watcher and its probe.
 
 mod background;
 mod reads;
 mod session;
+mod writes;
 
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -172,6 +175,21 @@ impl Larder {
 
     pub fn client(&self) -> &ApiClient {
         &self.inner.client
+    }
+
+    /// Online, degraded or offline, as every request's outcome says.
+    pub fn connectivity(&self) -> larder_protocol::Connectivity {
+        self.inner.client.connectivity().current()
+    }
+
+    /// Every change of connectivity from now on.
+    pub fn connectivity_changes(&self) -> watch::Receiver<larder_protocol::Connectivity> {
+        self.inner.client.connectivity().subscribe()
+    }
+
+    /// Every change to a cached value from now on (for pushing to windows).
+    pub fn cache_updates(&self) -> tokio::sync::broadcast::Receiver<crate::cache::CacheUpdate> {
+        self.inner.engine.subscribe()
     }
 
     pub fn engine(&self) -> &Engine {

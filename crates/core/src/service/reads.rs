@@ -1,5 +1,5 @@
-//! The data commands: every read goes through the cache under its
-//! resource's policy. While offline, reads are answered from the cache
+//! The data commands that read: every read goes through the cache under
+//! its resource's policy. While offline, reads are answered from the cache
 //! alone (expired entries included, marked stale) and send no request; the
 //! connectivity watcher's probe notices when the API is back.
 
@@ -7,8 +7,8 @@ use std::{sync::Arc, time::Duration};
 
 use futures_util::FutureExt;
 use larder_protocol::{
-    profile::is_plain_id, CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness,
-    PostsEnvelope, ProfileEnvelope, Source, WidgetEnvelope, WidgetId,
+    CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, PostsEnvelope,
+    ProfileEnvelope, Source, WidgetEnvelope, WidgetId,
 };
 use serde::de::DeserializeOwned;
 
@@ -28,11 +28,6 @@ fn offline() -> CoreError {
 /// claim to show cached data.
 fn offline_nothing_cached() -> CoreError {
     CoreError::Unreachable("offline, and nothing is saved for this yet".into())
-}
-
-/// The error of a change asked for while offline: nothing was sent.
-fn offline_not_sent() -> CoreError {
-    CoreError::Unreachable("offline: the change was not sent".into())
 }
 
 /// An envelope from a cached entry.
@@ -169,28 +164,6 @@ impl Larder {
         envelope(&entry, Freshness::Fresh, Source::Network, None)
     }
 
-    /// Marks notification `id` read, then refetches widget 4 (which lists
-    /// it) and returns the widget's new envelope; windows also get it pushed.
-    #[tracing::instrument(skip_all)]
-    pub async fn mark_notification_read(&self, id: &str) -> Result<WidgetEnvelope, CoreError> {
-        if !is_plain_id(id) {
-            return Err(CoreError::InvalidNotificationId(
-                id.chars().take(64).collect(),
-            ));
-        }
-        let session = self.signed_in()?;
-        if self.inner.client.connectivity().is_offline() {
-            return Err(offline_not_sent());
-        }
-        let marked = self
-            .inner
-            .client
-            .mark_notification_read(&session.token, id)
-            .await;
-        self.check_session(&session, marked)?;
-        self.refresh_widget(WidgetId::NOTIFICATIONS).await
-    }
-
     /// The admin widget's system health, through the cache like every
     /// read (so it is shown offline, marked so); the API decides who may
     /// see it (403 for anyone but admins), and a refusal is never cached.
@@ -254,20 +227,5 @@ impl Larder {
             });
         }
         Ok(stats)
-    }
-
-    /// Clears one entry, or the user's whole cache when `key` is `None`.
-    pub fn clear_cache(&self, key: Option<&str>) -> Result<(), CoreError> {
-        let session = self.signed_in()?;
-        let store = self.inner.engine.store();
-        match key {
-            Some(key) => {
-                let resource = Resource::from_key(key)
-                    .ok_or_else(|| CoreError::InvalidCacheKey(key.chars().take(32).collect()))?;
-                store.remove(&session.user.id, &resource.key())?;
-            }
-            None => store.purge_user(&session.user.id)?,
-        }
-        Ok(())
     }
 }
