@@ -13,6 +13,24 @@ pub fn now_ms() -> u64 {
         .unwrap_or_default();
 }
 
+/// Formats Unix milliseconds as a short "HH:MM" in UTC.
+pub fn clock_time(ms: u64) -> String {
+    let minutes = (ms / 60_000) % (24 * 60);
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// Waits `duration` on the page's timer. Natively (in component tests) the
+/// clock never ticks: it waits forever.
+pub async fn sleep(duration: std::time::Duration) {
+    #[cfg(target_arch = "wasm32")]
+    wasmtimer::tokio::sleep(duration).await;
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = duration;
+        std::future::pending::<()>().await;
+    }
+}
+
 /// "HH:MM" of `ms` in the user's time zone (UTC natively).
 pub fn local_clock(ms: u64) -> String {
     #[cfg(target_arch = "wasm32")]
@@ -21,7 +39,7 @@ pub fn local_clock(ms: u64) -> String {
         format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
     }
     #[cfg(not(target_arch = "wasm32"))]
-    crate::widgets::clock_time(ms)
+    clock_time(ms)
 }
 
 /// Sets the document's and the native window's title.

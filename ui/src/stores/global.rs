@@ -40,6 +40,16 @@ impl GlobalStore {
         })
     }
 
+    /// The signed-in user's id, or empty when signed out. Query keys carry
+    /// it, so one user's results are never shown to the next.
+    pub fn viewer_id(&self) -> String {
+        self.session
+            .read()
+            .as_ref()
+            .map(|session| session.user.id.clone())
+            .unwrap_or_default()
+    }
+
     /// How long `widget`'s data stays fresh, by the same rule the
     /// backend applies (the settings' override, else the API's policy).
     pub fn stale_after(&self, widget: WidgetId) -> Duration {

@@ -11,6 +11,20 @@ use std::collections::HashMap;
 use dioxus::prelude::*;
 use larder_protocol::{WidgetEnvelope, WidgetId};
 
+/// Runs `on_tick` each time Ctrl+R / Cmd+R is pressed while the calling
+/// view is shown (not for presses before it mounted). This is a hook.
+pub fn use_refresh_tick(mut on_tick: impl FnMut() + 'static) {
+    let layout = super::use_layout_store();
+    let mut seen = use_signal(|| *layout.refresh.peek());
+    use_effect(move || {
+        let tick = *layout.refresh.read();
+        if tick != *seen.peek() {
+            seen.set(tick);
+            on_tick();
+        }
+    });
+}
+
 #[derive(Clone, Copy, PartialEq)]
 pub struct LayoutStore {
     pub widgets: Signal<HashMap<WidgetId, WidgetEnvelope>>,

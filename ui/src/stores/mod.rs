@@ -13,5 +13,5 @@ pub mod layout;
 pub mod views;
 
 pub use global::{use_global_store, GlobalStore};
-pub use layout::{use_layout_store, LayoutStore};
+pub use layout::{use_layout_store, use_refresh_tick, LayoutStore};
 pub use views::{use_dashboard_store, use_profile_store, DashboardStore, ProfileStore};

@@ -5,23 +5,15 @@ use dioxus::prelude::*;
 use larder_protocol::{Role, WidgetId};
 
 use crate::{
-    stores::{use_global_store, use_layout_store, DashboardStore},
+    stores::{use_global_store, use_refresh_tick, DashboardStore},
     widgets::{admin::AdminWidget, WidgetSlot},
 };
 
 #[component]
 pub fn Dashboard() -> Element {
     let store = use_global_store();
-    let layout = use_layout_store();
     let dashboard = DashboardStore::provide();
-    let mut seen_refresh = use_signal(|| *layout.refresh.peek());
-    use_effect(move || {
-        let tick = *layout.refresh.read();
-        if tick != *seen_refresh.peek() {
-            seen_refresh.set(tick);
-            dashboard.retry_all();
-        }
-    });
+    use_refresh_tick(move || dashboard.retry_all());
     use_effect(|| crate::host::set_title("Larder"));
     let session = store.session.read().clone();
     let admin = session

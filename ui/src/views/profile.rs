@@ -3,20 +3,17 @@
 //! its own error and suspense boundaries, so one failing or slow part holds
 //! back no other. The window title follows the profile's name.
 
-use std::time::Duration;
-
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
 use larder_protocol::{CommandError, FollowersEnvelope, PostsEnvelope, ProfileEnvelope};
 
 use crate::{
     backend,
-    stores::{use_global_store, use_layout_store, use_profile_store, ProfileStore},
+    stores::{use_global_store, use_profile_store, use_refresh_tick, ProfileStore},
     widgets::chrome::{ErrorCard, WidgetSkeleton},
 };
 
-/// The backend decides freshness; the UI keeps results until invalidated.
-const UI_STALE_TIME: Duration = Duration::from_secs(24 * 3600);
+use crate::widgets::UI_STALE_TIME;
 
 /// The viewer, the profile's user and the refresh generation.
 type ProfileKeys = (String, String, u32);
@@ -64,15 +61,9 @@ impl QueryCapability for FetchFollowers {
 #[component]
 pub fn ProfileView(user_id: String) -> Element {
     let store = ProfileStore::provide();
-    let layout = use_layout_store();
-    let mut seen_refresh = use_signal(|| *layout.refresh.peek());
-    use_effect(move || {
-        let tick = *layout.refresh.read();
-        if tick != *seen_refresh.peek() {
-            seen_refresh.set(tick);
-            let mut generation = store.generation;
-            generation += 1;
-        }
+    use_refresh_tick(move || {
+        let mut generation = store.generation;
+        generation += 1;
     });
     let pages = *store.post_pages.read();
     rsx! {
@@ -126,14 +117,8 @@ fn Isolated(children: Element) -> Element {
 }
 
 fn keys(user_id: &str) -> ProfileKeys {
-    let global = use_global_store();
+    let viewer = use_global_store().viewer_id();
     let store = use_profile_store();
-    let viewer = global
-        .session
-        .read()
-        .as_ref()
-        .map(|s| s.user.id.clone())
-        .unwrap_or_default();
     let generation = *store.generation.read();
     (viewer, user_id.to_owned(), generation)
 }
@@ -169,7 +154,7 @@ fn PostsPage(user_id: String, page: u32, last: bool) -> Element {
                 li { key: "{post.id}", class: "post", "data-testid": "post",
                     p { class: "post-title", "{post.title}" }
                     p { class: "muted small", "{post.excerpt}" }
-                    p { class: "muted small", "♥ {post.likes} · {crate::widgets::clock_time(post.created_at)}" }
+                    p { class: "muted small", "♥ {post.likes} · {crate::host::clock_time(post.created_at)}" }
                 }
             }
         }

@@ -33,7 +33,7 @@ pub fn Shell() -> Element {
     use_future(move || async move {
         let mut now = layout.now_ms;
         loop {
-            sleep(Duration::from_secs(15)).await;
+            crate::host::sleep(Duration::from_secs(15)).await;
             now.set(crate::host::now_ms());
         }
     });
@@ -123,16 +123,6 @@ pub fn ConnectivityBanner(connectivity: Connectivity) -> Element {
     };
     rsx! {
         div { class: "banner banner-{state}", role: "status", "data-testid": "connectivity", "data-state": state, "{message}" }
-    }
-}
-
-async fn sleep(duration: Duration) {
-    #[cfg(target_arch = "wasm32")]
-    wasmtimer::tokio::sleep(duration).await;
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = duration;
-        std::future::pending::<()>().await;
     }
 }
 

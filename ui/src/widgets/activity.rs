@@ -3,7 +3,7 @@
 use dioxus::prelude::*;
 use larder_protocol::widgets::ActivityFeed;
 
-use super::clock_time;
+use crate::host::clock_time;
 
 #[component]
 pub fn ActivityList(feed: ActivityFeed) -> Element {

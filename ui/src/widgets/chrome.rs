@@ -74,15 +74,8 @@ pub fn WidgetSkeleton() -> Element {
 /// How long loading may take before the skeleton counts the seconds.
 pub const SLOW_AFTER_SECS: u32 = 2;
 
-#[cfg(target_arch = "wasm32")]
 async fn sleep_one_second() {
-    wasmtimer::tokio::sleep(std::time::Duration::from_secs(1)).await;
-}
-
-/// Natively (component tests) the clock never ticks.
-#[cfg(not(target_arch = "wasm32"))]
-async fn sleep_one_second() {
-    std::future::pending::<()>().await;
+    crate::host::sleep(std::time::Duration::from_secs(1)).await;
 }
 
 /// The error card: what went wrong, and a Retry that refreshes this widget

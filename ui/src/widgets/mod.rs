@@ -47,18 +47,16 @@ pub fn WidgetView(
     }
 }
 
-/// Formats Unix milliseconds as a short "HH:MM" in UTC.
-pub fn clock_time(ms: u64) -> String {
-    let minutes = (ms / 60_000) % (24 * 60);
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
-}
+/// The backend answers from its cache and decides freshness, so the UI
+/// keeps a query's result until something (a retry, a push, a refresh)
+/// replaces it.
+pub const UI_STALE_TIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn formats_clock_times() {
+        use crate::host::clock_time;
         assert_eq!(clock_time(0), "00:00");
         assert_eq!(clock_time((13 * 60 + 7) * 60_000 + 59_999), "13:07");
         assert_eq!(clock_time(24 * 3_600_000 + 60_000), "00:01");

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use dioxus::prelude::*;
 use larder_protocol::widgets::NotificationCenter;
 
-use super::clock_time;
+use crate::host::clock_time;
 
 #[component]
 pub fn NotificationsPanel(

@@ -16,7 +16,7 @@
 //! upstream. The user id is part of the key too, so one user's results are
 //! never shown to the next.
 
-use std::{cell::RefCell, collections::HashMap, time::Duration};
+use std::{cell::RefCell, collections::HashMap};
 
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
@@ -32,9 +32,7 @@ use crate::{
     stores::{use_dashboard_store, use_global_store, use_layout_store},
 };
 
-/// The backend answers from its cache and decides freshness, so the UI keeps
-/// a result until something (a retry, a push) replaces it.
-const UI_STALE_TIME: Duration = Duration::from_secs(24 * 3600);
+use super::UI_STALE_TIME;
 
 thread_local! {
     /// Envelopes from the bootstrap payload, each answering its widget's
@@ -112,12 +110,7 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
     let global = use_global_store();
     let layout = use_layout_store();
     let dashboard = use_dashboard_store();
-    let user = global
-        .session
-        .read()
-        .as_ref()
-        .map(|s| s.user.id.clone())
-        .unwrap_or_default();
+    let user = global.viewer_id();
     let query = use_query(
         Query::new((user, id, dashboard.attempt(id)), FetchWidget).stale_time(UI_STALE_TIME),
     );
