@@ -10,7 +10,7 @@ use larder_protocol::{CommandError, FollowersEnvelope, PostsEnvelope, ProfileEnv
 use crate::{
     backend,
     stores::{use_global_store, use_profile_store, use_refresh_tick, ProfileStore},
-    widgets::chrome::{ErrorCard, WidgetSkeleton},
+    widgets::chrome::Island,
 };
 
 use crate::widgets::UI_STALE_TIME;
@@ -85,33 +85,17 @@ pub fn ProfileView(user_id: String) -> Element {
     }
 }
 
-/// An error boundary (with Retry, which refetches the view) around a
-/// suspense boundary (with a skeleton).
+/// An [`Island`] whose Retry refetches the view's parts.
 #[component]
 fn Isolated(children: Element) -> Element {
     let store = use_profile_store();
     rsx! {
-        ErrorBoundary {
-            handle_error: move |errors: ErrorContext| rsx! {
-                ErrorCard {
-                    message: errors
-                        .error()
-                        .map(|captured| match captured.0.downcast_ref::<CommandError>() {
-                            Some(err) => err.to_string(),
-                            None => captured.to_string(),
-                        })
-                        .unwrap_or_default(),
-                    on_retry: move |_| {
-                        errors.clear_errors();
-                        let mut generation = store.generation;
-                        generation += 1;
-                    },
-                }
+        Island {
+            on_retry: move |_| {
+                let mut generation = store.generation;
+                generation += 1;
             },
-            SuspenseBoundary {
-                fallback: |_| rsx! { WidgetSkeleton {} },
-                {children}
-            }
+            {children}
         }
     }
 }

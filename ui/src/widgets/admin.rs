@@ -8,7 +8,7 @@ use dioxus::prelude::*;
 use dioxus_query::prelude::*;
 use larder_protocol::{admin::SystemHealth, CommandError, HealthEnvelope};
 
-use super::chrome::{ErrorCard, WidgetSkeleton};
+use super::chrome::Island;
 use crate::backend;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -32,44 +32,25 @@ pub fn AdminWidget(user_id: String) -> Element {
     let query = use_query(
         Query::new((user_id, attempt()), FetchSystemHealth).stale_time(Duration::from_secs(60)),
     );
+    // The handle reaches the content through context, as each widget
+    // slot's does: `use_query` keeps one handle and updates it in place.
+    use_context_provider(|| query);
     rsx! {
         section { class: "widget widget-admin", "data-testid": "widget-admin",
             header { class: "widget-head", h2 { "System health" } span { class: "badge", "admins only" } }
             div { class: "widget-body",
-                ErrorBoundary {
-                    handle_error: move |errors: ErrorContext| rsx! {
-                        ErrorCard {
-                            message: errors.error().map(|e| e.to_string()).unwrap_or_default(),
-                            on_retry: move |_| {
-                                errors.clear_errors();
-                                attempt += 1;
-                            },
-                        }
-                    },
-                    SuspenseBoundary {
-                        fallback: |_| rsx! { WidgetSkeleton {} },
-                        HealthContent { query: HealthQuery(query) }
-                    }
+                Island { on_retry: move |_| attempt += 1,
+                    HealthContent {}
                 }
             }
         }
     }
 }
 
-/// The query handle as a prop (handles are equal when they are the same).
-#[derive(Clone, Copy)]
-struct HealthQuery(UseQuery<FetchSystemHealth>);
-
-impl PartialEq for HealthQuery {
-    fn eq(&self, _: &Self) -> bool {
-        // One slot, one handle: the same component always gets the same one.
-        true
-    }
-}
-
 #[component]
-fn HealthContent(query: HealthQuery) -> Element {
-    let envelope = query.0.suspend()??;
+fn HealthContent() -> Element {
+    let query = use_context::<UseQuery<FetchSystemHealth>>();
+    let envelope = query.suspend()??;
     rsx! { HealthTiles { health: envelope.data } }
 }
 

@@ -3,10 +3,10 @@
 //! for slow widgets) and the error card with Retry.
 
 use dioxus::prelude::*;
-use larder_protocol::WidgetId;
+use larder_protocol::{CommandError, WidgetId};
 
 use super::{
-    freshness::{Freshness, FreshnessBadge},
+    freshness::{Badge, FreshnessBadge},
     slot::SlotState,
 };
 
@@ -17,12 +17,12 @@ use super::{
 pub fn WidgetFrame(
     id: WidgetId,
     state: SlotState,
-    badge: Option<(Freshness, u64, u64)>,
+    badge: Option<Badge>,
     refresh_failed: Option<String>,
     on_retry: EventHandler<MouseEvent>,
     children: Element,
 ) -> Element {
-    let freshness = badge.map(|(freshness, _, _)| freshness.as_str());
+    let freshness = badge.map(|badge| badge.state.as_str());
     rsx! {
         section {
             class: "widget widget-{id}",
@@ -31,8 +31,8 @@ pub fn WidgetFrame(
             "data-freshness": freshness,
             header { class: "widget-head",
                 h2 { "{id.title()}" }
-                if let Some((freshness, fetched_at, now_ms)) = badge {
-                    FreshnessBadge { freshness, fetched_at, now_ms }
+                if let Some(badge) = badge {
+                    FreshnessBadge { badge }
                 }
             }
             if let Some(message) = refresh_failed {
@@ -78,6 +78,43 @@ async fn sleep_one_second() {
     crate::host::sleep(std::time::Duration::from_secs(1)).await;
 }
 
+/// One island: an error boundary (whose card's Retry calls `on_retry`)
+/// around a suspense boundary (showing the skeleton) around `children`.
+/// Every widget, profile part and the admin widget sits in one, so a slow
+/// or failing island never holds back or breaks another.
+#[component]
+pub fn Island(on_retry: EventHandler<()>, children: Element) -> Element {
+    rsx! {
+        ErrorBoundary {
+            handle_error: move |errors: ErrorContext| rsx! {
+                ErrorCard {
+                    message: error_message(&errors),
+                    on_retry: move |_| {
+                        errors.clear_errors();
+                        on_retry.call(());
+                    },
+                }
+            },
+            SuspenseBoundary {
+                fallback: |_| rsx! { WidgetSkeleton {} },
+                {children}
+            }
+        }
+    }
+}
+
+/// The message for what an island caught: a command's own words when it is
+/// a [`CommandError`], else the error as it prints.
+pub fn error_message(errors: &ErrorContext) -> String {
+    errors
+        .error()
+        .map(|captured| match captured.0.downcast_ref::<CommandError>() {
+            Some(err) => err.to_string(),
+            None => captured.to_string(),
+        })
+        .unwrap_or_default()
+}
+
 /// The error card: what went wrong, and a Retry that refreshes this widget
 /// only.
 #[component]
@@ -100,13 +137,13 @@ mod tests {
     use larder_protocol::{Username, WidgetId};
 
     use super::*;
-    use crate::widgets::WidgetView;
+    use crate::widgets::{freshness::BadgeState, WidgetView};
 
     const NOW: u64 = 1_800_000_000_000;
 
-    fn frame(id: WidgetId, state: SlotState, badge: Option<(Freshness, u64, u64)>) -> String {
+    fn frame(id: WidgetId, state: SlotState, badge: Option<Badge>) -> String {
         let mut dom = VirtualDom::new_with_props(
-            |(id, state, badge): (WidgetId, SlotState, Option<(Freshness, u64, u64)>)| {
+            |(id, state, badge): (WidgetId, SlotState, Option<Badge>)| {
                 let user = mock_api::data::user_for(&Username::parse("alice").expect("valid"));
                 let data = mock_api::data::widget_response(&user, id, NOW).data;
                 rsx! {
@@ -143,15 +180,24 @@ mod tests {
             assert!(error.contains("The server answered 503"));
 
             for (freshness, fetched_at, words) in [
-                (Freshness::Fresh, NOW - 180_000, "updated 3 min ago"),
-                (Freshness::Stale, NOW - 7_200_000, "stale · updated 2 h ago"),
+                (BadgeState::Fresh, NOW - 180_000, "updated 3 min ago"),
                 (
-                    Freshness::Offline,
+                    BadgeState::Stale,
+                    NOW - 7_200_000,
+                    "stale · updated 2 h ago",
+                ),
+                (
+                    BadgeState::Offline,
                     NOW - 60_000,
                     "offline, showing data from",
                 ),
             ] {
-                let ready = frame(id, SlotState::Ready, Some((freshness, fetched_at, NOW)));
+                let badge = Badge {
+                    state: freshness,
+                    fetched_at,
+                    now_ms: NOW,
+                };
+                let ready = frame(id, SlotState::Ready, Some(badge));
                 assert!(ready.contains("data-state=\"ready\""), "{ready}");
                 assert!(
                     ready.contains(&format!("data-freshness=\"{}\"", freshness.as_str())),

@@ -7,16 +7,18 @@ use std::time::Duration;
 use dioxus::prelude::*;
 use larder_protocol::{CommandError, Connectivity, Envelope, Freshness as Stored};
 
-/// What the badge says.
+/// The state the badge shows. Not the protocol's `Freshness` (fresh,
+/// stale, expired, as the backend judged a value): this is what the user
+/// is told, which also knows about being offline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Freshness {
+pub enum BadgeState {
     Fresh,
     Stale,
     /// Served from the cache because the API cannot be reached.
     Offline,
 }
 
-impl Freshness {
+impl BadgeState {
     /// Classifies `envelope` now: offline when the app is offline or the
     /// value stands in for an unreachable API; stale when the backend said
     /// so or it has aged past `stale_after` since; fresh otherwise.
@@ -71,12 +73,21 @@ fn ago(ms: u64) -> String {
     }
 }
 
+/// What a widget's badge shows: its state, when the data was fetched, and
+/// the clock it is read against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Badge {
+    pub state: BadgeState,
+    pub fetched_at: u64,
+    pub now_ms: u64,
+}
+
 /// The badge beside a widget's title.
 #[component]
-pub fn FreshnessBadge(freshness: Freshness, fetched_at: u64, now_ms: u64) -> Element {
-    let label = freshness.label(fetched_at, now_ms);
+pub fn FreshnessBadge(badge: Badge) -> Element {
+    let label = badge.state.label(badge.fetched_at, badge.now_ms);
     rsx! {
-        span { class: "badge badge-{freshness.as_str()}", "data-testid": "freshness", "{label}" }
+        span { class: "badge badge-{badge.state.as_str()}", "data-testid": "freshness", "{label}" }
     }
 }
 
@@ -101,21 +112,21 @@ mod tests {
         let online = Connectivity::Online;
         let fresh = envelope(Stored::Fresh, None);
         assert_eq!(
-            Freshness::of(&fresh, online, 1_010_000, thirty),
-            Freshness::Fresh
+            BadgeState::of(&fresh, online, 1_010_000, thirty),
+            BadgeState::Fresh
         );
         assert_eq!(
-            Freshness::of(&fresh, online, 1_031_000, thirty),
-            Freshness::Stale,
+            BadgeState::of(&fresh, online, 1_031_000, thirty),
+            BadgeState::Stale,
             "aged"
         );
         assert_eq!(
-            Freshness::of(&envelope(Stored::Expired, None), online, 1_000_000, thirty),
-            Freshness::Stale
+            BadgeState::of(&envelope(Stored::Expired, None), online, 1_000_000, thirty),
+            BadgeState::Stale
         );
         assert_eq!(
-            Freshness::of(&fresh, Connectivity::Offline, 1_000_000, thirty),
-            Freshness::Offline
+            BadgeState::of(&fresh, Connectivity::Offline, 1_000_000, thirty),
+            BadgeState::Offline
         );
         let unreachable = envelope(
             Stored::Stale,
@@ -124,24 +135,24 @@ mod tests {
             }),
         );
         assert_eq!(
-            Freshness::of(&unreachable, online, 1_000_000, thirty),
-            Freshness::Offline
+            BadgeState::of(&unreachable, online, 1_000_000, thirty),
+            BadgeState::Offline
         );
         assert_eq!(
-            Freshness::of(&fresh, Connectivity::Degraded, 1_000_000, thirty),
-            Freshness::Fresh
+            BadgeState::of(&fresh, Connectivity::Degraded, 1_000_000, thirty),
+            BadgeState::Fresh
         );
     }
 
     #[test]
     fn labels_say_when() {
-        assert_eq!(Freshness::Fresh.label(0, 5_000), "updated just now");
-        assert_eq!(Freshness::Fresh.label(0, 180_000), "updated 3 min ago");
+        assert_eq!(BadgeState::Fresh.label(0, 5_000), "updated just now");
+        assert_eq!(BadgeState::Fresh.label(0, 180_000), "updated 3 min ago");
         assert_eq!(
-            Freshness::Stale.label(0, 7_200_000),
+            BadgeState::Stale.label(0, 7_200_000),
             "stale · updated 2 h ago"
         );
-        let offline = Freshness::Offline.label((14 * 60 + 2) * 60_000, 0);
+        let offline = BadgeState::Offline.label((14 * 60 + 2) * 60_000, 0);
         assert_eq!(offline, "offline, showing data from 14:02");
     }
 }

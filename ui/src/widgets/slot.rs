@@ -23,8 +23,8 @@ use dioxus_query::prelude::*;
 use larder_protocol::{CommandError, WidgetEnvelope, WidgetId};
 
 use super::{
-    chrome::{ErrorCard, WidgetFrame, WidgetSkeleton},
-    freshness::Freshness,
+    chrome::{Island, WidgetFrame},
+    freshness::{Badge, BadgeState},
     WidgetView,
 };
 use crate::{
@@ -131,13 +131,16 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
     let known = layout.widgets.read().get(&id).cloned();
     let badge = known.as_ref().map(|envelope| {
         let now = *layout.now_ms.read();
-        let freshness = Freshness::of(
-            envelope,
-            *global.connectivity.read(),
-            now,
-            global.stale_after(id),
-        );
-        (freshness, envelope.fetched_at, now)
+        Badge {
+            state: BadgeState::of(
+                envelope,
+                *global.connectivity.read(),
+                now,
+                global.stale_after(id),
+            ),
+            fetched_at: envelope.fetched_at,
+            now_ms: now,
+        }
     });
     let refresh_failed = match &*query.read().state() {
         QueryStateData::Settled { res: Err(err), .. } if known.is_some() => Some(err.to_string()),
@@ -146,29 +149,8 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
 
     rsx! {
         WidgetFrame { id, state, badge, refresh_failed, on_retry: move |_| dashboard.retry(id),
-            ErrorBoundary {
-                handle_error: move |errors: ErrorContext| {
-                    let message = errors
-                        .error()
-                        .map(|captured| match captured.0.downcast_ref::<CommandError>() {
-                            Some(err) => err.to_string(),
-                            None => captured.to_string(),
-                        })
-                        .unwrap_or_default();
-                    rsx! {
-                        ErrorCard {
-                            message,
-                            on_retry: move |_| {
-                                errors.clear_errors();
-                                dashboard.retry(id);
-                            },
-                        }
-                    }
-                },
-                SuspenseBoundary {
-                    fallback: move |_| rsx! { WidgetSkeleton {} },
-                    WidgetContent { id }
-                }
+            Island { on_retry: move |_| dashboard.retry(id),
+                WidgetContent { id }
             }
         }
     }
