@@ -15,7 +15,7 @@ pub struct Config {
     /// Requests per minute per token.
     pub rate_limit: u32,
     /// Enables the `/__admin/` test controls.
-    pub admin: bool,
+    pub test_controls: bool,
     /// Keeps sessions (token hashes only) in this file across restarts;
     /// `None` keeps them in memory.
     pub sessions_file: Option<std::path::PathBuf>,
@@ -27,7 +27,7 @@ impl Default for Config {
             delay_scale: 1.0,
             jitter: 0.0,
             rate_limit: 120,
-            admin: false,
+            test_controls: false,
             sessions_file: None,
         }
     }

@@ -4,7 +4,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use larder_protocol::admin::{FaultKind, FaultRequest};
+use larder_protocol::test_controls::{FaultKind, FaultRequest};
 
 #[derive(Debug, Default)]
 pub struct Faults {

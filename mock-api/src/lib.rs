@@ -50,7 +50,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// only routed when the config enables them.
 pub fn app(state: AppState) -> Router {
     let mut router = routes::router();
-    if state.config().admin {
+    if state.config().test_controls {
         router = router.merge(routes::test_controls::router());
     }
     router

@@ -50,7 +50,7 @@ async fn main() -> anyhow::Result<()> {
         delay_scale: args.delay_scale,
         jitter: args.jitter,
         rate_limit: args.rate_limit,
-        admin: args.admin,
+        test_controls: args.admin,
         sessions_file: args.sessions_file,
     };
     config.validate()?;

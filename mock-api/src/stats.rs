@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use larder_protocol::admin::RequestStats;
+use larder_protocol::test_controls::RequestStats;
 
 /// Thread-safe counters. The lock is held for one increment or copy.
 #[derive(Debug, Default)]

@@ -5,13 +5,15 @@
 use std::{io::BufRead, process::Stdio};
 
 use futures_util::{stream, StreamExt};
-use larder_protocol::{admin::FaultKind, admin::FaultRequest, LoginResponse, WidgetResponse};
+use larder_protocol::{
+    test_controls::FaultKind, test_controls::FaultRequest, LoginResponse, WidgetResponse,
+};
 use mock_api::{Config, RunningServer};
 
 async fn server() -> RunningServer {
     RunningServer::start(Config {
         delay_scale: 0.0,
-        admin: true,
+        test_controls: true,
         rate_limit: 10_000,
         ..Config::default()
     })

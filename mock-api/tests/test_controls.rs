@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::http::{header, Method, StatusCode};
 use common::{get, login, send, test_app, test_app_with};
-use larder_protocol::admin::{FaultKind, FaultRequest, RequestStats};
+use larder_protocol::test_controls::{FaultKind, FaultRequest, RequestStats};
 use mock_api::Config;
 
 async fn inject(app: &axum::Router, rule: &FaultRequest) {

@@ -5,7 +5,7 @@ mod common;
 
 use axum::http::{header, StatusCode};
 use common::{get, login, test_app, test_app_with};
-use larder_protocol::{admin::SystemHealth, Follower, Page, Post, UserProfile};
+use larder_protocol::{health::SystemHealth, Follower, Page, Post, UserProfile};
 use mock_api::Config;
 
 #[tokio::test]

@@ -127,12 +127,8 @@ fn open<R: Runtime>(
     push::forward(app.clone(), larder.clone());
     let background = larder.start_background(ProbeSchedule::default());
     larder.restore_session();
-    let refresher = larder.clone();
-    tokio::spawn(async move {
-        if let Err(err) = refresher.refresh_config().await {
-            tracing::info!(%err, "the API's config could not be fetched; using the cached one");
-        }
-    });
+    // Every background task, the first config fetch included, is owned by
+    // this guard, which the app holds for as long as it runs.
     app.manage(background);
     app.manage(larder);
     Ok(())

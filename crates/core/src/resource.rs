@@ -4,7 +4,7 @@
 //! body really is what was asked for, so nothing unreadable is cached.
 
 use larder_protocol::{
-    admin::SystemHealth,
+    health::SystemHealth,
     profile::{is_plain_id, PAGE_MAX},
     Follower, Page, Post, UserProfile, WidgetId, WidgetResponse,
 };

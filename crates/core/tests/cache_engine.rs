@@ -11,7 +11,7 @@ use larder_core::{
     ApiClient, Larder,
 };
 use larder_protocol::{
-    admin::{FaultKind, FaultRequest, RequestStats},
+    test_controls::{FaultKind, FaultRequest, RequestStats},
     Freshness, Source, WidgetId,
 };
 use mock_api::{Config, RunningServer};
@@ -29,7 +29,7 @@ struct Fixture {
 async fn fixture(delay_scale: f64) -> Fixture {
     let api = RunningServer::start(Config {
         delay_scale,
-        admin: true,
+        test_controls: true,
         ..Config::default()
     })
     .await

@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Duration};
 
 use larder_core::{cache::CacheStore, cache::Engine, ApiClient, Larder};
 use larder_protocol::{
-    admin::{FaultKind, FaultRequest, RequestStats},
+    test_controls::{FaultKind, FaultRequest, RequestStats},
     WidgetId,
 };
 use mock_api::{Config, RunningServer};
@@ -18,7 +18,7 @@ use common::ManualClock;
 async fn a_401_from_an_ended_session_never_ends_a_newer_one() {
     let api = RunningServer::start(Config {
         delay_scale: 0.0,
-        admin: true,
+        test_controls: true,
         ..Config::default()
     })
     .await

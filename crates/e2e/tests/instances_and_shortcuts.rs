@@ -6,7 +6,7 @@
 use anyhow::Result;
 use fantoccini::{key::Key, Locator};
 use larder_e2e::Harness;
-use larder_protocol::{admin::RequestStats, Username};
+use larder_protocol::{test_controls::RequestStats, Username};
 use mock_api::{Config, RunningServer};
 
 /// No session bus: the single-instance plugin stands aside.
@@ -50,7 +50,7 @@ async fn widget_requests(api: &RunningServer, user: &str, widget: u8) -> Result<
 async fn ctrl_r_refreshes_the_dashboard_without_reloading_the_page() -> Result<()> {
     let api = RunningServer::start(Config {
         delay_scale: 0.0,
-        admin: true,
+        test_controls: true,
         ..Config::default()
     })
     .await?;

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use larder_e2e::Harness;
-use larder_protocol::admin::{FaultKind, FaultRequest};
+use larder_protocol::test_controls::{FaultKind, FaultRequest};
 use mock_api::{Config, RunningServer};
 
 const ALL: [u8; 5] = [1, 2, 3, 4, 5];
@@ -13,7 +13,7 @@ const ALL: [u8; 5] = [1, 2, 3, 4, 5];
 async fn api() -> Result<RunningServer> {
     Ok(RunningServer::start(Config {
         delay_scale: 0.1,
-        admin: true,
+        test_controls: true,
         ..Config::default()
     })
     .await?)

@@ -6,14 +6,14 @@
 use anyhow::Result;
 use fantoccini::Locator;
 use larder_e2e::Harness;
-use larder_protocol::admin::{FaultKind, FaultRequest};
+use larder_protocol::test_controls::{FaultKind, FaultRequest};
 use mock_api::{Config, RunningServer};
 
 #[tokio::test]
 async fn a_failing_widget_blocks_no_other_and_retry_recovers_it() -> Result<()> {
     let api = RunningServer::start(Config {
         delay_scale: 0.1,
-        admin: true,
+        test_controls: true,
         ..Config::default()
     })
     .await?;

@@ -37,7 +37,7 @@ pub const GET_FOLLOWERS: &str = "get_followers";
 /// Marks a notification read (`id`) and returns widget 4's new envelope.
 pub const MARK_NOTIFICATION_READ: &str = "mark_notification_read";
 
-/// The admin widget's [`crate::admin::SystemHealth`]; the API answers 403
+/// The admin widget's [`crate::health::SystemHealth`]; the API answers 403
 /// to anyone but admins.
 pub const GET_SYSTEM_HEALTH: &str = "get_system_health";
 

@@ -5,7 +5,8 @@
 //! mock API and the wasm32 UI alike, and the three can never drift apart.
 //!
 //! # Layout
-//! - [`admin`]: the admin widget's data and the mock API's test controls.
+//! - [`health`]: the admins' system health (the admin widget's data).
+//! - [`test_controls`]: the mock API's `/__admin/` test controls.
 //! - [`auth`]: usernames (and their validation), users, login and sessions.
 //! - [`config`]: the API's published config (flags, cache policy, theme).
 //! - [`profile`]: profiles, posts, followers and pages.
@@ -19,7 +20,6 @@
 //! - [`error`]: the HTTP error body and the typed command error.
 //! - [`commands`]: the command names, shared by handlers and the invoke bridge.
 
-pub mod admin;
 pub mod auth;
 pub mod bootstrap;
 pub mod commands;
@@ -28,8 +28,10 @@ pub mod connectivity;
 pub mod envelope;
 pub mod error;
 pub mod events;
+pub mod health;
 pub mod profile;
 pub mod settings;
+pub mod test_controls;
 pub mod widgets;
 
 pub use auth::{LoginRequest, LoginResponse, Role, Session, User, Username, UsernameError};

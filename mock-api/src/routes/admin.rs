@@ -2,7 +2,7 @@
 //! a 403.
 
 use axum::{extract::State, routing::get, Json, Router};
-use larder_protocol::{admin::SystemHealth, Role};
+use larder_protocol::{health::SystemHealth, Role};
 
 use super::Caller;
 use crate::{ApiError, AppState};

@@ -10,7 +10,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use larder_protocol::admin::{FaultKind, FaultRequest, RequestStats};
+use larder_protocol::test_controls::{FaultKind, FaultRequest, RequestStats};
 
 use crate::{ApiError, AppState};
 

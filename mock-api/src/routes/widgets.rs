@@ -12,7 +12,9 @@ use axum::{
     routing::{get, post},
     Router,
 };
-use larder_protocol::{admin::FaultKind, WidgetData, WidgetId, WidgetIdError, WidgetResponse};
+use larder_protocol::{
+    test_controls::FaultKind, WidgetData, WidgetId, WidgetIdError, WidgetResponse,
+};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 

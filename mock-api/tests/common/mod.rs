@@ -49,7 +49,7 @@ impl Answer {
 pub fn test_app() -> (Router, AppState) {
     test_app_with(Config {
         delay_scale: 0.0,
-        admin: true,
+        test_controls: true,
         ..Config::default()
     })
 }

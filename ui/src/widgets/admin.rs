@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
-use larder_protocol::{admin::SystemHealth, CommandError, HealthEnvelope};
+use larder_protocol::{health::SystemHealth, CommandError, HealthEnvelope};
 
 use super::chrome::Island;
 use crate::backend;

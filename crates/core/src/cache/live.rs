@@ -20,6 +20,10 @@ use super::{
     store::{OpenOutcome, StoreError},
 };
 
+/// How long a held lock may take to go before the cache counts as in use
+/// by another process.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// sled's page cache. Its default is 1 GiB; Larder's working set is small.
 pub const CACHE_CAPACITY_BYTES: u64 = 24 * 1024 * 1024;
 
@@ -49,6 +53,22 @@ impl LiveDatabase {
     /// never fails on a damaged cache; one used by another process is
     /// [`StoreError::Locked`].
     pub fn open(root: &Path) -> Result<(Self, OpenOutcome), StoreError> {
+        // sled lets go of its file lock a moment after its last handle is
+        // dropped (its threads finish first), so a reopen in the same
+        // process, or right after another Larder quit, may find it still
+        // held: that is given a short while before it counts as in use.
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match Self::open_once(root) {
+                Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(root: &Path) -> Result<(Self, OpenOutcome), StoreError> {
         let locked = || StoreError::Locked {
             path: root.to_owned(),
         };

@@ -41,18 +41,21 @@ pub struct BackgroundGuard {
     _sweeper: SweeperGuard,
     watcher: tokio::task::AbortHandle,
     limiter: tokio::task::AbortHandle,
+    config: tokio::task::AbortHandle,
 }
 
 impl Drop for BackgroundGuard {
     fn drop(&mut self) {
         self.watcher.abort();
         self.limiter.abort();
+        self.config.abort();
     }
 }
 
 impl Larder {
-    /// Starts the sweeper and the connectivity watcher; they stop when the
-    /// guard is dropped. Must be called on a tokio runtime.
+    /// Starts the sweeper, the connectivity watcher, the size limit's pass
+    /// and a first fetch of the API's config; they stop when the guard is
+    /// dropped. Must be called on a tokio runtime.
     pub fn start_background(&self, probe: ProbeSchedule) -> BackgroundGuard {
         let sweeper = self.inner.engine.spawn_sweeper(SWEEP_EVERY, SWEEP_HORIZON);
         let larder = self.clone();
@@ -78,10 +81,19 @@ impl Larder {
                 }
             }
         });
+        // The API's newest config, fetched once at start (the cached one
+        // serves until then, and offline).
+        let larder = self.clone();
+        let config = tokio::spawn(async move {
+            if let Err(err) = larder.refresh_config().await {
+                tracing::info!(%err, "the API's config could not be fetched; using the cached one");
+            }
+        });
         BackgroundGuard {
             _sweeper: sweeper,
             watcher: watcher.abort_handle(),
             limiter: limiter.abort_handle(),
+            config: config.abort_handle(),
         }
     }
 

@@ -170,7 +170,7 @@ impl Larder {
     #[tracing::instrument(skip_all)]
     pub async fn get_system_health(
         &self,
-    ) -> Result<Envelope<larder_protocol::admin::SystemHealth>, CoreError> {
+    ) -> Result<Envelope<larder_protocol::health::SystemHealth>, CoreError> {
         self.read_resource(Resource::SystemHealth).await
     }
 

@@ -1,19 +1,8 @@
-//! Role-gated and test-only API types: the admin widget's system health, and
-//! the mock API's `/__admin/` test controls (request counts and faults).
+//! The mock API's `/__admin/` test controls, for development and tests
+//! only: request counts and injected faults.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// `GET /api/admin/system-health` (admins only).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SystemHealth {
-    pub status: String,
-    pub uptime_secs: u64,
-    pub active_sessions: u32,
-    pub requests_served: u64,
-    pub version: String,
-}
 
 /// `GET /__admin/stats`: requests since start or the last reset.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
