@@ -20,10 +20,8 @@
 
 use std::{
     collections::HashMap,
-    io::{BufRead, BufReader, Write},
+    io::Write,
     path::Path,
-    process::{Command, Stdio},
-    sync::mpsc,
     time::{Duration, Instant},
 };
 
@@ -187,26 +185,17 @@ struct Killed {
 }
 
 fn run_and_kill(root: &Path, run: u64, rng: &mut StdRng) -> Killed {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let mut child = Command::new(exe)
-        .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
-        .env(CHILD_DIR_VAR, root)
-        .env(CHILD_RUN_VAR, run.to_string())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the child starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (lines_tx, lines) = mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let common::KillableChild {
+        mut child,
+        lines,
+        reader,
+    } = common::spawn_self(
+        CHILD_TEST,
+        &[
+            (CHILD_DIR_VAR, root.display().to_string()),
+            (CHILD_RUN_VAR, run.to_string()),
+        ],
+    );
     let mut killed = Killed::default();
     let mut note = |line: &str| {
         if let Some(index) = line.strip_prefix("flushed ") {

@@ -19,10 +19,8 @@
 
 use std::{
     collections::HashMap,
-    io::{BufRead, BufReader, Write},
+    io::Write,
     path::Path,
-    process::{Command, Stdio},
-    sync::mpsc,
     time::{Duration, Instant},
 };
 
@@ -182,27 +180,17 @@ struct KilledWriter {
 }
 
 fn run_and_kill_writer(dir: &Path, run: u64, write_for: Duration) -> KilledWriter {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let mut child = Command::new(exe)
-        .args(["--exact", WRITER_TEST, "--nocapture", "--test-threads=1"])
-        .env(WRITER_DIR_VAR, dir)
-        .env(WRITER_RUN_VAR, run.to_string())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the writer starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (lines_tx, lines) = mpsc::channel::<String>();
-    // Read continuously so the writer never blocks on a full pipe.
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let common::KillableChild {
+        mut child,
+        lines,
+        reader,
+    } = common::spawn_self(
+        WRITER_TEST,
+        &[
+            (WRITER_DIR_VAR, dir.display().to_string()),
+            (WRITER_RUN_VAR, run.to_string()),
+        ],
+    );
 
     let mut flushed = None;
     let note = |line: &str, flushed: &mut Option<u64>| {

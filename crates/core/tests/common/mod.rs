@@ -165,3 +165,43 @@ pub async fn quick_api() -> mock_api::RunningServer {
     .await
     .expect("mock-api starts")
 }
+
+/// A child started by a kill test: the test binary itself, running only
+/// `test` with `env`, its stdout read line by line on a thread (so the
+/// child never blocks on a full pipe).
+pub struct KillableChild {
+    pub child: std::process::Child,
+    pub lines: std::sync::mpsc::Receiver<String>,
+    pub reader: std::thread::JoinHandle<()>,
+}
+
+/// Re-executes this test binary as a child running only `test`.
+pub fn spawn_self(test: &str, env: &[(&str, String)]) -> KillableChild {
+    use std::io::{BufRead, BufReader};
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut command = std::process::Command::new(exe);
+    command
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("the child starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    KillableChild {
+        child,
+        lines,
+        reader,
+    }
+}
