@@ -186,17 +186,25 @@ impl Harness {
     /// Widget `n`'s `data-freshness`: fresh, stale or offline (empty before
     /// it shows data).
     pub async fn widget_freshness(&self, n: u8) -> Result<String> {
-        let widget = self.by_test_id(&format!("widget-{n}")).await?;
-        Ok(widget.attr("data-freshness").await?.unwrap_or_default())
+        self.widget_attr(n, "data-freshness").await
     }
 
-    /// How many elements have `data-testid="{id}"` now.
+    /// How many elements have `data-testid="{id}"` now. Counted in the
+    /// page in one step: finding elements through WebDriver creates a
+    /// handle per element, which fails ("stale element") when the UI
+    /// re-renders one of them in between.
     pub async fn count_test_id(&self, id: &str) -> Result<usize> {
-        Ok(self
+        let count = self
             .client
-            .find_all(Locator::Css(&format!("[data-testid=\"{id}\"]")))
-            .await?
-            .len())
+            .execute(
+                "return document.querySelectorAll(`[data-testid=\"${arguments[0]}\"]`).length;",
+                vec![id.into()],
+            )
+            .await?;
+        count
+            .as_u64()
+            .map(|n| n as usize)
+            .with_context(|| format!("counting data-testid={id} answered {count}"))
     }
 
     /// Finds the element with `data-testid="{id}"`, waiting for it.
@@ -209,13 +217,10 @@ impl Harness {
             .with_context(|| format!("no element with data-testid={id}"))
     }
 
-    /// Whether an element with `data-testid="{id}"` is on the page now.
+    /// Whether an element with `data-testid="{id}"` is on the page now
+    /// (see [`Self::count_test_id`]).
     pub async fn has_test_id(&self, id: &str) -> Result<bool> {
-        let found = self
-            .client
-            .find_all(Locator::Css(&format!("[data-testid=\"{id}\"]")))
-            .await?;
-        Ok(!found.is_empty())
+        Ok(self.count_test_id(id).await? > 0)
     }
 
     /// Types `username` and presses the sign-in button.
@@ -231,8 +236,22 @@ impl Harness {
 
     /// Widget `n`'s `data-state`: loading, ready or error.
     pub async fn widget_state(&self, n: u8) -> Result<String> {
-        let widget = self.by_test_id(&format!("widget-{n}")).await?;
-        Ok(widget.attr("data-state").await?.unwrap_or_default())
+        self.widget_attr(n, "data-state").await
+    }
+
+    /// An attribute of widget `n`, read in the page in one step (see
+    /// [`Self::count_test_id`]); empty when the widget or the attribute is
+    /// not there yet.
+    async fn widget_attr(&self, n: u8, attribute: &str) -> Result<String> {
+        let value = self
+            .client
+            .execute(
+                "const w = document.querySelector(`[data-testid=\"widget-${arguments[0]}\"]`); \
+                 return (w && w.getAttribute(arguments[1])) || \"\";",
+                vec![n.into(), attribute.into()],
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
     }
 
     /// Whether every widget in `widgets` is `ready`.
