@@ -1,8 +1,9 @@
 //! What the app keeps: the user's [`Settings`] in `settings.json` and the
 //! non-secret part of the session (the user) in `session.json`, both with
 //! tauri-plugin-store; the session token and the cache keys in a
-//! [`SecretStore`]: the OS keychain, or, when chosen explicitly with
-//! `LARDER_SECRETS=file`, sealed files under a private key file.
+//! [`SecretStore`]: the OS keychain, or sealed files under a private key
+//! file when the user chose them (the `secretStore` setting) or
+//! `LARDER_SECRETS=file` does.
 
 use std::{path::PathBuf, sync::Arc};
 

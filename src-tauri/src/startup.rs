@@ -68,6 +68,8 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
         data_dir.join(EMBEDDED_SESSIONS_FILE),
     ))?;
     tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
+    // A URL no client can use stops the start here, with its reason, rather
+    // than in every later attempt of step 2.
     ApiClient::new(&endpoint.url)?;
     app.manage(endpoint);
     // The background tasks and the prewarm are spawned on Tauri's runtime.

@@ -95,7 +95,7 @@ fn writes_during_compactions_are_all_kept_and_the_folder_shrinks() {
     drop(store);
 
     // The compacted generation is the one that opens, with every value.
-    let (reopened, outcome) = open_retrying(&dir);
+    let (reopened, outcome) = CacheStore::open(&dir).expect("reopens");
     assert_eq!(outcome, OpenOutcome::Opened, "no rebuild");
     for (key, version) in &last {
         assert_eq!(
@@ -109,18 +109,4 @@ fn writes_during_compactions_are_all_kept_and_the_folder_shrinks() {
         .filter(|e| e.file_name().to_string_lossy().starts_with("gen-"))
         .count();
     assert_eq!(generations, 1, "old generations are removed");
-}
-
-/// sled lets go of its file lock a moment after the last handle drops.
-fn open_retrying(dir: &std::path::Path) -> (CacheStore, OpenOutcome) {
-    for _ in 0..200 {
-        match CacheStore::open(dir) {
-            Ok(opened) => return opened,
-            Err(larder_core::cache::StoreError::Locked { .. }) => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            Err(err) => panic!("reopen failed: {err}"),
-        }
-    }
-    panic!("the cache stayed locked");
 }

@@ -34,21 +34,13 @@ async fn keys_adopted_from_the_old_store_open_the_whole_cache() {
     };
     // Reopened with the keys now kept elsewhere (as after a settings change).
     let keychain: Arc<dyn SecretStore> = Arc::new(MemorySecrets::as_keychain());
-    let larder = loop {
-        match Larder::open_with(
-            ApiClient::new(&api.url()).expect("url"),
-            &cache,
-            Arc::new(MemorySessions::default()),
-            keychain.clone(),
-        ) {
-            Ok(larder) => break larder,
-            // sled lets go of its lock a moment after the last handle.
-            Err(larder_core::CoreError::AlreadyRunning) => {
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await
-            }
-            Err(err) => panic!("reopen failed: {err}"),
-        }
-    };
+    let larder = Larder::open_with(
+        ApiClient::new(&api.url()).expect("url"),
+        &cache,
+        Arc::new(MemorySessions::default()),
+        keychain.clone(),
+    )
+    .expect("reopens");
     let store = larder.engine().store();
     assert!(
         store.get(&user, "widget:1").is_err(),

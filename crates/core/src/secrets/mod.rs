@@ -4,8 +4,9 @@
 //! - [`KeychainSecrets`]: the OS keychain through the `keyring` crate
 //!   (Secret Service on Linux, Keychain on macOS, Credential Manager on
 //!   Windows);
-//! - [`FileSecrets`]: for machines without one (headless Linux, CI), chosen
-//!   explicitly: each secret is sealed with AES-256-GCM under a master key
+//! - [`FileSecrets`]: for machines without one, chosen by the user when no
+//!   keychain answers (or with `LARDER_SECRETS=file`), never silently: each
+//!   secret is sealed with AES-256-GCM under a master key
 //!   kept in a file only its owner can read (0600), so no secret is ever
 //!   written in plaintext.
 //!
