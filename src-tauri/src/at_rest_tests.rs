@@ -6,14 +6,10 @@
 
 use std::{path::Path, sync::Arc};
 
-use larder_core::{ApiClient, FileSecrets, Larder, SecretStore, SessionPersistence};
+use larder_core::{FileSecrets, Larder, SecretStore, SessionPersistence};
 use larder_protocol::{WidgetData, WidgetId};
-use tauri::{test::mock_builder, Manager};
 
-use crate::{
-    build_app,
-    persistence::{StorePaths, StoreSessions},
-};
+use crate::{persistence::StoreSessions, test_support::TestShell};
 
 /// Every file under `dir`, with its bytes.
 fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
@@ -35,26 +31,13 @@ fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 
 #[test]
 fn no_token_or_payload_text_is_stored_in_the_clear() {
-    let api = tauri::async_runtime::block_on(mock_api::RunningServer::start(mock_api::Config {
-        delay_scale: 0.0,
-        ..mock_api::Config::default()
-    }))
-    .expect("mock-api starts");
-    let app = build_app(mock_builder())
-        .build(tauri::generate_context!())
-        .expect("the app builds");
-    let data = tempfile::tempdir().expect("temp dir");
-    let paths = StorePaths::in_dir(data.path());
-    app.manage(paths.clone());
+    let shell = TestShell::new();
+    let paths = &shell.paths;
     let secrets: Arc<dyn SecretStore> = Arc::new(FileSecrets::open(&paths.secrets).expect("opens"));
-    let sessions = Arc::new(StoreSessions::open(app.handle(), secrets.clone()).expect("store"));
-    let larder = Larder::open_with(
-        ApiClient::new(&api.url()).expect("url"),
-        &data.path().join("cache"),
-        sessions.clone(),
-        secrets,
-    )
-    .expect("opens");
+    let sessions =
+        Arc::new(StoreSessions::open(shell.app.handle(), paths, secrets.clone()).expect("store"));
+    let larder =
+        Larder::open_with(shell.client(), &paths.cache, sessions.clone(), secrets).expect("opens");
 
     let mut needles: Vec<String> = Vec::new();
     tauri::async_runtime::block_on(async {
@@ -77,7 +60,7 @@ fn no_token_or_payload_text_is_stored_in_the_clear() {
         let posts = larder.get_posts(&user.id, 1).await.expect("posts");
         needles.extend(posts.data.items.into_iter().map(|p| p.title));
     });
-    larder.engine().store().flush().expect("flushed");
+    larder.flush().expect("flushed");
     let token = sessions
         .load()
         .expect("load")
@@ -87,11 +70,9 @@ fn no_token_or_payload_text_is_stored_in_the_clear() {
     needles.retain(|n| n.len() >= 6);
     assert!(needles.len() > 10, "enough to look for: {needles:?}");
 
-    let files = files(data.path());
+    let files = files(shell.data.path());
     assert!(
-        files
-            .iter()
-            .any(|(p, _)| p.starts_with(data.path().join("cache"))),
+        files.iter().any(|(p, _)| p.starts_with(&paths.cache)),
         "the cache is there"
     );
     for (path, bytes) in &files {

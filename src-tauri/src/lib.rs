@@ -14,6 +14,8 @@
 //!   and session changes to windows.
 //! - [`startup`]: starting in two steps, so a missing keychain is a choice
 //!   in the window.
+//! - [`state`]: [`AppState`], the one managed state: paths, endpoint, and
+//!   the open core with the tasks it owns, or why it is not open.
 //! - [`error`]: [`SetupError`], what can stop the app from starting.
 
 pub mod api_endpoint;
@@ -22,18 +24,20 @@ pub mod error;
 pub mod persistence;
 pub mod push;
 pub mod startup;
+pub mod state;
 
 #[cfg(test)]
 mod at_rest_tests;
 #[cfg(test)]
 mod config_tests;
+#[cfg(test)]
+mod test_support;
 
 use tauri::{Manager, Runtime};
 
 pub use error::SetupError;
 pub use persistence::SETTINGS_STORE;
-
-pub use startup::StartupProblem;
+pub use state::AppState;
 
 /// Registers Larder's plugins and commands on `builder`. Both the real
 /// builder and `tauri::test::mock_builder()` go through here.

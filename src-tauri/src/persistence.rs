@@ -14,7 +14,7 @@ use larder_core::{
 use larder_protocol::CommandError;
 use larder_protocol::{SecretStoreChoice, Settings, User};
 use serde_json::{Map, Value};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::{Store, StoreExt};
 
 use crate::SetupError;
@@ -25,6 +25,10 @@ pub const SETTINGS_STORE: &str = "settings.json";
 pub const SESSION_STORE: &str = "session.json";
 /// The folder of the file secret store, in the app's data folder.
 pub const SECRETS_DIR: &str = "secrets";
+/// The cache's folder, in the app's data folder.
+pub const CACHE_DIR: &str = "cache";
+/// The embedded API's sessions file, in the app's data folder.
+pub const EMBEDDED_SESSIONS_FILE: &str = "embedded-api-sessions.json";
 /// Chooses where secrets live: `keychain` (the default) or `file`.
 pub const SECRETS_ENV: &str = "LARDER_SECRETS";
 /// The keychain service name.
@@ -111,13 +115,16 @@ pub fn choose_secrets(
     Ok((store, from_environment.is_some()))
 }
 
-/// Where the store files live. Managed as state, so tests can point it at
-/// a temporary folder.
+/// Where the app's files live, all in its data folder (a temporary folder
+/// in tests).
 #[derive(Debug, Clone)]
 pub struct StorePaths {
     pub settings: PathBuf,
     pub session: PathBuf,
     pub secrets: PathBuf,
+    pub cache: PathBuf,
+    /// The embedded API's sessions (token hashes only).
+    pub embedded_sessions: PathBuf,
 }
 
 impl StorePaths {
@@ -127,14 +134,9 @@ impl StorePaths {
             settings: data_dir.join(SETTINGS_STORE),
             session: data_dir.join(SESSION_STORE),
             secrets: data_dir.join(SECRETS_DIR),
+            cache: data_dir.join(CACHE_DIR),
+            embedded_sessions: data_dir.join(EMBEDDED_SESSIONS_FILE),
         }
-    }
-}
-
-pub fn paths<R: Runtime>(app: &AppHandle<R>) -> StorePaths {
-    match app.try_state::<StorePaths>() {
-        Some(paths) => paths.inner().clone(),
-        None => StorePaths::in_dir(&app.path().app_data_dir().unwrap_or_default()),
     }
 }
 
@@ -152,8 +154,11 @@ const SETTINGS_KEYS: [&str; 7] = [
 /// The saved settings. A stored value that is malformed or out of range is
 /// ignored (its default applies) and logged, never fatal; the file is left
 /// as it is until the user saves new settings.
-pub fn load_settings<R: Runtime>(app: &AppHandle<R>) -> Result<Settings, SetupError> {
-    let store = app.store(paths(app).settings)?;
+pub fn load_settings<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: &StorePaths,
+) -> Result<Settings, SetupError> {
+    let store = app.store(&paths.settings)?;
     let parse = |fields: &Map<String, Value>| {
         serde_json::from_value::<Settings>(Value::Object(fields.clone()))
             .ok()
@@ -183,6 +188,7 @@ pub fn load_settings<R: Runtime>(app: &AppHandle<R>) -> Result<Settings, SetupEr
 /// Validates and saves `settings`; nothing is written when one is refused.
 pub fn save_settings<R: Runtime>(
     app: &AppHandle<R>,
+    paths: &StorePaths,
     settings: &Settings,
 ) -> Result<(), CommandError> {
     settings
@@ -192,7 +198,7 @@ pub fn save_settings<R: Runtime>(
         file: SETTINGS_STORE,
         source,
     };
-    let store = app.store(paths(app).settings).map_err(failed)?;
+    let store = app.store(&paths.settings).map_err(failed)?;
     let fields = match serde_json::to_value(settings) {
         Ok(Value::Object(fields)) => fields,
         Ok(_) => Map::new(),
@@ -232,9 +238,13 @@ impl<R: Runtime> std::fmt::Debug for StoreSessions<R> {
 }
 
 impl<R: Runtime> StoreSessions<R> {
-    pub fn open(app: &AppHandle<R>, secrets: Arc<dyn SecretStore>) -> Result<Self, SetupError> {
+    pub fn open(
+        app: &AppHandle<R>,
+        paths: &StorePaths,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Self, SetupError> {
         Ok(Self {
-            store: app.store(paths(app).session)?,
+            store: app.store(&paths.session)?,
             secrets,
         })
     }

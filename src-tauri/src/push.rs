@@ -1,19 +1,31 @@
 //! Push, not poll: forwards the core's cache updates (as widget envelopes),
 //! prewarm progress, connectivity and session changes to every window as
-//! Tauri events. The tasks live as
-//! long as the app; they end when the core's channels close.
+//! Tauri events. The tasks end when the core's channels close or when their
+//! [`Forwarders`] is dropped.
 
 use larder_core::Larder;
 use larder_protocol::events;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{async_runtime::JoinHandle, AppHandle, Emitter, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 
+/// The forwarding tasks; dropping it stops them.
+#[derive(Debug)]
+pub struct Forwarders(Vec<JoinHandle<()>>);
+
+impl Drop for Forwarders {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
 /// Starts the forwarding tasks on Tauri's runtime.
-pub fn forward<R: Runtime>(app: AppHandle<R>, larder: Larder) {
+pub fn forward<R: Runtime>(app: AppHandle<R>, larder: Larder) -> Forwarders {
     let mut updates = larder.cache_updates();
     let updates_app = app.clone();
     let updates_larder = larder.clone();
-    tauri::async_runtime::spawn(async move {
+    let widget_updates = tauri::async_runtime::spawn(async move {
         loop {
             match updates.recv().await {
                 Ok(update) => {
@@ -29,18 +41,20 @@ pub fn forward<R: Runtime>(app: AppHandle<R>, larder: Larder) {
             }
         }
     });
-
-    forward_watch(
-        app.clone(),
-        events::PREWARM_PROGRESS,
-        larder.prewarm_progress(),
-    );
-    forward_watch(
-        app.clone(),
-        events::CONNECTIVITY_CHANGED,
-        larder.connectivity_changes(),
-    );
-    forward_watch(app, events::SESSION_CHANGED, larder.session_changes());
+    Forwarders(vec![
+        widget_updates,
+        forward_watch(
+            app.clone(),
+            events::PREWARM_PROGRESS,
+            larder.prewarm_progress(),
+        ),
+        forward_watch(
+            app.clone(),
+            events::CONNECTIVITY_CHANGED,
+            larder.connectivity_changes(),
+        ),
+        forward_watch(app, events::SESSION_CHANGED, larder.session_changes()),
+    ])
 }
 
 /// Emits `event` with each new value of `values`.
@@ -48,7 +62,8 @@ fn forward_watch<R: Runtime, T>(
     app: AppHandle<R>,
     event: &'static str,
     mut values: tokio::sync::watch::Receiver<T>,
-) where
+) -> JoinHandle<()>
+where
     T: Clone + serde::Serialize + Send + Sync + 'static,
 {
     tauri::async_runtime::spawn(async move {
@@ -58,5 +73,5 @@ fn forward_watch<R: Runtime, T>(
                 tracing::warn!(%err, event, "an event could not be sent");
             }
         }
-    });
+    })
 }

@@ -14,7 +14,7 @@
 //! keychain. A choice that differs from where the keys were moves them over
 //! (see [`larder_core::Larder::adopt_secrets`]).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use larder_core::{
     ApiClient, CoreError, FileSecrets, KeychainSecrets, Larder, ProbeSchedule, SecretStore,
@@ -23,55 +23,28 @@ use larder_protocol::{CommandError, SecretStoreChoice};
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::{
-    api_endpoint::{self, ApiEndpoint},
-    persistence::{self, KEYCHAIN_SERVICE},
-    push, SetupError,
+    api_endpoint,
+    persistence::{self, StorePaths, KEYCHAIN_SERVICE},
+    push,
+    state::{AppState, BackgroundTasks},
+    SetupError,
 };
-
-/// The embedded API's sessions file (token hashes only), in the app's data
-/// folder.
-const EMBEDDED_SESSIONS_FILE: &str = "embedded-api-sessions.json";
-
-/// Why the data commands are unavailable in this run (no keychain, or
-/// another Larder holds the cache); `bootstrap` answers with it, so the
-/// window can say so. Cleared when [`finish`] succeeds.
-#[derive(Debug, Default)]
-pub struct StartupProblem(Mutex<Option<CommandError>>);
-
-impl StartupProblem {
-    pub fn new(problem: CommandError) -> Self {
-        Self(Mutex::new(Some(problem)))
-    }
-
-    pub fn get(&self) -> Option<CommandError> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn set(&self, problem: Option<CommandError>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = problem;
-    }
-}
 
 /// Step 1: the settings and the API endpoint, then [`finish`]. A missing
 /// keychain or a cache held by another Larder does not stop the window
 /// from opening: it explains the problem instead.
 pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
-    let data_dir = app.path().app_data_dir()?;
-    app.manage(persistence::StorePaths::in_dir(&data_dir));
-    app.manage(StartupProblem::default());
-    let settings = persistence::load_settings(app)?;
+    let paths = StorePaths::in_dir(&app.path().app_data_dir()?);
+    let settings = persistence::load_settings(app, &paths)?;
     let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(
         &settings,
-        data_dir.join(EMBEDDED_SESSIONS_FILE),
+        paths.embedded_sessions.clone(),
     ))?;
     tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
     // A URL no client can use stops the start here, with its reason, rather
     // than in every later attempt of step 2.
     ApiClient::new(&endpoint.url)?;
-    app.manage(endpoint);
+    app.manage(AppState::new(paths, endpoint));
     // The background tasks and the prewarm are spawned on Tauri's runtime.
     match tauri::async_runtime::block_on(async { finish(app, None) }) {
         Ok(()) | Err(CommandError::NoKeychain { .. } | CommandError::AlreadyRunning) => Ok(()),
@@ -81,69 +54,62 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
 
 /// Step 2: opens the secret store (see the module's order), the cache and
 /// the kept session, and starts the background tasks. Does nothing once
-/// done. Must run on Tauri's async runtime.
+/// done; on failure the reason is what commands answer until it succeeds.
+/// Must run on Tauri's async runtime.
 pub fn finish<R: Runtime>(
     app: &AppHandle<R>,
     choice: Option<SecretStoreChoice>,
 ) -> Result<(), CommandError> {
-    if app.try_state::<Larder>().is_some() {
+    let state = app.state::<AppState>();
+    let _opening = state.opening();
+    if state.is_ready() {
         return Ok(());
     }
-    let problem = app.state::<StartupProblem>();
-    let result = open(app, choice);
-    if let Err(err) = &result {
-        tracing::error!(%err, "Larder cannot open its data; the window says why");
+    match open(app, &state, choice) {
+        Ok((larder, background)) => {
+            state.set_ready(larder, background);
+            Ok(())
+        }
+        Err(err) => {
+            tracing::error!(%err, "Larder cannot open its data; the window says why");
+            state.set_degraded(err.clone());
+            Err(err)
+        }
     }
-    problem.set(result.as_ref().err().cloned());
-    result
 }
 
 fn open<R: Runtime>(
     app: &AppHandle<R>,
+    state: &AppState,
     choice: Option<SecretStoreChoice>,
-) -> Result<(), CommandError> {
-    let paths = persistence::paths(app);
-    let settings = persistence::load_settings(app).map_err(|err| CommandError::Internal {
+) -> Result<(Larder, BackgroundTasks), CommandError> {
+    let paths = state.paths();
+    let internal = |err: SetupError| CommandError::Internal {
         message: err.to_string(),
-    })?;
+    };
+    let settings = persistence::load_settings(app, paths).map_err(internal)?;
     let chosen = choice.or(settings.secret_store);
-    let (secrets, from_environment) = persistence::choose_secrets(&paths, chosen)?;
-    let endpoint = app.state::<ApiEndpoint>();
-    let client = ApiClient::new(&endpoint.url)?;
-    let sessions = Arc::new(
-        persistence::StoreSessions::open(app, secrets.clone()).map_err(|err| {
-            CommandError::Internal {
-                message: err.to_string(),
-            }
-        })?,
-    );
-    let data_dir = paths.settings.parent().map(|dir| dir.join("cache"));
-    let cache_dir = data_dir.ok_or_else(|| CommandError::Internal {
-        message: "the app has no data folder".into(),
-    })?;
-    let larder = Larder::open_with(client, &cache_dir, sessions, secrets.clone())?;
+    let (secrets, from_environment) = persistence::choose_secrets(paths, chosen)?;
+    let client = ApiClient::new(&state.endpoint().url)?;
+    let sessions =
+        Arc::new(persistence::StoreSessions::open(app, paths, secrets.clone()).map_err(internal)?);
+    let larder = Larder::open_with(client, &paths.cache, sessions, secrets.clone())?;
     if !from_environment {
-        adopt_from_the_other_store(&larder, &paths, chosen.unwrap_or_default());
+        adopt_from_the_other_store(&larder, paths, chosen.unwrap_or_default());
     }
     larder.apply_settings(settings)?;
-    push::forward(app.clone(), larder.clone());
-    let background = larder.start_background(ProbeSchedule::default());
+    let background = BackgroundTasks {
+        push: push::forward(app.clone(), larder.clone()),
+        core: larder.start_background(ProbeSchedule::default()),
+    };
     larder.restore_session();
-    // Every background task, the first config fetch included, is owned by
-    // this guard, which the app holds for as long as it runs.
-    app.manage(background);
-    app.manage(larder);
-    Ok(())
+    Ok((larder, background))
 }
 
 /// Moves keys left in the store the user chose before into the one in use
 /// (best effort: what cannot be moved now stays where it is, readable
 /// after switching back).
-fn adopt_from_the_other_store(
-    larder: &Larder,
-    paths: &persistence::StorePaths,
-    in_use: SecretStoreChoice,
-) {
+fn adopt_from_the_other_store(larder: &Larder, paths: &StorePaths, in_use: SecretStoreChoice) {
     let other: Option<Box<dyn SecretStore>> = match in_use {
         SecretStoreChoice::Keychain if paths.secrets.join("master.key").is_file() => {
             FileSecrets::open(&paths.secrets)

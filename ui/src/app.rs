@@ -3,11 +3,11 @@
 //! and the router takes over.
 
 use dioxus::prelude::*;
-use larder_protocol::{events, Bootstrap, CommandError, Connectivity, Session, WidgetEnvelope};
+use larder_protocol::{events, Bootstrap, CommandError, Connectivity, Session};
 
 use crate::{
     backend,
-    stores::GlobalStore,
+    stores::{GlobalStore, LayoutSeed},
     views::{
         CacheInspector, Dashboard, Locked, NoKeychain, ProfileView, SettingsView, Shell, SignIn,
     },
@@ -70,17 +70,12 @@ pub fn App() -> Element {
     }
 }
 
-/// The bootstrap's cached widgets, handed to the first signed-in layout.
-#[derive(Clone, Copy)]
-pub struct BootSeed(pub CopyValue<Vec<WidgetEnvelope>>);
-
 /// Provides the global store from the payload, follows the backend's
 /// app-wide events, then routes.
 #[component]
 fn Hydrated(bootstrap: Bootstrap) -> Element {
     let store = GlobalStore::provide(&bootstrap);
-    use_context_provider(|| BootSeed(CopyValue::new(bootstrap.widgets.clone())));
-    crate::widgets::slot::seed_queries(&bootstrap.widgets);
+    LayoutSeed::provide(&bootstrap.widgets);
 
     // Subscriptions live as long as the app.
     let _subscriptions = use_resource(move || async move {

@@ -2,32 +2,33 @@
 //! pages arrive as any string or integer, so a bad one gets a typed error
 //! from the core rather than a deserialisation failure.
 
-use larder_core::Larder;
 use larder_protocol::{CommandError, FollowersEnvelope, PostsEnvelope, ProfileEnvelope};
 use tauri::State;
 
+use crate::AppState;
+
 #[tauri::command]
 pub async fn get_profile(
-    larder: State<'_, Larder>,
+    state: State<'_, AppState>,
     user_id: String,
 ) -> Result<ProfileEnvelope, CommandError> {
-    Ok(larder.get_profile(&user_id).await?)
+    Ok(state.larder()?.get_profile(&user_id).await?)
 }
 
 #[tauri::command]
 pub async fn get_posts(
-    larder: State<'_, Larder>,
+    state: State<'_, AppState>,
     user_id: String,
     page: i64,
 ) -> Result<PostsEnvelope, CommandError> {
-    Ok(larder.get_posts(&user_id, page).await?)
+    Ok(state.larder()?.get_posts(&user_id, page).await?)
 }
 
 #[tauri::command]
 pub async fn get_followers(
-    larder: State<'_, Larder>,
+    state: State<'_, AppState>,
     user_id: String,
     page: i64,
 ) -> Result<FollowersEnvelope, CommandError> {
-    Ok(larder.get_followers(&user_id, page).await?)
+    Ok(state.larder()?.get_followers(&user_id, page).await?)
 }

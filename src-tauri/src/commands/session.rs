@@ -1,32 +1,23 @@
 //! Session commands: `bootstrap`, `unlock`, `retry_keychain`,
 //! `use_file_secrets`, `sign_in`, `sign_out`.
 
-use larder_core::Larder;
 use larder_protocol::{Bootstrap, CommandError, SecretStoreChoice, Session};
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 
-use crate::{api_endpoint::ApiEndpoint, StartupProblem};
+use crate::AppState;
 
 /// The first payload the UI hydrates from: session, config, settings,
 /// connectivity, prewarm progress and the dashboard's cached envelopes,
 /// read without any request. When this run could not open the cache, the
 /// reason, so the window can say it.
 #[tauri::command]
-pub fn bootstrap<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandError> {
-    let (Some(larder), Some(endpoint)) =
-        (app.try_state::<Larder>(), app.try_state::<ApiEndpoint>())
-    else {
-        return Err(app.try_state::<StartupProblem>().map_or_else(
-            || CommandError::Internal {
-                message: "Larder has not finished starting".into(),
-            },
-            |problem| {
-                problem.get().unwrap_or_else(|| CommandError::Internal {
-                    message: "Larder has not finished starting".into(),
-                })
-            },
-        ));
-    };
+pub fn bootstrap(state: State<'_, AppState>) -> Result<Bootstrap, CommandError> {
+    payload(&state)
+}
+
+fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
+    let larder = state.larder()?;
+    let endpoint = state.endpoint();
     let prewarm = *larder.prewarm_progress().borrow();
     Ok(Bootstrap {
         session: larder.session(),
@@ -45,43 +36,51 @@ pub fn bootstrap<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandErro
 /// locked keychain), then answers as `bootstrap` does; still locked, it
 /// answers `CacheLocked` with the reason.
 #[tauri::command]
-pub async fn unlock<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandError> {
-    if let Some(larder) = app.try_state::<Larder>() {
-        larder.unlock()?;
-    }
-    bootstrap(app)
+pub async fn unlock(state: State<'_, AppState>) -> Result<Bootstrap, CommandError> {
+    state.larder()?.unlock()?;
+    payload(&state)
 }
 
 /// When no keychain answered at start: tries it again (after the user
 /// started or unlocked one), then answers as `bootstrap` does.
 #[tauri::command]
-pub async fn retry_keychain<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandError> {
+pub async fn retry_keychain<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Bootstrap, CommandError> {
     crate::startup::finish(&app, None)?;
-    bootstrap(app)
+    payload(&state)
 }
 
 /// When no keychain answered at start: keeps the keys in a protected file
 /// from now on, remembered in the settings (and changeable there), then
 /// finishes starting and answers as `bootstrap` does.
 #[tauri::command]
-pub async fn use_file_secrets<R: Runtime>(app: AppHandle<R>) -> Result<Bootstrap, CommandError> {
+pub async fn use_file_secrets<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Bootstrap, CommandError> {
+    let paths = state.paths();
     let mut settings =
-        crate::persistence::load_settings(&app).map_err(|err| CommandError::Internal {
+        crate::persistence::load_settings(&app, paths).map_err(|err| CommandError::Internal {
             message: err.to_string(),
         })?;
     settings.secret_store = Some(SecretStoreChoice::File);
-    crate::persistence::save_settings(&app, &settings)?;
+    crate::persistence::save_settings(&app, paths, &settings)?;
     crate::startup::finish(&app, Some(SecretStoreChoice::File))?;
-    bootstrap(app)
+    payload(&state)
 }
 
 #[tauri::command]
-pub async fn sign_in(larder: State<'_, Larder>, username: String) -> Result<Session, CommandError> {
-    Ok(larder.sign_in(&username).await?)
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    username: String,
+) -> Result<Session, CommandError> {
+    Ok(state.larder()?.sign_in(&username).await?)
 }
 
 #[tauri::command]
-pub async fn sign_out(larder: State<'_, Larder>) -> Result<(), CommandError> {
-    larder.sign_out().await;
+pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
+    state.larder()?.sign_out().await;
     Ok(())
 }

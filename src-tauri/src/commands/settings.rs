@@ -1,13 +1,15 @@
 //! Settings commands: `get_settings`, `save_settings`. New cache times apply
 //! to the next read; a new API URL applies at the next start.
 
-use larder_core::{CoreError, Larder};
+use larder_core::CoreError;
 use larder_protocol::{CommandError, Settings, SettingsError};
 use tauri::{AppHandle, Runtime, State};
 
+use crate::AppState;
+
 #[tauri::command]
-pub fn get_settings(larder: State<'_, Larder>) -> Settings {
-    larder.settings()
+pub fn get_settings(state: State<'_, AppState>) -> Result<Settings, CommandError> {
+    Ok(state.larder()?.settings())
 }
 
 /// Checks, saves and applies `settings`. They arrive as plain JSON so that
@@ -16,7 +18,7 @@ pub fn get_settings(larder: State<'_, Larder>) -> Settings {
 #[tauri::command]
 pub fn save_settings<R: Runtime>(
     app: AppHandle<R>,
-    larder: State<'_, Larder>,
+    state: State<'_, AppState>,
     settings: serde_json::Value,
 ) -> Result<Settings, CommandError> {
     let settings: Settings = serde_json::from_value(settings).map_err(|err| {
@@ -25,7 +27,8 @@ pub fn save_settings<R: Runtime>(
             message: err.to_string(),
         })
     })?;
-    crate::persistence::save_settings(&app, &settings)?;
+    let larder = state.larder()?;
+    crate::persistence::save_settings(&app, state.paths(), &settings)?;
     larder.apply_settings(settings.clone())?;
     Ok(settings)
 }

@@ -1,17 +1,16 @@
 //! The commands through Tauri's real IPC serialisation, on the mock runtime
 //! (no display), against the real mock API on an ephemeral port.
 
-use larder_core::{ApiClient, Larder};
 use larder_protocol::{commands, Bootstrap, CommandError, Session, WidgetEnvelope};
 use serde_json::{json, Value};
 use tauri::{
     ipc::{CallbackFn, InvokeBody},
-    test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY},
+    test::{get_ipc_response, MockRuntime, INVOKE_KEY},
     webview::InvokeRequest,
     Manager, WebviewWindow, WebviewWindowBuilder,
 };
 
-use crate::{api_endpoint::ApiEndpoint, build_app};
+use crate::{api_endpoint::ApiEndpoint, test_support::TestShell, AppState};
 
 /// The origin Tauri serves the app's own pages from; requests from anywhere
 /// else are remote and may not reach Larder's commands.
@@ -21,42 +20,39 @@ const APP_ORIGIN: &str = if cfg!(windows) {
     "tauri://localhost"
 };
 
-/// An app on the mock runtime, its main window, and the API it talks to.
+/// A shell with its core open, and its main window.
 struct TestApp {
     window: WebviewWindow<MockRuntime>,
-    _api: mock_api::RunningServer,
-    _cache: tempfile::TempDir,
+    shell: TestShell,
 }
 
 fn test_app() -> TestApp {
-    let api = tauri::async_runtime::block_on(mock_api::RunningServer::start(mock_api::Config {
-        delay_scale: 0.0,
-        ..mock_api::Config::default()
-    }))
-    .expect("mock-api starts");
-    // The real context, so the real capabilities decide what may be called.
-    let app = build_app(mock_builder())
-        .build(tauri::generate_context!())
-        .expect("the app builds");
-    let client = ApiClient::new(&api.url()).expect("valid url");
-    let cache = tempfile::tempdir().expect("temp dir");
-    app.manage(crate::persistence::StorePaths::in_dir(cache.path()));
-    app.manage(Larder::open(client, &cache.path().join("cache")).expect("the cache opens"));
-    app.manage(ApiEndpoint::remote(api.url()));
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("the window builds");
+    let shell = TestShell::new();
+    shell.open_core();
     TestApp {
-        window,
-        _api: api,
-        _cache: cache,
+        window: main_window(&shell),
+        shell,
     }
+}
+
+fn main_window(shell: &TestShell) -> WebviewWindow<MockRuntime> {
+    WebviewWindowBuilder::new(&shell.app, "main", Default::default())
+        .build()
+        .expect("the window builds")
 }
 
 /// Invokes `command` with `args` as the webview would.
 fn invoke(app: &TestApp, command: &str, args: Value) -> Result<Value, Value> {
+    invoke_in(&app.window, command, args)
+}
+
+fn invoke_in(
+    window: &WebviewWindow<MockRuntime>,
+    command: &str,
+    args: Value,
+) -> Result<Value, Value> {
     get_ipc_response(
-        &app.window,
+        window,
         InvokeRequest {
             cmd: command.into(),
             callback: CallbackFn(0),
@@ -288,7 +284,8 @@ fn settings_are_validated_saved_and_applied() {
     assert_eq!(current.ttl_secs, Some(120));
     assert_eq!(current.theme, larder_protocol::Theme::Dark);
     // What a restart would load.
-    let loaded = crate::persistence::load_settings(app.window.app_handle()).expect("loads");
+    let loaded = crate::persistence::load_settings(app.window.app_handle(), &app.shell.paths)
+        .expect("loads");
     assert_eq!(loaded, current);
 
     for (bad, field) in [
@@ -311,31 +308,24 @@ fn settings_are_validated_saved_and_applied() {
             other => panic!("{bad}: {other:?}"),
         }
     }
-    let after = crate::persistence::load_settings(app.window.app_handle()).expect("loads");
+    let after = crate::persistence::load_settings(app.window.app_handle(), &app.shell.paths)
+        .expect("loads");
     assert_eq!(after, current, "a refused save changes nothing stored");
 }
 
 #[test]
 fn a_second_instance_is_told_plainly() {
-    let app = build_app(mock_builder())
-        .build(tauri::generate_context!())
-        .expect("the app builds");
-    app.manage(crate::StartupProblem::new(CommandError::AlreadyRunning));
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("the window builds");
-    let answer = get_ipc_response(
-        &window,
-        InvokeRequest {
-            cmd: commands::BOOTSTRAP.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: APP_ORIGIN.parse().expect("valid url"),
-            body: InvokeBody::Json(json!({})),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .expect_err("no cache in this run");
-    assert_eq!(command_error(answer), CommandError::AlreadyRunning);
+    let shell = TestShell::new();
+    let state = AppState::new(shell.paths.clone(), ApiEndpoint::remote(shell.api.url()));
+    state.set_degraded(CommandError::AlreadyRunning);
+    shell.app.manage(state);
+    let window = main_window(&shell);
+    for command in [commands::BOOTSTRAP, commands::CACHE_STATS] {
+        let answer = invoke_in(&window, command, json!({})).expect_err("no cache in this run");
+        assert_eq!(
+            command_error(answer),
+            CommandError::AlreadyRunning,
+            "{command}"
+        );
+    }
 }

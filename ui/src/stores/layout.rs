@@ -1,10 +1,25 @@
 //! The signed-in layout's store: what the views inside the shell share.
 //!
-//! - `widgets`: the newest envelope known for each widget. Hydrated from the
-//!   `bootstrap` payload (so cached widgets paint on the first frame),
-//!   then kept current by query results and `widget-updated` pushes.
+//! - `widgets`: the newest envelope known for each widget, kept current by
+//!   query results and `widget-updated` pushes.
+//! - `first_answers`: the bootstrap's envelopes not yet used by a query.
 //! - `now_ms`: a clock ticking every 15 s, for "updated 3 min ago".
 //! - `refresh`: bumped by Ctrl+R / Cmd+R; the current view refreshes.
+//!
+//! # Hydration
+//! This is the one path by which the `bootstrap` payload's cached widgets
+//! reach the widgets:
+//! 1. the root hands them over once with [`LayoutSeed::provide`];
+//! 2. the shell's [`LayoutStore::provide`] takes them, so they are in
+//!    `widgets` and paint on the first frame, with no suspense;
+//! 3. each widget's first query run answers from `first_answers` with
+//!    [`LayoutStore::take_first_answer`] instead of an IPC call
+//!    (dioxus-query has no "initial data"), so hydrating the dashboard sends
+//!    nothing to the backend. Later runs (a retry, Ctrl+R, a remount after
+//!    the query went stale) find nothing there and ask the backend.
+//!
+//! A second sign-in in the same window finds the seed already taken and
+//! starts from the backend, so no user ever sees another's envelopes.
 
 use std::collections::HashMap;
 
@@ -25,22 +40,55 @@ pub fn use_refresh_tick(mut on_tick: impl FnMut() + 'static) {
     });
 }
 
-#[derive(Clone, Copy, PartialEq)]
+/// The bootstrap's cached widgets on their way to the first [`LayoutStore`].
+#[derive(Clone, Copy)]
+pub struct LayoutSeed(CopyValue<Vec<WidgetEnvelope>>);
+
+impl LayoutSeed {
+    /// Hands `widgets` to the layout store the shell provides next. This is
+    /// a hook, used once at the root.
+    pub fn provide(widgets: &[WidgetEnvelope]) {
+        let widgets = widgets.to_vec();
+        use_context_provider(|| Self(CopyValue::new(widgets)));
+    }
+
+    /// The widgets, once; empty afterwards or without a provider.
+    fn take() -> Vec<WidgetEnvelope> {
+        try_use_context::<Self>()
+            .map(|seed| std::mem::take(&mut *seed.0.write_unchecked()))
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct LayoutStore {
     pub widgets: Signal<HashMap<WidgetId, WidgetEnvelope>>,
+    first_answers: CopyValue<HashMap<WidgetId, WidgetEnvelope>>,
     pub now_ms: Signal<u64>,
     pub refresh: Signal<u64>,
 }
 
 impl LayoutStore {
-    /// Provides the store, hydrated with `seed` (the bootstrap's cached
-    /// widgets). This is a hook.
-    pub fn provide(seed: Vec<WidgetEnvelope>) -> Self {
-        use_context_provider(|| Self {
-            widgets: Signal::new(seed.into_iter().map(|e| (e.data.widget_id, e)).collect()),
-            now_ms: Signal::new(crate::host::now_ms()),
-            refresh: Signal::new(0),
+    /// Provides the store, hydrated from the [`LayoutSeed`]. This is a hook.
+    pub fn provide() -> Self {
+        use_context_provider(|| {
+            let seed: HashMap<WidgetId, WidgetEnvelope> = LayoutSeed::take()
+                .into_iter()
+                .map(|envelope| (envelope.data.widget_id, envelope))
+                .collect();
+            Self {
+                widgets: Signal::new(seed.clone()),
+                first_answers: CopyValue::new(seed),
+                now_ms: Signal::new(crate::host::now_ms()),
+                refresh: Signal::new(0),
+            }
         })
+    }
+
+    /// The bootstrap's envelope for `id`, once: the answer to that widget's
+    /// first query run.
+    pub fn take_first_answer(self, id: WidgetId) -> Option<WidgetEnvelope> {
+        self.first_answers.write_unchecked().remove(&id)
     }
 
     /// Keeps `envelope` if it is newer than what is known for its widget.

@@ -2,7 +2,8 @@
 //! context, each view hydrating only its own part:
 //!
 //! - [`global`]: session, config, settings, connectivity (at the root);
-//! - [`layout`]: what the signed-in views share (at the shell);
+//! - [`layout`]: what the signed-in views share (at the shell), and the
+//!   one hydration path of the cached widgets;
 //! - [`views`]: one store per view (at each view's root).
 //!
 //! Each accessor panics with the name of the missing provider, so a
@@ -13,5 +14,5 @@ pub mod layout;
 pub mod views;
 
 pub use global::{use_global_store, GlobalStore};
-pub use layout::{use_layout_store, use_refresh_tick, LayoutStore};
+pub use layout::{use_layout_store, use_refresh_tick, LayoutSeed, LayoutStore};
 pub use views::{use_dashboard_store, use_profile_store, DashboardStore, ProfileStore};

@@ -11,7 +11,7 @@ use dioxus::prelude::*;
 use larder_protocol::{events, events::PrewarmProgress, Connectivity, WidgetEnvelope};
 
 use crate::{
-    app::{BootSeed, Route},
+    app::Route,
     backend,
     stores::{use_global_store, LayoutStore},
 };
@@ -20,8 +20,7 @@ use crate::{
 pub fn Shell() -> Element {
     let store = use_global_store();
     let navigator = use_navigator();
-    let seed = use_context::<BootSeed>();
-    let layout = LayoutStore::provide(std::mem::take(&mut *seed.0.write_unchecked()));
+    let layout = LayoutStore::provide();
     let mut signing_out = use_signal(|| false);
 
     let _pushes = use_resource(move || async move {

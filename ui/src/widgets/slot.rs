@@ -5,18 +5,15 @@
 //! that mounts while a query is loading (it has no in-flight dedup), so only
 //! the slot subscribes with `use_query`; the content reads the same handle.
 //!
-//! dioxus-query has no "initial data" either, so hydration goes through a
-//! small adapter: the bootstrap's cached envelopes are (1) painted at once
-//! from the layout store, with no suspense, and (2) left in [`SEED`], where
-//! each query's first run finds its answer without an IPC call. Hydrating
-//! five widgets therefore sends nothing to the backend.
+//! The query's first run answers from the layout store's hydration (see
+//! [`crate::stores::layout`]), so a cached widget costs no IPC call.
 //!
 //! Retry (and Ctrl+R) bumps an attempt counter that is part of the query's
 //! key; attempts after the first ask the backend to refresh from the
 //! upstream. The user id is part of the key too, so one user's results are
 //! never shown to the next.
 
-use std::{cell::RefCell, collections::HashMap};
+use std::hash::{Hash, Hasher};
 
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
@@ -29,30 +26,24 @@ use super::{
 };
 use crate::{
     backend,
-    stores::{use_dashboard_store, use_global_store, use_layout_store},
+    stores::{use_dashboard_store, use_global_store, use_layout_store, LayoutStore},
 };
 
 use super::UI_STALE_TIME;
 
-thread_local! {
-    /// Envelopes from the bootstrap payload, each answering its widget's
-    /// first query run once.
-    static SEED: RefCell<HashMap<WidgetId, WidgetEnvelope>> = RefCell::default();
+/// Fetches one widget: the first run from the layout store's hydration,
+/// otherwise through the backend.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FetchWidget {
+    layout: LayoutStore,
 }
 
-/// Hands the bootstrap's cached envelopes to the widgets' first queries.
-pub fn seed_queries(envelopes: &[WidgetEnvelope]) {
-    SEED.with(|seed| {
-        let mut seed = seed.borrow_mut();
-        for envelope in envelopes {
-            seed.insert(envelope.data.widget_id, envelope.clone());
-        }
-    });
+/// Equal capabilities share one layout store, and a shell has exactly one,
+/// so hashing nothing keeps `Hash` consistent with `Eq` (equal values hash
+/// equal); the query's keys tell its entries apart.
+impl Hash for FetchWidget {
+    fn hash<H: Hasher>(&self, _state: &mut H) {}
 }
-
-/// Fetches one widget through the backend.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FetchWidget;
 
 impl QueryCapability for FetchWidget {
     type Ok = WidgetEnvelope;
@@ -64,7 +55,7 @@ impl QueryCapability for FetchWidget {
         if *attempt > 0 {
             return backend::refresh_widget(*id).await;
         }
-        match SEED.with(|seed| seed.borrow_mut().remove(id)) {
+        match self.layout.take_first_answer(*id) {
             Some(envelope) => Ok(envelope),
             None => backend::get_widget(*id).await,
         }
@@ -112,7 +103,8 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
     let dashboard = use_dashboard_store();
     let user = global.viewer_id();
     let query = use_query(
-        Query::new((user, id, dashboard.attempt(id)), FetchWidget).stale_time(UI_STALE_TIME),
+        Query::new((user, id, dashboard.attempt(id)), FetchWidget { layout })
+            .stale_time(UI_STALE_TIME),
     );
     use_context_provider(|| query);
     let painted = use_context_provider(|| Painted(Signal::new(false)));

@@ -173,8 +173,16 @@ impl Larder {
         Ok(Self::new(client, engine, persistence))
     }
 
+    /// The API client, for tests and benches that look beneath the façade;
+    /// the desktop shell uses only the methods around it.
     pub fn client(&self) -> &ApiClient {
         &self.inner.client
+    }
+
+    /// Writes what the cache has buffered to disk now (it also does so by
+    /// itself within half a second).
+    pub fn flush(&self) -> Result<(), CoreError> {
+        Ok(self.inner.engine.store().flush()?)
     }
 
     /// Online, degraded or offline, as every request's outcome says.
@@ -192,6 +200,8 @@ impl Larder {
         self.inner.engine.subscribe()
     }
 
+    /// The cache engine, for tests and benches that look beneath the
+    /// façade; the desktop shell uses only the methods around it.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }

@@ -1,0 +1,165 @@
+//! The shell's one managed state, [`AppState`]: where its files live, the
+//! API in use, and whether the core is open ([`Phase::Ready`]) or why not
+//! ([`Phase::Degraded`]: no keychain answered, another Larder holds the
+//! cache, …).
+//!
+//! Every command reaches the core through [`AppState::larder`], so a
+//! command sent before the core opened gets the reason as a typed error,
+//! not Tauri's "state not managed" string. [`Ready`] owns every task the
+//! shell runs beside its commands ([`BackgroundTasks`]); replacing or
+//! dropping it stops them.
+
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
+
+use larder_core::{BackgroundGuard, Larder};
+use larder_protocol::CommandError;
+
+use crate::{api_endpoint::ApiEndpoint, persistence::StorePaths, push::Forwarders};
+
+/// Everything the shell manages, in one place.
+#[derive(Debug)]
+pub struct AppState {
+    paths: StorePaths,
+    endpoint: ApiEndpoint,
+    phase: RwLock<Phase>,
+    opening: Mutex<()>,
+}
+
+/// Whether the core is open.
+#[derive(Debug)]
+pub enum Phase {
+    /// The core is open and its tasks run.
+    Ready(Ready),
+    /// The core is not open, for this reason; the window says it and may
+    /// offer a way on (see [`crate::startup`]).
+    Degraded(CommandError),
+}
+
+/// The open core and the tasks that serve it.
+#[derive(Debug)]
+pub struct Ready {
+    larder: Larder,
+    _background: BackgroundTasks,
+}
+
+/// Every task the shell runs beside its commands: the core's (sweeper,
+/// connectivity watcher, cache limit, first config fetch) and the push
+/// forwarders to the windows. Dropping it stops them all.
+#[derive(Debug)]
+pub struct BackgroundTasks {
+    pub core: BackgroundGuard,
+    pub push: Forwarders,
+}
+
+impl AppState {
+    /// A state whose core is not open yet.
+    pub fn new(paths: StorePaths, endpoint: ApiEndpoint) -> Self {
+        Self {
+            paths,
+            endpoint,
+            phase: RwLock::new(Phase::Degraded(not_started())),
+            opening: Mutex::new(()),
+        }
+    }
+
+    /// A state whose core is open, with `background` serving it.
+    pub fn ready(
+        paths: StorePaths,
+        endpoint: ApiEndpoint,
+        larder: Larder,
+        background: BackgroundTasks,
+    ) -> Self {
+        let state = Self::new(paths, endpoint);
+        state.set_ready(larder, background);
+        state
+    }
+
+    pub fn paths(&self) -> &StorePaths {
+        &self.paths
+    }
+
+    pub fn endpoint(&self) -> &ApiEndpoint {
+        &self.endpoint
+    }
+
+    /// The open core, or why it is not open.
+    pub fn larder(&self) -> Result<Larder, CommandError> {
+        match &*self.phase.read().unwrap_or_else(PoisonError::into_inner) {
+            Phase::Ready(ready) => Ok(ready.larder.clone()),
+            Phase::Degraded(problem) => Err(problem.clone()),
+        }
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.larder().is_ok()
+    }
+
+    /// Held while the core is being opened, so two attempts (two clicks on
+    /// Retry) never race for the cache's lock.
+    pub fn opening(&self) -> MutexGuard<'_, ()> {
+        self.opening.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The core is open: from now on commands reach it.
+    pub fn set_ready(&self, larder: Larder, background: BackgroundTasks) {
+        *self.phase.write().unwrap_or_else(PoisonError::into_inner) = Phase::Ready(Ready {
+            larder,
+            _background: background,
+        });
+    }
+
+    /// The core could not open, for `problem`. Never replaces a ready core:
+    /// once open, it stays open for the life of the app.
+    pub fn set_degraded(&self, problem: CommandError) {
+        let mut phase = self.phase.write().unwrap_or_else(PoisonError::into_inner);
+        if matches!(*phase, Phase::Degraded(_)) {
+            *phase = Phase::Degraded(problem);
+        }
+    }
+}
+
+fn not_started() -> CommandError {
+    CommandError::Internal {
+        message: "Larder has not finished starting".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> AppState {
+        let dir = std::env::temp_dir();
+        AppState::new(
+            StorePaths::in_dir(&dir),
+            ApiEndpoint::remote("http://127.0.0.1:1".into()),
+        )
+    }
+
+    #[test]
+    fn a_state_that_never_opened_says_it_has_not_finished_starting() {
+        let state = state();
+        assert_eq!(state.larder().expect_err("not open"), not_started());
+        assert!(!state.is_ready());
+    }
+
+    #[test]
+    fn the_latest_problem_is_what_commands_are_told() {
+        let state = state();
+        state.set_degraded(CommandError::AlreadyRunning);
+        assert_eq!(
+            state.larder().expect_err("not open"),
+            CommandError::AlreadyRunning
+        );
+    }
+
+    #[test]
+    fn a_late_problem_never_replaces_an_open_core() {
+        use tauri::Manager;
+        let shell = crate::test_support::TestShell::new();
+        shell.open_core();
+        let state = shell.app.state::<AppState>();
+        state.set_degraded(CommandError::AlreadyRunning);
+        assert!(state.larder().is_ok(), "still open");
+    }
+}
