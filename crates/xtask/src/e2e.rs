@@ -161,7 +161,7 @@ fn prepare(release: bool) -> Result<E2eEnv> {
 
 /// The display to use: `DISPLAY` when set (outside CI), otherwise a new
 /// Xvfb on Linux.
-fn display() -> Result<(Option<String>, Option<Child>)> {
+pub fn display() -> Result<(Option<String>, Option<Child>)> {
     if !cfg!(target_os = "linux") {
         return Ok((None, None));
     }

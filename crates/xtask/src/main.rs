@@ -11,8 +11,10 @@
 //! - [`e2e`]: runs the end-to-end tests under Xvfb with tauri-driver.
 //! - [`keychain`]: the keychain test against a real Secret Service.
 //! - [`perf`]: the cache's crash soak and benchmark.
+//! - [`devloop`]: timing the `cargo tauri dev` edit loop.
 //! - [`process`]: running commands and finding paths.
 
+mod devloop;
 mod e2e;
 mod keychain;
 mod perf;
@@ -80,6 +82,9 @@ enum Task {
     },
     /// Audits the dependencies with cargo-deny (deny.toml).
     Audit,
+    /// Times `cargo tauri dev` from saving a UI edit, and a core edit, to
+    /// seeing it in the window (Linux, under Xvfb; installs the Tauri CLI).
+    DevTiming,
 }
 
 fn main() -> Result<()> {
@@ -140,5 +145,6 @@ fn main() -> Result<()> {
         }
         Task::Fuzz { cases } => perf::fuzz(cases),
         Task::Audit => perf::audit(),
+        Task::DevTiming => devloop::run(),
     }
 }

@@ -37,6 +37,10 @@ const TEST_PACKAGES: &[&str] = &[
     "dbus-daemon",
 ];
 
+/// Debian packages for timing the development loop: a virtual display and
+/// `xwininfo`, which lists the windows' titles.
+const DEV_TIMING_PACKAGES: &[&str] = &["xvfb", "xauth", "x11-utils"];
+
 /// Debian packages for the cache benchmark: Redis, its point of comparison.
 const BENCH_PACKAGES: &[&str] = &["redis-server"];
 
@@ -60,6 +64,18 @@ pub fn ensure_all() -> Result<()> {
 /// Ubuntu the benchmark skips its Redis comparison when it is missing).
 pub fn ensure_for_bench() -> Result<()> {
     ensure_system_packages(&[BENCH_PACKAGES])
+}
+
+/// What `cargo xtask dev-timing` needs besides the Tauri CLI.
+pub fn ensure_for_dev_timing() -> Result<()> {
+    ensure_system_packages(&[BUILD_PACKAGES, DEV_TIMING_PACKAGES])?;
+    ensure_ui_tools()
+}
+
+/// The Tauri CLI (`cargo tauri`), pinned; about 9 minutes to build on two
+/// cores.
+pub fn ensure_tauri_cli(version: &str) -> Result<()> {
+    ensure_cargo_tool("tauri-cli", version)
 }
 
 /// What building the UI needs: the wasm target and wasm-bindgen-cli.

@@ -1,4 +1,4 @@
-//! The sign-in view: the seed's fake sign-in, a username only.
+//! The sign-in view: a username only, as the API's sign-in takes.
 //!
 //! The username is checked with the same rules the backend and the API use
 //! (`Username::parse`) before anything is sent, so an empty, blank or
@@ -17,6 +17,7 @@ pub fn SignIn() -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut pending = use_signal(|| false);
 
+    use_effect(|| crate::host::set_title("Sign in · Larder"));
     // A restored session goes straight to the dashboard.
     use_effect(move || {
         if store.session.read().is_some() {
