@@ -15,7 +15,7 @@ use crate::{connectivity::ConnectivityMonitor, resource::Resource, CoreError};
 /// How long to wait for a TCP connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest a single request may take. The slowest widget takes 15 s at
-/// full delay; 30 s is the seed's overall cap.
+/// full delay, so 30 s leaves it room and still ends a hung request.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A client bound to one API base URL. Cheap to clone; clones share the

@@ -28,7 +28,7 @@ pub struct CachePolicy {
 
 impl CachePolicy {
     /// What applies to a resource the API publishes no policy for: fresh
-    /// for 30 s, kept 10 minutes (the seed's TTL).
+    /// for 30 s, kept 10 minutes.
     pub const DEFAULT: Self = Self {
         stale_secs: 30,
         ttl_secs: 600,

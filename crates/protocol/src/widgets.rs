@@ -1,4 +1,4 @@
-//! The five dashboard widgets: their ids, upstream delays and payloads.
+//! The five dashboard widgets: their ids, cache policy names and payloads.
 //!
 //! Each payload has the shape a real dashboard would show, so the UI renders
 //! real content and the cache stores realistic sizes.

@@ -1,5 +1,6 @@
-//! `/auth`: the seed's fake sign-in. Any valid username signs in; the token
-//! is random and lives until logout.
+//! `/auth`: a username-only sign-in, standing in for a real identity
+//! provider. Any valid username signs in; the token is random and lives
+//! until logout.
 
 use axum::{
     extract::{rejection::JsonRejection, State},

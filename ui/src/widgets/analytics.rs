@@ -27,8 +27,8 @@ fn geometry(series: &AnalyticsSeries) -> ChartGeometry {
     let values: Vec<f64> = series.points.iter().map(|p| p.value).collect();
     let max = values.iter().copied().fold(f64::MIN, f64::max);
     let min = values.iter().copied().fold(f64::MAX, f64::min);
-    // Axis from 0 to a round number above the maximum.
-    let top_value = nice_ceiling(if max.is_finite() { max.max(min) } else { 1.0 });
+    // Axis from 0 in "nice" steps to the first step at or above the maximum.
+    let (tick_step, top_value) = axis(if max.is_finite() { max.max(min) } else { 1.0 });
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let step = if values.len() > 1 {
@@ -43,9 +43,10 @@ fn geometry(series: &AnalyticsSeries) -> ChartGeometry {
         .map(|(i, v)| format!("{:.1},{:.1}", LEFT + step * i as f64, y_of(*v)))
         .collect::<Vec<_>>()
         .join(" ");
-    let ticks = (0..=4)
+    let steps = (top_value / tick_step).round() as u32;
+    let ticks = (0..=steps)
         .map(|i| {
-            let value = top_value * f64::from(i) / 4.0;
+            let value = tick_step * f64::from(i);
             (value, y_of(value))
         })
         .collect();
@@ -63,22 +64,39 @@ fn geometry(series: &AnalyticsSeries) -> ChartGeometry {
     }
 }
 
-/// The smallest of 1, 2, 2.5 or 5 times a power of ten that is ≥ `value`.
-fn nice_ceiling(value: f64) -> f64 {
-    if value <= 0.0 {
-        return 1.0;
+/// About this many steps on the y axis.
+const TARGET_STEPS: f64 = 4.0;
+
+/// The y axis for values up to `max`: a "nice" step (1, 2 or 5 times a
+/// power of ten, as charting libraries choose) giving about
+/// [`TARGET_STEPS`] steps, and the first multiple of it at or above `max`.
+fn axis(max: f64) -> (f64, f64) {
+    if !(max > 0.0 && max.is_finite()) {
+        return (1.0, 1.0);
     }
+    let step = nice_step(max / TARGET_STEPS);
+    (step, step * (max / step).ceil().max(1.0))
+}
+
+/// The smallest of 1, 2 or 5 times a power of ten that is ≥ `value` (> 0).
+fn nice_step(value: f64) -> f64 {
     let magnitude = 10f64.powf(value.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
-        .find(|candidate| *candidate >= value)
+        .find(|candidate| *candidate >= value * (1.0 - 1e-9))
         .unwrap_or(10.0 * magnitude)
 }
 
+/// A tick label: "750", "1k", "1.5k".
 fn short_number(value: f64) -> String {
     if value >= 1000.0 {
-        format!("{:.1}k", value / 1000.0)
+        let thousands = value / 1000.0;
+        if (thousands - thousands.round()).abs() < 1e-9 {
+            format!("{thousands:.0}k")
+        } else {
+            format!("{thousands:.1}k")
+        }
     } else {
         format!("{value:.0}")
     }
@@ -134,10 +152,41 @@ mod tests {
     }
 
     #[test]
-    fn rounds_the_axis_up() {
-        assert_eq!(nice_ceiling(1430.0), 2000.0);
-        assert_eq!(nice_ceiling(2100.0), 2500.0);
-        assert_eq!(nice_ceiling(0.0), 1.0);
+    fn the_axis_steps_are_nice_and_cover_the_maximum() {
+        assert_eq!(axis(1430.0), (500.0, 1500.0));
+        assert_eq!(axis(2100.0), (1000.0, 3000.0));
+        assert_eq!(axis(1000.0), (500.0, 1000.0));
+        assert_eq!(axis(0.0), (1.0, 1.0));
+        assert_eq!(axis(f64::NAN), (1.0, 1.0));
+        let mut max = 0.37;
+        while max < 5.0e7 {
+            let (step, top) = axis(max);
+            let mantissa = step / 10f64.powf(step.log10().floor());
+            assert!(
+                [1.0, 2.0, 5.0].iter().any(|m| (mantissa - m).abs() < 1e-6),
+                "{max}: step {step}"
+            );
+            assert!(
+                top >= max && top - step < max,
+                "{max}: top {top}, step {step}"
+            );
+            let steps = (top / step).round();
+            assert!((2.0..=5.0).contains(&steps), "{max}: {steps} steps");
+            max *= 1.07;
+        }
+    }
+
+    #[test]
+    fn the_y_axis_is_labelled_in_nice_steps() {
+        let html = dioxus_ssr::render_element(
+            rsx! { AnalyticsChart { series: series(&[400.0, 1430.0, 900.0]) } },
+        );
+        let labels: Vec<&str> = html
+            .split("class=\"tick\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('>').nth(1)?.split('<').next())
+            .collect();
+        assert_eq!(&labels[..4], ["0", "500", "1k", "1.5k"], "{html}");
     }
 
     #[test]
@@ -152,7 +201,7 @@ mod tests {
                 WIDTH - RIGHT
             )
         );
-        assert_eq!(chart.ticks.len(), 5);
+        assert_eq!(chart.ticks.len(), 3, "0, 500 and 1k");
         assert_eq!(chart.labels.len(), 1);
     }
 
