@@ -141,13 +141,14 @@ impl StorePaths {
 }
 
 /// The settings' keys, as serialised.
-const SETTINGS_KEYS: [&str; 7] = [
+const SETTINGS_KEYS: [&str; 8] = [
     "apiUrl",
     "staleSecs",
     "ttlSecs",
     "keepCacheOnSignOut",
     "cacheLimitMib",
     "secretStore",
+    "autoRefresh",
     "theme",
 ];
 

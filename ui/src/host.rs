@@ -138,3 +138,86 @@ impl Drop for ShortcutGuard {
         }
     }
 }
+
+/// Whether the window is shown and whether it has the focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowState {
+    pub visible: bool,
+    pub focused: bool,
+}
+
+/// The window's state now (visible and focused outside a browser).
+pub fn window_state() -> WindowState {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        return WindowState {
+            visible: !document.hidden(),
+            focused: document.has_focus().unwrap_or(true),
+        };
+    }
+    WindowState {
+        visible: true,
+        focused: true,
+    }
+}
+
+/// Calls `on_change` with the window's state whenever it is shown, hidden,
+/// focused or blurred, until the guard is dropped.
+pub fn on_window_state_change(on_change: impl FnMut(WindowState) + 'static) -> ListenerGuard {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let on_change = std::rc::Rc::new(std::cell::RefCell::new(on_change));
+        let mut listeners = Vec::new();
+        let window = web_sys::window();
+        let document = window.as_ref().and_then(|w| w.document());
+        let targets: [(Option<web_sys::EventTarget>, &'static str); 3] = [
+            (document.map(Into::into), "visibilitychange"),
+            (window.clone().map(Into::into), "focus"),
+            (window.map(Into::into), "blur"),
+        ];
+        for (target, event) in targets {
+            let Some(target) = target else { continue };
+            let on_change = on_change.clone();
+            let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+                let mut state = window_state();
+                // The blur event fires before the document loses the focus.
+                if event == "blur" {
+                    state.focused = false;
+                }
+                (on_change.borrow_mut())(state);
+            });
+            let _ =
+                target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+            listeners.push((target, event, handler));
+        }
+        ListenerGuard { listeners }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = on_change;
+        ListenerGuard {}
+    }
+}
+
+/// Removes its listeners when dropped.
+pub struct ListenerGuard {
+    #[cfg(target_arch = "wasm32")]
+    #[allow(clippy::type_complexity)]
+    listeners: Vec<(
+        web_sys::EventTarget,
+        &'static str,
+        wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
+    )>,
+}
+
+impl Drop for ListenerGuard {
+    fn drop(&mut self) {
+        #[cfg(target_arch = "wasm32")]
+        for (target, event, handler) in self.listeners.drain(..) {
+            use wasm_bindgen::JsCast;
+            let _ =
+                target.remove_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        }
+    }
+}

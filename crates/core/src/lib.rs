@@ -15,6 +15,7 @@
 //! - [`error`]: [`CoreError`], the crate's one error type, and its mapping to
 //!   the wire's `CommandError`.
 
+pub mod auto_refresh;
 pub mod cache;
 pub mod client;
 pub mod connectivity;

@@ -268,7 +268,7 @@ async fn sign_in_prewarms_every_widget_once_and_reports_progress() {
 }
 
 #[tokio::test]
-async fn updates_are_pushed_only_when_the_data_changes() {
+async fn updates_are_pushed_when_a_fetch_changes_or_confirms_the_value() {
     let f = fixture(0.0).await;
     let mut updates = f.larder.engine().subscribe();
     f.larder.sign_in("fay").await.expect("sign in");
@@ -287,16 +287,19 @@ async fn updates_are_pushed_only_when_the_data_changes() {
         keys,
         ["widget:1", "widget:2", "widget:3", "widget:4", "widget:5"]
     );
-    // A refresh within the same minute gets a 304: no update. (Data
-    // changes each minute; if the minute turned, the change is pushed.)
+    // A refresh within the same minute gets a 304, which confirms the
+    // value as of now: that is pushed too, with the new time, so a window
+    // can show it as just updated. (Data changes each minute.)
     let before = f.larder.get_widget(w(2)).await.expect("cached");
+    f.clock.advance(Duration::from_secs(5));
     let after = f.larder.refresh_widget(w(2)).await.expect("refreshed");
-    let pushed = tokio::time::timeout(Duration::from_millis(200), updates.recv()).await;
-    if after.data == before.data {
-        assert!(pushed.is_err(), "an unchanged value is not pushed");
-    } else {
-        assert!(pushed.is_ok(), "a changed value is pushed");
-    }
+    let pushed = tokio::time::timeout(Duration::from_secs(5), updates.recv())
+        .await
+        .expect("pushed")
+        .expect("open");
+    let envelope = f.larder.envelope_for_update(&pushed).expect("a widget");
+    assert_eq!(envelope.data, after.data);
+    assert!(envelope.fetched_at > before.fetched_at, "the newer time");
 }
 
 #[tokio::test]

@@ -51,8 +51,12 @@ pub const CACHE_STATS: &str = "cache_stats";
 /// Clears one entry (`key`) or, without a key, the user's whole cache.
 pub const CLEAR_CACHE: &str = "clear_cache";
 
+/// Tells the backend what the window shows and whether it is visible or
+/// focused, for the automatic refresh.
+pub const REPORT_SCREEN: &str = "report_screen";
+
 /// Every command, for registration checks.
-pub const ALL: [&str; 18] = [
+pub const ALL: [&str; 19] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
@@ -71,4 +75,5 @@ pub const ALL: [&str; 18] = [
     SAVE_SETTINGS,
     CACHE_STATS,
     CLEAR_CACHE,
+    REPORT_SCREEN,
 ];

@@ -79,6 +79,8 @@ pub enum CommandError {
     InvalidNotificationId { id: String },
     /// A setting is out of range; nothing was saved.
     InvalidSetting { error: SettingsError },
+    /// The window's screen report is not one the UI sends.
+    InvalidScreenReport { message: String },
     /// Another Larder window already has this user's data open.
     AlreadyRunning,
     /// No OS keychain answered, and the file store was not chosen.
@@ -115,6 +117,9 @@ impl fmt::Display for CommandError {
             Self::InvalidPage { page } => write!(f, "There is no page {page}."),
             Self::InvalidNotificationId { id } => write!(f, "{id:?} is not a notification."),
             Self::InvalidSetting { error } => write!(f, "That setting is not valid ({error})."),
+            Self::InvalidScreenReport { message } => {
+                write!(f, "The window's report is not valid ({message}).")
+            }
             Self::AlreadyRunning => write!(
                 f,
                 "Larder is already running. Switch to its window, or quit it and start again."

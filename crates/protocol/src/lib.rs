@@ -13,6 +13,7 @@
 //! - [`bootstrap`]: the first payload the UI hydrates from.
 //! - [`connectivity`]: online, degraded or offline.
 //! - [`settings`]: the user's settings and their limits.
+//! - [`screen`]: what the window shows, for the automatic refresh.
 //! - [`widgets`]: the five dashboard widgets, their ids and payloads.
 //! - [`envelope`]: what a command returns for cached data: the data plus its
 //!   freshness and origin.
@@ -30,6 +31,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod profile;
+pub mod screen;
 pub mod settings;
 pub mod test_controls;
 pub mod widgets;
@@ -44,5 +46,6 @@ pub use envelope::{
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};
 pub use profile::{Follower, Page, Post, UserProfile};
+pub use screen::{ScreenReport, ScreenView};
 pub use settings::{SecretStoreChoice, Settings, SettingsError};
 pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};

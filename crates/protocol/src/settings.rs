@@ -66,6 +66,10 @@ pub struct Settings {
     /// [`CACHE_LIMIT_MIB_DEFAULT`]); past it, the least recently used
     /// entries go first, never the signed-in user's dashboard.
     pub cache_limit_mib: Option<u64>,
+    /// Revalidates what is on screen when it turns stale, while the window
+    /// is visible; `None` is on. Off suits metered connections: data then
+    /// refreshes only when read (a navigation, Ctrl+R, Retry).
+    pub auto_refresh: Option<bool>,
     pub theme: Theme,
 }
 
@@ -125,6 +129,11 @@ pub fn is_secure_api_url(url: &str) -> bool {
 }
 
 impl Settings {
+    /// Whether what is on screen refreshes by itself (the default).
+    pub fn auto_refresh(&self) -> bool {
+        self.auto_refresh.unwrap_or(true)
+    }
+
     /// The cache's size limit in bytes.
     pub fn cache_limit_bytes(&self) -> u64 {
         self.cache_limit_mib

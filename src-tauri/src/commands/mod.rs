@@ -28,6 +28,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         widgets::prewarm,
         widgets::mark_notification_read,
         widgets::get_system_health,
+        widgets::report_screen,
         profile::get_profile,
         profile::get_posts,
         profile::get_followers,

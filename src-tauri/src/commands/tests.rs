@@ -214,6 +214,46 @@ fn bootstrap_carries_the_cached_dashboard_and_app_state() {
 }
 
 #[test]
+fn screen_reports_are_validated() {
+    let app = test_app();
+    let report =
+        |view: Value| json!({ "report": { "visible": true, "focused": true, "view": view } });
+    invoke(
+        &app,
+        commands::REPORT_SCREEN,
+        report(json!({ "kind": "dashboard" })),
+    )
+    .expect("the dashboard");
+    invoke(
+        &app,
+        commands::REPORT_SCREEN,
+        report(json!({ "kind": "profile", "userId": "u_1" })),
+    )
+    .expect("a profile");
+    let err = invoke(
+        &app,
+        commands::REPORT_SCREEN,
+        report(json!({ "kind": "profile", "userId": "../x" })),
+    )
+    .expect_err("refused");
+    assert!(matches!(
+        command_error(err),
+        CommandError::InvalidUserId { .. }
+    ));
+    for bad in [
+        json!({ "report": { "visible": "yes" } }),
+        json!({ "report": { "visible": true, "focused": true, "view": { "kind": "nowhere" } } }),
+        json!({ "report": 7 }),
+    ] {
+        let err = invoke(&app, commands::REPORT_SCREEN, bad.clone()).expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::InvalidScreenReport { .. }),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
 fn profile_commands_and_mark_read_validate_their_input() {
     let app = test_app();
     let session: Session = serde_json::from_value(

@@ -1,5 +1,6 @@
-//! Widget commands: `get_widget`, `refresh_widget`, `prewarm`, and the
-//! notifications widget's `mark_notification_read`.
+//! Widget commands: `get_widget`, `refresh_widget`, `prewarm`, the
+//! notifications widget's `mark_notification_read`, and `report_screen`
+//! for the automatic refresh of what is on screen.
 
 use larder_core::CoreError;
 use larder_protocol::{CommandError, WidgetEnvelope, WidgetId};
@@ -53,4 +54,19 @@ pub async fn get_system_health(
     state: State<'_, AppState>,
 ) -> Result<larder_protocol::HealthEnvelope, CommandError> {
     Ok(state.larder()?.get_system_health().await?)
+}
+
+/// What the window shows, and whether it is visible or focused; the core
+/// keeps that fresh while it is visible. Arrives as plain JSON so a
+/// malformed report is a typed error.
+#[tauri::command]
+pub fn report_screen(
+    state: State<'_, AppState>,
+    report: serde_json::Value,
+) -> Result<(), CommandError> {
+    let report: larder_protocol::ScreenReport =
+        serde_json::from_value(report).map_err(|err| CommandError::InvalidScreenReport {
+            message: err.to_string(),
+        })?;
+    Ok(state.larder()?.report_screen(report)?)
 }

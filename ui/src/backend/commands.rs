@@ -111,3 +111,12 @@ pub async fn clear_cache(key: Option<&str>) -> Result<(), CommandError> {
     }
     invoke(commands::CLEAR_CACHE, &Args { key }).await
 }
+
+/// Tells the backend what the window shows, for the automatic refresh.
+pub async fn report_screen(report: &larder_protocol::ScreenReport) -> Result<(), CommandError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        report: &'a larder_protocol::ScreenReport,
+    }
+    invoke(commands::REPORT_SCREEN, &Args { report }).await
+}

@@ -9,16 +9,25 @@ use larder_protocol::{CommandError, SecretStoreChoice, Settings, Theme};
 use crate::{backend, stores::use_global_store};
 
 /// The form's fields, as typed.
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq)]
 pub struct Draft {
     pub api_url: String,
     pub stale_secs: String,
     pub ttl_secs: String,
     pub cache_limit_mib: String,
     pub keep_cache: bool,
+    /// Refresh what is on screen by itself while the window is visible.
+    pub auto_refresh: bool,
     /// Keys in a protected file rather than the system keychain.
     pub file_secrets: bool,
     pub dark: bool,
+}
+
+impl Default for Draft {
+    /// The form for the default settings.
+    fn default() -> Self {
+        Self::from_settings(&Settings::default())
+    }
 }
 
 impl Draft {
@@ -35,6 +44,7 @@ impl Draft {
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
             keep_cache: settings.keep_cache_on_sign_out,
+            auto_refresh: settings.auto_refresh(),
             file_secrets: settings.secret_store == Some(SecretStoreChoice::File),
             dark: settings.theme == Theme::Dark,
         }
@@ -59,6 +69,8 @@ impl Draft {
             ttl_secs: seconds(&self.ttl_secs, "The TTL")?,
             cache_limit_mib: number(&self.cache_limit_mib, "The cache size limit", "MiB")?,
             keep_cache_on_sign_out: self.keep_cache,
+            // On is the default, so it is saved only when turned off.
+            auto_refresh: (!self.auto_refresh).then_some(false),
             secret_store: self.file_secrets.then_some(SecretStoreChoice::File),
             theme: if self.dark { Theme::Dark } else { Theme::Light },
         };
@@ -132,6 +144,11 @@ pub fn SettingsView() -> Element {
                     "Keep my cached data after signing out, for offline use"
                 }
                 label { class: "check",
+                    input { r#type: "checkbox", "data-testid": "setting-auto-refresh", checked: d.auto_refresh,
+                        onchange: move |e| draft.write().auto_refresh = e.checked() }
+                    "Refresh what is on screen by itself (turn off on a metered connection)"
+                }
+                label { class: "check",
                     input { r#type: "checkbox", "data-testid": "setting-file-secrets", checked: d.file_secrets,
                         onchange: move |e| draft.write().file_secrets = e.checked() }
                     "Keep my keys in a protected file on this computer instead of the system keychain"
@@ -166,6 +183,7 @@ mod tests {
             ttl_secs: Some(120),
             cache_limit_mib: Some(512),
             keep_cache_on_sign_out: true,
+            auto_refresh: Some(false),
             secret_store: Some(SecretStoreChoice::File),
             theme: Theme::Dark,
         };

@@ -8,7 +8,9 @@
 use std::time::Duration;
 
 use dioxus::prelude::*;
-use larder_protocol::{events, events::PrewarmProgress, Connectivity, WidgetEnvelope};
+use larder_protocol::{
+    events, events::PrewarmProgress, Connectivity, ScreenReport, ScreenView, WidgetEnvelope,
+};
 
 use crate::{
     app::Route,
@@ -40,6 +42,29 @@ pub fn Shell() -> Element {
         let mut refresh = layout.refresh;
         std::rc::Rc::new(crate::host::on_refresh_shortcut(move || refresh += 1))
     });
+
+    // What is on screen, and whether the window is visible and focused,
+    // for the backend's automatic refresh.
+    let mut window = use_signal(crate::host::window_state);
+    let _window_watch = use_hook(|| {
+        std::rc::Rc::new(crate::host::on_window_state_change(move |state| {
+            window.set(state)
+        }))
+    });
+    let view = screen_view(&use_route::<Route>());
+    use_effect(use_reactive!(|view| {
+        let state = window();
+        let report = ScreenReport {
+            visible: state.visible,
+            focused: state.focused,
+            view,
+        };
+        spawn(async move {
+            if let Err(err) = backend::report_screen(&report).await {
+                web_sys::console::warn_1(&err.to_string().into());
+            }
+        });
+    }));
 
     use_effect(move || {
         if store.session.read().is_none() {
@@ -159,5 +184,16 @@ mod tests {
             rsx! { ConnectivityBanner { connectivity: Connectivity::Online } },
         );
         assert!(!online.contains("banner"));
+    }
+}
+
+/// What the automatic refresh keeps fresh for `route`.
+fn screen_view(route: &Route) -> ScreenView {
+    match route {
+        Route::Dashboard {} => ScreenView::Dashboard,
+        Route::ProfileView { user_id } => ScreenView::Profile {
+            user_id: user_id.clone(),
+        },
+        _ => ScreenView::Other,
     }
 }

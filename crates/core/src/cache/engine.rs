@@ -182,6 +182,11 @@ impl Engine {
         self.updates.subscribe()
     }
 
+    /// The engine's time source.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
     pub fn store(&self) -> &CacheStore {
         &self.store
     }
@@ -334,17 +339,12 @@ impl Engine {
         fetch: FetchFn,
     ) -> Result<CacheEntry, CoreError> {
         let now = || self.clock.now_ms();
-        let mut changed = false;
         let entry = match fetch(cached_etag).await? {
-            Fetched::Modified { body, etag } => {
-                let previous = self.store.get(user_id, key)?;
-                changed = previous.is_none_or(|p| p.payload != body);
-                CacheEntry {
-                    payload: body,
-                    fetched_at_ms: now(),
-                    etag,
-                }
-            }
+            Fetched::Modified { body, etag } => CacheEntry {
+                payload: body,
+                fetched_at_ms: now(),
+                etag,
+            },
             Fetched::NotModified => {
                 let mut entry = self.store.get(user_id, key)?.ok_or_else(|| {
                     CoreError::InvalidResponse("304 for an entry no longer cached".into())
@@ -368,14 +368,14 @@ impl Engine {
         if let Err(err) = self.store.flush_async().await {
             tracing::warn!(%err, "the cache could not be flushed");
         }
-        if changed {
-            // No receiver is fine: nobody is listening yet.
-            let _ = self.updates.send(CacheUpdate {
-                user_id: user_id.clone(),
-                key: key.clone(),
-                entry: entry.clone(),
-            });
-        }
+        // Changed or confirmed (a 304), the value is new as of now, so the
+        // windows hear of it: their "updated just now" depends on it. No
+        // receiver is fine: nobody is listening yet.
+        let _ = self.updates.send(CacheUpdate {
+            user_id: user_id.clone(),
+            key: key.clone(),
+            entry: entry.clone(),
+        });
         Ok(entry)
     }
 }

@@ -42,6 +42,7 @@ pub struct BackgroundGuard {
     watcher: tokio::task::AbortHandle,
     limiter: tokio::task::AbortHandle,
     config: tokio::task::AbortHandle,
+    auto_refresh: tokio::task::AbortHandle,
 }
 
 impl Drop for BackgroundGuard {
@@ -49,13 +50,14 @@ impl Drop for BackgroundGuard {
         self.watcher.abort();
         self.limiter.abort();
         self.config.abort();
+        self.auto_refresh.abort();
     }
 }
 
 impl Larder {
-    /// Starts the sweeper, the connectivity watcher, the size limit's pass
-    /// and a first fetch of the API's config; they stop when the guard is
-    /// dropped. Must be called on a tokio runtime.
+    /// Starts the sweeper, the connectivity watcher, the size limit's pass,
+    /// the automatic refresh of what is on screen and a first fetch of the
+    /// API's config; they stop when the guard is dropped. Must be called on a tokio runtime.
     pub fn start_background(&self, probe: ProbeSchedule) -> BackgroundGuard {
         let sweeper = self.inner.engine.spawn_sweeper(SWEEP_EVERY, SWEEP_HORIZON);
         let larder = self.clone();
@@ -94,6 +96,7 @@ impl Larder {
             watcher: watcher.abort_handle(),
             limiter: limiter.abort_handle(),
             config: config.abort_handle(),
+            auto_refresh: self.spawn_auto_refresh().abort_handle(),
         }
     }
 

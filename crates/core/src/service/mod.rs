@@ -10,9 +10,11 @@
 //! - [`writes`]: the commands that change something (mark as read, clear
 //!   the cache);
 //! - [`background`]: prewarm, the connectivity watcher and its probe.
+//! - [`screen`]: what the window shows, and the automatic refresh of it.
 
 mod background;
 mod reads;
+mod screen;
 mod session;
 mod writes;
 
@@ -73,6 +75,8 @@ struct Inner {
     progress: watch::Sender<PrewarmProgress>,
     /// The running prewarm, aborted by sign-out or a new prewarm.
     prewarm: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+    /// What the window shows, as the UI last reported it.
+    screen: watch::Sender<crate::auto_refresh::Screen>,
 }
 
 /// A kept session waiting for its secrets, and why.
@@ -137,6 +141,7 @@ impl Larder {
                 config: RwLock::new(config),
                 progress: watch::channel(PrewarmProgress::default()).0,
                 prewarm: std::sync::Mutex::new(None),
+                screen: watch::channel(crate::auto_refresh::Screen::default()).0,
             }),
         }
     }

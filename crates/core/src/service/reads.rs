@@ -52,7 +52,7 @@ fn read_envelope<T: DeserializeOwned>(read: Read) -> Result<Envelope<T>, CoreErr
 
 impl Larder {
     /// Fetches `resource` for `session`, conditionally on the cached ETag.
-    fn fetch_fn(&self, session: &ActiveSession, resource: Resource) -> FetchFn {
+    pub(super) fn fetch_fn(&self, session: &ActiveSession, resource: Resource) -> FetchFn {
         let client = self.inner.client.clone();
         let token = session.token.clone();
         let user_id = session.user.id.clone();

@@ -1,0 +1,139 @@
+//! The automatic refresh against the real mock API: with the dashboard on
+//! a visible window, widgets that turn stale (aged with a manual clock) are
+//! each requested once more from the upstream and their new values are
+//! announced for the window; what is off screen is not; the setting and a
+//! bad report are honoured. The schedule's timing itself is tested on
+//! tokio's paused clock in `src/auto_refresh.rs`.
+
+use std::{sync::Arc, time::Duration};
+
+use larder_core::{
+    auto_refresh::{Target, CHECK_EVERY, MAX_JITTER},
+    cache::{CacheStore, Engine},
+    ApiClient, CoreError, Larder, ProbeSchedule, Resource,
+};
+use larder_protocol::{test_controls::RequestStats, ScreenReport, ScreenView, Settings, WidgetId};
+use mock_api::{Config, RunningServer};
+
+mod common;
+use common::{prewarmed, ManualClock};
+
+async fn stats(api: &RunningServer) -> RequestStats {
+    reqwest::get(format!("{}/__admin/stats", api.url()))
+        .await
+        .expect("stats")
+        .json()
+        .await
+        .expect("json")
+}
+
+fn dashboard(visible: bool) -> ScreenReport {
+    ScreenReport {
+        visible,
+        focused: visible,
+        view: ScreenView::Dashboard,
+    }
+}
+
+#[tokio::test]
+async fn stale_widgets_on_a_visible_dashboard_are_refetched_by_themselves() {
+    let api = RunningServer::start(Config {
+        delay_scale: 0.0,
+        test_controls: true,
+        ..Config::default()
+    })
+    .await
+    .expect("mock-api starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = larder_core::CacheKeys::new(Arc::new(larder_core::MemorySecrets::default()));
+    let (store, _) = CacheStore::open_encrypted(&dir.path().join("cache"), keys).expect("opens");
+    let clock = Arc::new(ManualClock::default());
+    let larder = Larder::new(
+        ApiClient::new(&api.url()).expect("url"),
+        Engine::new(store, clock.clone()),
+        Arc::new(larder_core::MemorySessions::default()),
+    );
+    let user = larder.sign_in("avery").await.expect("sign in").user.id;
+    prewarmed(&larder).await;
+    for id in WidgetId::ALL {
+        larder.get_widget(id).await.expect("widget");
+    }
+    let _background = larder.start_background(ProbeSchedule::default());
+    let mut updates = larder.cache_updates();
+    larder.report_screen(dashboard(true)).expect("reported");
+
+    // Everything turns stale (analytics' policy is longer: 2 minutes).
+    clock.advance(Duration::from_secs(121) + MAX_JITTER);
+    let widget_calls = |stats: &RequestStats| {
+        WidgetId::ALL.map(|id| stats.count(&user, &format!("GET /api/widgets/{}", id.get())))
+    };
+    let seen = std::sync::Mutex::new([0; 5]);
+    let settled = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let calls = widget_calls(&stats(&api).await);
+            *seen.lock().unwrap() = calls;
+            if calls == [2; 5] {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(
+        settled.is_ok(),
+        "each stale widget refetched once: {:?}",
+        seen.lock().unwrap()
+    );
+    let mut announced = std::collections::HashSet::new();
+    while announced.len() < WidgetId::ALL.len() {
+        match tokio::time::timeout(Duration::from_secs(10), updates.recv()).await {
+            Ok(Ok(update)) => announced.insert(update.key),
+            _ => break,
+        };
+    }
+    for id in WidgetId::ALL {
+        assert!(
+            announced.contains(&Resource::Widget(id).key()),
+            "widget {} announced: {announced:?}",
+            id.get()
+        );
+    }
+    // A profile is not on screen, so nothing of it was asked for.
+    let profile_calls = stats(&api)
+        .await
+        .count(&user, &format!("GET /users/{user}"));
+    assert_eq!(profile_calls, 0);
+
+    // One more check period: nothing is due again yet.
+    tokio::time::sleep(CHECK_EVERY + Duration::from_millis(500)).await;
+    assert_eq!(widget_calls(&stats(&api).await), [2; 5]);
+}
+
+#[tokio::test]
+async fn the_setting_and_bad_reports_are_honoured() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let api = common::quick_api().await;
+    let larder = Larder::open(ApiClient::new(&api.url()).expect("url"), dir.path()).expect("opens");
+    assert!(!larder.enabled(), "nobody is signed in");
+    larder.sign_in("blair").await.expect("sign in");
+    assert!(larder.enabled());
+    larder
+        .apply_settings(Settings {
+            auto_refresh: Some(false),
+            ..Settings::default()
+        })
+        .expect("valid");
+    assert!(!larder.enabled(), "turned off for a metered connection");
+
+    let bad = ScreenReport {
+        visible: true,
+        focused: true,
+        view: ScreenView::Profile {
+            user_id: "../etc".into(),
+        },
+    };
+    assert!(matches!(
+        larder.report_screen(bad),
+        Err(CoreError::InvalidUserId(_))
+    ));
+}
