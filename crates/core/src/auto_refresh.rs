@@ -168,14 +168,24 @@ mod tests {
             self.enabled.load(Ordering::SeqCst)
         }
         fn fetched(&self, item: &Resource) -> Option<(u64, Duration)> {
-            let at = *self.fetched.lock().unwrap().get(&item.key())?;
+            let at = *self
+                .fetched
+                .lock()
+                .expect("not poisoned")
+                .get(&item.key())?;
             Some((at, STALE))
         }
         fn revalidate(&self, item: Resource) -> BoxFuture<'static, ()> {
             let now = self.clock.now_ms();
-            self.requests.lock().unwrap().push((item.key(), now));
+            self.requests
+                .lock()
+                .expect("not poisoned")
+                .push((item.key(), now));
             if !self.failing.load(Ordering::SeqCst) {
-                self.fetched.lock().unwrap().insert(item.key(), now);
+                self.fetched
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(item.key(), now);
             }
             Box::pin(async {})
         }
@@ -210,6 +220,7 @@ mod tests {
             });
             let (screen, watched) = watch::channel(Screen {
                 visible,
+                focused: visible,
                 focus_count: 0,
                 items: widgets(),
             });
@@ -222,11 +233,11 @@ mod tests {
         }
 
         fn requests(&self) -> usize {
-            self.target.requests.lock().unwrap().len()
+            self.target.requests.lock().expect("not poisoned").len()
         }
 
         fn requests_for(&self, key: &str) -> usize {
-            let requests = self.target.requests.lock().unwrap();
+            let requests = self.target.requests.lock().expect("not poisoned");
             requests.iter().filter(|(k, _)| k == key).count()
         }
     }
@@ -246,7 +257,7 @@ mod tests {
             assert_eq!(rig.requests_for(&widget.key()), 10, "{}", widget.key());
         }
         // Each came when it was stale, within its jitter.
-        let requests = rig.target.requests.lock().unwrap().clone();
+        let requests = rig.target.requests.lock().expect("not poisoned").clone();
         let mut last: HashMap<String, u64> = HashMap::new();
         let start = 1_000_000;
         for (key, at) in requests {

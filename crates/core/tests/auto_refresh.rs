@@ -71,7 +71,7 @@ async fn stale_widgets_on_a_visible_dashboard_are_refetched_by_themselves() {
     let settled = tokio::time::timeout(Duration::from_secs(20), async {
         loop {
             let calls = widget_calls(&stats(&api).await);
-            *seen.lock().unwrap() = calls;
+            *seen.lock().expect("not poisoned") = calls;
             if calls == [2; 5] {
                 return;
             }
@@ -82,7 +82,7 @@ async fn stale_widgets_on_a_visible_dashboard_are_refetched_by_themselves() {
     assert!(
         settled.is_ok(),
         "each stale widget refetched once: {:?}",
-        seen.lock().unwrap()
+        seen.lock().expect("not poisoned")
     );
     let mut announced = std::collections::HashSet::new();
     while announced.len() < WidgetId::ALL.len() {
