@@ -88,7 +88,7 @@ fn ensure_system_packages(sets: &[&[&str]]) -> Result<()> {
     let missing: Vec<&str> = sets
         .iter()
         .flat_map(|set| set.iter().copied())
-        .filter(|package| !deb_installed(package))
+        .filter(|package| !deb_installed(package) && !provided_by_file(package))
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -108,14 +108,17 @@ fn ensure_system_packages(sets: &[&[&str]]) -> Result<()> {
         );
     }
     let apt = |args: &[&str]| -> Result<()> {
+        // sudo resets the environment, so the variable goes through `env`.
         let mut command = if sudo {
             let mut c = Command::new("sudo");
-            c.args(["-n", "apt-get"]);
+            c.args(["-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
             c
         } else {
-            Command::new("apt-get")
+            let mut c = Command::new("apt-get");
+            c.env("DEBIAN_FRONTEND", "noninteractive");
+            c
         };
-        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command.args(args);
         process::run(&mut command)
     };
     apt(&["update", "-qq"])?;
@@ -129,6 +132,17 @@ fn deb_installed(package: &str) -> bool {
         .args(["-W", "-f=${Status}", package])
         .output()
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
+}
+
+/// Whether the program that `package` brings is already there. Before
+/// Debian 12 split it out, `dbus-daemon` was only a name that the `dbus`
+/// package provides (Ubuntu 22.04), which dpkg-query never reports as
+/// installed.
+fn provided_by_file(package: &str) -> bool {
+    match package {
+        "dbus-daemon" => Path::new("/usr/bin/dbus-run-session").exists(),
+        _ => false,
+    }
 }
 
 fn is_root() -> bool {
