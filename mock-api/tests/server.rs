@@ -2,8 +2,6 @@
 //! concurrent requests across 50 users, and the real binary's start-up,
 //! flags and graceful shutdown.
 
-use std::{io::BufRead, process::Stdio};
-
 use futures_util::{stream, StreamExt};
 use larder_protocol::{
     test_controls::FaultKind, test_controls::FaultRequest, LoginResponse, WidgetResponse,
@@ -105,8 +103,13 @@ async fn a_thousand_concurrent_requests_each_get_their_own_users_data() {
     assert_eq!(checked, 1000);
 }
 
+// SIGTERM (through `nix`, a Unix-only dev-dependency) has no Windows
+// counterpart that a test can send to a console child.
+#[cfg(unix)]
 #[tokio::test]
 async fn the_binary_prints_its_address_and_stops_on_sigterm() {
+    use std::{io::BufRead, process::Stdio};
+
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mock-api"))
         .args(["--addr", "127.0.0.1:0", "--delay-scale", "0"])
         .env("MOCK_API_ADMIN", "1")

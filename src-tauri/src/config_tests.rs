@@ -3,6 +3,12 @@
 //! grants Larder's own commands by name (each of them) plus an explicit
 //! short list of core permissions, no wildcards, and no remote URL with IPC
 //! access.
+//!
+//! Tauri merges tauri.<platform>.conf.json over tauri.conf.json (a JSON
+//! merge patch) when it builds for that platform. Those files may only set
+//! a short list of bundle keys, each names its bundle targets, and merging
+//! one changes nothing outside `bundle`, so none can loosen the CSP or the
+//! capabilities.
 
 use serde_json::Value;
 
@@ -110,4 +116,137 @@ fn no_remote_content_is_loaded() {
         config["build"]["frontendDist"], "ui/dist",
         "bundled assets only"
     );
+}
+
+/// Each platform file, and the bundle targets it must name.
+const PLATFORM_CONFIGS: [(&str, &str, &[&str]); 3] = [
+    (
+        "tauri.linux.conf.json",
+        include_str!("../../tauri.linux.conf.json"),
+        &["deb"],
+    ),
+    (
+        "tauri.windows.conf.json",
+        include_str!("../../tauri.windows.conf.json"),
+        &["msi", "nsis"],
+    ),
+    (
+        "tauri.macos.conf.json",
+        include_str!("../../tauri.macos.conf.json"),
+        &["app", "dmg"],
+    ),
+];
+
+/// The keys each platform file may set inside its own section of `bundle`
+/// (`bundle.windows`, `bundle.macOS`): installer and signing settings only.
+/// A `signCommand`, for one, would run a command of its own at build time.
+fn allowed_section(file: &str) -> Option<(&'static str, &'static [&'static str])> {
+    match file {
+        "tauri.windows.conf.json" => Some((
+            "windows",
+            &[
+                "webviewInstallMode",
+                "certificateThumbprint",
+                "digestAlgorithm",
+                "timestampUrl",
+                "tsp",
+            ],
+        )),
+        "tauri.macos.conf.json" => Some((
+            "macOS",
+            &[
+                "minimumSystemVersion",
+                "signingIdentity",
+                "hardenedRuntime",
+                "providerShortName",
+            ],
+        )),
+        _ => None,
+    }
+}
+
+fn parse(file: &str, text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("{file} is not JSON: {err}"))
+}
+
+/// RFC 7396 JSON merge patch, as Tauri applies a platform file: objects
+/// merge key by key, `null` removes a key, anything else replaces.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(map) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                map.remove(key);
+            } else {
+                merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
+#[test]
+fn platform_files_set_only_installer_keys_and_their_own_targets() {
+    assert!(
+        config()["bundle"].get("targets").is_none(),
+        "each platform's targets come from its own file"
+    );
+    for (file, text, targets) in PLATFORM_CONFIGS {
+        let patch = parse(file, text);
+        let top: Vec<&String> = patch.as_object().expect("an object").keys().collect();
+        assert_eq!(top, ["bundle"], "{file} sets only bundle keys");
+        let bundle = patch["bundle"].as_object().expect("a bundle object");
+        assert_eq!(
+            bundle["targets"],
+            serde_json::json!(targets),
+            "{file}'s bundle targets"
+        );
+        let section = allowed_section(file);
+        for (key, value) in bundle {
+            if key == "targets" {
+                continue;
+            }
+            let (name, keys) = section
+                .filter(|(name, _)| name == key)
+                .unwrap_or_else(|| panic!("{file} may not set bundle.{key}"));
+            for inner in value.as_object().expect("a section object").keys() {
+                assert!(
+                    keys.contains(&inner.as_str()),
+                    "{file} may not set bundle.{name}.{inner}"
+                );
+            }
+        }
+        let hardened = &patch["bundle"]["macOS"]["hardenedRuntime"];
+        assert!(
+            hardened.is_null() || *hardened == Value::Bool(true),
+            "{file} keeps the hardened runtime"
+        );
+    }
+}
+
+#[test]
+fn merging_a_platform_file_changes_nothing_outside_the_bundle() {
+    let base = config();
+    for (file, text, _) in PLATFORM_CONFIGS {
+        let mut merged = base.clone();
+        merge_patch(&mut merged, &parse(file, text));
+        let mut outside = merged.clone();
+        let mut base_outside = base.clone();
+        for value in [&mut outside, &mut base_outside] {
+            value.as_object_mut().expect("an object").remove("bundle");
+        }
+        assert_eq!(
+            outside, base_outside,
+            "{file} changes something outside bundle"
+        );
+        assert_eq!(
+            merged["app"]["security"], base["app"]["security"],
+            "{file} leaves the CSP and the capabilities as they are"
+        );
+    }
 }

@@ -5,11 +5,16 @@
 //! `cargo xtask e2e` (or `cargo xtask test`) builds the app, provides a
 //! display and sets:
 //! - `LARDER_E2E_APP`: the app binary;
-//! - `LARDER_E2E_DRIVER`: the tauri-driver binary.
+//! - `LARDER_E2E_DRIVER`: the tauri-driver binary;
+//! - `LARDER_E2E_NATIVE_DRIVER` (Windows): the msedgedriver.exe that
+//!   tauri-driver runs underneath. On Linux it is /usr/bin/WebKitWebDriver
+//!   unless this says otherwise.
 //!
 //! Each [`Harness`] starts its own tauri-driver on free ports, with the app's
 //! data and config folders in a fresh temporary home, so tests never share
-//! state.
+//! state. On Windows that home does not move them: the app finds its
+//! folders through the user's known folders (`%APPDATA%`, `%LOCALAPPDATA%`),
+//! not `HOME` or `XDG_*`.
 
 use std::{
     net::TcpListener,
@@ -114,8 +119,14 @@ impl Harness {
             .env("LARDER_SECRETS", "file")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
-        if cfg!(target_os = "linux") {
-            command.args(["--native-driver", "/usr/bin/WebKitWebDriver"]);
+        match std::env::var_os("LARDER_E2E_NATIVE_DRIVER") {
+            Some(native) => {
+                command.arg("--native-driver").arg(native);
+            }
+            None if cfg!(target_os = "linux") => {
+                command.args(["--native-driver", "/usr/bin/WebKitWebDriver"]);
+            }
+            None => {}
         }
         for (key, value) in &env {
             command.env(key, value);
@@ -302,7 +313,9 @@ impl Drop for Harness {
 }
 
 /// Stops tauri-driver and everything it started. Killing only tauri-driver
-/// would leave WebKitWebDriver running, holding the test's output open.
+/// would leave WebKitWebDriver running, holding the test's output open (on
+/// Windows, msedgedriver and the app, which the next launch would find
+/// still running).
 fn stop_driver(driver: &mut Child) {
     #[cfg(unix)]
     if let Ok(pid) = i32::try_from(driver.id()) {
@@ -312,6 +325,12 @@ fn stop_driver(driver: &mut Child) {
             nix::sys::signal::Signal::SIGKILL,
         );
     }
+    #[cfg(windows)]
+    let _ = Command::new("taskkill")
+        .args(["/T", "/F", "/PID", &driver.id().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     let _ = driver.kill();
     let _ = driver.wait();
 }

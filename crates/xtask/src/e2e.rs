@@ -1,7 +1,10 @@
 //! End-to-end runs: builds the app as a plain cargo binary (a binary built
 //! by `cargo tauri dev` points at a dev server instead of its assets), gives
 //! it a display (Xvfb on Linux when none is set) and runs the `larder-e2e`
-//! tests, which drive it through tauri-driver and WebKitWebDriver.
+//! tests, which drive it through tauri-driver and the platform's WebDriver:
+//! WebKitWebDriver on Linux, msedgedriver on Windows (from `MSEDGEDRIVER`
+//! or `PATH`; it must match the installed WebView2). On Windows the app
+//! needs no virtual display.
 
 use std::{
     path::PathBuf,
@@ -107,6 +110,9 @@ pub fn screenshot() -> Result<()> {
 struct E2eEnv {
     app: PathBuf,
     driver: PathBuf,
+    /// The WebDriver tauri-driver runs underneath, when not its default
+    /// (msedgedriver on Windows).
+    native_driver: Option<PathBuf>,
     display: Option<String>,
     /// Keeps Xvfb running; killed on drop.
     xvfb: Option<Child>,
@@ -121,6 +127,12 @@ impl E2eEnv {
                 self.driver.display().to_string(),
             ),
         ];
+        if let Some(native) = &self.native_driver {
+            vars.push((
+                "LARDER_E2E_NATIVE_DRIVER".into(),
+                native.display().to_string(),
+            ));
+        }
         if let Some(display) = &self.display {
             vars.push(("DISPLAY".into(), display.clone()));
         }
@@ -138,6 +150,8 @@ impl Drop for E2eEnv {
 }
 
 fn prepare(release: bool) -> Result<E2eEnv> {
+    // Before the build, so a missing driver fails at once.
+    let native_driver = native_driver()?;
     let (args, profile): (&[&str], _) = if release {
         (&["build", "--release", "--bin", "larder"], "release")
     } else {
@@ -154,9 +168,37 @@ fn prepare(release: bool) -> Result<E2eEnv> {
     Ok(E2eEnv {
         app,
         driver: tool_path("tauri-driver"),
+        native_driver,
         display,
         xvfb,
     })
+}
+
+/// On Windows, the msedgedriver.exe for tauri-driver: `MSEDGEDRIVER`, or
+/// the first on `PATH`. Elsewhere the harness's default applies
+/// (WebKitWebDriver on Linux).
+fn native_driver() -> Result<Option<PathBuf>> {
+    if !cfg!(windows) {
+        return Ok(None);
+    }
+    if let Some(path) = std::env::var_os("MSEDGEDRIVER").map(PathBuf::from) {
+        if !path.is_file() {
+            bail!("MSEDGEDRIVER is {}, which is not a file", path.display());
+        }
+        return Ok(Some(path));
+    }
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("msedgedriver.exe"))
+            .find(|path| path.is_file())
+    });
+    match on_path {
+        Some(path) => Ok(Some(path)),
+        None => bail!(
+            "the end-to-end tests need msedgedriver.exe matching the installed WebView2: \
+             set MSEDGEDRIVER to its path or put it on PATH (or run `cargo xtask test --no-e2e`)"
+        ),
+    }
 }
 
 /// The display to use: `DISPLAY` when set (outside CI), otherwise a new

