@@ -52,9 +52,10 @@ impl LayoutSeed {
         use_context_provider(|| Self(CopyValue::new(widgets)));
     }
 
-    /// The widgets, once; empty afterwards or without a provider.
+    /// The widgets, once; empty afterwards or without a provider. Not a
+    /// hook: it runs inside the layout store's provider.
     fn take() -> Vec<WidgetEnvelope> {
-        try_use_context::<Self>()
+        try_consume_context::<Self>()
             .map(|seed| std::mem::take(&mut *seed.0.write_unchecked()))
             .unwrap_or_default()
     }
