@@ -16,7 +16,7 @@ async fn config() -> Json<AppConfig> {
     Json(app_config())
 }
 
-/// The published config. The TTL is the seed's 10 minutes everywhere; the
+/// The published config. The TTL is 10 minutes everywhere; the
 /// slow analytics report stays fresh longer, since it is costly to rebuild.
 pub fn app_config() -> AppConfig {
     let policy = |stale_secs| CachePolicy {
