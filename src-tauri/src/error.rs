@@ -7,6 +7,8 @@ pub enum SetupError {
     NoApiConfigured,
     #[error("the embedded API could not start: {0}")]
     EmbeddedApi(#[source] std::io::Error),
+    #[error("LARDER_DATA_DIR must be an absolute path, got {0:?}")]
+    DataDir(std::path::PathBuf),
     #[error("LARDER_MOCK_DELAY_SCALE must be a number from 0 to 1000, got {0:?}")]
     DelayScale(String),
     #[error("the settings store could not be opened: {0}")]

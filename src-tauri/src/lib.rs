@@ -64,7 +64,7 @@ pub fn run() {
         }));
     let result = build_app(builder)
         .setup(|app| {
-            let log_dir = app.path().app_log_dir()?;
+            let log_dir = persistence::log_dir(app.handle())?;
             app.manage(init_tracing(&log_dir));
             startup::start(app.handle())?;
             Ok(())

@@ -11,10 +11,8 @@
 //!   unless this says otherwise.
 //!
 //! Each [`Harness`] starts its own tauri-driver on free ports, with the app's
-//! data and config folders in a fresh temporary home, so tests never share
-//! state. On Windows that home does not move them: the app finds its
-//! folders through the user's known folders (`%APPDATA%`, `%LOCALAPPDATA%`),
-//! not `HOME` or `XDG_*`.
+//! data folder (`LARDER_DATA_DIR`, which the app honours on every platform)
+//! and `HOME`/`XDG_*` in a fresh temporary home, so tests never share state.
 
 use std::{
     net::TcpListener,
@@ -113,6 +111,12 @@ impl Harness {
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
+            // Where XDG_DATA_HOME puts it on Linux; the same on Windows and
+            // macOS, whose known folders ignore HOME.
+            .env(
+                "LARDER_DATA_DIR",
+                home.path().join("data").join("dev.larder.desktop"),
+            )
             .env_remove("LARDER_API_URL")
             // Under Xvfb there is no OS keychain: keep keys in the
             // explicitly chosen file store.
