@@ -53,6 +53,9 @@ pub fn run() -> Result<()> {
     if !ui.original.contains(UI_TITLE) {
         bail!("{UI_FILE} no longer holds the title {UI_TITLE:?}");
     }
+    // The CLI starts the UI watcher without waiting for it, so on a fresh
+    // clone the window would open before ui/dist exists; build it first.
+    crate::ui::build(false)?;
     let (display, _xvfb) = crate::e2e::display()?;
     let display = display.context("no display")?;
     let data = tempfile::tempdir()?;
