@@ -48,6 +48,12 @@ pub enum ApiError {
     NotificationNotFound(String),
     #[error("the server failed on purpose (injected fault {0})")]
     InjectedStatus(u16),
+    #[error("the Idempotency-Key header is not valid: {0}")]
+    BadIdempotencyKey(String),
+    #[error("a request with this Idempotency-Key is still being processed")]
+    IdempotencyKeyInFlight,
+    #[error("this Idempotency-Key was used for a different request")]
+    IdempotencyKeyReused,
     #[error("the server could not build its answer: {0}")]
     Internal(String),
 }
@@ -58,7 +64,10 @@ impl ApiError {
             Self::InvalidUsername(_)
             | Self::MalformedBody(_)
             | Self::MissingUserId
-            | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            | Self::BadRequest(_)
+            | Self::BadIdempotencyKey(_) => StatusCode::BAD_REQUEST,
+            Self::IdempotencyKeyInFlight => StatusCode::CONFLICT,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MissingToken | Self::InvalidToken => StatusCode::UNAUTHORIZED,
             Self::ForeignUser | Self::AdminOnly => StatusCode::FORBIDDEN,
@@ -97,6 +106,9 @@ impl ApiError {
             Self::AdminOnly => "admin_only",
             Self::NotificationNotFound(_) => "notification_not_found",
             Self::InjectedStatus(_) => "injected_fault",
+            Self::BadIdempotencyKey(_) => "bad_idempotency_key",
+            Self::IdempotencyKeyInFlight => "idempotency_key_in_flight",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::Internal(_) => "internal",
         }
     }

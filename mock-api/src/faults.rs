@@ -20,14 +20,35 @@ impl Faults {
         self.lock().clear();
     }
 
-    /// The fault for this request, if a rule matches; consumes one use of a
-    /// counted rule. The newest matching rule wins.
+    /// The fault for a read of `widget`, if a rule matches; consumes one
+    /// use of a counted rule. The newest matching rule wins. Faults meant
+    /// for changes are left alone.
     pub fn take(&self, widget: u8, user_id: &str) -> Option<FaultKind> {
+        self.take_where(widget, user_id, |fault| {
+            *fault != FaultKind::DropAfterCommit
+        })
+    }
+
+    /// The fault for a change to `widget` (only [`FaultKind::DropAfterCommit`]
+    /// applies to changes), consumed as [`Self::take`] does.
+    pub fn take_for_change(&self, widget: u8, user_id: &str) -> Option<FaultKind> {
+        self.take_where(widget, user_id, |fault| {
+            *fault == FaultKind::DropAfterCommit
+        })
+    }
+
+    fn take_where(
+        &self,
+        widget: u8,
+        user_id: &str,
+        applies: impl Fn(&FaultKind) -> bool,
+    ) -> Option<FaultKind> {
         let mut rules = self.lock();
         let index = rules.iter().rposition(|rule| {
             rule.widget == widget
                 && rule.user_id.as_deref().is_none_or(|u| u == user_id)
                 && rule.times != Some(0)
+                && applies(&rule.fault)
         })?;
         let rule = &mut rules[index];
         let fault = rule.fault.clone();

@@ -21,6 +21,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod faults;
+pub mod idempotency;
 pub mod profile_data;
 pub mod rate_limit;
 pub mod routes;

@@ -1,5 +1,6 @@
 //! Shared server state: configuration, sessions, known users, per-user
-//! mutations, request counts, rate-limit windows and injected faults.
+//! mutations, request counts, rate-limit windows, injected faults and
+//! idempotency keys.
 //!
 //! Each part sits behind its own `std::sync::Mutex`: every lock is held for
 //! a lookup or an update only, never across an `.await`, so an async mutex
@@ -15,7 +16,10 @@ use std::{
 use larder_protocol::User;
 use tokio::time::Instant;
 
-use crate::{faults::Faults, rate_limit::RateLimiter, sessions::Sessions, stats::Stats, Config};
+use crate::{
+    faults::Faults, idempotency::Keys, rate_limit::RateLimiter, sessions::Sessions, stats::Stats,
+    Config,
+};
 
 /// Cheap to clone: everything is behind one `Arc`.
 #[derive(Debug, Clone)]
@@ -36,6 +40,8 @@ struct Shared {
     stats: Stats,
     limiter: RateLimiter,
     faults: Faults,
+    /// The `Idempotency-Key`s of changes, per user.
+    idempotency: Keys,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -60,6 +66,7 @@ impl AppState {
                 stats: Stats::default(),
                 limiter,
                 faults: Faults::default(),
+                idempotency: Keys::default(),
             }),
         }
     }
@@ -83,6 +90,10 @@ impl AppState {
 
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
+    }
+
+    pub fn idempotency(&self) -> &Keys {
+        &self.shared.idempotency
     }
 
     /// Starts a session for `user` under `token`.

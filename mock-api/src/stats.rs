@@ -28,6 +28,12 @@ impl Stats {
         }
     }
 
+    /// Counts one change applied for `user`.
+    pub fn record_applied(&self, user: &str) {
+        let mut stats = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        *stats.applied.entry(user.to_owned()).or_default() += 1;
+    }
+
     pub fn snapshot(&self) -> RequestStats {
         self.inner
             .lock()

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use axum::http::{header, Method, StatusCode};
-use common::{get, login, send, test_app, test_app_with};
+use common::{get, login, mark_read, send, test_app, test_app_with};
 use larder_protocol::{WidgetData, WidgetResponse};
 use mock_api::Config;
 
@@ -145,12 +145,11 @@ async fn marking_a_notification_read_shows_in_the_next_get() {
     };
     let uri = format!("/api/widgets/4?userId={id}");
     let before = read_flags(get(&app, &uri, Some(&token)).await.json());
-    let marked = send(
+    let marked = mark_read(
         &app,
-        Method::POST,
-        "/api/widgets/4/notifications/n2/read",
-        Some(&token),
-        None,
+        &token,
+        "n2",
+        Some("\"8e03978e-40d5-43e8-bc93-6894a57f9324\""),
     )
     .await;
     assert_eq!(marked.status, StatusCode::NO_CONTENT);

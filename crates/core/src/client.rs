@@ -122,15 +122,27 @@ impl ApiClient {
         decode(response).await
     }
 
-    /// `POST /api/widgets/4/notifications/:id/read`, under the retry policy.
+    /// `POST /api/widgets/4/notifications/:id/read`, under the retry policy,
+    /// with `key` as its `Idempotency-Key`: every retry sends the same key,
+    /// so the API applies the change once however many attempts reach it.
     #[tracing::instrument(name = "upstream_mark_read", skip_all)]
-    pub async fn mark_notification_read(&self, token: &str, id: &str) -> Result<(), CoreError> {
+    pub async fn mark_notification_read(
+        &self,
+        token: &str,
+        id: &str,
+        key: uuid::Uuid,
+    ) -> Result<(), CoreError> {
         let widget = larder_protocol::WidgetId::NOTIFICATIONS;
         let url = self.url(&format!("api/widgets/{widget}/notifications/{id}/read"))?;
+        // A Structured Field string: a UUID needs no escaping.
+        let key = format!("\"{}\"", key.hyphenated());
         crate::retry::with_retries(|| async {
-            let response = self
-                .send(self.http.post(url.clone()).bearer_auth(token))
-                .await?;
+            let request = self
+                .http
+                .post(url.clone())
+                .bearer_auth(token)
+                .header("Idempotency-Key", &key);
+            let response = self.send(request).await?;
             check_status(response).await.map(drop)
         })
         .await

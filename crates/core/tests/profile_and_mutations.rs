@@ -3,7 +3,10 @@
 //! every one of them makes before anything is sent.
 
 use larder_core::{ApiClient, CoreError, Larder};
-use larder_protocol::{Freshness, Source, WidgetData, WidgetId};
+use larder_protocol::{
+    test_controls::{FaultKind, FaultRequest, RequestStats},
+    Freshness, Source, WidgetData, WidgetId,
+};
 use mock_api::{Config, RunningServer};
 
 async fn signed_in() -> (RunningServer, tempfile::TempDir, Larder, String) {
@@ -133,6 +136,50 @@ async fn marking_a_notification_read_refreshes_widget_four() {
     // The cache now holds the new value.
     let cached = larder.get_widget(notifications).await.expect("widget 4");
     assert_eq!(cached.data, after.data);
+}
+
+#[tokio::test]
+async fn a_dropped_answer_is_retried_with_the_same_key_and_applied_once() {
+    let api = RunningServer::start(Config {
+        delay_scale: 0.0,
+        test_controls: true,
+        ..Config::default()
+    })
+    .await
+    .expect("mock-api starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let larder = Larder::open(ApiClient::new(&api.url()).expect("url"), dir.path()).expect("opens");
+    let user = larder.sign_in("oona").await.expect("sign in").user.id;
+    let http = reqwest::Client::new();
+    http.post(format!("{}/__admin/faults", api.url()))
+        .json(&FaultRequest {
+            widget: 4,
+            user_id: None,
+            fault: FaultKind::DropAfterCommit,
+            times: Some(1),
+        })
+        .send()
+        .await
+        .expect("fault set");
+
+    // The first answer is lost after the change was applied; the client's
+    // retry carries the same Idempotency-Key and gets the first answer.
+    let after = larder.mark_notification_read("n1").await.expect("marked");
+    let WidgetData::Notifications(center) = &after.data.data else {
+        panic!("widget 4 lists notifications");
+    };
+    assert!(center.notifications.iter().any(|n| n.id == "n1" && n.read));
+    let stats: RequestStats = http
+        .get(format!("{}/__admin/stats", api.url()))
+        .send()
+        .await
+        .expect("stats")
+        .json()
+        .await
+        .expect("json");
+    let route = "POST /api/widgets/4/notifications/n1/read";
+    assert_eq!(stats.count(&user, route), 2, "sent twice");
+    assert_eq!(stats.applied(&user), 1, "applied once");
 }
 
 #[tokio::test]

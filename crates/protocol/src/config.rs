@@ -45,6 +45,10 @@ pub struct AppConfig {
     /// `followers`.
     pub cache: BTreeMap<String, CachePolicy>,
     pub theme: Theme,
+    /// How long the API remembers an `Idempotency-Key` (per user) for the
+    /// requests that change data; 0 when it publishes none.
+    #[serde(default)]
+    pub idempotency_key_ttl_secs: u64,
 }
 
 impl AppConfig {

@@ -14,9 +14,18 @@ pub struct RequestStats {
     /// Keyed by user id, then by route as above. Requests without a live
     /// token are not attributed to a user.
     pub by_user: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Changes applied (a notification marked read), by user id: a replayed
+    /// or refused request is counted above but not here.
+    #[serde(default)]
+    pub applied: BTreeMap<String, u64>,
 }
 
 impl RequestStats {
+    /// Changes applied for `user_id`.
+    pub fn applied(&self, user_id: &str) -> u64 {
+        self.applied.get(user_id).copied().unwrap_or(0)
+    }
+
     /// Requests from `user_id` to `route` ("GET /api/widgets/3").
     pub fn count(&self, user_id: &str, route: &str) -> u64 {
         self.by_user
@@ -53,6 +62,11 @@ pub enum FaultKind {
     Delay { ms: u64 },
     /// Never answers.
     Hang,
+    /// For a change (marking a notification of widget 4 read): the change
+    /// is applied and remembered under its `Idempotency-Key`, then the
+    /// connection is closed with no answer, as when a network drops a
+    /// response. Widget reads ignore it.
+    DropAfterCommit,
 }
 
 /// `POST /__admin/faults`: make widget requests misbehave.

@@ -42,5 +42,6 @@ pub fn app_config() -> AppConfig {
         feature_flags,
         cache,
         theme: Theme::Light,
+        idempotency_key_ttl_secs: crate::idempotency::KEY_TTL.as_secs(),
     }
 }

@@ -1,8 +1,9 @@
 //! The dashboard widgets (Bearer):
 //! - `GET /api/widgets/:id?userId=…`: the widget after its delay, with an
 //!   ETag, and 304 for a matching `If-None-Match`; injected faults apply.
-//! - `POST /api/widgets/4/notifications/:nid/read`: marks a notification
-//!   read; the next GET of widget 4 reflects it.
+//! - `POST /api/widgets/4/notifications/:nid/read` with an
+//!   `Idempotency-Key`: marks a notification read, once per key; the next
+//!   GET of widget 4 reflects it.
 
 use axum::{
     body::{Body, Bytes},
@@ -19,7 +20,11 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use super::{query_map, Caller, QueryMap};
-use crate::{data, ApiError, AppState};
+use crate::{
+    data,
+    idempotency::{self, Begin},
+    ApiError, AppState,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/widgets/{id}", get(widget)).route(
@@ -159,12 +164,14 @@ fn truncated_response(body: Vec<u8>) -> Response {
     response
 }
 
-/// `POST /api/widgets/4/notifications/:nid/read`: 204.
+/// `POST /api/widgets/4/notifications/:nid/read` with an `Idempotency-Key`:
+/// 204, the change applied once per key (see [`crate::idempotency`]).
 async fn mark_notification_read(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let Path((id, nid)) = path.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
     if id != "4" {
         return Err(ApiError::WidgetNotFound(id.chars().take(32).collect()));
@@ -178,8 +185,41 @@ async fn mark_notification_read(
             nid.chars().take(32).collect(),
         ));
     }
-    state.mark_read(&caller.user.id, &nid);
-    Ok(StatusCode::NO_CONTENT)
+    let key = idempotency::key_of(&headers)?;
+    let user = &caller.user.id;
+    let request = idempotency::fingerprint(
+        "POST",
+        &format!("/api/widgets/{id}/notifications/{nid}/read"),
+        b"",
+    );
+    if let Begin::Replay { status, body } = state.idempotency().begin(user, &key, request)? {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
+        return Ok((status, body).into_response());
+    }
+    state.mark_read(user, &nid);
+    state.stats().record_applied(user);
+    state
+        .idempotency()
+        .finish(user, &key, StatusCode::NO_CONTENT.as_u16(), Vec::new());
+    if state.faults().take_for_change(4, user) == Some(FaultKind::DropAfterCommit) {
+        return Ok(dropped_response());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A response that never reaches the client: its body fails before the
+/// head is flushed, so the server closes the connection with no answer.
+fn dropped_response() -> Response {
+    let fail = futures_util::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::other(
+            "injected fault: the answer is dropped",
+        ))
+    });
+    let mut response = Response::new(Body::from_stream(fail));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(2));
+    response
 }
 
 /// A strong ETag over the body's bytes.

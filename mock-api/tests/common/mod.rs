@@ -67,7 +67,22 @@ pub async fn send(
     token: Option<&str>,
     body: Option<&str>,
 ) -> Answer {
+    send_with(app, method, uri, token, body, &[]).await
+}
+
+/// [`send`], with extra headers.
+pub async fn send_with(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Answer {
     let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
     if let Some(token) = token {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
@@ -107,4 +122,12 @@ pub async fn login(app: &Router, name: &str) -> (String, String) {
     assert_eq!(answer.status, StatusCode::OK);
     let login: LoginResponse = answer.json();
     (login.token, login.user.id)
+}
+
+/// Marks notification `nid` read, with `key` (a raw header value) as the
+/// Idempotency-Key when given.
+pub async fn mark_read(app: &Router, token: &str, nid: &str, key: Option<&str>) -> Answer {
+    let uri = format!("/api/widgets/4/notifications/{nid}/read");
+    let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+    send_with(app, Method::POST, &uri, Some(token), None, &headers).await
 }

@@ -29,7 +29,7 @@ impl Larder {
         let marked = self
             .inner
             .client
-            .mark_notification_read(&session.token, id)
+            .mark_notification_read(&session.token, id, uuid::Uuid::new_v4())
             .await;
         self.check_session(&session, marked)?;
         self.refresh_widget(WidgetId::NOTIFICATIONS).await
