@@ -24,17 +24,14 @@ impl Faults {
     /// use of a counted rule. The newest matching rule wins. Faults meant
     /// for changes are left alone.
     pub fn take(&self, widget: u8, user_id: &str) -> Option<FaultKind> {
-        self.take_where(widget, user_id, |fault| {
-            *fault != FaultKind::DropAfterCommit
-        })
+        self.take_where(widget, user_id, |fault| !for_changes(fault))
     }
 
     /// The fault for a change to `widget` (only [`FaultKind::DropAfterCommit`]
-    /// applies to changes), consumed as [`Self::take`] does.
+    /// and [`FaultKind::RefuseChange`] apply to changes), consumed as
+    /// [`Self::take`] does.
     pub fn take_for_change(&self, widget: u8, user_id: &str) -> Option<FaultKind> {
-        self.take_where(widget, user_id, |fault| {
-            *fault == FaultKind::DropAfterCommit
-        })
+        self.take_where(widget, user_id, for_changes)
     }
 
     fn take_where(
@@ -64,6 +61,14 @@ impl Faults {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<FaultRequest>> {
         self.rules.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Whether `fault` is meant for changes rather than reads.
+fn for_changes(fault: &FaultKind) -> bool {
+    matches!(
+        fault,
+        FaultKind::DropAfterCommit | FaultKind::RefuseChange { .. }
+    )
 }
 
 #[cfg(test)]

@@ -28,10 +28,15 @@ impl Stats {
         }
     }
 
-    /// Counts one change applied for `user`.
-    pub fn record_applied(&self, user: &str) {
+    /// Counts one change applied for `user`, and logs it (`what`).
+    pub fn record_applied(&self, user: &str, what: String) {
         let mut stats = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         *stats.applied.entry(user.to_owned()).or_default() += 1;
+        stats
+            .applied_log
+            .entry(user.to_owned())
+            .or_default()
+            .push(what);
     }
 
     pub fn snapshot(&self) -> RequestStats {

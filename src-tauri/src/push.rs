@@ -1,7 +1,7 @@
 //! Push, not poll: forwards the core's cache updates (as widget envelopes),
-//! prewarm progress, connectivity and session changes to every window as
-//! Tauri events. The tasks end when the core's channels close or when their
-//! [`Forwarders`] is dropped.
+//! prewarm progress, connectivity and session changes, the outbox and the
+//! changes the API refused to every window as Tauri events. The tasks end
+//! when the core's channels close or when their [`Forwarders`] is dropped.
 
 use larder_core::Larder;
 use larder_protocol::events;
@@ -53,8 +53,34 @@ pub fn forward<R: Runtime>(app: AppHandle<R>, larder: Larder) -> Forwarders {
             events::CONNECTIVITY_CHANGED,
             larder.connectivity_changes(),
         ),
-        forward_watch(app, events::SESSION_CHANGED, larder.session_changes()),
+        forward_watch(
+            app.clone(),
+            events::SESSION_CHANGED,
+            larder.session_changes(),
+        ),
+        forward_watch(app.clone(), events::OUTBOX_CHANGED, larder.outbox_changes()),
+        forward_refusals(app, larder.refused_changes()),
     ])
+}
+
+/// Emits each change the API refused for good.
+fn forward_refusals<R: Runtime>(
+    app: AppHandle<R>,
+    mut refused: tokio::sync::broadcast::Receiver<larder_protocol::RefusedChange>,
+) -> JoinHandle<()> {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match refused.recv().await {
+                Ok(change) => {
+                    if let Err(err) = app.emit(events::CHANGE_REFUSED, change) {
+                        tracing::warn!(%err, "a refused change could not be announced");
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => tracing::debug!(missed, "refusals lagged"),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    })
 }
 
 /// Emits `event` with each new value of `values`.

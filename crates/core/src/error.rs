@@ -20,6 +20,8 @@ pub enum CoreError {
     InvalidPage(i64),
     #[error("{0:?} is not a notification id")]
     InvalidNotificationId(String),
+    #[error("no waiting change {0:?}")]
+    UnknownChange(String),
     #[error("invalid setting: {0}")]
     InvalidSetting(#[from] larder_protocol::SettingsError),
     #[error("another Larder already has the cache open")]
@@ -91,6 +93,7 @@ impl From<CoreError> for CommandError {
             CoreError::InvalidUserId(id) => CommandError::InvalidUserId { id },
             CoreError::InvalidPage(page) => CommandError::InvalidPage { page },
             CoreError::InvalidNotificationId(id) => CommandError::InvalidNotificationId { id },
+            CoreError::UnknownChange(id) => CommandError::UnknownChange { id },
             CoreError::InvalidSetting(error) => CommandError::InvalidSetting { error },
             CoreError::AlreadyRunning => CommandError::AlreadyRunning,
             CoreError::NotSignedIn => CommandError::NotSignedIn,

@@ -3,10 +3,7 @@
 //! every one of them makes before anything is sent.
 
 use larder_core::{ApiClient, CoreError, Larder};
-use larder_protocol::{
-    test_controls::{FaultKind, FaultRequest, RequestStats},
-    Freshness, Source, WidgetData, WidgetId,
-};
+use larder_protocol::{Freshness, Source, WidgetData, WidgetId};
 use mock_api::{Config, RunningServer};
 
 async fn signed_in() -> (RunningServer, tempfile::TempDir, Larder, String) {
@@ -96,10 +93,9 @@ async fn bad_ids_and_pages_are_typed_errors_and_send_nothing() {
 }
 
 #[tokio::test]
-async fn marking_a_notification_read_refreshes_widget_four() {
+async fn marking_a_notification_read_shows_at_once_then_reaches_the_api() {
     let (_api, _dir, larder, _user) = signed_in().await;
     let notifications = WidgetId::new(4).expect("valid");
-    let mut updates = larder.engine().subscribe();
     let before = larder.get_widget(notifications).await.expect("widget 4");
     let WidgetData::Notifications(center) = &before.data.data else {
         panic!("widget 4 lists notifications");
@@ -112,74 +108,41 @@ async fn marking_a_notification_read_refreshes_widget_four() {
         .id
         .clone();
 
-    let after = larder
-        .mark_notification_read(&unread)
-        .await
-        .expect("marked");
-    let WidgetData::Notifications(center) = &after.data.data else {
-        panic!("widget 4 lists notifications");
-    };
-    let marked = center
-        .notifications
-        .iter()
-        .find(|n| n.id == unread)
-        .expect("listed");
-    assert!(marked.read);
-    assert_eq!(after.source, Source::Network);
-    // Windows get the new envelope pushed.
-    loop {
-        let update = updates.recv().await.expect("an update");
-        if update.key == "widget:4" {
-            break;
+    // Kept and shown at once (nothing is sent yet: no background here).
+    let shown = larder.mark_notification_read(&unread).await.expect("kept");
+    assert!(is_read(&shown, &unread));
+    assert_eq!(shown.pending, std::slice::from_ref(&unread));
+    assert_eq!(shown.source, Source::Cache);
+    assert_eq!(larder.outbox().expect("outbox").changes.len(), 1);
+    // Every read shows it too, until it is sent.
+    let read_again = larder.get_widget(notifications).await.expect("widget 4");
+    assert_eq!(read_again.pending, std::slice::from_ref(&unread));
+
+    // The outbox sends it; windows get the API's own widget pushed.
+    let mut updates = larder.cache_updates();
+    let _background = larder.start_background(larder_core::ProbeSchedule::default());
+    let pushed = loop {
+        let update = tokio::time::timeout(std::time::Duration::from_secs(10), updates.recv())
+            .await
+            .expect("an update")
+            .expect("open");
+        if let Some(envelope) = larder.envelope_for_update(&update) {
+            if envelope.data.widget_id == notifications && envelope.pending.is_empty() {
+                break envelope;
+            }
         }
-    }
-    // The cache now holds the new value.
-    let cached = larder.get_widget(notifications).await.expect("widget 4");
-    assert_eq!(cached.data, after.data);
+    };
+    assert!(is_read(&pushed, &unread), "the API has it read");
+    assert!(larder.outbox().expect("outbox").changes.is_empty());
 }
 
-#[tokio::test]
-async fn a_dropped_answer_is_retried_with_the_same_key_and_applied_once() {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let larder = Larder::open(ApiClient::new(&api.url()).expect("url"), dir.path()).expect("opens");
-    let user = larder.sign_in("oona").await.expect("sign in").user.id;
-    let http = reqwest::Client::new();
-    http.post(format!("{}/__admin/faults", api.url()))
-        .json(&FaultRequest {
-            widget: 4,
-            user_id: None,
-            fault: FaultKind::DropAfterCommit,
-            times: Some(1),
-        })
-        .send()
-        .await
-        .expect("fault set");
-
-    // The first answer is lost after the change was applied; the client's
-    // retry carries the same Idempotency-Key and gets the first answer.
-    let after = larder.mark_notification_read("n1").await.expect("marked");
-    let WidgetData::Notifications(center) = &after.data.data else {
-        panic!("widget 4 lists notifications");
-    };
-    assert!(center.notifications.iter().any(|n| n.id == "n1" && n.read));
-    let stats: RequestStats = http
-        .get(format!("{}/__admin/stats", api.url()))
-        .send()
-        .await
-        .expect("stats")
-        .json()
-        .await
-        .expect("json");
-    let route = "POST /api/widgets/4/notifications/n1/read";
-    assert_eq!(stats.count(&user, route), 2, "sent twice");
-    assert_eq!(stats.applied(&user), 1, "applied once");
+fn is_read(envelope: &larder_protocol::WidgetEnvelope, id: &str) -> bool {
+    match &envelope.data.data {
+        WidgetData::Notifications(center) => {
+            center.notifications.iter().any(|n| n.id == id && n.read)
+        }
+        _ => false,
+    }
 }
 
 #[tokio::test]

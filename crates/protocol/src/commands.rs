@@ -55,8 +55,13 @@ pub const CLEAR_CACHE: &str = "clear_cache";
 /// focused, for the automatic refresh.
 pub const REPORT_SCREEN: &str = "report_screen";
 
+/// The signed-in user's outbox: changes not yet confirmed by the API.
+pub const OUTBOX: &str = "outbox";
+/// Drops one waiting change (`id`) from the outbox and rolls it back.
+pub const DISCARD_CHANGE: &str = "discard_change";
+
 /// Every command, for registration checks.
-pub const ALL: [&str; 19] = [
+pub const ALL: [&str; 21] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
@@ -76,4 +81,6 @@ pub const ALL: [&str; 19] = [
     CACHE_STATS,
     CLEAR_CACHE,
     REPORT_SCREEN,
+    OUTBOX,
+    DISCARD_CHANGE,
 ];

@@ -38,6 +38,11 @@ pub struct Envelope<T> {
     /// Set when the value is served despite an upstream error (stale-if-error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<CommandError>,
+    /// Items shown with a change that has not reached the API yet (for
+    /// widget 4, notification ids marked read): the data already shows the
+    /// change, and the UI marks them "waiting to sync".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<String>,
 }
 
 /// The envelope of one dashboard widget.

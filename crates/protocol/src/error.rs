@@ -79,6 +79,8 @@ pub enum CommandError {
     InvalidNotificationId { id: String },
     /// A setting is out of range; nothing was saved.
     InvalidSetting { error: SettingsError },
+    /// No change with this id waits in the outbox.
+    UnknownChange { id: String },
     /// The window's screen report is not one the UI sends.
     InvalidScreenReport { message: String },
     /// Another Larder window already has this user's data open.
@@ -117,6 +119,7 @@ impl fmt::Display for CommandError {
             Self::InvalidPage { page } => write!(f, "There is no page {page}."),
             Self::InvalidNotificationId { id } => write!(f, "{id:?} is not a notification."),
             Self::InvalidSetting { error } => write!(f, "That setting is not valid ({error})."),
+            Self::UnknownChange { id } => write!(f, "No change {id:?} is waiting to be sent."),
             Self::InvalidScreenReport { message } => {
                 write!(f, "The window's report is not valid ({message}).")
             }

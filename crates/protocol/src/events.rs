@@ -2,10 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A widget's cached value changed (prewarm or background revalidation);
-/// the payload is its new `WidgetEnvelope`. Not sent when a revalidation
-/// finds the data unchanged (a 304, or the same bytes).
+/// A widget's cached value was stored (prewarm, revalidation, a change
+/// sent or rolled back), changed or confirmed as of now; the payload is its
+/// new `WidgetEnvelope`.
 pub const WIDGET_UPDATED: &str = "widget-updated";
+/// The signed-in user's outbox changed; the payload is the [`crate::Outbox`].
+pub const OUTBOX_CHANGED: &str = "outbox-changed";
+/// The API refused a change for good and it was rolled back; the payload is
+/// a [`crate::RefusedChange`].
+pub const CHANGE_REFUSED: &str = "change-refused";
 /// Prewarm made progress; the payload is a [`PrewarmProgress`].
 pub const PREWARM_PROGRESS: &str = "prewarm-progress";
 

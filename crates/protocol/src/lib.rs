@@ -13,6 +13,7 @@
 //! - [`bootstrap`]: the first payload the UI hydrates from.
 //! - [`connectivity`]: online, degraded or offline.
 //! - [`settings`]: the user's settings and their limits.
+//! - [`outbox`]: changes waiting to be sent, exactly once each.
 //! - [`screen`]: what the window shows, for the automatic refresh.
 //! - [`widgets`]: the five dashboard widgets, their ids and payloads.
 //! - [`envelope`]: what a command returns for cached data: the data plus its
@@ -30,6 +31,7 @@ pub mod envelope;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod outbox;
 pub mod profile;
 pub mod screen;
 pub mod settings;
@@ -45,6 +47,7 @@ pub use envelope::{
     PostsEnvelope, ProfileEnvelope, Source, WidgetEnvelope,
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};
+pub use outbox::{ChangeKind, Outbox, PendingChange, RefusedChange};
 pub use profile::{Follower, Page, Post, UserProfile};
 pub use screen::{ScreenReport, ScreenView};
 pub use settings::{SecretStoreChoice, Settings, SettingsError};

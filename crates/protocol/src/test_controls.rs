@@ -18,6 +18,10 @@ pub struct RequestStats {
     /// or refused request is counted above but not here.
     #[serde(default)]
     pub applied: BTreeMap<String, u64>,
+    /// The changes applied, in order, by user id: `"<notification id>
+    /// <idempotency key>"`.
+    #[serde(default)]
+    pub applied_log: BTreeMap<String, Vec<String>>,
 }
 
 impl RequestStats {
@@ -67,6 +71,9 @@ pub enum FaultKind {
     /// connection is closed with no answer, as when a network drops a
     /// response. Widget reads ignore it.
     DropAfterCommit,
+    /// For a change: answers this status without applying it (a 4xx the
+    /// API refuses for good, or a 5xx). Widget reads ignore it.
+    RefuseChange { status: u16 },
 }
 
 /// `POST /__admin/faults`: make widget requests misbehave.

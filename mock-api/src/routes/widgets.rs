@@ -187,6 +187,10 @@ async fn mark_notification_read(
     }
     let key = idempotency::key_of(&headers)?;
     let user = &caller.user.id;
+    let fault = state.faults().take_for_change(4, user);
+    if let Some(FaultKind::RefuseChange { status }) = fault {
+        return Err(ApiError::InjectedStatus(status));
+    }
     let request = idempotency::fingerprint(
         "POST",
         &format!("/api/widgets/{id}/notifications/{nid}/read"),
@@ -197,11 +201,11 @@ async fn mark_notification_read(
         return Ok((status, body).into_response());
     }
     state.mark_read(user, &nid);
-    state.stats().record_applied(user);
+    state.stats().record_applied(user, format!("{nid} {key}"));
     state
         .idempotency()
         .finish(user, &key, StatusCode::NO_CONTENT.as_u16(), Vec::new());
-    if state.faults().take_for_change(4, user) == Some(FaultKind::DropAfterCommit) {
+    if fault == Some(FaultKind::DropAfterCommit) {
         return Ok(dropped_response());
     }
     Ok(StatusCode::NO_CONTENT.into_response())

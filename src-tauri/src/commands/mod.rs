@@ -29,6 +29,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         widgets::mark_notification_read,
         widgets::get_system_health,
         widgets::report_screen,
+        widgets::outbox,
+        widgets::discard_change,
         profile::get_profile,
         profile::get_posts,
         profile::get_followers,

@@ -1,6 +1,7 @@
 //! Widget commands: `get_widget`, `refresh_widget`, `prewarm`, the
 //! notifications widget's `mark_notification_read`, and `report_screen`
-//! for the automatic refresh of what is on screen.
+//! for the automatic refresh of what is on screen, and the outbox's
+//! `outbox` and `discard_change`.
 
 use larder_core::CoreError;
 use larder_protocol::{CommandError, WidgetEnvelope, WidgetId};
@@ -39,7 +40,9 @@ pub async fn prewarm(state: State<'_, AppState>) -> Result<(), CommandError> {
     Ok(state.larder()?.prewarm()?)
 }
 
-/// Marks a notification read; returns widget 4's new envelope.
+/// Marks a notification read: kept in the outbox first and answered at
+/// once, online or not, with widget 4's envelope showing it read and
+/// pending; the outbox sends it when it can.
 #[tauri::command]
 pub async fn mark_notification_read(
     state: State<'_, AppState>,
@@ -69,4 +72,19 @@ pub fn report_screen(
             message: err.to_string(),
         })?;
     Ok(state.larder()?.report_screen(report)?)
+}
+
+/// The signed-in user's outbox: changes not yet confirmed by the API.
+#[tauri::command]
+pub fn outbox(state: State<'_, AppState>) -> Result<larder_protocol::Outbox, CommandError> {
+    Ok(state.larder()?.outbox()?)
+}
+
+/// Drops one waiting change and rolls it back; returns the outbox left.
+#[tauri::command]
+pub fn discard_change(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<larder_protocol::Outbox, CommandError> {
+    Ok(state.larder()?.discard_change(&id)?)
 }

@@ -150,6 +150,17 @@ pub fn ConnectivityBanner(connectivity: Connectivity) -> Element {
     }
 }
 
+/// What the automatic refresh keeps fresh for `route`.
+fn screen_view(route: &Route) -> ScreenView {
+    match route {
+        Route::Dashboard {} => ScreenView::Dashboard,
+        Route::ProfileView { user_id } => ScreenView::Profile {
+            user_id: user_id.clone(),
+        },
+        _ => ScreenView::Other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,16 +195,5 @@ mod tests {
             rsx! { ConnectivityBanner { connectivity: Connectivity::Online } },
         );
         assert!(!online.contains("banner"));
-    }
-}
-
-/// What the automatic refresh keeps fresh for `route`.
-fn screen_view(route: &Route) -> ScreenView {
-    match route {
-        Route::Dashboard {} => ScreenView::Dashboard,
-        Route::ProfileView { user_id } => ScreenView::Profile {
-            user_id: user_id.clone(),
-        },
-        _ => ScreenView::Other,
     }
 }

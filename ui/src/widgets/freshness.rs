@@ -103,6 +103,7 @@ mod tests {
             state,
             source: Source::Cache,
             error,
+            pending: Vec::new(),
         }
     }
 

@@ -182,6 +182,18 @@ impl Engine {
         self.updates.subscribe()
     }
 
+    /// Announces `key`'s stored value again, as if just written (a change
+    /// shown over it was sent, dropped or rolled back).
+    pub fn announce(&self, user_id: &str, key: &str) {
+        if let Ok(Some(entry)) = self.store.get(user_id, key) {
+            let _ = self.updates.send(CacheUpdate {
+                user_id: user_id.to_owned(),
+                key: key.to_owned(),
+                entry,
+            });
+        }
+    }
+
     /// The engine's time source.
     pub fn clock(&self) -> Arc<dyn Clock> {
         self.clock.clone()

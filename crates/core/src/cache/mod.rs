@@ -7,6 +7,7 @@ pub mod eviction;
 pub mod hot;
 pub mod layout;
 mod live;
+pub mod outbox_store;
 pub mod policy;
 pub mod sealing;
 pub mod store;

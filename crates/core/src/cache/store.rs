@@ -43,6 +43,9 @@ pub enum StoreError {
     Storage(#[from] sled::Error),
     #[error("an entry could not be encoded: {0}")]
     Encode(#[from] super::entry::EntryError),
+    /// An outbox record could not be encoded.
+    #[error("a waiting change could not be encoded: {0}")]
+    Record(String),
     /// The partition's key could not be read (or, for a write into a
     /// partition that holds values, is missing): the values are kept.
     #[error("the cache's key cannot be read: {0}")]
@@ -287,14 +290,16 @@ impl CacheStore {
         Ok(removed)
     }
 
-    /// Deletes `user_id`'s whole partition, and its key.
+    /// Deletes `user_id`'s whole partition, and its key unless changes
+    /// sealed under it still wait in the user's outbox.
     pub fn purge_user(&self, user_id: &str) -> Result<(), StoreError> {
         let partition = partition_name(user_id);
+        let outbox_empty = self.outbox_is_empty(user_id)?;
         let _writing = self.live.writing();
         self.hot.remove_partition(&partition);
         self.access.forget_partition(&partition);
         self.live.db().drop_tree(&partition)?;
-        if let Some(keys) = self.sealer.keys() {
+        if let (Some(keys), true) = (self.sealer.keys(), outbox_empty) {
             keys.delete(&partition)?;
         }
         Ok(())

@@ -43,6 +43,7 @@ pub struct BackgroundGuard {
     limiter: tokio::task::AbortHandle,
     config: tokio::task::AbortHandle,
     auto_refresh: tokio::task::AbortHandle,
+    outbox: tokio::task::AbortHandle,
 }
 
 impl Drop for BackgroundGuard {
@@ -51,13 +52,15 @@ impl Drop for BackgroundGuard {
         self.limiter.abort();
         self.config.abort();
         self.auto_refresh.abort();
+        self.outbox.abort();
     }
 }
 
 impl Larder {
     /// Starts the sweeper, the connectivity watcher, the size limit's pass,
-    /// the automatic refresh of what is on screen and a first fetch of the
-    /// API's config; they stop when the guard is dropped. Must be called on a tokio runtime.
+    /// the automatic refresh of what is on screen, the outbox's sender and
+    /// a first fetch of the API's config; they stop when the guard is
+    /// dropped. Must be called on a tokio runtime.
     pub fn start_background(&self, probe: ProbeSchedule) -> BackgroundGuard {
         let sweeper = self.inner.engine.spawn_sweeper(SWEEP_EVERY, SWEEP_HORIZON);
         let larder = self.clone();
@@ -97,6 +100,7 @@ impl Larder {
             limiter: limiter.abort_handle(),
             config: config.abort_handle(),
             auto_refresh: self.spawn_auto_refresh().abort_handle(),
+            outbox: tokio::spawn(self.clone().run_outbox()).abort_handle(),
         }
     }
 

@@ -7,12 +7,14 @@
 //! - [`session`]: the session: sign-in, restore (or locked, waiting for the
 //!   keychain), sign-out, and the API rejecting the session;
 //! - [`reads`]: the data commands that read, through the cache;
-//! - [`writes`]: the commands that change something (mark as read, clear
-//!   the cache);
+//! - [`writes`]: clearing the cache;
+//! - [`outbox`]: changes for the API (mark as read), kept durably and sent
+//!   exactly once each;
 //! - [`background`]: prewarm, the connectivity watcher and its probe.
 //! - [`screen`]: what the window shows, and the automatic refresh of it.
 
 mod background;
+mod outbox;
 mod reads;
 mod screen;
 mod session;
@@ -77,6 +79,8 @@ struct Inner {
     prewarm: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
     /// What the window shows, as the UI last reported it.
     screen: watch::Sender<crate::auto_refresh::Screen>,
+    /// The outbox's sender and announcements.
+    outbox: outbox::OutboxChannels,
 }
 
 /// A kept session waiting for its secrets, and why.
@@ -142,6 +146,7 @@ impl Larder {
                 progress: watch::channel(PrewarmProgress::default()).0,
                 prewarm: std::sync::Mutex::new(None),
                 screen: watch::channel(crate::auto_refresh::Screen::default()).0,
+                outbox: outbox::OutboxChannels::default(),
             }),
         }
     }

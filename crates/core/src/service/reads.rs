@@ -43,6 +43,7 @@ fn envelope<T: DeserializeOwned>(
         state,
         source,
         error: error.map(Into::into),
+        pending: Vec::new(),
     })
 }
 
@@ -111,7 +112,18 @@ impl Larder {
     /// One widget for the signed-in user, through the cache.
     #[tracing::instrument(skip(self))]
     pub async fn get_widget(&self, widget: WidgetId) -> Result<WidgetEnvelope, CoreError> {
-        self.read_resource(Resource::Widget(widget)).await
+        let envelope = self.read_resource(Resource::Widget(widget)).await?;
+        Ok(self.overlaid(envelope))
+    }
+
+    /// `envelope` with the outbox's waiting changes applied, if it is the
+    /// widget they change.
+    fn overlaid(&self, envelope: WidgetEnvelope) -> WidgetEnvelope {
+        if envelope.data.widget_id == WidgetId::NOTIFICATIONS {
+            self.with_overlay(envelope)
+        } else {
+            envelope
+        }
     }
 
     /// A user's profile.
@@ -152,7 +164,7 @@ impl Larder {
             // Asked to refresh and could not: never claim it is fresh.
             envelope.state = Freshness::Stale;
             envelope.error = Some(offline().into());
-            return Ok(envelope);
+            return Ok(self.overlaid(envelope));
         }
         let fetch = self.fetch_fn(&session, resource);
         let refreshed = self
@@ -161,7 +173,7 @@ impl Larder {
             .refresh(&session.user.id, &key, fetch)
             .await;
         let entry = self.check_session(&session, refreshed)?;
-        envelope(&entry, Freshness::Fresh, Source::Network, None)
+        Ok(self.overlaid(envelope(&entry, Freshness::Fresh, Source::Network, None)?))
     }
 
     /// The admin widget's system health, through the cache like every
@@ -177,21 +189,23 @@ impl Larder {
     /// The dashboard's widgets already cached, in dashboard order, read
     /// without any request: what the UI paints on its first frame.
     pub fn cached_dashboard(&self) -> Vec<WidgetEnvelope> {
-        let Some(session) = self.read_session() else {
-            return Vec::new();
-        };
         WidgetId::ALL
             .into_iter()
-            .filter_map(|widget| {
-                let resource = Resource::Widget(widget);
-                let policy = self.policy_for(&resource.policy_name());
-                let read = self
-                    .inner
-                    .engine
-                    .peek(&session.user.id, &resource.key(), policy);
-                read_envelope(read.ok()??).ok()
-            })
+            .filter_map(|widget| self.cached_widget(widget))
             .collect()
+    }
+
+    /// `widget`'s cached envelope (with the outbox's overlay), read without
+    /// any request.
+    pub(super) fn cached_widget(&self, widget: WidgetId) -> Option<WidgetEnvelope> {
+        let session = self.read_session()?;
+        let resource = Resource::Widget(widget);
+        let policy = self.policy_for(&resource.policy_name());
+        let read = self
+            .inner
+            .engine
+            .peek(&session.user.id, &resource.key(), policy);
+        Some(self.overlaid(read_envelope(read.ok()??).ok()?))
     }
 
     /// The envelope to push for a cache update, when it is a widget of the
@@ -202,7 +216,8 @@ impl Larder {
         if update.user_id != session.user.id || !is_widget {
             return None;
         }
-        envelope(&update.entry, Freshness::Fresh, Source::Network, None).ok()
+        let envelope = envelope(&update.entry, Freshness::Fresh, Source::Network, None).ok()?;
+        Some(self.overlaid(envelope))
     }
 
     /// The signed-in user's cache entries, for the cache inspector.

@@ -139,10 +139,12 @@ impl Larder {
 
     /// Signs out, in order: revokes the token upstream on a best-effort
     /// basis (not waited for when offline); fences off every fetch of the
-    /// session, so none is written afterwards; purges the user's cache,
-    /// unless the settings keep it for offline use.
+    /// session, so none is written afterwards; discards the changes still
+    /// waiting in the outbox (the window asks first); purges the user's
+    /// cache, unless the settings keep it for offline use. Returns how many
+    /// waiting changes were discarded.
     #[tracing::instrument(skip_all)]
-    pub async fn sign_out(&self) {
+    pub async fn sign_out(&self) -> usize {
         let Some(session) = self
             .inner
             .session
@@ -150,7 +152,7 @@ impl Larder {
             .unwrap_or_else(PoisonError::into_inner)
             .take()
         else {
-            return;
+            return 0;
         };
         self.inner.session_changes.send_replace(None);
         let client = self.inner.client.clone();
@@ -167,6 +169,20 @@ impl Larder {
         }
         self.fence_session();
         let store = self.inner.engine.store();
+        let discarded = store.outbox_clear(&session.user.id).unwrap_or_else(|err| {
+            tracing::warn!(%err, "the outbox could not be emptied at sign-out");
+            0
+        });
+        if discarded > 0 {
+            tracing::info!(
+                discarded,
+                "signed out with changes waiting; they were discarded"
+            );
+        }
+        self.inner
+            .outbox
+            .changes
+            .send_replace(larder_protocol::Outbox::default());
         let kept = if !self.settings().keep_cache_on_sign_out {
             store.purge_user(&session.user.id)
         } else if store.keys_in_keychain() {
@@ -184,6 +200,7 @@ impl Larder {
             tracing::warn!(%err, "the signed-out user's cache could not be purged");
         }
         self.forget_session();
+        discarded
     }
 
     /// Stops the prewarm and fences off every fetch under way.

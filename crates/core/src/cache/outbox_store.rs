@@ -1,0 +1,224 @@
+//! The outbox's storage: each user's waiting changes in their own tree of
+//! the cache's database (`outbox.<hash>`, beside the user's `user.<hash>`
+//! partition), sealed under the same per-user key and framed like cache
+//! values, so they share the cache's crash guarantees (generations,
+//! compaction) but never its sweeping, eviction or clearing.
+//!
+//! A record that its key proves damaged is moved to `outbox-aside.<hash>`:
+//! reported, kept, never sent.
+
+use larder_protocol::PendingChange;
+
+use super::{sealing::Unsealed, store::partition_name, CacheEntry, CacheStore, StoreError};
+
+/// The tree of `user_id`'s outbox.
+fn outbox_tree(user_id: &str) -> String {
+    partition_name(user_id).replacen("user.", "outbox.", 1)
+}
+
+/// Where damaged records of `user_id`'s outbox are kept aside.
+fn aside_tree(user_id: &str) -> String {
+    partition_name(user_id).replacen("user.", "outbox-aside.", 1)
+}
+
+/// A record's key in its tree: the sequence number, zero-padded so the
+/// tree's order is the sending order.
+fn record_key(seq: u64) -> String {
+    format!("{seq:020}")
+}
+
+/// What a record is sealed as (bound into its associated data, so a record
+/// can never be read as a cache value or another record).
+fn sealed_name(seq: u64) -> String {
+    format!("outbox:{seq:020}")
+}
+
+/// A user's readable records, in order, and how many were set aside.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxRecords {
+    pub changes: Vec<PendingChange>,
+    pub set_aside: usize,
+}
+
+impl CacheStore {
+    /// Stores `change` in `user_id`'s outbox and flushes it to disk before
+    /// returning, so a change is never acknowledged before it is durable.
+    pub fn outbox_put(&self, user_id: &str, change: &PendingChange) -> Result<(), StoreError> {
+        let partition = partition_name(user_id);
+        let payload =
+            serde_json::to_vec(change).map_err(|err| StoreError::Record(err.to_string()))?;
+        let entry = CacheEntry {
+            payload,
+            fetched_at_ms: change.created_at,
+            etag: None,
+        };
+        {
+            let _writing = self.live.writing();
+            let db = self.live.db();
+            let tree = db.open_tree(outbox_tree(user_id))?;
+            let cache = db.open_tree(&partition)?;
+            // A key is created only when nothing is sealed under it yet.
+            let sealed = self
+                .sealer
+                .seal(&partition, &sealed_name(change.seq), &entry, || {
+                    cache.is_empty() && tree.is_empty()
+                })?;
+            tree.insert(record_key(change.seq), sealed)?;
+        }
+        self.live.wrote();
+        self.flush()
+    }
+
+    /// `user_id`'s outbox, in sending order. Damaged records are moved
+    /// aside (and counted); a record that cannot be read for another reason
+    /// (a locked keychain) is an error, and nothing is moved.
+    pub fn outbox_records(&self, user_id: &str) -> Result<OutboxRecords, StoreError> {
+        let partition = partition_name(user_id);
+        let db = self.live.db();
+        let tree = db.open_tree(outbox_tree(user_id))?;
+        let aside = db.open_tree(aside_tree(user_id))?;
+        let mut records = OutboxRecords {
+            set_aside: aside.len(),
+            ..OutboxRecords::default()
+        };
+        if tree.is_empty() {
+            return Ok(records);
+        }
+        let secret = self.sealer.read_key(&partition)?;
+        for item in tree.iter() {
+            let (key, bytes) = item?;
+            let seq = std::str::from_utf8(&key)
+                .ok()
+                .and_then(|k| k.parse::<u64>().ok());
+            let opened = match seq {
+                Some(seq) => self
+                    .sealer
+                    .unseal(
+                        secret.as_ref(),
+                        &partition,
+                        sealed_name(seq).as_bytes(),
+                        &bytes,
+                    )
+                    .map(|entry| serde_json::from_slice::<PendingChange>(&entry.payload)),
+                None => Err(Unsealed::Damaged),
+            };
+            match opened {
+                Ok(Ok(change)) if Some(change.seq) == seq => records.changes.push(change),
+                Ok(_) | Err(Unsealed::Damaged) => {
+                    tracing::warn!("a damaged outbox record was set aside; it will not be sent");
+                    let _writing = self.live.writing();
+                    aside.insert(&key, bytes.clone())?;
+                    tree.remove(&key)?;
+                    records.set_aside += 1;
+                }
+                Err(Unsealed::Kept(err)) => return Err(err),
+            }
+        }
+        Ok(records)
+    }
+
+    /// Removes record `seq` from `user_id`'s outbox, durably.
+    pub fn outbox_remove(&self, user_id: &str, seq: u64) -> Result<(), StoreError> {
+        {
+            let _writing = self.live.writing();
+            self.live
+                .db()
+                .open_tree(outbox_tree(user_id))?
+                .remove(record_key(seq))?;
+        }
+        self.flush()
+    }
+
+    /// Empties `user_id`'s outbox (records set aside included), durably;
+    /// returns how many waiting changes were dropped.
+    pub fn outbox_clear(&self, user_id: &str) -> Result<usize, StoreError> {
+        let dropped;
+        {
+            let _writing = self.live.writing();
+            let db = self.live.db();
+            let tree = db.open_tree(outbox_tree(user_id))?;
+            dropped = tree.len();
+            tree.clear()?;
+            db.open_tree(aside_tree(user_id))?.clear()?;
+        }
+        self.flush()?;
+        Ok(dropped)
+    }
+
+    /// Whether `user_id` has changes waiting (readable or not).
+    pub fn outbox_is_empty(&self, user_id: &str) -> Result<bool, StoreError> {
+        Ok(self.live.db().open_tree(outbox_tree(user_id))?.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use larder_protocol::ChangeKind;
+
+    use super::*;
+
+    fn change(seq: u64) -> PendingChange {
+        PendingChange {
+            id: format!("id-{seq}"),
+            seq,
+            change: ChangeKind::MarkNotificationRead {
+                notification_id: format!("n{seq}"),
+            },
+            created_at: 1_000 + seq,
+            tries: 0,
+            last_error: None,
+        }
+    }
+
+    fn store(dir: &std::path::Path) -> CacheStore {
+        let keys = crate::CacheKeys::new(Arc::new(crate::MemorySecrets::default()));
+        CacheStore::open_encrypted(dir, keys).expect("opens").0
+    }
+
+    #[test]
+    fn records_come_back_in_order_and_survive_clearing_the_cache() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = store(dir.path());
+        for seq in [3, 1, 12, 2] {
+            store.outbox_put("u1", &change(seq)).expect("put");
+        }
+        store.purge_user("u2").expect("another user's purge");
+        let seqs: Vec<u64> = store
+            .outbox_records("u1")
+            .expect("read")
+            .changes
+            .iter()
+            .map(|c| c.seq)
+            .collect();
+        assert_eq!(seqs, [1, 2, 3, 12]);
+        assert!(store.outbox_records("u2").expect("read").changes.is_empty());
+        store.outbox_remove("u1", 2).expect("removed");
+        assert_eq!(store.outbox_records("u1").expect("read").changes.len(), 3);
+        assert_eq!(store.outbox_clear("u1").expect("cleared"), 3);
+        assert!(store.outbox_is_empty("u1").expect("read"));
+    }
+
+    #[test]
+    fn a_damaged_record_is_set_aside_and_never_returned() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = store(dir.path());
+        store.outbox_put("u1", &change(1)).expect("put");
+        store.outbox_put("u1", &change(2)).expect("put");
+        let tree = store.live.db().open_tree(outbox_tree("u1")).expect("tree");
+        let mut bytes = tree
+            .get(record_key(1))
+            .expect("read")
+            .expect("there")
+            .to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x55;
+        tree.insert(record_key(1), bytes).expect("damaged");
+        let records = store.outbox_records("u1").expect("read");
+        assert_eq!(records.changes, [change(2)]);
+        assert_eq!(records.set_aside, 1);
+        // Still aside, and counted, on the next read.
+        assert_eq!(store.outbox_records("u1").expect("read").set_aside, 1);
+    }
+}

@@ -1,0 +1,356 @@
+//! The outbox against the real mock API (behind a link that can be cut, for
+//! offline): changes made offline wait and are applied exactly once when
+//! the API is back (counted with `/__admin/stats`), a dropped answer is
+//! retried under the same key, 409 and 422 are handled as the
+//! Idempotency-Key draft says, the order holds over 100 changes, a final
+//! 4xx rolls the change back and says why, a 5xx keeps it, a 401 keeps it
+//! for the same user's next sign-in, sign-out discards what waits, and an
+//! unknown notification is refused with nothing queued.
+
+use std::time::Duration;
+
+use larder_core::{ApiClient, CoreError, Larder, ProbeSchedule};
+use larder_protocol::{
+    test_controls::{FaultKind, FaultRequest, RequestStats},
+    Connectivity, WidgetData, WidgetId,
+};
+use mock_api::{idempotency::fingerprint, Config, RunningServer};
+
+mod common;
+use common::{prewarmed, Link};
+
+struct Fixture {
+    api: RunningServer,
+    link: Link,
+    larder: Larder,
+    user: String,
+    _background: larder_core::BackgroundGuard,
+    _dir: tempfile::TempDir,
+}
+
+/// Signed in as `name`, the dashboard cached, the background (and so the
+/// outbox's sender) running, with a quick connectivity probe.
+async fn fixture(name: &str) -> Fixture {
+    let api = RunningServer::start(Config {
+        delay_scale: 0.0,
+        test_controls: true,
+        // A hundred changes in a burst stay under it.
+        rate_limit: 1000,
+        ..Config::default()
+    })
+    .await
+    .expect("mock-api starts");
+    let link = Link::to(api.addr()).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let larder = Larder::open(ApiClient::new(link.url()).expect("url"), dir.path()).expect("opens");
+    let user = larder.sign_in(name).await.expect("sign in").user.id;
+    prewarmed(&larder).await;
+    let background = larder.start_background(ProbeSchedule {
+        first: Duration::from_millis(100),
+        max: Duration::from_millis(200),
+    });
+    Fixture {
+        api,
+        link,
+        larder,
+        user,
+        _background: background,
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    async fn stats(&self) -> RequestStats {
+        reqwest::get(format!("{}/__admin/stats", self.api.url()))
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    async fn fault(&self, fault: FaultKind, times: u32) {
+        reqwest::Client::new()
+            .post(format!("{}/__admin/faults", self.api.url()))
+            .json(&FaultRequest {
+                widget: 4,
+                user_id: None,
+                fault,
+                times: Some(times),
+            })
+            .send()
+            .await
+            .expect("fault set");
+    }
+
+    async fn go_offline(&self) {
+        self.link.set_cut(true);
+        let _ = self.larder.client().config().await;
+        assert_eq!(
+            self.larder.client().connectivity().current(),
+            Connectivity::Offline
+        );
+    }
+
+    /// Waits (bounded) until the outbox holds `n` changes.
+    async fn outbox_len_becomes(&self, n: usize) {
+        for _ in 0..400 {
+            if self.larder.outbox().expect("outbox").changes.len() == n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "the outbox never held {n}: {:?}",
+            self.larder.outbox().expect("outbox")
+        );
+    }
+
+    async fn notification_read_upstream(&self, id: &str) -> bool {
+        let widget = self
+            .larder
+            .refresh_widget(WidgetId::NOTIFICATIONS)
+            .await
+            .expect("widget 4");
+        match widget.data.data {
+            WidgetData::Notifications(center) => {
+                center.notifications.iter().any(|n| n.id == id && n.read)
+            }
+            _ => false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_offline_change_waits_and_is_applied_once_when_the_api_is_back() {
+    let f = fixture("ada").await;
+    f.go_offline().await;
+    let shown = f.larder.mark_notification_read("n2").await.expect("kept");
+    assert_eq!(shown.pending, ["n2"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        f.larder.outbox().expect("outbox").changes.len(),
+        1,
+        "still waiting"
+    );
+    assert_eq!(f.stats().await.applied(&f.user), 0);
+
+    f.link.set_cut(false);
+    f.outbox_len_becomes(0).await;
+    assert_eq!(f.stats().await.applied(&f.user), 1, "applied once");
+    assert!(f.notification_read_upstream("n2").await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(f.stats().await.applied(&f.user), 1, "and only once");
+}
+
+#[tokio::test]
+async fn a_dropped_answer_is_retried_with_the_same_key_and_applied_once() {
+    let f = fixture("bea").await;
+    f.fault(FaultKind::DropAfterCommit, 1).await;
+    f.larder.mark_notification_read("n1").await.expect("kept");
+    f.outbox_len_becomes(0).await;
+    let stats = f.stats().await;
+    let route = "POST /api/widgets/4/notifications/n1/read";
+    assert_eq!(stats.count(&f.user, route), 2, "sent twice");
+    assert_eq!(stats.applied(&f.user), 1, "applied once");
+}
+
+#[tokio::test]
+async fn a_key_still_in_flight_waits_and_a_reused_key_is_refused() {
+    let f = fixture("cy").await;
+    f.go_offline().await;
+    f.larder.mark_notification_read("n1").await.expect("kept");
+    let waiting = f.larder.outbox().expect("outbox").changes[0].clone();
+    // The API is still processing this key (409): the change waits.
+    let path = "/api/widgets/4/notifications/n1/read";
+    let state = f.api.state();
+    state
+        .idempotency()
+        .begin(&f.user, &waiting.id, fingerprint("POST", path, b""))
+        .expect("fresh");
+    f.link.set_cut(false);
+    for _ in 0..200 {
+        if f.larder.outbox().expect("outbox").changes[0].tries > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let tried = f.larder.outbox().expect("outbox").changes[0].clone();
+    assert!(
+        tried
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("409")),
+        "{tried:?}"
+    );
+    // Once the API has answered it, the retry gets that answer.
+    state
+        .idempotency()
+        .finish(&f.user, &waiting.id, 204, Vec::new());
+    f.outbox_len_becomes(0).await;
+    assert_eq!(
+        f.stats().await.applied(&f.user),
+        0,
+        "the API applied it itself"
+    );
+
+    // A key the API saw for another request: 422, final, rolled back.
+    let mut refused = f.larder.refused_changes();
+    f.go_offline().await;
+    f.larder.mark_notification_read("n3").await.expect("kept");
+    let waiting = f.larder.outbox().expect("outbox").changes[0].clone();
+    let other = fingerprint("POST", "/api/widgets/4/notifications/n5/read", b"");
+    state
+        .idempotency()
+        .begin(&f.user, &waiting.id, other)
+        .expect("fresh");
+    state
+        .idempotency()
+        .finish(&f.user, &waiting.id, 204, Vec::new());
+    f.link.set_cut(false);
+    let refusal = tokio::time::timeout(Duration::from_secs(10), refused.recv())
+        .await
+        .expect("refused in time")
+        .expect("open");
+    assert_eq!(refusal.change.id, waiting.id);
+    assert!(refusal.reason.contains("422"), "{}", refusal.reason);
+    f.outbox_len_becomes(0).await;
+}
+
+#[tokio::test]
+async fn a_hundred_changes_are_applied_once_each_in_order() {
+    let f = fixture("dov").await;
+    f.go_offline().await;
+    let mut expected = Vec::new();
+    for i in 0..100 {
+        let id = format!("n{}", i % 5 + 1);
+        f.larder.mark_notification_read(&id).await.expect("kept");
+        expected.push(id);
+    }
+    let keys: Vec<String> = f
+        .larder
+        .outbox()
+        .expect("outbox")
+        .changes
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    assert_eq!(keys.len(), 100);
+    f.link.set_cut(false);
+    f.outbox_len_becomes(0).await;
+    let log = f
+        .stats()
+        .await
+        .applied_log
+        .remove(&f.user)
+        .unwrap_or_default();
+    let applied: Vec<(String, String)> = log
+        .iter()
+        .map(|entry| {
+            let (id, key) = entry.split_once(' ').expect("id and key");
+            (id.to_owned(), key.to_owned())
+        })
+        .collect();
+    assert_eq!(
+        applied.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+        expected,
+        "in the order made"
+    );
+    assert_eq!(
+        applied
+            .iter()
+            .map(|(_, key)| key.clone())
+            .collect::<Vec<_>>(),
+        keys,
+        "each under its own key, once"
+    );
+}
+
+#[tokio::test]
+async fn a_5xx_keeps_the_change_until_it_is_discarded() {
+    let f = fixture("eli").await;
+    // A 503 keeps it, with the attempt recorded.
+    f.fault(FaultKind::RefuseChange { status: 503 }, 10).await;
+    f.larder.mark_notification_read("n4").await.expect("kept");
+    for _ in 0..200 {
+        let outbox = f.larder.outbox().expect("outbox");
+        if outbox.changes.first().is_some_and(|c| c.tries > 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let kept = f.larder.outbox().expect("outbox").changes[0].clone();
+    assert!(kept.last_error.is_some(), "{kept:?}");
+    let discarded = f.larder.discard_change(&kept.id).expect("discarded");
+    assert!(discarded.changes.is_empty());
+    assert!(matches!(
+        f.larder.discard_change(&kept.id),
+        Err(CoreError::UnknownChange(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_final_refusal_rolls_the_change_back_and_says_why() {
+    let f = fixture("eve").await;
+    // A 403 is final: rolled back in the cached widget, and reported.
+    let mut refused = f.larder.refused_changes();
+    f.fault(FaultKind::RefuseChange { status: 403 }, 1).await;
+    let shown = f.larder.mark_notification_read("n5").await.expect("kept");
+    assert_eq!(shown.pending, ["n5"]);
+    let refusal = tokio::time::timeout(Duration::from_secs(10), refused.recv())
+        .await
+        .expect("refused in time")
+        .expect("open");
+    assert!(refusal.reason.contains("403"), "{}", refusal.reason);
+    f.outbox_len_becomes(0).await;
+    let after = f
+        .larder
+        .get_widget(WidgetId::NOTIFICATIONS)
+        .await
+        .expect("widget 4");
+    assert!(after.pending.is_empty(), "no longer shown as waiting");
+    assert_eq!(f.stats().await.applied(&f.user), 0);
+}
+
+#[tokio::test]
+async fn a_rejected_session_keeps_the_change_for_the_same_users_next_sign_in() {
+    let f = fixture("fen").await;
+    f.go_offline().await;
+    f.larder.mark_notification_read("n1").await.expect("kept");
+    // The API forgets every session: the next request gets a 401.
+    f.api.state().clear_sessions();
+    f.link.set_cut(false);
+    for _ in 0..200 {
+        if f.larder.session().is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(f.larder.session().is_none(), "the session ended");
+    assert_eq!(f.stats().await.applied(&f.user), 0);
+    f.larder.sign_in("fen").await.expect("signed in again");
+    f.outbox_len_becomes(0).await;
+    assert_eq!(f.stats().await.applied(&f.user), 1);
+}
+
+#[tokio::test]
+async fn signing_out_discards_what_waits_and_unknown_notifications_are_refused() {
+    let f = fixture("gus").await;
+    assert!(matches!(
+        f.larder.mark_notification_read("n9").await,
+        Err(CoreError::InvalidNotificationId(_))
+    ));
+    assert!(
+        f.larder.outbox().expect("outbox").changes.is_empty(),
+        "nothing queued"
+    );
+    f.go_offline().await;
+    f.larder.mark_notification_read("n1").await.expect("kept");
+    f.larder.mark_notification_read("n2").await.expect("kept");
+    assert_eq!(f.larder.sign_out().await, 2, "both discarded");
+    f.link.set_cut(false);
+    f.larder.sign_in("gus").await.expect("signed in again");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(f.larder.outbox().expect("outbox").changes.is_empty());
+    assert_eq!(f.stats().await.applied(&f.user), 0, "never sent");
+}
