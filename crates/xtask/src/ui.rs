@@ -54,6 +54,14 @@ pub fn build(release: bool) -> Result<()> {
     }
     process::run(bindgen.arg("--out-dir").arg(&dist).arg(&wasm))?;
     std::fs::write(&stamp, profile).context("writing ui/dist/.profile")?;
+    // A new name for every build: under `cargo tauri dev` the page loads
+    // the build it names and reloads when it changes (see ui/dist/boot.js).
+    let id = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|since| since.as_nanos())
+        .unwrap_or_default();
+    std::fs::write(dist.join("build-id.txt"), id.to_string())
+        .context("writing ui/dist/build-id.txt")?;
     Ok(())
 }
 
