@@ -120,3 +120,17 @@ pub async fn report_screen(report: &larder_protocol::ScreenReport) -> Result<(),
     }
     invoke(commands::REPORT_SCREEN, &Args { report }).await
 }
+
+/// The signed-in user's outbox.
+pub async fn outbox() -> Result<larder_protocol::Outbox, CommandError> {
+    invoke(commands::OUTBOX, &NoArgs {}).await
+}
+
+/// Drops one waiting change and rolls it back.
+pub async fn discard_change(id: &str) -> Result<larder_protocol::Outbox, CommandError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        id: &'a str,
+    }
+    invoke(commands::DISCARD_CHANGE, &Args { id }).await
+}

@@ -22,6 +22,8 @@ pub struct GlobalStore {
     pub settings: Signal<Settings>,
     pub connectivity: Signal<Connectivity>,
     pub prewarm: Signal<PrewarmProgress>,
+    /// Something to tell the user on the next view (after sign-out).
+    pub notice: Signal<Option<String>>,
 }
 
 impl GlobalStore {
@@ -37,6 +39,7 @@ impl GlobalStore {
             settings: Signal::new(bootstrap.settings.clone()),
             connectivity: Signal::new(bootstrap.connectivity),
             prewarm: Signal::new(bootstrap.prewarm),
+            notice: Signal::new(None),
         })
     }
 

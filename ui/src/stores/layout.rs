@@ -3,6 +3,9 @@
 //! - `widgets`: the newest envelope known for each widget, kept current by
 //!   query results and `widget-updated` pushes.
 //! - `first_answers`: the bootstrap's envelopes not yet used by a query.
+//! - `outbox`: the changes waiting to sync, and `refused`: those the server
+//!   refused for good (until dismissed); both kept current by the backend's
+//!   `outbox-changed` and `change-refused` events.
 //! - `now_ms`: a clock ticking every 15 s, for "updated 3 min ago".
 //! - `refresh`: bumped by Ctrl+R / Cmd+R; the current view refreshes.
 //!
@@ -24,7 +27,7 @@
 use std::collections::HashMap;
 
 use dioxus::prelude::*;
-use larder_protocol::{WidgetEnvelope, WidgetId};
+use larder_protocol::{Outbox, RefusedChange, WidgetEnvelope, WidgetId};
 
 /// Runs `on_tick` each time Ctrl+R / Cmd+R is pressed while the calling
 /// view is shown (not for presses before it mounted). This is a hook.
@@ -65,6 +68,8 @@ impl LayoutSeed {
 pub struct LayoutStore {
     pub widgets: Signal<HashMap<WidgetId, WidgetEnvelope>>,
     first_answers: CopyValue<HashMap<WidgetId, WidgetEnvelope>>,
+    pub outbox: Signal<Outbox>,
+    pub refused: Signal<Vec<RefusedChange>>,
     pub now_ms: Signal<u64>,
     pub refresh: Signal<u64>,
 }
@@ -80,6 +85,8 @@ impl LayoutStore {
             Self {
                 widgets: Signal::new(seed.clone()),
                 first_answers: CopyValue::new(seed),
+                outbox: Signal::new(Outbox::default()),
+                refused: Signal::new(Vec::new()),
                 now_ms: Signal::new(crate::host::now_ms()),
                 refresh: Signal::new(0),
             }

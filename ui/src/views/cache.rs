@@ -1,5 +1,6 @@
 //! The cache inspector: the signed-in user's entries (key, size, age,
-//! state, hits), clearing one or all, prewarm progress and connectivity.
+//! state, hits), clearing one or all, prewarm progress and connectivity,
+//! and the outbox: the changes waiting to sync.
 
 use dioxus::prelude::*;
 use larder_protocol::{CacheStats, Connectivity};
@@ -49,6 +50,7 @@ pub fn CacheInspector() -> Element {
                     CacheTable { stats: stats.clone(), on_clear: clear }
                 },
             }
+            super::outbox::OutboxList { outbox: layout.outbox.read().clone() }
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod dashboard;
 pub mod locked;
 pub mod no_keychain;
+pub mod outbox;
 pub mod profile;
 pub mod settings;
 pub mod shell;

@@ -1,5 +1,6 @@
-//! The signed-in layout: top bar (navigation, user, sign-out), the
-//! connectivity banner and prewarm progress, around the current view. It
+//! The signed-in layout: top bar (navigation, user, sign-out, asking first
+//! when changes wait to sync), the connectivity banner (with the changes
+//! waiting) and prewarm progress, around the current view. It
 //! provides the layout store, follows `widget-updated` pushes, keeps the
 //! clock for "updated 3 min ago", and turns Ctrl+R / Cmd+R into a refresh
 //! of the current view. Without a session it sends the user to sign-in
@@ -12,6 +13,7 @@ use larder_protocol::{
     events, events::PrewarmProgress, Connectivity, ScreenReport, ScreenView, WidgetEnvelope,
 };
 
+use super::outbox::{RefusedNotices, SignOutConfirm, WaitingChanges};
 use crate::{
     app::Route,
     backend,
@@ -26,11 +28,31 @@ pub fn Shell() -> Element {
     let mut signing_out = use_signal(|| false);
 
     let _pushes = use_resource(move || async move {
-        backend::events::listen(events::WIDGET_UPDATED, move |envelope: WidgetEnvelope| {
-            layout.offer(envelope)
-        })
-        .await
+        let mut outbox = layout.outbox;
+        let mut refused = layout.refused;
+        (
+            backend::events::listen(events::WIDGET_UPDATED, move |envelope: WidgetEnvelope| {
+                layout.offer(envelope)
+            })
+            .await,
+            backend::events::listen(events::OUTBOX_CHANGED, move |now| outbox.set(now)).await,
+            backend::events::listen(events::CHANGE_REFUSED, move |refusal| {
+                refused.write().push(refusal)
+            })
+            .await,
+        )
     });
+    // The outbox as it is now; the events above keep it current.
+    use_future(move || async move {
+        let mut outbox = layout.outbox;
+        if let Ok(now) = backend::outbox().await {
+            outbox.set(now);
+        }
+    });
+    let mut confirming = use_signal(|| false);
+    // A notice from signing out is for the sign-in view only.
+    let mut notice = store.notice;
+    use_hook(move || notice.set(None));
     use_future(move || async move {
         let mut now = layout.now_ms;
         loop {
@@ -75,14 +97,26 @@ pub fn Shell() -> Element {
         return rsx! {};
     };
 
-    let sign_out = move |_| {
+    let waiting = layout.outbox.read().changes.len();
+    // With changes waiting, the user is asked first; signing out discards
+    // them, and the sign-in view says so.
+    let mut sign_out = move |confirmed: bool| {
+        if waiting > 0 && !confirmed {
+            confirming.set(true);
+            return;
+        }
+        confirming.set(false);
         signing_out.set(true);
         let mut session = store.session;
+        let mut notice = store.notice;
         spawn(async move {
             // Signing out always ends the session locally; the backend
             // revokes the token upstream on a best-effort basis.
             if let Err(err) = backend::sign_out().await {
                 web_sys::console::warn_1(&err.to_string().into());
+            }
+            if waiting > 0 {
+                notice.set(Some(super::outbox::discarded_notice(waiting)));
             }
             signing_out.set(false);
             session.set(None);
@@ -106,12 +140,26 @@ pub fn Shell() -> Element {
                         class: "secondary",
                         "data-testid": "sign-out",
                         disabled: signing_out(),
-                        onclick: sign_out,
+                        onclick: move |_| sign_out(false),
                         "Sign out"
                     }
                 }
             }
-            ConnectivityBanner { connectivity: *store.connectivity.read() }
+            if confirming() {
+                SignOutConfirm {
+                    waiting,
+                    on_confirm: move |_| sign_out(true),
+                    on_cancel: move |_| confirming.set(false),
+                }
+            }
+            ConnectivityBanner { connectivity: *store.connectivity.read(), waiting }
+            RefusedNotices {
+                refused: layout.refused.read().clone(),
+                on_dismiss: move |_| {
+                    let mut refused = layout.refused;
+                    refused.write().clear();
+                },
+            }
             Outlet::<Route> {}
         }
     }
@@ -129,10 +177,18 @@ pub fn PrewarmStatus(progress: PrewarmProgress) -> Element {
     }
 }
 
-/// Says when the API is offline or degraded; nothing when online.
+/// Says when the API is offline or degraded, and how many changes wait to
+/// sync; nothing when online with nothing waiting.
 #[component]
-pub fn ConnectivityBanner(connectivity: Connectivity) -> Element {
+pub fn ConnectivityBanner(connectivity: Connectivity, #[props(default)] waiting: usize) -> Element {
     let message = match connectivity {
+        Connectivity::Online if waiting > 0 => {
+            return rsx! {
+                div { class: "banner banner-syncing", role: "status", "data-testid": "connectivity", "data-state": "syncing",
+                    WaitingChanges { waiting }
+                }
+            }
+        }
         Connectivity::Online => return rsx! {},
         Connectivity::Degraded => {
             "The server is slow or failing. Showing what Larder has; retrying in the background."
@@ -146,7 +202,10 @@ pub fn ConnectivityBanner(connectivity: Connectivity) -> Element {
         _ => "offline",
     };
     rsx! {
-        div { class: "banner banner-{state}", role: "status", "data-testid": "connectivity", "data-state": state, "{message}" }
+        div { class: "banner banner-{state}", role: "status", "data-testid": "connectivity", "data-state": state,
+            "{message} "
+            WaitingChanges { waiting }
+        }
     }
 }
 

@@ -58,6 +58,9 @@ pub fn SignIn() -> Element {
             form { class: "sign-in-card", onsubmit: submit,
                 h1 { "Larder" }
                 p { class: "muted", "Your dashboard, ready before you are." }
+                if let Some(notice) = store.notice.read().clone() {
+                    p { class: "notice", role: "status", "data-testid": "signed-out-notice", "{notice}" }
+                }
                 label { r#for: "username", "Username" }
                 input {
                     id: "username",

@@ -34,6 +34,9 @@ use larder_protocol::WidgetData;
 pub fn WidgetView(
     data: WidgetData,
     #[props(default)] marking: HashSet<String>,
+    /// Items with a change waiting in the outbox (see `Envelope::pending`).
+    #[props(default)]
+    pending: Vec<String>,
     #[props(default)] on_mark_read: EventHandler<String>,
 ) -> Element {
     match data {
@@ -41,7 +44,7 @@ pub fn WidgetView(
         WidgetData::Activity(feed) => rsx! { activity::ActivityList { feed } },
         WidgetData::Analytics(series) => rsx! { analytics::AnalyticsChart { series } },
         WidgetData::Notifications(center) => {
-            rsx! { notifications::NotificationsPanel { center, marking, on_mark_read } }
+            rsx! { notifications::NotificationsPanel { center, marking, pending, on_mark_read } }
         }
         WidgetData::Kpis(board) => rsx! { kpis::KpiTiles { board } },
     }

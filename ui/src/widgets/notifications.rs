@@ -1,4 +1,6 @@
-//! Widget 4: notifications (each unread one with "Mark as read") and tasks.
+//! Widget 4: notifications (each unread one with "Mark as read"; one marked
+//! read whose change has not reached the server yet says "waiting to
+//! sync") and tasks.
 
 use std::collections::HashSet;
 
@@ -11,6 +13,9 @@ use crate::host::clock_time;
 pub fn NotificationsPanel(
     center: NotificationCenter,
     #[props(default)] marking: HashSet<String>,
+    /// Notifications shown read whose change waits in the outbox.
+    #[props(default)]
+    pending: Vec<String>,
     #[props(default)] on_mark_read: EventHandler<String>,
 ) -> Element {
     let unread = center.notifications.iter().filter(|n| !n.read).count();
@@ -22,6 +27,12 @@ pub fn NotificationsPanel(
                     "data-testid": "notification-{note.id}",
                     span { class: "time", "{clock_time(note.at)}" }
                     span { class: "note-title", "{note.title}" }
+                    if pending.contains(&note.id) {
+                        span { class: "pending muted small", "data-testid": "pending-{note.id}",
+                            title: "Marked read on this computer; it will reach the server when it can",
+                            "waiting to sync"
+                        }
+                    }
                     if !note.read {
                         button {
                             class: "link",
@@ -61,6 +72,18 @@ mod tests {
         assert!(html.contains("mark-read-n1") && html.contains("mark-read-n3"));
         assert!(!html.contains("mark-read-n2"), "read ones have no button");
         assert!(html.contains("Approve expenses") && html.contains("due 2026-12-01"));
+    }
+
+    #[test]
+    fn changes_waiting_to_sync_are_marked() {
+        let html = crate::test_render::render(|| {
+            rsx! { NotificationsPanel { center: sample(), pending: vec!["n2".to_owned()] } }
+        });
+        assert!(
+            html.contains("pending-n2") && html.contains("waiting to sync"),
+            "{html}"
+        );
+        assert!(!html.contains("pending-n1"));
     }
 
     fn sample() -> NotificationCenter {

@@ -169,13 +169,15 @@ fn WidgetContent(id: WidgetId) -> Element {
         WidgetView {
             data: envelope.data.data,
             marking,
+            pending: envelope.pending,
             on_mark_read: move |note: String| mark_read(dashboard, layout, note),
         }
     }
 }
 
-/// Marks a notification read; the backend answers with widget 4's new
-/// envelope, which replaces the old one.
+/// Marks a notification read; the backend keeps it in its outbox and
+/// answers at once with widget 4's envelope showing it read and pending,
+/// which replaces the old one.
 fn mark_read(
     mut dashboard: crate::stores::DashboardStore,
     layout: crate::stores::LayoutStore,
