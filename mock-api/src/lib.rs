@@ -122,7 +122,13 @@ pub struct RunningServer {
 impl RunningServer {
     /// Binds `127.0.0.1:0` (an ephemeral port) and serves `config` there.
     pub async fn start(config: Config) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        Self::start_at(config, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Serves `config` at `addr`: for a test that stops the API and brings
+    /// it back at the same address.
+    pub async fn start_at(config: Config, addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let state = AppState::new(config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -279,6 +279,20 @@ impl Harness {
         Ok(true)
     }
 
+    /// The ids of the notifications shown unread (with "Mark as read").
+    pub async fn unread_notifications(&self) -> Result<Vec<String>> {
+        let buttons = self
+            .client
+            .find_all(fantoccini::Locator::Css("[data-testid^=\"mark-read-\"]"))
+            .await?;
+        let mut ids = Vec::new();
+        for button in buttons {
+            let id = button.attr("data-testid").await?.unwrap_or_default();
+            ids.push(id.trim_start_matches("mark-read-").to_owned());
+        }
+        Ok(ids)
+    }
+
     /// Polls `condition` until it holds, or fails after [`WAIT_LIMIT`].
     pub async fn wait_until<F, Fut>(&self, what: &str, mut condition: F) -> Result<()>
     where

@@ -8,19 +8,6 @@ use mock_api::{Config, RunningServer};
 use serde_json::json;
 
 /// The ids of the notifications with a "Mark as read" button.
-async fn unread_notifications(app: &Harness) -> Result<Vec<String>> {
-    let buttons = app
-        .client
-        .find_all(fantoccini::Locator::Css("[data-testid^=\"mark-read-\"]"))
-        .await?;
-    let mut ids = Vec::new();
-    for button in buttons {
-        let id = button.attr("data-testid").await?.unwrap_or_default();
-        ids.push(id.trim_start_matches("mark-read-").to_owned());
-    }
-    Ok(ids)
-}
-
 #[tokio::test]
 async fn the_profile_loads_more_posts_and_names_the_window() -> Result<()> {
     let api = RunningServer::start(Config {
@@ -64,7 +51,7 @@ async fn a_revalidation_pushes_new_data_into_the_widget() -> Result<()> {
     app.sign_in("liam").await?;
     app.wait_until("the dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
         .await?;
-    let unread = unread_notifications(&app).await?;
+    let unread = app.unread_notifications().await?;
     assert!(
         unread.len() >= 2,
         "the test needs two unread notifications: {unread:?}"
