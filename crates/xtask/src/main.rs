@@ -64,9 +64,10 @@ enum Task {
     E2e,
     /// Takes the README's screenshot of the dashboard under Xvfb.
     Screenshot,
-    /// Kills a cache writer mid-write, then a compacting one, many times
-    /// (release build) and checks that every reopen works without a
-    /// rebuild, keeps every flushed write and serves only values written.
+    /// Kills a cache writer mid-write, a compacting one, and one sending
+    /// its outbox, many times each (release build): every reopen works
+    /// without a rebuild, keeps every flushed write, serves only values
+    /// written, and no change is lost or applied twice.
     Soak {
         /// How many times to kill the writer.
         #[arg(long, default_value_t = 1000)]

@@ -18,9 +18,12 @@ use crate::{
 const CRASH_TEST: &str = "killed_writers_never_leave_a_corrupt_cache";
 /// The compaction kill test's main test, likewise.
 const COMPACTION_CRASH_TEST: &str = "killed_compactions_leave_old_or_new_complete";
+/// The outbox kill test's main test, likewise.
+const OUTBOX_CRASH_TEST: &str = "killed_senders_never_lose_or_repeat_a_change";
 
-/// Runs crates/core/tests/crash_safety.rs, then compaction_crash.rs, in
-/// release mode with `kills` kills each, printing their summary lines.
+/// Runs crates/core/tests/crash_safety.rs, compaction_crash.rs and
+/// outbox_crash.rs in release mode with `kills` kills each, printing their
+/// summary lines.
 pub fn soak(kills: u32) -> Result<()> {
     for (test, name, kills_var) in [
         ("crash_safety", CRASH_TEST, "LARDER_CRASH_KILLS"),
@@ -29,6 +32,7 @@ pub fn soak(kills: u32) -> Result<()> {
             COMPACTION_CRASH_TEST,
             "LARDER_COMPACTION_KILLS",
         ),
+        ("outbox_crash", OUTBOX_CRASH_TEST, "LARDER_OUTBOX_KILLS"),
     ] {
         let mut command = Command::new(process::cargo_bin());
         command

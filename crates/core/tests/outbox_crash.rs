@@ -1,0 +1,289 @@
+//! The outbox under SIGKILL (TerminateProcess on Windows), against the real
+//! mock API: this test binary re-executes itself as a child that makes
+//! changes and sends them, and is killed.
+//!
+//! - Offline, a change is made; the child is killed; a restart online
+//!   applies it exactly once.
+//! - A loop kills the child at random points while it records and sends
+//!   changes, 50 times in a normal run (`LARDER_OUTBOX_KILLS`; `cargo xtask
+//!   soak` runs 1,000). Afterwards the outbox drains, and the API's log of
+//!   applied changes holds every change a child reported recorded, and no
+//!   change twice.
+
+use std::{
+    collections::HashSet,
+    io::Write,
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use larder_core::{ApiClient, FileSecrets, Larder, MemorySessions, ProbeSchedule, SecretStore};
+use larder_protocol::{test_controls::RequestStats, Username, WidgetId};
+use mock_api::{Config, RunningServer};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+
+mod common;
+
+const CHILD_DIR_VAR: &str = "LARDER_OUTBOX_CHILD_DIR";
+const CHILD_API_VAR: &str = "LARDER_OUTBOX_CHILD_API";
+const CHILD_MODE_VAR: &str = "LARDER_OUTBOX_CHILD_MODE";
+const CHILD_TEST: &str = "outbox_child";
+const USER: &str = "kit";
+const DEFAULT_KILLS: u32 = 50;
+
+fn open(dir: &Path, api_url: &str) -> Larder {
+    let secrets: Arc<dyn SecretStore> =
+        Arc::new(FileSecrets::open(&dir.join("secrets")).expect("the key folder opens"));
+    Larder::open_with(
+        ApiClient::new(api_url).expect("url"),
+        &dir.join("cache"),
+        Arc::new(MemorySessions::default()),
+        secrets,
+    )
+    .expect("the cache opens")
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").expect("stdout");
+    out.flush().expect("stdout");
+}
+
+/// The re-executed child: `offline` makes one change with the API cut off,
+/// `send` makes changes while its outbox sends them. Either then waits to
+/// be killed. Without `LARDER_OUTBOX_CHILD_DIR` (a normal run) it returns.
+#[test]
+fn outbox_child() {
+    let Some(dir) = std::env::var_os(CHILD_DIR_VAR) else {
+        return;
+    };
+    let api: std::net::SocketAddr = std::env::var(CHILD_API_VAR)
+        .expect("the API is named")
+        .parse()
+        .expect("an address");
+    let mode = std::env::var(CHILD_MODE_VAR).expect("the mode is named");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async move {
+        let link = common::Link::to(api).await;
+        let larder = open(Path::new(&dir), link.url());
+        larder.sign_in(USER).await.expect("sign in");
+        larder
+            .get_widget(WidgetId::NOTIFICATIONS)
+            .await
+            .expect("widget 4");
+        // libtest has printed "test outbox_child ... " without a newline.
+        say("\nready");
+        if mode == "offline" {
+            link.set_cut(true);
+            let _ = larder.client().config().await;
+            larder.mark_notification_read("n3").await.expect("kept");
+            let id = &larder.outbox().expect("outbox").changes[0].id;
+            say(&format!("recorded {id}"));
+        } else {
+            let _background = larder.start_background(ProbeSchedule::default());
+            for i in 0..6 {
+                let note = format!("n{}", i % 5 + 1);
+                larder.mark_notification_read(&note).await.expect("kept");
+                let outbox = larder.outbox().expect("outbox");
+                for change in outbox.changes {
+                    say(&format!("recorded {}", change.id));
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            say("made");
+        }
+        std::future::pending::<()>().await;
+    });
+}
+
+/// Runs the child in `mode`, kills it `kill_after` its "ready" (or after it
+/// said `until`), and returns the ids it reported recorded.
+fn run_and_kill(dir: &Path, api: &RunningServer, mode: &str, kill: Kill) -> HashSet<String> {
+    let common::KillableChild {
+        mut child,
+        lines,
+        reader,
+    } = common::spawn_self(
+        CHILD_TEST,
+        &[
+            (CHILD_DIR_VAR, dir.display().to_string()),
+            (CHILD_API_VAR, api.addr().to_string()),
+            (CHILD_MODE_VAR, mode.to_owned()),
+        ],
+    );
+    let mut recorded = HashSet::new();
+    let by = Instant::now() + Duration::from_secs(60);
+    let mut ready_at: Option<Instant> = None;
+    loop {
+        let wait = match (ready_at, &kill) {
+            (Some(at), Kill::After(delay)) => {
+                (at + *delay).saturating_duration_since(Instant::now())
+            }
+            _ => by.saturating_duration_since(Instant::now()),
+        };
+        match lines.recv_timeout(wait) {
+            Ok(line) => {
+                if line.trim() == "ready" {
+                    ready_at = Some(Instant::now());
+                } else if let Some(id) = line.strip_prefix("recorded ") {
+                    recorded.insert(id.trim().to_owned());
+                }
+                if let Kill::When(word) = kill {
+                    if line.starts_with(word) {
+                        break;
+                    }
+                }
+            }
+            Err(_) if ready_at.is_some() => break,
+            Err(_) => panic!("the child never got ready"),
+        }
+    }
+    child.kill().expect("killed");
+    let status = child.wait().expect("reaped");
+    assert!(!status.success(), "the child was killed, not finished");
+    // What it printed before dying still counts.
+    while let Ok(line) = lines.try_recv() {
+        if let Some(id) = line.strip_prefix("recorded ") {
+            recorded.insert(id.trim().to_owned());
+        }
+    }
+    let _ = reader.join();
+    while let Ok(line) = lines.try_recv() {
+        if let Some(id) = line.strip_prefix("recorded ") {
+            recorded.insert(id.trim().to_owned());
+        }
+    }
+    recorded
+}
+
+enum Kill {
+    After(Duration),
+    When(&'static str),
+}
+
+async fn api() -> RunningServer {
+    RunningServer::start(Config {
+        delay_scale: 0.0,
+        test_controls: true,
+        rate_limit: 100_000,
+        ..Config::default()
+    })
+    .await
+    .expect("mock-api starts")
+}
+
+fn applied_keys(stats: &RequestStats) -> Vec<String> {
+    let user = mock_api::data::user_for(&Username::parse(USER).expect("valid")).id;
+    stats
+        .applied_log
+        .get(&user)
+        .map(|log| {
+            log.iter()
+                .filter_map(|entry| entry.split_once(' ').map(|(_, key)| key.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Opens the cache online as the user and waits until the outbox is empty.
+async fn drain(dir: &Path, api: &RunningServer) {
+    let larder = open(dir, &api.url());
+    larder.sign_in(USER).await.expect("sign in");
+    let _background = larder.start_background(ProbeSchedule::default());
+    let by = Instant::now() + Duration::from_secs(60);
+    while !larder.outbox().expect("outbox").changes.is_empty() {
+        assert!(Instant::now() < by, "the outbox never drained");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_offline_survives_a_kill_and_is_applied_once() {
+    if std::env::var_os(CHILD_DIR_VAR).is_some() {
+        return;
+    }
+    let api = api().await;
+    let temp = tempfile::tempdir().expect("temp dir");
+    let recorded = run_and_kill(temp.path(), &api, "offline", Kill::When("recorded"));
+    assert_eq!(recorded.len(), 1);
+    assert!(
+        applied_keys(&api.state().stats().snapshot()).is_empty(),
+        "not sent offline"
+    );
+    drain(temp.path(), &api).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let applied = applied_keys(&api.state().stats().snapshot());
+    assert_eq!(applied.len(), 1, "exactly once: {applied:?}");
+    assert!(
+        recorded.contains(&applied[0]),
+        "the change made before the kill"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_senders_never_lose_or_repeat_a_change() {
+    if std::env::var_os(CHILD_DIR_VAR).is_some() {
+        return;
+    }
+    let kills: u32 = std::env::var("LARDER_OUTBOX_KILLS")
+        .ok()
+        .map(|n| n.parse().expect("LARDER_OUTBOX_KILLS is a number"))
+        .unwrap_or(DEFAULT_KILLS);
+    let seed: u64 = std::env::var("LARDER_OUTBOX_SEED")
+        .ok()
+        .map(|n| n.parse().expect("LARDER_OUTBOX_SEED is a number"))
+        .unwrap_or_else(|| rand::thread_rng().gen());
+    let mut rng = StdRng::seed_from_u64(seed);
+    let api = api().await;
+    let temp = tempfile::tempdir().expect("temp dir");
+    let started = Instant::now();
+    let mut recorded = HashSet::new();
+    for _ in 0..kills {
+        let delay = Duration::from_millis(rng.gen_range(0..=60));
+        recorded.extend(run_and_kill(temp.path(), &api, "send", Kill::After(delay)));
+    }
+    let before_drain = applied_keys(&api.state().stats().snapshot()).len();
+    drain(temp.path(), &api).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let stats = api.state().stats().snapshot();
+    let applied = applied_keys(&stats);
+    let unique: HashSet<&String> = applied.iter().collect();
+    let user = mock_api::data::user_for(&Username::parse(USER).expect("valid")).id;
+    let sent: u64 = stats
+        .by_user
+        .get(&user)
+        .map(|routes| {
+            routes
+                .iter()
+                .filter(|(route, _)| route.starts_with("POST /api/widgets/4/"))
+                .map(|(_, n)| n)
+                .sum()
+        })
+        .unwrap_or(0);
+    println!(
+        "outbox kills: {kills}, {} changes reported recorded, {} applied ({before_drain} before \
+         the final drain), {} sent again after a kill and answered from the key, {} applied \
+         twice, {:.1} s (seed {seed})",
+        recorded.len(),
+        applied.len(),
+        sent.saturating_sub(applied.len() as u64),
+        applied.len() - unique.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(
+        unique.len(),
+        applied.len(),
+        "a change was applied twice (seed {seed})"
+    );
+    let lost: Vec<&String> = recorded.iter().filter(|id| !unique.contains(id)).collect();
+    assert!(
+        lost.is_empty(),
+        "recorded changes were lost (seed {seed}): {lost:?}"
+    );
+    assert!(
+        !recorded.is_empty(),
+        "no change was ever recorded: the test proves nothing"
+    );
+}
