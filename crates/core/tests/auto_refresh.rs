@@ -9,11 +9,10 @@ use std::{sync::Arc, time::Duration};
 
 use larder_core::{
     auto_refresh::{Target, CHECK_EVERY, MAX_JITTER},
-    cache::{CacheStore, Engine},
     ApiClient, CoreError, Larder, ProbeSchedule, Resource,
 };
 use larder_protocol::{test_controls::RequestStats, ScreenReport, ScreenView, Settings, WidgetId};
-use mock_api::{Config, RunningServer};
+use mock_api::RunningServer;
 
 mod common;
 use common::{prewarmed, ManualClock};
@@ -37,22 +36,10 @@ fn dashboard(visible: bool) -> ScreenReport {
 
 #[tokio::test]
 async fn stale_widgets_on_a_visible_dashboard_are_refetched_by_themselves() {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts");
+    let api = common::controlled_api().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let keys = larder_core::CacheKeys::new(Arc::new(larder_core::MemorySecrets::default()));
-    let (store, _) = CacheStore::open_encrypted(&dir.path().join("cache"), keys).expect("opens");
     let clock = Arc::new(ManualClock::default());
-    let larder = Larder::new(
-        ApiClient::new(&api.url()).expect("url"),
-        Engine::new(store, clock.clone()),
-        Arc::new(larder_core::MemorySessions::default()),
-    );
+    let larder = common::larder_on(&api.url(), dir.path(), clock.clone());
     let user = larder.sign_in("avery").await.expect("sign in").user.id;
     prewarmed(&larder).await;
     for id in WidgetId::ALL {

@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 use larder_core::{
     cache::{CacheStore, Engine},
     service::widget_key,
-    ApiClient, Larder,
+    Larder,
 };
 use larder_protocol::{
     test_controls::{FaultKind, FaultRequest, RequestStats},
@@ -35,15 +35,8 @@ async fn fixture(delay_scale: f64) -> Fixture {
     .await
     .expect("mock-api starts");
     let dir = tempfile::tempdir().expect("temp dir");
-    let keys = larder_core::CacheKeys::new(Arc::new(larder_core::MemorySecrets::default()));
-    let (store, _) = CacheStore::open_encrypted(&dir.path().join("cache"), keys).expect("opens");
     let clock = Arc::new(ManualClock::default());
-    let engine = Engine::new(store, clock.clone());
-    let larder = Larder::new(
-        ApiClient::new(&api.url()).expect("url"),
-        engine,
-        Arc::new(larder_core::MemorySessions::default()),
-    );
+    let larder = common::larder_on(&api.url(), dir.path(), clock.clone());
     Fixture {
         api,
         clock,

@@ -279,6 +279,17 @@ impl Harness {
         Ok(true)
     }
 
+    /// How many times `user` asked the API at `api_url` for each widget (1
+    /// to 5), from its `/__admin/stats`.
+    pub async fn widget_requests(api_url: &str, user: &str) -> Result<[u64; 5]> {
+        let stats: larder_protocol::test_controls::RequestStats =
+            reqwest::get(format!("{api_url}/__admin/stats"))
+                .await?
+                .json()
+                .await?;
+        Ok([1, 2, 3, 4, 5].map(|n| stats.count(user, &format!("GET /api/widgets/{n}"))))
+    }
+
     /// The ids of the notifications shown unread (with "Mark as read").
     pub async fn unread_notifications(&self) -> Result<Vec<String>> {
         let buttons = self

@@ -4,19 +4,9 @@
 
 use anyhow::Result;
 use larder_e2e::Harness;
-use larder_protocol::{test_controls::RequestStats, Username};
+use larder_protocol::Username;
 use mock_api::{Config, RunningServer};
 use serde_json::json;
-
-async fn widget_requests(api: &RunningServer, user: &str) -> Result<Vec<u64>> {
-    let stats: RequestStats = reqwest::get(format!("{}/__admin/stats", api.url()))
-        .await?
-        .json()
-        .await?;
-    Ok((1..=5)
-        .map(|n| stats.count(user, &format!("GET /api/widgets/{n}")))
-        .collect())
-}
 
 #[tokio::test]
 async fn an_open_dashboard_refreshes_what_turns_stale_by_itself() -> Result<()> {
@@ -34,10 +24,10 @@ async fn an_open_dashboard_refreshes_what_turns_stale_by_itself() -> Result<()> 
     app.invoke("save_settings", json!({ "settings": { "staleSecs": 3 } }))
         .await?;
     let user = mock_api::data::user_for(&Username::parse("rhea")?).id;
-    let before = widget_requests(&api, &user).await?;
+    let before = Harness::widget_requests(&api.url(), &user).await?;
 
     app.wait_until("every widget fetched again, untouched", || async {
-        let now = widget_requests(&api, &user).await?;
+        let now = Harness::widget_requests(&api.url(), &user).await?;
         Ok(now.iter().zip(&before).all(|(now, before)| now > before))
     })
     .await?;

@@ -6,7 +6,7 @@
 use anyhow::Result;
 use fantoccini::{key::Key, Locator};
 use larder_e2e::Harness;
-use larder_protocol::{test_controls::RequestStats, Username};
+use larder_protocol::Username;
 use mock_api::{Config, RunningServer};
 
 /// No session bus: the single-instance plugin stands aside.
@@ -38,14 +38,6 @@ async fn a_second_instance_is_told_that_larder_is_already_running() -> Result<()
     first.close().await
 }
 
-async fn widget_requests(api: &RunningServer, user: &str, widget: u8) -> Result<u64> {
-    let stats: RequestStats = reqwest::get(format!("{}/__admin/stats", api.url()))
-        .await?
-        .json()
-        .await?;
-    Ok(stats.count(user, &format!("GET /api/widgets/{widget}")))
-}
-
 #[tokio::test]
 async fn ctrl_r_refreshes_the_dashboard_without_reloading_the_page() -> Result<()> {
     let api = RunningServer::start(Config {
@@ -59,13 +51,13 @@ async fn ctrl_r_refreshes_the_dashboard_without_reloading_the_page() -> Result<(
     app.wait_until("the dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
         .await?;
     let user = mock_api::data::user_for(&Username::parse("olga")?).id;
-    let before = widget_requests(&api, &user, 1).await?;
+    let before = Harness::widget_requests(&api.url(), &user).await?[0];
     app.script("window.larderMarker = 42; return null").await?;
 
     let body = app.client.find(Locator::Css("body")).await?;
     body.send_keys(&(Key::Control + "r")).await?;
     app.wait_until("widget 1 to be fetched again", || async {
-        Ok(widget_requests(&api, &user, 1).await? > before)
+        Ok(Harness::widget_requests(&api.url(), &user).await?[0] > before)
     })
     .await?;
     let marker = app.script("return window.larderMarker ?? null").await?;

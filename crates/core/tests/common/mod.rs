@@ -1,6 +1,6 @@
 //! Test helpers shared by the core's integration tests: a clock moved by
-//! hand, a loopback link to mock-api that can be cut, and a wait for the
-//! prewarm.
+//! hand, a loopback link to mock-api that can be cut, mock-api itself, a
+//! Larder on a hand-moved clock, and a wait for the prewarm.
 
 #![allow(dead_code)] // each test file uses a different subset
 
@@ -154,6 +154,31 @@ pub fn derived_payload(header: &str, seed_label: &str) -> Vec<u8> {
     }
     payload.truncate(len);
     payload
+}
+
+/// Starts mock-api on an ephemeral loopback port with no delays and its
+/// test controls (`/__admin/`) on.
+pub async fn controlled_api() -> mock_api::RunningServer {
+    mock_api::RunningServer::start(mock_api::Config {
+        delay_scale: 0.0,
+        test_controls: true,
+        ..mock_api::Config::default()
+    })
+    .await
+    .expect("mock-api starts")
+}
+
+/// A Larder for `api_url` whose cache (encrypted, in `dir`) ages by
+/// `clock`, with its keys and sessions in memory.
+pub fn larder_on(api_url: &str, dir: &std::path::Path, clock: Arc<ManualClock>) -> Larder {
+    let keys = larder_core::CacheKeys::new(Arc::new(larder_core::MemorySecrets::default()));
+    let (store, _) = larder_core::cache::CacheStore::open_encrypted(&dir.join("cache"), keys)
+        .expect("the cache opens");
+    Larder::new(
+        larder_core::ApiClient::new(api_url).expect("url"),
+        larder_core::cache::Engine::new(store, clock),
+        Arc::new(larder_core::MemorySessions::default()),
+    )
 }
 
 /// Starts mock-api on an ephemeral loopback port with no delays.
