@@ -7,9 +7,9 @@
 //!   window's title shows the edit (the wasm is rebuilt by
 //!   `cargo xtask ui --watch` and the CLI reloads the page; the app keeps
 //!   running);
-//! - edits a file of `crates/core` and waits until a new app window (a new
-//!   X window) shows the sign-in view again (the CLI rebuilds and restarts
-//!   the app).
+//! - edits a file of `crates/core` and waits until the app's window goes
+//!   and a new one shows the sign-in view again (the CLI rebuilds and
+//!   restarts the app).
 //!
 //! Each edit is undone by the next sample, and every file is restored when
 //! the task ends, even on failure. Windows are found with `xwininfo`, so the
@@ -215,6 +215,18 @@ fn wait_for_window(display: &str, needle: &str, not: Option<u64>, limit: Duratio
         std::thread::sleep(Duration::from_millis(100));
     }
     bail!("no window named {needle:?} appeared within {limit:?}")
+}
+
+/// Waits until no window is named with `needle`.
+fn wait_for_no_window(display: &str, needle: &str, limit: Duration) -> Result<()> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if windows(display, needle).is_empty() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("the window named {needle:?} never went within {limit:?}")
 }
 
 /// Waits until window `id`'s name shows the UI edit (`edited`) or no
