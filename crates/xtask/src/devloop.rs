@@ -88,7 +88,10 @@ pub fn run() -> Result<()> {
         };
         let started = Instant::now();
         std::fs::write(&core.path, text)?;
-        window = wait_for_window(&display, "Sign in", Some(window), Duration::from_secs(1200))?;
+        // The old window goes when the CLI stops the app to restart it (a
+        // new window may reuse its X id), then the new one shows sign-in.
+        wait_for_no_window(&display, "Sign in", Duration::from_secs(1200))?;
+        window = wait_for_window(&display, "Sign in", None, Duration::from_secs(600))?;
         core_times.push(started.elapsed());
         println!("xtask: core edit {}: {:.1} s", sample + 1, secs(started));
         settle();
