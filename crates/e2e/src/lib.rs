@@ -9,7 +9,11 @@
 //!
 //! Each [`Harness`] starts its own tauri-driver on free ports, with the app's
 //! data and config folders in a fresh temporary home, so tests never share
-//! state.
+//! state. That holds on Linux, where the folders follow `HOME` and the XDG
+//! variables. On Windows the app asks the shell for its known folders
+//! (`%APPDATA%` and the like), which no variable moves, so there the tests
+//! would share the app data folder of the user who runs them; they have
+//! not been run on Windows yet.
 
 use std::{
     net::TcpListener,
@@ -302,7 +306,8 @@ impl Drop for Harness {
 }
 
 /// Stops tauri-driver and everything it started. Killing only tauri-driver
-/// would leave WebKitWebDriver running, holding the test's output open.
+/// would leave the native driver (WebKitWebDriver, or msedgedriver on
+/// Windows) running, holding the test's output open.
 fn stop_driver(driver: &mut Child) {
     #[cfg(unix)]
     if let Ok(pid) = i32::try_from(driver.id()) {
@@ -312,6 +317,14 @@ fn stop_driver(driver: &mut Child) {
             nix::sys::signal::Signal::SIGKILL,
         );
     }
+    // Windows has no process groups to signal; taskkill's /T ends the
+    // driver's whole tree of child processes.
+    #[cfg(windows)]
+    let _ = Command::new("taskkill")
+        .args(["/T", "/F", "/PID", &driver.id().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     let _ = driver.kill();
     let _ = driver.wait();
 }
