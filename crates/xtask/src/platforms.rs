@@ -35,9 +35,11 @@
 //! # Target folder
 //! The checks share the workspace's target folder. Their artifacts live
 //! under `<target>/<triple>/`, and the host build scripts and proc macros
-//! they need are the host build's own, so they neither invalidate the host
-//! build nor duplicate it (measured: a host `cargo test` right after them
-//! compiles nothing).
+//! they need are the host build's own. Measured on a 2-core machine: after
+//! the checks and [`crate::wine`], a host `cargo test --no-run` compiled
+//! nothing, and the checks then took 1.7 s; from cold, they took 253 s
+//! after a host build in the same folder, against 324 s in a folder of
+//! their own, which rebuilds every build script and proc macro.
 
 use std::{path::PathBuf, process::Command};
 

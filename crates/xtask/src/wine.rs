@@ -145,6 +145,9 @@ fn prepare_prefix(wine: &Path, prefix: &Path) -> Result<()> {
     if !prefix.join("system.reg").exists() {
         std::fs::create_dir_all(prefix)
             .with_context(|| format!("creating {}", prefix.display()))?;
+        // A 64-bit-only Wine says here that it cannot open
+        // syswow64\rundll32.exe: the 32-bit half is not installed, and
+        // nothing needs it.
         let mut boot = Command::new(wine);
         boot.args(["wineboot", "--init"]);
         wine_env(&mut boot, prefix);
