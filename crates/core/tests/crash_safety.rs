@@ -212,18 +212,14 @@ fn run_and_kill_writer(dir: &Path, run: u64, write_for: Duration) -> KilledWrite
         }
     };
     std::thread::sleep(write_for);
-    // `Child::kill` sends SIGKILL: no destructor, no flush, no clean-up.
+    // `Child::kill` is SIGKILL on Unix and TerminateProcess on Windows: no
+    // destructor, no flush, no clean-up.
     child.kill().expect("the writer is killed");
     let status = child.wait().expect("the writer is reaped");
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(
-            status.signal(),
-            Some(9),
-            "writer {run} ended on its own ({status}) instead of being killed mid-write"
-        );
-    }
+    assert!(
+        common::was_killed(status),
+        "writer {run} ended on its own ({status}) instead of being killed mid-write"
+    );
     reader.join().expect("the reader thread");
     for line in lines.try_iter() {
         note(&line, &mut flushed);

@@ -354,6 +354,8 @@ fn stop_driver(driver: &mut Child) {
             nix::sys::signal::Signal::SIGKILL,
         );
     }
+    // Windows has no process groups to signal; taskkill's /T ends the
+    // driver's whole tree of child processes.
     #[cfg(windows)]
     let _ = Command::new("taskkill")
         .args(["/T", "/F", "/PID", &driver.id().to_string()])

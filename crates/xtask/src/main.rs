@@ -13,15 +13,21 @@
 //! - [`perf`]: the cache's crash soak and benchmark.
 //! - [`devloop`]: timing the `cargo tauri dev` edit loop.
 //! - [`workflows`]: actionlint over the GitHub Actions workflows.
+//! - [`platforms`]: from Linux, checks that everything compiles for
+//!   Windows and macOS.
+//! - [`wine`]: from Linux, runs the GUI-free tests as Windows programs
+//!   under Wine.
 //! - [`process`]: running commands and finding paths.
 
 mod devloop;
 mod e2e;
 mod keychain;
 mod perf;
+mod platforms;
 mod process;
 mod setup;
 mod ui;
+mod wine;
 mod workflows;
 
 use anyhow::Result;
@@ -54,14 +60,24 @@ enum Task {
         args: Vec<String>,
     },
     /// Runs every test: the workflow check, unit, command, integration and
-    /// end-to-end.
+    /// end-to-end; on Linux also the Windows and macOS checks and the
+    /// Windows tests under Wine.
     Test {
         /// Skips the end-to-end tests in the real webview.
         #[arg(long)]
         no_e2e: bool,
+        /// Skips the Windows and macOS checks and the Wine run (Linux).
+        #[arg(long)]
+        no_platforms: bool,
     },
     /// Runs only the end-to-end tests (builds the app first).
     E2e,
+    /// From Linux: `cargo check --all-targets` for Windows and for macOS
+    /// (Intel and Apple silicon), installing the targets and C compilers.
+    CheckPlatforms,
+    /// From Linux: builds the GUI-free test suites for Windows and runs
+    /// them under Wine, the keychain test against Wine's Credential Manager.
+    WineTest,
     /// Takes the README's screenshot of the dashboard under Xvfb.
     Screenshot,
     /// Kills a cache writer mid-write, a compacting one, and one sending
@@ -111,7 +127,10 @@ fn main() -> Result<()> {
             ui::build(false)?;
             process::cargo(&["run", "--bin", "larder", "--"], &args)
         }
-        Task::Test { no_e2e } => {
+        Task::Test {
+            no_e2e,
+            no_platforms,
+        } => {
             // First: it takes seconds, and a broken workflow fails fast.
             workflows::lint()?;
             setup::ensure_all()?;
@@ -130,16 +149,31 @@ fn main() -> Result<()> {
             keychain::run_test()?;
             if no_e2e {
                 println!("xtask: skipping the end-to-end tests (--no-e2e)");
-                Ok(())
             } else {
-                e2e::run_tests()
+                e2e::run_tests()?;
             }
+            if no_platforms {
+                println!("xtask: skipping the Windows and macOS checks (--no-platforms)");
+            } else if cfg!(target_os = "linux") {
+                platforms::check()?;
+                wine::run_tests()?;
+            } else {
+                // Here the build and tests above are this OS's own; the
+                // cross checks stand in for them on Linux.
+                println!(
+                    "xtask: the cross-platform checks run on Linux; on {} the native run above covers this OS",
+                    std::env::consts::OS
+                );
+            }
+            Ok(())
         }
         Task::E2e => {
             setup::ensure_all()?;
             ui::build(false)?;
             e2e::run_tests()
         }
+        Task::CheckPlatforms => platforms::check(),
+        Task::WineTest => wine::run_tests(),
         Task::Screenshot => {
             setup::ensure_all()?;
             ui::build(false)?;

@@ -1,7 +1,8 @@
 //! Installs what the tasks need, and nothing when it is already there:
 //! - on Debian and Ubuntu, the system packages (with apt, as root or through
 //!   passwordless sudo);
-//! - rustup's wasm32 target;
+//! - rustup's targets: wasm32 for the UI, and those of
+//!   [`crate::platforms`] and [`crate::wine`];
 //! - pinned tools in a project-local folder ([`crate::process::tools_dir`]):
 //!   wasm-bindgen-cli at the exact version in Cargo.lock, and tauri-driver.
 
@@ -91,7 +92,7 @@ pub fn ensure_for_workflow_lint() -> Result<()> {
 
 /// What building the UI needs: the wasm target and wasm-bindgen-cli.
 pub fn ensure_ui_tools() -> Result<()> {
-    ensure_wasm_target()?;
+    ensure_rustup_targets(&["wasm32-unknown-unknown"])?;
     ensure_cargo_tool("wasm-bindgen-cli", &locked_version("wasm-bindgen")?)
 }
 
@@ -107,7 +108,9 @@ pub fn tool_path(binary: &str) -> PathBuf {
         .join(format!("{binary}{}", std::env::consts::EXE_SUFFIX))
 }
 
-fn ensure_system_packages(sets: &[&[&str]]) -> Result<()> {
+/// Installs the Debian packages of `sets` that are missing, on Debian and
+/// Ubuntu; elsewhere it does nothing.
+pub fn ensure_system_packages(sets: &[&[&str]]) -> Result<()> {
     if !cfg!(target_os = "linux") || !Path::new("/usr/bin/dpkg-query").exists() {
         // Windows and macOS prerequisites are listed in the README.
         return Ok(());
@@ -179,18 +182,26 @@ fn is_root() -> bool {
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
 }
 
-fn ensure_wasm_target() -> Result<()> {
+/// Adds the rustup targets of `targets` that are not installed yet.
+pub fn ensure_rustup_targets(targets: &[&str]) -> Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .context("rustup is needed to add the wasm32 target (https://rustup.rs)")?;
-    if String::from_utf8_lossy(&installed.stdout)
-        .lines()
-        .any(|line| line.trim() == "wasm32-unknown-unknown")
-    {
+        .context("rustup is needed to add compilation targets (https://rustup.rs)")?;
+    let installed = String::from_utf8_lossy(&installed.stdout);
+    let missing: Vec<&str> = targets
+        .iter()
+        .copied()
+        .filter(|target| !installed.lines().any(|line| line.trim() == *target))
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
-    process::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    process::run(
+        Command::new("rustup")
+            .args(["target", "add"])
+            .args(&missing),
+    )
 }
 
 /// Installs `krate` at exactly `version` into the tools folder unless

@@ -183,7 +183,6 @@ mod tests {
         ));
     }
 
-    #[cfg(unix)]
     #[test]
     fn an_unusable_secrets_folder_is_an_error() {
         // A path under a regular file cannot be a folder at all.

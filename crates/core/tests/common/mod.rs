@@ -230,3 +230,19 @@ pub fn spawn_self(test: &str, env: &[(&str, String)]) -> KillableChild {
         reader,
     }
 }
+
+/// Whether a child reaped after `Child::kill` was really killed, rather
+/// than ending on its own first: on Unix it died of SIGKILL; on Windows
+/// `TerminateProcess` gave it exit code 1, which a Rust test binary never
+/// returns by itself (0 when its tests pass, 101 when one fails).
+pub fn was_killed(status: std::process::ExitStatus) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        status.signal() == Some(9)
+    }
+    #[cfg(not(unix))]
+    {
+        status.code() == Some(1)
+    }
+}

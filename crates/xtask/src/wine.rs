@@ -1,0 +1,171 @@
+//! `cargo xtask wine-test`: builds the GUI-free test suites (larder-protocol,
+//! larder-core and mock-api: unit, integration and fuzz tests) as Windows
+//! programs and runs them under Wine, from Linux. Cargo starts each test
+//! program through Wine as its target runner, so `cargo test --target
+//! x86_64-pc-windows-gnu` works as it does natively: the integration tests
+//! start the real mock-api on a loopback port, open real sled databases in
+//! temporary folders, and the kill tests re-execute their own program as a
+//! child and end it with `TerminateProcess`.
+//!
+//! Then the keychain test (crates/core/tests/keychain.rs) runs against Wine's
+//! Credential Manager (`CredWriteW`, `CredReadW`, `CredDeleteW`, which the
+//! `keyring` crate's Windows backend calls), in a Wine prefix of the
+//! project's own under the target folder, never `~/.wine`.
+//!
+//! This is Windows's API as Wine implements it, on Linux's kernel and file
+//! systems: it finds code that does not build or behave as Windows programs,
+//! but it is not a run on Windows.
+//!
+//! # Wine 8 and Rust's std
+//! Since Rust 1.78 every Windows program imports `ProcessPrng` from
+//! `bcryptprimitives.dll` (std's source of random hash keys). Wine has that
+//! DLL from 8.13; Debian 12 ships Wine 8.0, where every program fails to load
+//! with "bcryptprimitives.dll ... not found" (exit code 53). When the prefix
+//! lacks the DLL, a stand-in ([`PROCESS_PRNG_SHIM`]) is compiled with
+//! MinGW-w64 into the prefix's system32: its `ProcessPrng` returns
+//! `RtlGenRandom`'s bytes, as Wine's own later DLL does.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use anyhow::{Context, Result};
+
+use crate::{
+    platforms::{WINDOWS_PACKAGES, WINDOWS_TARGET},
+    process::{self, root},
+    setup,
+};
+
+/// Debian packages for running Windows programs: 64-bit Wine. Without its
+/// recommended `wine` package, the loader is /usr/lib/wine/wine64 and no
+/// `wine64` is on `PATH`.
+const WINE_PACKAGES: &[&str] = &["wine64"];
+
+/// The suites run under Wine: every package with no GUI.
+const PACKAGES: &[&str] = &["larder-protocol", "larder-core", "mock-api"];
+
+/// `bcryptprimitives.dll`'s one function that Rust's std calls.
+const PROCESS_PRNG_SHIM: &str = r#"#include <windows.h>
+#include <ntsecapi.h>
+
+BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T size) {
+    while (size > 0) {
+        ULONG chunk = size > 0x10000000 ? 0x10000000 : (ULONG)size;
+        if (!RtlGenRandom(data, chunk)) {
+            return FALSE;
+        }
+        data += chunk;
+        size -= chunk;
+    }
+    return TRUE;
+}
+"#;
+
+/// Installs Wine and MinGW-w64, prepares the prefix, then runs the suites
+/// and the keychain test.
+pub fn run_tests() -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        anyhow::bail!("wine-test runs the Windows tests from Linux; on Windows run them natively");
+    }
+    setup::ensure_system_packages(&[WINDOWS_PACKAGES, WINE_PACKAGES])?;
+    setup::ensure_rustup_targets(&[WINDOWS_TARGET])?;
+    let wine = wine_loader()?;
+    let prefix = process::target_dir()?.join("wine").join("prefix");
+    prepare_prefix(&wine, &prefix)?;
+
+    process::run(&mut cargo_test(&wine, &prefix, &[]))?;
+    // The keychain test is ignored in a plain run (it writes to the
+    // Credential Manager); the prefix is this project's own.
+    process::run(&mut cargo_test(
+        &wine,
+        &prefix,
+        &["--test", "keychain", "--", "--ignored"],
+    ))?;
+    println!(
+        "xtask: the Windows builds of {} passed under Wine",
+        PACKAGES.join(", ")
+    );
+    Ok(())
+}
+
+/// `cargo test --target x86_64-pc-windows-gnu` over [`PACKAGES`], with
+/// Wine as the runner.
+fn cargo_test(wine: &Path, prefix: &Path, extra: &[&str]) -> Command {
+    let mut command = Command::new(process::cargo_bin());
+    command.args(["test", "--target", WINDOWS_TARGET]);
+    for package in PACKAGES {
+        command.args(["-p", package]);
+    }
+    command
+        .args(extra)
+        .env(
+            format!(
+                "CARGO_TARGET_{}_RUNNER",
+                WINDOWS_TARGET.replace('-', "_").to_uppercase()
+            ),
+            wine,
+        )
+        .current_dir(root());
+    wine_env(&mut command, prefix);
+    command
+}
+
+/// Quiet, headless Wine on `prefix`.
+fn wine_env(command: &mut Command, prefix: &Path) {
+    command
+        .env("WINEPREFIX", prefix)
+        .env("WINEDEBUG", "-all")
+        // No offer to install Mono or Gecko, which nothing here uses.
+        .env("WINEDLLOVERRIDES", "mscoree=;mshtml=")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
+}
+
+/// The 64-bit Wine loader: `wine64` or `wine` on `PATH`, or Debian's
+/// /usr/lib/wine/wine64.
+fn wine_loader() -> Result<PathBuf> {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(name))
+                .find(|candidate| candidate.is_file())
+        })
+    };
+    on_path("wine64")
+        .or_else(|| Some(PathBuf::from("/usr/lib/wine/wine64")).filter(|p| p.is_file()))
+        .or_else(|| on_path("wine"))
+        .context("Wine is not installed (Debian: apt-get install wine64)")
+}
+
+/// Creates the prefix on first use, and gives it the `ProcessPrng`
+/// stand-in when its Wine lacks `bcryptprimitives.dll`.
+fn prepare_prefix(wine: &Path, prefix: &Path) -> Result<()> {
+    if !prefix.join("system.reg").exists() {
+        std::fs::create_dir_all(prefix)
+            .with_context(|| format!("creating {}", prefix.display()))?;
+        // A 64-bit-only Wine says here that it cannot open
+        // syswow64\rundll32.exe: the 32-bit half is not installed, and
+        // nothing needs it.
+        let mut boot = Command::new(wine);
+        boot.args(["wineboot", "--init"]);
+        wine_env(&mut boot, prefix);
+        process::run(&mut boot)?;
+    }
+    let system32 = prefix.join("drive_c").join("windows").join("system32");
+    let dll = system32.join("bcryptprimitives.dll");
+    if dll.exists() {
+        return Ok(());
+    }
+    println!("xtask: this Wine has no bcryptprimitives.dll; installing a ProcessPrng stand-in");
+    let source = prefix.parent().unwrap_or(prefix).join("bcryptprimitives.c");
+    std::fs::write(&source, PROCESS_PRNG_SHIM)
+        .with_context(|| format!("writing {}", source.display()))?;
+    let mut gcc = Command::new("x86_64-w64-mingw32-gcc");
+    gcc.args(["-O2", "-shared", "-static-libgcc", "-s", "-o"])
+        .arg(&dll)
+        .arg(&source)
+        .arg("-ladvapi32");
+    process::run(&mut gcc)
+}
