@@ -138,7 +138,8 @@ impl Larder {
     }
 
     /// Drops waiting change `id` (rolled back in what is shown) and returns
-    /// the outbox left. An id that is not waiting is refused.
+    /// the outbox left. An id that is not waiting is refused. A change whose
+    /// request is already on its way may still reach the API.
     pub fn discard_change(&self, id: &str) -> Result<Outbox, CoreError> {
         let session = self.signed_in()?;
         let outbox = self.outbox()?;
