@@ -3,6 +3,8 @@
 //! and "waiting to sync", and the banner counts 1; after a restart, still
 //! offline, it is still waiting; when the API is back at the same address,
 //! the mark clears by itself and the server has the notification read.
+//! Signing out with a change waiting asks first: staying keeps it, signing
+//! out discards it and says so.
 
 use anyhow::{Context, Result};
 use larder_e2e::Harness;
@@ -78,5 +80,51 @@ async fn an_offline_change_survives_a_restart_and_syncs_once_when_the_api_is_bac
     assert!(api.state().read_notifications(&user).contains(&note));
     assert_eq!(api.state().stats().snapshot().applied(&user), 1);
     assert_eq!(waiting_count(&app).await?, None, "nothing waits");
+    app.close().await
+}
+
+#[tokio::test]
+async fn signing_out_with_a_change_waiting_asks_first() -> Result<()> {
+    let sessions = tempfile::tempdir()?;
+    let api = RunningServer::start(config(&sessions.path().join("sessions.json"))).await?;
+    let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
+    app.sign_in("vic").await?;
+    app.wait_until("the dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
+        .await?;
+    let note = app
+        .unread_notifications()
+        .await?
+        .into_iter()
+        .next()
+        .context("the test needs an unread notification")?;
+    drop(api);
+    app.by_test_id(&format!("mark-read-{note}"))
+        .await?
+        .click()
+        .await?;
+    app.wait_until("the change to wait", || async {
+        Ok(waiting_count(&app).await?.as_deref() == Some("1"))
+    })
+    .await?;
+
+    // Asked first; staying signed in keeps the change.
+    app.by_test_id("sign-out").await?.click().await?;
+    let question = app.by_test_id("sign-out-confirm").await?.text().await?;
+    assert!(
+        question.contains("1 change has not reached the server yet"),
+        "{question}"
+    );
+    app.by_test_id("sign-out-cancel").await?.click().await?;
+    assert!(app.has_test_id("user-name").await?, "still signed in");
+    assert_eq!(waiting_count(&app).await?.as_deref(), Some("1"));
+
+    // Signing out anyway discards it, and the sign-in view says so.
+    app.by_test_id("sign-out").await?.click().await?;
+    app.by_test_id("sign-out-anyway").await?.click().await?;
+    let notice = app.by_test_id("signed-out-notice").await?.text().await?;
+    assert!(
+        notice.contains("1 change") && notice.contains("discarded"),
+        "{notice}"
+    );
     app.close().await
 }

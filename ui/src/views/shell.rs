@@ -109,14 +109,17 @@ pub fn Shell() -> Element {
         signing_out.set(true);
         let mut session = store.session;
         let mut notice = store.notice;
+        // Said before the call: the backend announces the session's end
+        // while it is still answering, and this layout (and any task it
+        // spawned) goes as soon as the window hears of it.
+        if waiting > 0 {
+            notice.set(Some(super::outbox::discarded_notice(waiting)));
+        }
         spawn(async move {
             // Signing out always ends the session locally; the backend
             // revokes the token upstream on a best-effort basis.
             if let Err(err) = backend::sign_out().await {
                 web_sys::console::warn_1(&err.to_string().into());
-            }
-            if waiting > 0 {
-                notice.set(Some(super::outbox::discarded_notice(waiting)));
             }
             signing_out.set(false);
             session.set(None);
