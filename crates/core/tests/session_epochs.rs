@@ -9,20 +9,13 @@ use larder_protocol::{
     test_controls::{FaultKind, FaultRequest, RequestStats},
     WidgetId,
 };
-use mock_api::{Config, RunningServer};
 
 mod common;
 use common::ManualClock;
 
 #[tokio::test]
 async fn a_401_from_an_ended_session_never_ends_a_newer_one() {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts");
+    let api = common::controlled_api().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let keys = larder_core::CacheKeys::new(Arc::new(larder_core::MemorySecrets::as_keychain()));
     let (store, _) = CacheStore::open_encrypted(&dir.path().join("cache"), keys).expect("opens");

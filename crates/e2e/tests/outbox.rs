@@ -32,14 +32,11 @@ async fn waiting_count(app: &Harness) -> Result<Option<String>> {
         .await?)
 }
 
-#[tokio::test]
-async fn an_offline_change_survives_a_restart_and_syncs_once_when_the_api_is_back() -> Result<()> {
-    let sessions = tempfile::tempdir()?;
-    let sessions_file = sessions.path().join("sessions.json");
-    let api = RunningServer::start(config(&sessions_file)).await?;
-    let (url, addr) = (api.url(), api.addr());
-    let app = Harness::launch(&[("LARDER_API_URL", &url)]).await?;
-    app.sign_in("uma").await?;
+/// Signed in as `name` against the API at `url`, the dashboard shown, and
+/// an unread notification's id.
+async fn dashboard_with_an_unread_note(url: &str, name: &str) -> Result<(Harness, String)> {
+    let app = Harness::launch(&[("LARDER_API_URL", url)]).await?;
+    app.sign_in(name).await?;
     app.wait_until("the dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
         .await?;
     let note = app
@@ -48,6 +45,16 @@ async fn an_offline_change_survives_a_restart_and_syncs_once_when_the_api_is_bac
         .into_iter()
         .next()
         .context("the test needs an unread notification")?;
+    Ok((app, note))
+}
+
+#[tokio::test]
+async fn an_offline_change_survives_a_restart_and_syncs_once_when_the_api_is_back() -> Result<()> {
+    let sessions = tempfile::tempdir()?;
+    let sessions_file = sessions.path().join("sessions.json");
+    let api = RunningServer::start(config(&sessions_file)).await?;
+    let (url, addr) = (api.url(), api.addr());
+    let (app, note) = dashboard_with_an_unread_note(&url, "uma").await?;
 
     drop(api); // the API is gone
     app.by_test_id(&format!("mark-read-{note}"))
@@ -87,16 +94,7 @@ async fn an_offline_change_survives_a_restart_and_syncs_once_when_the_api_is_bac
 async fn signing_out_with_a_change_waiting_asks_first() -> Result<()> {
     let sessions = tempfile::tempdir()?;
     let api = RunningServer::start(config(&sessions.path().join("sessions.json"))).await?;
-    let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
-    app.sign_in("vic").await?;
-    app.wait_until("the dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
-        .await?;
-    let note = app
-        .unread_notifications()
-        .await?
-        .into_iter()
-        .next()
-        .context("the test needs an unread notification")?;
+    let (app, note) = dashboard_with_an_unread_note(&api.url(), "vic").await?;
     drop(api);
     app.by_test_id(&format!("mark-read-{note}"))
         .await?

@@ -76,9 +76,8 @@ impl CacheStore {
         let partition = partition_name(user_id);
         let db = self.live.db();
         let tree = db.open_tree(outbox_tree(user_id))?;
-        let aside = db.open_tree(aside_tree(user_id))?;
         let mut records = OutboxRecords {
-            set_aside: aside.len(),
+            set_aside: db.open_tree(aside_tree(user_id))?.len(),
             ..OutboxRecords::default()
         };
         if tree.is_empty() {
@@ -106,9 +105,13 @@ impl CacheStore {
                 Ok(Ok(change)) if Some(change.seq) == seq => records.changes.push(change),
                 Ok(_) | Err(Unsealed::Damaged) => {
                     tracing::warn!("a damaged outbox record was set aside; it will not be sent");
+                    // The trees of the database live now: a compaction may
+                    // have swapped generations since this read began.
                     let _writing = self.live.writing();
-                    aside.insert(&key, bytes.clone())?;
-                    tree.remove(&key)?;
+                    let db = self.live.db();
+                    db.open_tree(aside_tree(user_id))?
+                        .insert(&key, bytes.clone())?;
+                    db.open_tree(outbox_tree(user_id))?.remove(&key)?;
                     records.set_aside += 1;
                 }
                 Err(Unsealed::Kept(err)) => return Err(err),
