@@ -10,8 +10,9 @@
 //! Build scripts still run in a `cargo check`, and some compile C for the
 //! target through the `cc` crate, so each target needs a C compiler for it:
 //! - **`x86_64-pc-windows-gnu`**: MinGW-w64's gcc ([`WINDOWS_PACKAGES`]),
-//!   for ring's C and assembly (and the linker [`crate::wine`] uses). Every
-//!   package but `ui` (wasm32 only) is checked.
+//!   for ring's C and assembly (and the linker [`crate::wine`] uses), and
+//!   NASM for aws-lc-sys's assembly. Every package but `ui` (wasm32 only)
+//!   is checked.
 //! - **`x86_64-apple-darwin`, `aarch64-apple-darwin`**: clang
 //!   ([`APPLE_PACKAGES`]), since gcc cannot target Darwin: it rejects the
 //!   `-arch` and `-mmacosx-version-min` flags that `cc` passes. clang alone
@@ -55,9 +56,11 @@ use crate::{
 pub const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
 
 /// Debian packages for [`WINDOWS_TARGET`]: MinGW-w64's 64-bit C compiler
-/// and binutils. (The `mingw-w64` metapackage also brings C++ and 32-bit
-/// compilers, which nothing here uses.)
-pub const WINDOWS_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64"];
+/// and binutils, and NASM, which aws-lc-sys's build script (in
+/// larder-aead-bench, through aws-lc-rs) calls for its x86_64 Windows
+/// assembly and stops without. (The `mingw-w64` metapackage also brings
+/// C++ and 32-bit compilers, which nothing here uses.)
+pub const WINDOWS_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64", "nasm"];
 
 /// Debian packages for the Apple targets: clang, which can target Darwin.
 const APPLE_PACKAGES: &[&str] = &["clang"];
