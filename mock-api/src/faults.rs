@@ -27,8 +27,9 @@ impl Faults {
         self.take_where(widget, user_id, |fault| !for_changes(fault))
     }
 
-    /// The fault for a change to `widget` (only [`FaultKind::DropAfterCommit`]
-    /// and [`FaultKind::RefuseChange`] apply to changes), consumed as
+    /// The fault for a change to `widget` (only [`FaultKind::DropAfterCommit`],
+    /// [`FaultKind::RefuseChange`] and [`FaultKind::DelayChange`] apply to
+    /// changes), consumed as
     /// [`Self::take`] does.
     pub fn take_for_change(&self, widget: u8, user_id: &str) -> Option<FaultKind> {
         self.take_where(widget, user_id, for_changes)
@@ -67,7 +68,7 @@ impl Faults {
 fn for_changes(fault: &FaultKind) -> bool {
     matches!(
         fault,
-        FaultKind::DropAfterCommit | FaultKind::RefuseChange { .. }
+        FaultKind::DropAfterCommit | FaultKind::RefuseChange { .. } | FaultKind::DelayChange { .. }
     )
 }
 

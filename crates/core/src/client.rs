@@ -50,7 +50,13 @@ impl ApiClient {
                 url: base_url.chars().take(200).collect(),
             });
         }
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if loopback {
+            // An API on this computer is reached directly: a system proxy
+            // (`HTTP_PROXY`) would see the token, or fail to reach it.
+            http = http.no_proxy();
+        }
+        let http = http
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("larder/", env!("CARGO_PKG_VERSION")))

@@ -118,11 +118,11 @@ impl From<CoreError> for CommandError {
             CoreError::Keychain(err) => CommandError::CacheLocked {
                 reason: lock_reason(&err),
             },
-            CoreError::Storage(StoreError::WrongKey | StoreError::UnknownFormat(_)) => {
-                CommandError::CacheLocked {
-                    reason: LockReason::WrongKey,
-                }
-            }
+            CoreError::Storage(
+                StoreError::WrongKey | StoreError::UnknownFormat(_) | StoreError::UnknownSchema(_),
+            ) => CommandError::CacheLocked {
+                reason: LockReason::WrongKey,
+            },
             CoreError::Storage(err) => CommandError::Storage {
                 message: err.to_string(),
             },

@@ -104,6 +104,12 @@ impl Resource {
         }
     }
 
+    /// Whether it is part of a dashboard: a widget, or the admin's
+    /// system health.
+    pub fn is_dashboard(&self) -> bool {
+        matches!(self, Self::Widget(_) | Self::SystemHealth)
+    }
+
     /// The name the API publishes this resource's cache policy under.
     pub fn policy_name(&self) -> String {
         match self {

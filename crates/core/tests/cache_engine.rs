@@ -5,11 +5,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use larder_core::{
-    cache::{CacheStore, Engine},
-    service::widget_key,
-    Larder,
-};
+use larder_core::{service::widget_key, Larder};
 use larder_protocol::{
     test_controls::{FaultKind, FaultRequest, RequestStats},
     Freshness, Source, WidgetId,
@@ -372,29 +368,4 @@ async fn stats_count_hits_and_clearing_removes_entries() {
     assert!(f.larder.clear_cache(Some("../../x")).is_err());
     f.larder.clear_cache(None).expect("cleared all");
     assert!(f.larder.cache_stats().expect("stats").entries.is_empty());
-}
-
-#[tokio::test(start_paused = true)]
-async fn the_sweeper_runs_until_its_guard_is_dropped() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (store, _) = CacheStore::open(&dir.path().join("cache")).expect("opens");
-    let clock = Arc::new(ManualClock::at(10_000_000));
-    let engine = Engine::new(store.clone(), clock.clone());
-    let old = larder_core::cache::CacheEntry {
-        payload: b"{}".to_vec(),
-        fetched_at_ms: 0,
-        etag: None,
-    };
-    store.put("u", "widget:1", &old).expect("put");
-    let guard = engine.spawn_sweeper(Duration::from_secs(60), Duration::from_secs(3600));
-    tokio::time::sleep(Duration::from_secs(61)).await;
-    assert_eq!(store.get("u", "widget:1").expect("get"), None, "swept");
-
-    drop(guard);
-    store.put("u", "widget:2", &old).expect("put");
-    tokio::time::sleep(Duration::from_secs(600)).await;
-    assert!(
-        store.get("u", "widget:2").expect("get").is_some(),
-        "stopped"
-    );
 }

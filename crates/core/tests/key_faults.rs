@@ -153,7 +153,7 @@ fn no_secret_fault_loses_a_single_entry() {
     }
     assert_eq!(
         store
-            .sweep(u64::MAX, std::time::Duration::ZERO)
+            .sweep(u64::MAX, &|_, _| Some(std::time::Duration::ZERO))
             .expect("sweep"),
         0
     );
@@ -186,7 +186,7 @@ fn no_secret_fault_loses_a_single_entry() {
     }
     assert_eq!(
         store
-            .sweep(u64::MAX, std::time::Duration::ZERO)
+            .sweep(u64::MAX, &|_, _| Some(std::time::Duration::ZERO))
             .expect("sweep"),
         0
     );
@@ -206,7 +206,7 @@ fn no_secret_fault_loses_a_single_entry() {
     }
     assert_eq!(
         store
-            .sweep(u64::MAX, std::time::Duration::ZERO)
+            .sweep(u64::MAX, &|_, _| Some(std::time::Duration::ZERO))
             .expect("sweep"),
         0
     );

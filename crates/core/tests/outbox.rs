@@ -9,117 +9,12 @@
 
 use std::time::Duration;
 
-use larder_core::{ApiClient, CoreError, Larder, ProbeSchedule};
-use larder_protocol::{
-    test_controls::{FaultKind, FaultRequest, RequestStats},
-    Connectivity, WidgetData, WidgetId,
-};
-use mock_api::{idempotency::fingerprint, Config, RunningServer};
+use larder_core::CoreError;
+use larder_protocol::{test_controls::FaultKind, WidgetData, WidgetEnvelope, WidgetId};
+use mock_api::idempotency::fingerprint;
 
 mod common;
-use common::{prewarmed, Link};
-
-struct Fixture {
-    api: RunningServer,
-    link: Link,
-    larder: Larder,
-    user: String,
-    _background: larder_core::BackgroundGuard,
-    _dir: tempfile::TempDir,
-}
-
-/// Signed in as `name`, the dashboard cached, the background (and so the
-/// outbox's sender) running, with a quick connectivity probe.
-async fn fixture(name: &str) -> Fixture {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
-        // A hundred changes in a burst stay under it.
-        rate_limit: 1000,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts");
-    let link = Link::to(api.addr()).await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let larder = Larder::open(ApiClient::new(link.url()).expect("url"), dir.path()).expect("opens");
-    let user = larder.sign_in(name).await.expect("sign in").user.id;
-    prewarmed(&larder).await;
-    let background = larder.start_background(ProbeSchedule {
-        first: Duration::from_millis(100),
-        max: Duration::from_millis(200),
-    });
-    Fixture {
-        api,
-        link,
-        larder,
-        user,
-        _background: background,
-        _dir: dir,
-    }
-}
-
-impl Fixture {
-    async fn stats(&self) -> RequestStats {
-        reqwest::get(format!("{}/__admin/stats", self.api.url()))
-            .await
-            .expect("stats")
-            .json()
-            .await
-            .expect("json")
-    }
-
-    async fn fault(&self, fault: FaultKind, times: u32) {
-        reqwest::Client::new()
-            .post(format!("{}/__admin/faults", self.api.url()))
-            .json(&FaultRequest {
-                widget: 4,
-                user_id: None,
-                fault,
-                times: Some(times),
-            })
-            .send()
-            .await
-            .expect("fault set");
-    }
-
-    async fn go_offline(&self) {
-        self.link.set_cut(true);
-        let _ = self.larder.client().config().await;
-        assert_eq!(
-            self.larder.client().connectivity().current(),
-            Connectivity::Offline
-        );
-    }
-
-    /// Waits (bounded) until the outbox holds `n` changes.
-    async fn outbox_len_becomes(&self, n: usize) {
-        for _ in 0..400 {
-            if self.larder.outbox().expect("outbox").changes.len() == n {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!(
-            "the outbox never held {n}: {:?}",
-            self.larder.outbox().expect("outbox")
-        );
-    }
-
-    async fn notification_read_upstream(&self, id: &str) -> bool {
-        let widget = self
-            .larder
-            .refresh_widget(WidgetId::NOTIFICATIONS)
-            .await
-            .expect("widget 4");
-        match widget.data.data {
-            WidgetData::Notifications(center) => {
-                center.notifications.iter().any(|n| n.id == id && n.read)
-            }
-            _ => false,
-        }
-    }
-}
+use common::signed_in::fixture;
 
 #[tokio::test]
 async fn an_offline_change_waits_and_is_applied_once_when_the_api_is_back() {
@@ -282,7 +177,11 @@ async fn a_5xx_keeps_the_change_until_it_is_discarded() {
     let kept = f.larder.outbox().expect("outbox").changes[0].clone();
     assert!(kept.last_error.is_some(), "{kept:?}");
     let discarded = f.larder.discard_change(&kept.id).expect("discarded");
-    assert!(discarded.changes.is_empty());
+    assert!(discarded.outbox.changes.is_empty());
+    assert!(
+        discarded.may_still_arrive,
+        "tried once already, so the API may have it"
+    );
     assert!(matches!(
         f.larder.discard_change(&kept.id),
         Err(CoreError::UnknownChange(_))
@@ -292,24 +191,65 @@ async fn a_5xx_keeps_the_change_until_it_is_discarded() {
 #[tokio::test]
 async fn a_final_refusal_rolls_the_change_back_and_says_why() {
     let f = fixture("eve").await;
+    let widget = || async {
+        f.larder
+            .get_widget(WidgetId::NOTIFICATIONS)
+            .await
+            .expect("widget 4")
+    };
+    let target = unread(&widget().await).expect("an unread notification");
     // A 403 is final: rolled back in the cached widget, and reported.
     let mut refused = f.larder.refused_changes();
     f.fault(FaultKind::RefuseChange { status: 403 }, 1).await;
-    let shown = f.larder.mark_notification_read("n5").await.expect("kept");
-    assert_eq!(shown.pending, ["n5"]);
+    let shown = f
+        .larder
+        .mark_notification_read(&target)
+        .await
+        .expect("kept");
+    assert_eq!(shown.pending, [target.clone()]);
+    assert_eq!(
+        read_state(&shown, &target),
+        Some(true),
+        "shown read at once"
+    );
     let refusal = tokio::time::timeout(Duration::from_secs(10), refused.recv())
         .await
         .expect("refused in time")
         .expect("open");
     assert!(refusal.reason.contains("403"), "{}", refusal.reason);
     f.outbox_len_becomes(0).await;
-    let after = f
-        .larder
-        .get_widget(WidgetId::NOTIFICATIONS)
-        .await
-        .expect("widget 4");
+    let after = widget().await;
     assert!(after.pending.is_empty(), "no longer shown as waiting");
+    assert_eq!(
+        read_state(&after, &target),
+        Some(false),
+        "rolled back: unread again"
+    );
     assert_eq!(f.stats().await.applied(&f.user), 0);
+}
+
+/// The first unread notification of widget 4's `envelope`.
+fn unread(envelope: &WidgetEnvelope) -> Option<String> {
+    match &envelope.data.data {
+        WidgetData::Notifications(center) => center
+            .notifications
+            .iter()
+            .find(|n| !n.read)
+            .map(|n| n.id.clone()),
+        _ => None,
+    }
+}
+
+/// Whether notification `id` of widget 4's `envelope` is read.
+fn read_state(envelope: &WidgetEnvelope, id: &str) -> Option<bool> {
+    match &envelope.data.data {
+        WidgetData::Notifications(center) => center
+            .notifications
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.read),
+        _ => None,
+    }
 }
 
 #[tokio::test]

@@ -47,7 +47,7 @@ pub use envelope::{
     PostsEnvelope, ProfileEnvelope, Source, WidgetEnvelope,
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};
-pub use outbox::{ChangeKind, Outbox, PendingChange, RefusedChange};
+pub use outbox::{ChangeKind, Discarded, Outbox, PendingChange, RefusedChange};
 pub use profile::{Follower, Page, Post, UserProfile};
 pub use screen::{ScreenReport, ScreenView};
 pub use settings::{SecretStoreChoice, Settings, SettingsError};

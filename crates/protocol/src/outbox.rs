@@ -55,6 +55,20 @@ pub struct Outbox {
     pub set_aside: usize,
 }
 
+/// What discarding a waiting change did, as the `discard_change` command
+/// answers it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Discarded {
+    /// The outbox left.
+    pub outbox: Outbox,
+    /// The change had already been sent at least once (its request was on
+    /// its way, or an earlier attempt's answer never came back), so the
+    /// API may still apply it; otherwise it was withdrawn before it was
+    /// ever sent, and never will be.
+    pub may_still_arrive: bool,
+}
+
 /// A change the API refused for good: it was rolled back in the cache.
 /// Pushed with `change-refused`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

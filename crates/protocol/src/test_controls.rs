@@ -64,6 +64,10 @@ pub enum FaultKind {
     Truncated,
     /// Waits this much longer before answering normally.
     Delay { ms: u64 },
+    /// Reads the data at once, then waits `ms` before answering with it:
+    /// an answer that shows the state from before anything that happens
+    /// while it is on its way.
+    SlowAnswer { ms: u64 },
     /// Never answers.
     Hang,
     /// For a change (marking a notification of widget 4 read): the change
@@ -74,6 +78,10 @@ pub enum FaultKind {
     /// For a change: answers this status without applying it (a 4xx the
     /// API refuses for good, or a 5xx). Widget reads ignore it.
     RefuseChange { status: u16 },
+    /// For a change: waits `ms`, then applies it and answers as usual (a
+    /// change whose request is on its way for a while). Widget reads
+    /// ignore it.
+    DelayChange { ms: u64 },
 }
 
 /// `POST /__admin/faults`: make widget requests misbehave.

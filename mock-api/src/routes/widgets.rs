@@ -96,6 +96,9 @@ async fn widget(
             return Ok(json_response(b"{\"widgetId\": 3, \"data\": [".to_vec()))
         }
         Some(FaultKind::Truncated) => return Ok(truncated_response(body)),
+        Some(FaultKind::SlowAnswer { ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
         _ => {}
     }
 
@@ -188,8 +191,12 @@ async fn mark_notification_read(
     let key = idempotency::key_of(&headers)?;
     let user = &caller.user.id;
     let fault = state.faults().take_for_change(4, user);
-    if let Some(FaultKind::RefuseChange { status }) = fault {
-        return Err(ApiError::InjectedStatus(status));
+    match fault {
+        Some(FaultKind::RefuseChange { status }) => return Err(ApiError::InjectedStatus(status)),
+        Some(FaultKind::DelayChange { ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        _ => {}
     }
     let request = idempotency::fingerprint(
         "POST",

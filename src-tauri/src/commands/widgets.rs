@@ -80,11 +80,12 @@ pub fn outbox(state: State<'_, AppState>) -> Result<larder_protocol::Outbox, Com
     Ok(state.larder()?.outbox()?)
 }
 
-/// Drops one waiting change and rolls it back; returns the outbox left.
+/// Drops one waiting change and rolls it back; answers the outbox left and
+/// whether the API may still apply it.
 #[tauri::command]
 pub fn discard_change(
     state: State<'_, AppState>,
     id: String,
-) -> Result<larder_protocol::Outbox, CommandError> {
+) -> Result<larder_protocol::Discarded, CommandError> {
     Ok(state.larder()?.discard_change(&id)?)
 }

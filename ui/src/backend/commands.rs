@@ -126,8 +126,9 @@ pub async fn outbox() -> Result<larder_protocol::Outbox, CommandError> {
     invoke(commands::OUTBOX, &NoArgs {}).await
 }
 
-/// Drops one waiting change and rolls it back.
-pub async fn discard_change(id: &str) -> Result<larder_protocol::Outbox, CommandError> {
+/// Drops one waiting change and rolls it back; says whether the API may
+/// still apply it.
+pub async fn discard_change(id: &str) -> Result<larder_protocol::Discarded, CommandError> {
     #[derive(Serialize)]
     struct Args<'a> {
         id: &'a str,

@@ -58,6 +58,11 @@ pub fn SignOutConfirm(
     }
 }
 
+/// What is said when a discarded change had already been sent.
+pub fn may_still_arrive_notice(what: &str) -> String {
+    format!("Discarded {what}, but it had already been sent, so the server may still apply it.")
+}
+
 /// The changes the server refused for good, each rolled back, until
 /// dismissed.
 #[component]
@@ -80,9 +85,15 @@ pub fn RefusedNotices(refused: Vec<RefusedChange>, on_dismiss: EventHandler<()>)
 /// The outbox, for the cache inspector.
 #[component]
 pub fn OutboxList(outbox: Outbox) -> Element {
+    // Set when a discarded change had already been sent: the server may
+    // still apply it, and the user is told so rather than promised it is gone.
+    let late = use_signal(|| None::<String>);
     rsx! {
         section { class: "outbox", "data-testid": "outbox",
             h2 { "Waiting to sync" }
+            if let Some(late) = late() {
+                p { class: "muted small", "data-testid": "discard-may-arrive", "{late}" }
+            }
             if outbox.changes.is_empty() {
                 p { class: "muted", "Nothing is waiting: every change has reached the server." }
             } else {
@@ -90,7 +101,7 @@ pub fn OutboxList(outbox: Outbox) -> Element {
                     thead { tr { th { "Change" } th { "Made" } th { "Tries" } th { "Last error" } th {} } }
                     tbody {
                         for change in outbox.changes {
-                            OutboxRow { key: "{change.id}", change }
+                            OutboxRow { key: "{change.id}", change, late }
                         }
                     }
                 }
@@ -105,9 +116,10 @@ pub fn OutboxList(outbox: Outbox) -> Element {
 }
 
 #[component]
-fn OutboxRow(change: PendingChange) -> Element {
+fn OutboxRow(change: PendingChange, late: Signal<Option<String>>) -> Element {
     let mut discarding = use_signal(|| false);
     let id = change.id.clone();
+    let what = change.change.describe();
     rsx! {
         tr { "data-testid": "outbox-{change.seq}",
             td { "{change.change.describe()}" }
@@ -117,11 +129,16 @@ fn OutboxRow(change: PendingChange) -> Element {
             td {
                 button { class: "link", disabled: discarding(),
                     onclick: move |_| {
-                        let id = id.clone();
+                        let (id, what) = (id.clone(), what.clone());
+                        let mut late = late;
                         discarding.set(true);
                         spawn(async move {
-                            if let Err(err) = backend::discard_change(&id).await {
-                                web_sys::console::warn_1(&err.to_string().into());
+                            match backend::discard_change(&id).await {
+                                Ok(discarded) if discarded.may_still_arrive => {
+                                    late.set(Some(may_still_arrive_notice(&what)));
+                                }
+                                Ok(_) => {}
+                                Err(err) => web_sys::console::warn_1(&err.to_string().into()),
                             }
                             discarding.set(false);
                         });

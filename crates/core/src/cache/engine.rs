@@ -57,6 +57,15 @@ type Flight = Shared<BoxFuture<'static, Result<CacheEntry, CoreError>>>;
 /// (session epoch, user id, key).
 type FlightId = (u64, String, String);
 
+/// A flight in the map: its serial (so a finished flight removes only
+/// itself), when its request started, and its shared outcome.
+#[derive(Clone)]
+struct InFlight {
+    serial: u64,
+    started_at_ms: u64,
+    flight: Flight,
+}
+
 /// A read's result: the entry and where and how fresh it came.
 #[derive(Debug, Clone)]
 pub struct Read {
@@ -73,7 +82,9 @@ pub struct Engine {
     store: CacheStore,
     clock: Arc<dyn Clock>,
     /// Upstream requests in flight, by (session epoch, user id, key).
-    inflight: Arc<Mutex<HashMap<FlightId, Flight>>>,
+    inflight: Arc<Mutex<HashMap<FlightId, InFlight>>>,
+    /// Numbers the flights.
+    serials: Arc<std::sync::atomic::AtomicU64>,
     /// The session epoch. Writes hold the read lock while they check it
     /// and write; ending an epoch takes the write lock, so no write of the
     /// old epoch can land after it.
@@ -82,16 +93,6 @@ pub struct Engine {
     updates: tokio::sync::broadcast::Sender<CacheUpdate>,
     /// Reads served from the cache, by (user id, key), since start.
     hits: Arc<Mutex<HashMap<(String, String), u64>>>,
-}
-
-/// Stops the sweeper when dropped.
-#[derive(Debug)]
-pub struct SweeperGuard(tokio::task::AbortHandle);
-
-impl Drop for SweeperGuard {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// A stored value that differs from what was cached before: pushed to the
@@ -118,6 +119,7 @@ impl Engine {
             store,
             clock,
             inflight: Arc::default(),
+            serials: Arc::default(),
             epoch: Arc::default(),
             // Receivers that fall this far behind skip to the newest.
             updates: tokio::sync::broadcast::channel(64).0,
@@ -147,34 +149,6 @@ impl Engine {
             .unwrap_or_else(PoisonError::into_inner)
             .entry((user_id.to_owned(), key.to_owned()))
             .or_default() += 1;
-    }
-
-    /// Sweeps entries older than `horizon` every `every` (the first time at
-    /// once), then compacts the folder if it has outgrown what it holds,
-    /// until the guard is dropped. Entries past their TTL but within `horizon` stay, so
-    /// they can still be shown offline. Must be called on a tokio runtime.
-    pub fn spawn_sweeper(&self, every: Duration, horizon: Duration) -> SweeperGuard {
-        let engine = self.clone();
-        let task = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            loop {
-                tick.tick().await;
-                match engine.store.sweep(engine.clock.now_ms(), horizon) {
-                    Ok(0) => {}
-                    Ok(removed) => tracing::debug!(removed, "swept expired cache entries"),
-                    Err(err) => tracing::warn!(%err, "the cache sweep failed"),
-                }
-                // Then keep the folder small: a compaction, when due, runs
-                // on a blocking thread; reads go on meanwhile.
-                let store = engine.store.clone();
-                match tokio::task::spawn_blocking(move || store.compact_if_due()).await {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(err)) => tracing::warn!(%err, "the cache could not be compacted"),
-                    Err(err) => tracing::warn!(%err, "the cache compaction stopped"),
-                }
-            }
-        });
-        SweeperGuard(task.abort_handle())
     }
 
     /// Every change to a cached value from now on.
@@ -215,8 +189,8 @@ impl Engine {
         *self.epoch.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Reads `key` of `user_id` under `policy`, fetching with `fetch` when
-    /// needed (see the module's table).
+    /// Reads `key` of `user_id` under `policy` in the current session
+    /// epoch, fetching with `fetch` when needed (see the module's table).
     pub async fn read(
         &self,
         user_id: &str,
@@ -224,8 +198,23 @@ impl Engine {
         policy: Policy,
         fetch: FetchFn,
     ) -> Result<Read, CoreError> {
+        self.read_in(self.epoch(), user_id, key, policy, fetch)
+            .await
+    }
+
+    /// [`Self::read`] for a session of `epoch`: its requests are shared
+    /// only with that session's, and once the epoch has ended nothing they
+    /// fetch is written.
+    pub async fn read_in(
+        &self,
+        epoch: u64,
+        user_id: &str,
+        key: &str,
+        policy: Policy,
+        fetch: FetchFn,
+    ) -> Result<Read, CoreError> {
         let Some(entry) = self.store.get(user_id, key)? else {
-            let entry = self.flight(user_id, key, fetch).await?;
+            let entry = self.flight(epoch, user_id, key, fetch, 0).await?;
             return Ok(Read {
                 entry,
                 state: Freshness::Fresh,
@@ -248,7 +237,7 @@ impl Engine {
                 self.count_hit(user_id, key);
                 // Revalidate in the background; the flight runs in its own
                 // task, so dropping this handle does not cancel it.
-                drop(self.flight(user_id, key, fetch));
+                drop(self.flight(epoch, user_id, key, fetch, 0));
                 Ok(Read {
                     entry,
                     state: Freshness::Stale,
@@ -256,15 +245,20 @@ impl Engine {
                     error: None,
                 })
             }
-            Freshness::Expired => match self.flight(user_id, key, fetch).await {
+            Freshness::Expired => match self.flight(epoch, user_id, key, fetch, 0).await {
                 Ok(fresh) => Ok(Read {
                     entry: fresh,
                     state: Freshness::Fresh,
                     source: Source::Network,
                     error: None,
                 }),
+                // A value of any age stands in when the API cannot be
+                // reached: it is all the user has. Other failures use it
+                // within the stale-if-error window.
                 Err(err)
-                    if policy.usable_on_error(age) && !matches!(err, CoreError::SessionExpired) =>
+                    if !matches!(err, CoreError::SessionExpired)
+                        && (policy.usable_on_error(age)
+                            || matches!(err, CoreError::Unreachable(_))) =>
                 {
                     self.count_hit(user_id, key);
                     Ok(Read {
@@ -300,25 +294,49 @@ impl Engine {
         }))
     }
 
-    /// Fetches `key` now, whatever its freshness (Retry, refresh), sharing
-    /// any flight already under way.
+    /// Fetches `key` now in the current epoch, whatever its freshness
+    /// (Retry, refresh), sharing any flight already under way.
     pub async fn refresh(
         &self,
         user_id: &str,
         key: &str,
         fetch: FetchFn,
     ) -> Result<CacheEntry, CoreError> {
-        self.flight(user_id, key, fetch).await
+        self.flight(self.epoch(), user_id, key, fetch, 0).await
     }
 
-    /// The one upstream request for (user, key): joins the one in flight or
-    /// starts it in its own task.
-    fn flight(&self, user_id: &str, key: &str, fetch: FetchFn) -> Flight {
+    /// Fetches `key` for a session of `epoch` with a request that started
+    /// no earlier than `since_ms` (engine time): a flight under way that
+    /// started before is not joined, so the answer reflects everything the
+    /// API had acknowledged by then.
+    pub async fn refresh_since(
+        &self,
+        epoch: u64,
+        user_id: &str,
+        key: &str,
+        fetch: FetchFn,
+        since_ms: u64,
+    ) -> Result<CacheEntry, CoreError> {
+        self.flight(epoch, user_id, key, fetch, since_ms).await
+    }
+
+    /// The one upstream request for (epoch, user, key): joins the one in
+    /// flight, if it started at `since_ms` or later, or starts one in its
+    /// own task.
+    fn flight(
+        &self,
+        epoch: u64,
+        user_id: &str,
+        key: &str,
+        fetch: FetchFn,
+        since_ms: u64,
+    ) -> Flight {
         let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
-        let epoch = self.epoch();
         let id = (epoch, user_id.to_owned(), key.to_owned());
-        if let Some(flight) = inflight.get(&id) {
-            return flight.clone();
+        if let Some(under_way) = inflight.get(&id) {
+            if under_way.started_at_ms >= since_ms {
+                return under_way.flight.clone();
+            }
         }
         let cached_etag = self
             .store
@@ -328,40 +346,59 @@ impl Engine {
             .and_then(|e| e.etag);
         let engine = self.clone();
         let flight_id = id.clone();
+        let serial = self
+            .serials
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let started_at_ms = self.clock.now_ms();
         let flight = async move {
-            let result = engine.fetch_and_store(&flight_id, cached_etag, fetch).await;
-            engine
+            let result = engine
+                .fetch_and_store(&flight_id, started_at_ms, cached_etag, fetch)
+                .await;
+            let mut inflight = engine
                 .inflight
                 .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&flight_id);
+                .unwrap_or_else(PoisonError::into_inner);
+            if inflight.get(&flight_id).is_some_and(|f| f.serial == serial) {
+                inflight.remove(&flight_id);
+            }
             result
         }
         .boxed()
         .shared();
-        inflight.insert(id, flight.clone());
+        inflight.insert(
+            id,
+            InFlight {
+                serial,
+                started_at_ms,
+                flight: flight.clone(),
+            },
+        );
         tokio::spawn(flight.clone());
         flight
     }
 
+    /// Fetches, then stores the answer as of `started_at_ms` (when the
+    /// request started: the value is at least that fresh), unless the
+    /// session ended meanwhile or the cache already holds a value from a
+    /// request that started later, which is kept and returned instead.
     async fn fetch_and_store(
         &self,
         (epoch, user_id, key): &FlightId,
+        started_at_ms: u64,
         cached_etag: Option<String>,
         fetch: FetchFn,
     ) -> Result<CacheEntry, CoreError> {
-        let now = || self.clock.now_ms();
         let entry = match fetch(cached_etag).await? {
             Fetched::Modified { body, etag } => CacheEntry {
                 payload: body,
-                fetched_at_ms: now(),
+                fetched_at_ms: started_at_ms,
                 etag,
             },
             Fetched::NotModified => {
                 let mut entry = self.store.get(user_id, key)?.ok_or_else(|| {
                     CoreError::InvalidResponse("304 for an entry no longer cached".into())
                 })?;
-                entry.fetched_at_ms = now();
+                entry.fetched_at_ms = entry.fetched_at_ms.max(started_at_ms);
                 entry
             }
         };
@@ -370,6 +407,14 @@ impl Engine {
             if *current != *epoch {
                 tracing::debug!(key = %crate::log_key(key), "dropped a fetch that finished after its session ended");
                 return Ok(entry);
+            }
+            if let Some(newer) = self
+                .store
+                .get(user_id, key)?
+                .filter(|cached| cached.fetched_at_ms > entry.fetched_at_ms)
+            {
+                // A request that started later has already answered.
+                return Ok(newer);
             }
             self.store.put(user_id, key, &entry)?;
         }

@@ -9,6 +9,7 @@ pub mod layout;
 mod live;
 pub mod outbox_store;
 pub mod policy;
+pub mod retention;
 pub mod sealing;
 pub mod store;
 
@@ -16,7 +17,7 @@ pub use compaction::{
     compact, copy_live, folder_bytes, live_bytes, needs_compaction, CompactionError,
     CompactionReport,
 };
-pub use engine::{CacheUpdate, Clock, Engine, FetchFn, Read, SweeperGuard, SystemClock};
+pub use engine::{CacheUpdate, Clock, Engine, FetchFn, Read, SystemClock};
 pub use entry::{CacheEntry, EntryError};
 pub use layout::{CacheDir, LiveDb};
 pub use policy::Policy;

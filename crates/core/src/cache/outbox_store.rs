@@ -33,6 +33,11 @@ fn sealed_name(seq: u64) -> String {
     format!("outbox:{seq:020}")
 }
 
+/// The tree of the last sequence number given out per outbox (keys: the
+/// outbox tree's name; values: big-endian `u64`). It outlives the records
+/// (and the user's sign-out), so a number is never given out twice.
+const SEQ_TREE: &str = "outbox-seq";
+
 /// A user's readable records, in order, and how many were set aside.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutboxRecords {
@@ -41,8 +46,81 @@ pub struct OutboxRecords {
 }
 
 impl CacheStore {
+    /// Appends the change `make` builds from its sequence number to
+    /// `user_id`'s outbox, durably (see [`Self::outbox_put`]). The number
+    /// follows every number this outbox ever had, sent, discarded or
+    /// cleared: none is given out twice.
+    pub fn outbox_append(
+        &self,
+        user_id: &str,
+        make: impl FnOnce(u64) -> PendingChange,
+    ) -> Result<PendingChange, StoreError> {
+        let seq = {
+            let _writing = self.live.writing();
+            let db = self.live.db();
+            let name = outbox_tree(user_id);
+            let last_record = db
+                .open_tree(&name)?
+                .last()?
+                .and_then(|(key, _)| std::str::from_utf8(&key).ok()?.parse::<u64>().ok())
+                .unwrap_or(0);
+            let mut seq = 0;
+            db.open_tree(SEQ_TREE)?.update_and_fetch(&name, |old| {
+                let given = old
+                    .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
+                    .map_or(0, u64::from_be_bytes);
+                seq = given.max(last_record) + 1;
+                Some(seq.to_be_bytes().to_vec())
+            })?;
+            seq
+        };
+        let change = make(seq);
+        if change.seq != seq {
+            return Err(StoreError::Record(format!(
+                "a change was built with number {} instead of {seq}",
+                change.seq
+            )));
+        }
+        self.outbox_put(user_id, &change)?;
+        Ok(change)
+    }
+
+    /// Rewrites record `change.seq` (its tries and last error) if it is
+    /// still waiting, durably; returns whether it was. A record discarded
+    /// or cleared meanwhile is never written back.
+    pub fn outbox_update(&self, user_id: &str, change: &PendingChange) -> Result<bool, StoreError> {
+        let partition = partition_name(user_id);
+        let payload =
+            serde_json::to_vec(change).map_err(|err| StoreError::Record(err.to_string()))?;
+        let entry = CacheEntry {
+            payload,
+            fetched_at_ms: change.created_at,
+            etag: None,
+        };
+        let updated = {
+            let _writing = self.live.writing();
+            let tree = self.live.db().open_tree(outbox_tree(user_id))?;
+            let key = record_key(change.seq);
+            let Some(current) = tree.get(&key)? else {
+                return Ok(false);
+            };
+            // Sealed only under an existing key: a record is there.
+            let sealed = self
+                .sealer
+                .seal(&partition, &sealed_name(change.seq), &entry, || false)?;
+            tree.compare_and_swap(&key, Some(current), Some(sealed))?
+                .is_ok()
+        };
+        if updated {
+            self.live.wrote();
+            self.flush()?;
+        }
+        Ok(updated)
+    }
+
     /// Stores `change` in `user_id`'s outbox and flushes it to disk before
     /// returning, so a change is never acknowledged before it is durable.
+    /// New changes come through [`Self::outbox_append`], which numbers them.
     pub fn outbox_put(&self, user_id: &str, change: &PendingChange) -> Result<(), StoreError> {
         let partition = partition_name(user_id);
         let payload =
@@ -56,12 +134,11 @@ impl CacheStore {
             let _writing = self.live.writing();
             let db = self.live.db();
             let tree = db.open_tree(outbox_tree(user_id))?;
-            let cache = db.open_tree(&partition)?;
             // A key is created only when nothing is sealed under it yet.
             let sealed = self
                 .sealer
                 .seal(&partition, &sealed_name(change.seq), &entry, || {
-                    cache.is_empty() && tree.is_empty()
+                    !super::retention::holds_sealed(&db, &partition).unwrap_or(true)
                 })?;
             tree.insert(record_key(change.seq), sealed)?;
         }
@@ -120,16 +197,19 @@ impl CacheStore {
         Ok(records)
     }
 
-    /// Removes record `seq` from `user_id`'s outbox, durably.
-    pub fn outbox_remove(&self, user_id: &str, seq: u64) -> Result<(), StoreError> {
-        {
+    /// Removes record `seq` from `user_id`'s outbox, durably; returns
+    /// whether it was there.
+    pub fn outbox_remove(&self, user_id: &str, seq: u64) -> Result<bool, StoreError> {
+        let removed = {
             let _writing = self.live.writing();
             self.live
                 .db()
                 .open_tree(outbox_tree(user_id))?
-                .remove(record_key(seq))?;
-        }
-        self.flush()
+                .remove(record_key(seq))?
+                .is_some()
+        };
+        self.flush()?;
+        Ok(removed)
     }
 
     /// Empties `user_id`'s outbox (records set aside included), durably;
@@ -201,6 +281,45 @@ mod tests {
         assert_eq!(store.outbox_records("u1").expect("read").changes.len(), 3);
         assert_eq!(store.outbox_clear("u1").expect("cleared"), 3);
         assert!(store.outbox_is_empty("u1").expect("read"));
+    }
+
+    #[test]
+    fn numbers_are_never_given_out_twice() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = store(dir.path());
+        let first = store.outbox_append("u1", change).expect("appended");
+        assert_eq!(first.seq, 1);
+        // Sent (removed), then the outbox is empty: the next is still new.
+        assert!(store.outbox_remove("u1", 1).expect("removed"));
+        assert_eq!(store.outbox_append("u1", change).expect("appended").seq, 2);
+        store.outbox_clear("u1").expect("cleared");
+        assert_eq!(store.outbox_append("u1", change).expect("appended").seq, 3);
+        // Records from before the counter existed are counted past.
+        store.outbox_put("u1", &change(10)).expect("put");
+        assert_eq!(store.outbox_append("u1", change).expect("appended").seq, 11);
+        // Another user's numbers are their own.
+        assert_eq!(store.outbox_append("u2", change).expect("appended").seq, 1);
+        // And across a compaction.
+        store.compact().expect("compacted");
+        assert_eq!(store.outbox_append("u1", change).expect("appended").seq, 12);
+    }
+
+    #[test]
+    fn a_record_gone_is_never_written_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = store(dir.path());
+        let mut sent = store.outbox_append("u1", change).expect("appended");
+        sent.tries = 1;
+        assert!(store.outbox_update("u1", &sent).expect("updated"));
+        assert_eq!(
+            store.outbox_records("u1").expect("read").changes,
+            [sent.clone()]
+        );
+        assert!(store.outbox_remove("u1", sent.seq).expect("removed"));
+        sent.tries = 2;
+        assert!(!store.outbox_update("u1", &sent).expect("not there"));
+        assert!(store.outbox_is_empty("u1").expect("read"));
+        assert!(!store.outbox_remove("u1", sent.seq).expect("not there"));
     }
 
     #[test]

@@ -11,7 +11,10 @@
 //!   or gone, the value names another key, its format cannot say): the
 //!   value is kept and the read answers a typed error.
 
-use super::{entry::CacheEntry, StoreError};
+use super::{
+    entry::{CacheEntry, EntryError},
+    StoreError,
+};
 use crate::secrets::{CacheKeys, OpenError, SecretError, SecretKey};
 
 /// Why a stored value was not served.
@@ -39,7 +42,7 @@ impl Sealer {
         self.keys.as_ref()
     }
 
-    fn context(partition: &str, key: &[u8]) -> Vec<u8> {
+    pub(super) fn context(partition: &str, key: &[u8]) -> Vec<u8> {
         [b"larder-cache-v1\0", partition.as_bytes(), b"\0", key].concat()
     }
 
@@ -94,7 +97,14 @@ impl Sealer {
             Some(secret) => crate::secrets::open(secret, &Self::context(partition, key), bytes),
         };
         match frame {
-            Ok(frame) => CacheEntry::decode(&frame).map_err(|_| Unsealed::Damaged),
+            // The right key opened it, so it is whole: a frame schema this
+            // Larder does not know comes from a newer one and is kept.
+            Ok(frame) => CacheEntry::decode(&frame).map_err(|err| match err {
+                EntryError::UnknownSchema(schema) => {
+                    Unsealed::Kept(StoreError::UnknownSchema(schema))
+                }
+                _ => Unsealed::Damaged,
+            }),
             Err(OpenError::Damaged) => Err(Unsealed::Damaged),
             Err(OpenError::WrongKey | OpenError::Unverifiable) => {
                 Err(Unsealed::Kept(StoreError::WrongKey))

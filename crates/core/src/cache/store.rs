@@ -57,6 +57,10 @@ pub enum StoreError {
     /// A value in a format newer than this Larder; it is kept.
     #[error("a cached value is in an unknown format ({0})")]
     UnknownFormat(u8),
+    /// A value whose key opens it, in a frame schema newer than this
+    /// Larder's; it is kept.
+    #[error("a cached value has a newer frame schema ({0})")]
+    UnknownSchema(u16),
     /// The cache folder's generations could not be read, made or swapped.
     #[error("the cache folder could not be used: {0}")]
     Layout(#[source] std::sync::Arc<super::compaction::CompactionError>),
@@ -192,10 +196,23 @@ impl CacheStore {
 
     fn write_in(&self, partition: &str, key: &str, entry: &CacheEntry) -> Result<(), StoreError> {
         let _writing = self.live.writing();
-        let tree = self.live.db().open_tree(partition)?;
-        let sealed = self
-            .sealer
-            .seal(partition, key, entry, || tree.is_empty())?;
+        let db = self.live.db();
+        let tree = db.open_tree(partition)?;
+        // A value kept because it cannot be read now (sealed under another
+        // key, or in a newer format) is never overwritten: it may be the
+        // only copy, readable again once its key comes back.
+        if let Some(existing) = tree.get(key)? {
+            let secret = self.sealer.read_key(partition)?;
+            if let Err(Unsealed::Kept(err)) =
+                self.sealer
+                    .unseal(secret.as_ref(), partition, key.as_bytes(), &existing)
+            {
+                return Err(err);
+            }
+        }
+        let sealed = self.sealer.seal(partition, key, entry, || {
+            !super::retention::holds_sealed(&db, partition).unwrap_or(true)
+        })?;
         // Dropped first, so a failed write never leaves a newer value in
         // memory than on disk.
         self.hot.remove(partition, key);
@@ -242,65 +259,23 @@ impl CacheStore {
         Ok(out)
     }
 
-    /// Removes every entry, in every partition, fetched more than
-    /// `horizon` before `now_ms`, and any the right key proves damaged.
-    /// A partition whose key cannot be read now is skipped whole: nothing
-    /// is removed on the strength of a locked keychain. Returns how many
-    /// were removed.
-    pub fn sweep(&self, now_ms: u64, horizon: std::time::Duration) -> Result<usize, StoreError> {
-        let horizon_ms = u64::try_from(horizon.as_millis()).unwrap_or(u64::MAX);
-        let mut removed = 0;
-        let _writing = self.live.writing();
-        let db = self.live.db();
-        for name in db.tree_names() {
-            if !name.starts_with(b"user.") {
-                continue;
-            }
-            let partition = String::from_utf8_lossy(&name).into_owned();
-            let tree = db.open_tree(name)?;
-            if tree.is_empty() {
-                continue;
-            }
-            let secret = match self.sealer.read_key(&partition) {
-                Ok(secret) => secret,
-                Err(err) => {
-                    tracing::debug!(%err, "not sweeping a partition whose key cannot be read");
-                    continue;
-                }
-            };
-            for item in tree.iter() {
-                let (key, bytes) = item?;
-                let remove = match self
-                    .sealer
-                    .unseal(secret.as_ref(), &partition, &key, &bytes)
-                {
-                    Ok(entry) => now_ms.saturating_sub(entry.fetched_at_ms) > horizon_ms,
-                    Err(Unsealed::Damaged) => true,
-                    Err(Unsealed::Kept(_)) => false,
-                };
-                if remove {
-                    self.hot.remove(&partition, &String::from_utf8_lossy(&key));
-                    self.access
-                        .forget(&partition, &String::from_utf8_lossy(&key));
-                    tree.remove(key)?;
-                    removed += 1;
-                }
-            }
-        }
-        Ok(removed)
-    }
-
     /// Deletes `user_id`'s whole partition, and its key unless changes
     /// sealed under it still wait in the user's outbox.
+    /// The key goes only when nothing at all is sealed under it any more,
+    /// judged under the writers' gate, so no record written meanwhile is
+    /// left without its key.
     pub fn purge_user(&self, user_id: &str) -> Result<(), StoreError> {
         let partition = partition_name(user_id);
-        let outbox_empty = self.outbox_is_empty(user_id)?;
         let _writing = self.live.writing();
+        let db = self.live.db();
         self.hot.remove_partition(&partition);
         self.access.forget_partition(&partition);
-        self.live.db().drop_tree(&partition)?;
-        if let (Some(keys), true) = (self.sealer.keys(), outbox_empty) {
-            keys.delete(&partition)?;
+        db.drop_tree(&partition)?;
+        super::retention::forget_kept(&db, &partition)?;
+        if let Some(keys) = self.sealer.keys() {
+            if !super::retention::holds_sealed(&db, &partition)? {
+                keys.delete(&partition)?;
+            }
         }
         Ok(())
     }
@@ -310,15 +285,11 @@ impl CacheStore {
         self.sealer.keys().map(|keys| keys.secrets())
     }
 
-    /// The names of every partition (users' and the app's), hashed.
+    /// The names of every partition (users' and the app's), hashed, that
+    /// holds anything sealed under its key: cache entries, waiting changes
+    /// or records set aside.
     pub fn partition_names(&self) -> Vec<String> {
-        self.live
-            .db()
-            .tree_names()
-            .into_iter()
-            .filter(|name| name.starts_with(b"user."))
-            .map(|name| String::from_utf8_lossy(&name).into_owned())
-            .collect()
+        super::retention::sealed_partitions(&self.live.db())
     }
 
     /// Whether keys live in an OS keychain.

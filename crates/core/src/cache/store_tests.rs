@@ -114,7 +114,7 @@ fn sweeping_removes_only_entries_past_the_horizon() {
     store.put("bob", "old", &at(2_000)).expect("put");
     store.put("bob", "new", &at(90_000)).expect("put");
     let removed = store
-        .sweep(100_000, std::time::Duration::from_secs(60))
+        .sweep(100_000, &|_, _| Some(std::time::Duration::from_secs(60)))
         .expect("sweep");
     assert_eq!(removed, 2);
     assert_eq!(store.get("alice", "old").expect("get"), None);
@@ -128,4 +128,92 @@ fn a_second_opener_is_told_the_cache_is_in_use() {
         Err(StoreError::Locked { .. }) => {}
         other => panic!("expected Locked, got {other:?}"),
     }
+}
+
+fn encrypted(dir: &Path, secrets: &std::sync::Arc<crate::MemorySecrets>) -> CacheStore {
+    let keys = crate::CacheKeys::new(secrets.clone());
+    CacheStore::open_encrypted(&dir.join("cache"), keys)
+        .expect("opens")
+        .0
+}
+
+#[test]
+fn a_value_in_a_newer_frame_schema_is_kept_not_dropped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secrets = std::sync::Arc::new(crate::MemorySecrets::default());
+    let store = encrypted(dir.path(), &secrets);
+    store.put("alice", "widget:1", &entry("a")).expect("put");
+    // A frame from a newer Larder: schema 2, whole (its checksum matches),
+    // sealed under the right key.
+    let mut frame = entry("newer").encode().expect("encoded");
+    frame[4..6].copy_from_slice(&2u16.to_le_bytes());
+    let body = frame.len() - 4;
+    let checksum = crc32fast::hash(&frame[..body]);
+    frame[body..].copy_from_slice(&checksum.to_le_bytes());
+    let partition = partition_name("alice");
+    let secret = store
+        .sealer
+        .read_key(&partition)
+        .expect("key")
+        .expect("encrypted");
+    let sealed = crate::secrets::seal(
+        &secret,
+        &super::super::sealing::Sealer::context(&partition, b"widget:2"),
+        &frame,
+    )
+    .expect("sealed");
+    store
+        .live
+        .db()
+        .open_tree(&partition)
+        .expect("tree")
+        .insert("widget:2", sealed)
+        .expect("written");
+    assert!(matches!(
+        store.get("alice", "widget:2"),
+        Err(StoreError::UnknownSchema(2))
+    ));
+    assert!(matches!(
+        store.put("alice", "widget:2", &entry("older")),
+        Err(StoreError::UnknownSchema(2))
+    ));
+    store.sweep(u64::MAX, &|_, _| None).expect("swept");
+    assert_eq!(store.stored_count("alice").expect("count"), 2, "kept");
+}
+
+#[test]
+fn a_value_sealed_under_another_key_is_never_overwritten() {
+    use crate::SecretStore;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secrets = std::sync::Arc::new(crate::MemorySecrets::default());
+    let store = encrypted(dir.path(), &secrets);
+    store
+        .put("alice", "widget:1", &entry("only copy"))
+        .expect("put");
+    drop(store);
+    // The keychain answers with another key (restored from a backup, say).
+    let name = crate::secrets::cache_key_name(&partition_name("alice"));
+    let original = secrets.get(&name).expect("get").expect("there");
+    secrets
+        .set(&name, crate::secrets::SecretKey::random().as_bytes())
+        .expect("set");
+    let store = encrypted(dir.path(), &secrets);
+    assert!(matches!(
+        store.get("alice", "widget:1"),
+        Err(StoreError::WrongKey)
+    ));
+    assert!(
+        matches!(
+            store.put("alice", "widget:1", &entry("refetched")),
+            Err(StoreError::WrongKey)
+        ),
+        "a retry must not overwrite the only copy"
+    );
+    drop(store);
+    secrets.set(&name, &original).expect("set");
+    let store = encrypted(dir.path(), &secrets);
+    assert_eq!(
+        store.get("alice", "widget:1").expect("get"),
+        Some(entry("only copy"))
+    );
 }

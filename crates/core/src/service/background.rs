@@ -10,13 +10,10 @@ use larder_protocol::{events::PrewarmProgress, Connectivity, Freshness, WidgetId
 use tokio::sync::watch;
 
 use super::Larder;
-use crate::{cache::SweeperGuard, CoreError, Resource};
+use crate::{CoreError, Resource};
 
-/// How often the sweeper runs.
-const SWEEP_EVERY: Duration = Duration::from_secs(600);
-/// Entries are kept this long after their fetch, for offline use, then
-/// swept; it matches the stale-if-error window.
-const SWEEP_HORIZON: Duration = Duration::from_secs(24 * 3600);
+/// How often the sweeper and the size limit run.
+pub(super) const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 /// When the offline probe asks the API again: after `first`, then doubling
 /// up to `max`.
@@ -38,7 +35,7 @@ impl Default for ProbeSchedule {
 /// Stops the background tasks when dropped.
 #[derive(Debug)]
 pub struct BackgroundGuard {
-    _sweeper: SweeperGuard,
+    sweeper: tokio::task::AbortHandle,
     watcher: tokio::task::AbortHandle,
     limiter: tokio::task::AbortHandle,
     config: tokio::task::AbortHandle,
@@ -48,6 +45,7 @@ pub struct BackgroundGuard {
 
 impl Drop for BackgroundGuard {
     fn drop(&mut self) {
+        self.sweeper.abort();
         self.watcher.abort();
         self.limiter.abort();
         self.config.abort();
@@ -62,30 +60,10 @@ impl Larder {
     /// a first fetch of the API's config; they stop when the guard is
     /// dropped. Must be called on a tokio runtime.
     pub fn start_background(&self, probe: ProbeSchedule) -> BackgroundGuard {
-        let sweeper = self.inner.engine.spawn_sweeper(SWEEP_EVERY, SWEEP_HORIZON);
+        let sweeper = tokio::spawn(self.clone().run_sweeper());
         let larder = self.clone();
         let watcher = tokio::spawn(async move { larder.watch_connectivity(probe).await });
-        let larder = self.clone();
-        let limiter = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(SWEEP_EVERY);
-            loop {
-                tick.tick().await;
-                let pass = larder.clone();
-                match tokio::task::spawn_blocking(move || pass.enforce_cache_limit()).await {
-                    Ok(Ok(report)) if report.removed > 0 => tracing::info!(
-                        removed = report.removed,
-                        before = report.live_bytes_before,
-                        after = report.live_bytes_after,
-                        "evicted the least recently used cache entries"
-                    ),
-                    Ok(Ok(_)) => {}
-                    Ok(Err(err)) => {
-                        tracing::warn!(%err, "the cache size limit could not be applied")
-                    }
-                    Err(err) => tracing::warn!(%err, "the cache size limit pass stopped"),
-                }
-            }
-        });
+        let limiter = tokio::spawn(self.clone().run_size_limit());
         // The API's newest config, fetched once at start (the cached one
         // serves until then, and offline).
         let larder = self.clone();
@@ -95,7 +73,7 @@ impl Larder {
             }
         });
         BackgroundGuard {
-            _sweeper: sweeper,
+            sweeper: sweeper.abort_handle(),
             watcher: watcher.abort_handle(),
             limiter: limiter.abort_handle(),
             config: config.abort_handle(),
@@ -120,30 +98,6 @@ impl Larder {
                 .map(|partition| crate::secrets::cache_key_name(partition)),
         );
         Ok(crate::secrets::move_secrets(old, current.as_ref(), &names)?)
-    }
-
-    /// Keeps the cache within the `cacheLimitMib` setting (see
-    /// [`Self::evict_to`]). Blocking: the background runs it on a blocking
-    /// thread.
-    pub fn enforce_cache_limit(&self) -> Result<crate::cache::eviction::Eviction, CoreError> {
-        self.evict_to(self.settings().cache_limit_bytes())
-    }
-
-    /// Removes the least recently used entries, across users, while the
-    /// cache holds more than `limit` bytes; the signed-in user's dashboard
-    /// is never removed to make room, nor the API's cached config (which
-    /// offline starts need).
-    pub fn evict_to(&self, limit: u64) -> Result<crate::cache::eviction::Eviction, CoreError> {
-        use crate::cache::store::partition_name;
-        let protected = self
-            .read_session()
-            .map(|session| partition_name(&session.user.id));
-        let app = partition_name(super::APP_PARTITION);
-        let keep = |partition: &str, key: &str| {
-            partition == app
-                || (protected.as_deref() == Some(partition) && key.starts_with("widget:"))
-        };
-        Ok(self.inner.engine.store().evict_to(limit, &keep)?)
     }
 
     async fn watch_connectivity(self, probe: ProbeSchedule) {

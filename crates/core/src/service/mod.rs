@@ -8,14 +8,18 @@
 //!   keychain), sign-out, and the API rejecting the session;
 //! - [`reads`]: the data commands that read, through the cache;
 //! - [`writes`]: clearing the cache;
-//! - [`outbox`]: changes for the API (mark as read), kept durably and sent
-//!   exactly once each;
+//! - [`outbox`]: changes for the API (mark as read), kept durably, and
+//!   [`outbox_sender`], which sends each exactly once;
+//! - [`retention`]: what the sweeper and the size limit may remove, and
+//!   whose data they must keep;
 //! - [`background`]: prewarm, the connectivity watcher and its probe.
 //! - [`screen`]: what the window shows, and the automatic refresh of it.
 
 mod background;
 mod outbox;
+mod outbox_sender;
 mod reads;
+mod retention;
 mod screen;
 mod session;
 mod writes;
@@ -77,6 +81,10 @@ struct Inner {
     progress: watch::Sender<PrewarmProgress>,
     /// The running prewarm, aborted by sign-out or a new prewarm.
     prewarm: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+    /// Whether the kept session has been restored (or found locked, or
+    /// absent): the sweeper and the size limit wait for it, so they know
+    /// whose data to keep.
+    restored: watch::Sender<bool>,
     /// What the window shows, as the UI last reported it.
     screen: watch::Sender<crate::auto_refresh::Screen>,
     /// The outbox's sender and announcements.
@@ -145,6 +153,7 @@ impl Larder {
                 config: RwLock::new(config),
                 progress: watch::channel(PrewarmProgress::default()).0,
                 prewarm: std::sync::Mutex::new(None),
+                restored: watch::channel(false).0,
                 screen: watch::channel(crate::auto_refresh::Screen::default()).0,
                 outbox: outbox::OutboxChannels::default(),
             }),

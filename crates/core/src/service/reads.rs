@@ -87,7 +87,9 @@ impl Larder {
         }
         let engine = &self.inner.engine;
         let fetch = self.fetch_fn(&session, resource);
-        let read = engine.read(&session.user.id, &key, policy, fetch).await;
+        let read = engine
+            .read_in(session.epoch, &session.user.id, &key, policy, fetch)
+            .await;
         read_envelope(self.check_session(&session, read)?)
     }
 
@@ -170,7 +172,7 @@ impl Larder {
         let refreshed = self
             .inner
             .engine
-            .refresh(&session.user.id, &key, fetch)
+            .refresh_since(session.epoch, &session.user.id, &key, fetch, 0)
             .await;
         let entry = self.check_session(&session, refreshed)?;
         Ok(self.overlaid(envelope(&entry, Freshness::Fresh, Source::Network, None)?))

@@ -85,7 +85,7 @@ impl auto_refresh::Target for Larder {
             let result = larder
                 .inner
                 .engine
-                .refresh(&session.user.id, &key, fetch)
+                .refresh_since(session.epoch, &session.user.id, &key, fetch, 0)
                 .await;
             // A 401 ends the session here as on any read; the rest waits for
             // the next stale period (or the focus) to try again.

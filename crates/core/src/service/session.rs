@@ -54,6 +54,12 @@ impl Larder {
     /// Must be called on a tokio runtime.
     #[tracing::instrument(skip_all)]
     pub fn restore_session(&self) -> Option<Session> {
+        let restored = self.restore_kept_session();
+        self.inner.restored.send_replace(true);
+        restored
+    }
+
+    fn restore_kept_session(&self) -> Option<Session> {
         let kept = match self.inner.persistence.load() {
             Ok(kept) => kept?,
             Err(CoreError::Keychain(err)) => {
@@ -189,7 +195,7 @@ impl Larder {
             tracing::info!(
                 "kept the signed-out user's cache (and its key, in the keychain) for offline use"
             );
-            Ok(())
+            store.mark_kept(&session.user.id)
         } else {
             // A key in a file must not outlive the session, and values
             // without their key are of no use to anyone: both go.
@@ -238,6 +244,9 @@ impl Larder {
             *guard = None;
         }
         tracing::info!("the API rejected the session; signed out, cache kept");
+        if let Err(err) = self.inner.engine.store().mark_kept(&expected.user.id) {
+            tracing::warn!(%err, "the rejected session's cache could not be marked kept");
+        }
         self.fence_session();
         self.forget_session();
         self.inner.session_changes.send_replace(None);

@@ -13,6 +13,8 @@ use std::{
 };
 
 use larder_core::{cache::Clock, Larder};
+
+pub mod signed_in;
 use tokio::net::{TcpListener, TcpStream};
 
 /// A clock the test moves by hand.
@@ -171,14 +173,38 @@ pub async fn controlled_api() -> mock_api::RunningServer {
 /// A Larder for `api_url` whose cache (encrypted, in `dir`) ages by
 /// `clock`, with its keys and sessions in memory.
 pub fn larder_on(api_url: &str, dir: &std::path::Path, clock: Arc<ManualClock>) -> Larder {
-    let keys = larder_core::CacheKeys::new(Arc::new(larder_core::MemorySecrets::default()));
-    let (store, _) = larder_core::cache::CacheStore::open_encrypted(&dir.join("cache"), keys)
-        .expect("the cache opens");
-    Larder::new(
-        larder_core::ApiClient::new(api_url).expect("url"),
-        larder_core::cache::Engine::new(store, clock),
-        Arc::new(larder_core::MemorySessions::default()),
-    )
+    Machine::default().larder(api_url, dir, clock)
+}
+
+/// What outlives one run of Larder on a computer besides its data folder:
+/// the keychain and the kept session. Each [`Machine::larder`] is a new
+/// run over them.
+#[derive(Debug, Clone, Default)]
+pub struct Machine {
+    pub secrets: Arc<larder_core::MemorySecrets>,
+    pub sessions: Arc<larder_core::MemorySessions>,
+}
+
+impl Machine {
+    /// A machine whose keys sit in a keychain (so a kept cache keeps its key).
+    pub fn with_keychain() -> Self {
+        Self {
+            secrets: Arc::new(larder_core::MemorySecrets::as_keychain()),
+            ..Self::default()
+        }
+    }
+
+    /// A run of Larder for `api_url`, its cache in `dir`, on `clock`.
+    pub fn larder(&self, api_url: &str, dir: &std::path::Path, clock: Arc<ManualClock>) -> Larder {
+        let keys = larder_core::CacheKeys::new(self.secrets.clone());
+        let (store, _) = larder_core::cache::CacheStore::open_encrypted(&dir.join("cache"), keys)
+            .expect("the cache opens");
+        Larder::new(
+            larder_core::ApiClient::new(api_url).expect("url"),
+            larder_core::cache::Engine::new(store, clock),
+            self.sessions.clone(),
+        )
+    }
 }
 
 /// Starts mock-api on an ephemeral loopback port with no delays.

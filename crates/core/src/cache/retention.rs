@@ -1,0 +1,244 @@
+//! What the cache keeps and what it may let go of.
+//!
+//! - **Sealed data.** A partition's key seals its cache entries, its
+//!   outbox's waiting changes and the records set aside; [`holds_sealed`]
+//!   looks at all three, so no key is ever created (or deleted) while
+//!   anything is sealed under it.
+//! - **Kept partitions.** A user who signed out keeping the cache, or whose
+//!   session the API ended, can come back to it offline: their partition is
+//!   marked in the `kept` tree until it is purged.
+//! - **The sweep.** [`CacheStore::sweep`] removes what the right key proves
+//!   damaged, and entries past the horizon the caller gives for them; a
+//!   caller that gives none (the signed-in, locked or kept user's entries)
+//!   keeps them whatever their age.
+
+use std::time::Duration;
+
+use super::{sealing::Unsealed, CacheStore, StoreError};
+
+/// The tree that marks kept partitions (keys: partition names).
+const KEPT_TREE: &str = "kept";
+
+/// The outbox's trees of a partition (`user.<hash>`): its waiting changes
+/// and the records set aside.
+pub(super) fn outbox_trees(partition: &str) -> [String; 2] {
+    [
+        partition.replacen("user.", "outbox.", 1),
+        partition.replacen("user.", "outbox-aside.", 1),
+    ]
+}
+
+/// Whether anything is sealed under `partition`'s key: a cache entry, a
+/// waiting change or a record set aside.
+pub(super) fn holds_sealed(db: &sled::Db, partition: &str) -> Result<bool, StoreError> {
+    if !db.open_tree(partition)?.is_empty() {
+        return Ok(true);
+    }
+    for tree in outbox_trees(partition) {
+        if !db.open_tree(tree)?.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Every partition (`user.<hash>`) with something sealed under its key, in
+/// name order.
+pub(super) fn sealed_partitions(db: &sled::Db) -> Vec<String> {
+    let mut names: Vec<String> = db
+        .tree_names()
+        .into_iter()
+        .filter_map(|name| {
+            let name = String::from_utf8_lossy(&name).into_owned();
+            ["user.", "outbox.", "outbox-aside."]
+                .iter()
+                .find_map(|prefix| name.strip_prefix(prefix))
+                .map(|hash| format!("user.{hash}"))
+        })
+        .filter(|partition| holds_sealed(db, partition).unwrap_or(true))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Unmarks `partition` as kept (it is being purged).
+pub(super) fn forget_kept(db: &sled::Db, partition: &str) -> Result<(), StoreError> {
+    db.open_tree(KEPT_TREE)?.remove(partition)?;
+    Ok(())
+}
+
+impl CacheStore {
+    /// Marks `user_id`'s partition as kept: the user may come back to it
+    /// (offline too), so its entries are never swept for age.
+    pub fn mark_kept(&self, user_id: &str) -> Result<(), StoreError> {
+        let _writing = self.live.writing();
+        self.live
+            .db()
+            .open_tree(KEPT_TREE)?
+            .insert(super::store::partition_name(user_id), &[])?;
+        Ok(())
+    }
+
+    /// The kept partitions, by name.
+    pub fn kept_partitions(&self) -> Result<Vec<String>, StoreError> {
+        let mut kept = Vec::new();
+        for item in self.live.db().open_tree(KEPT_TREE)?.iter() {
+            let (name, _) = item?;
+            kept.push(String::from_utf8_lossy(&name).into_owned());
+        }
+        Ok(kept)
+    }
+
+    /// Removes, in every partition, what its key proves damaged, and every
+    /// entry fetched longer ago than `horizon(partition, key)`; an entry
+    /// with no horizon is never removed for its age. A partition whose key
+    /// cannot be read now is skipped whole: nothing is removed on the
+    /// strength of a locked keychain. Returns how many were removed.
+    pub fn sweep(
+        &self,
+        now_ms: u64,
+        horizon: &dyn Fn(&str, &str) -> Option<Duration>,
+    ) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        let _writing = self.live.writing();
+        let db = self.live.db();
+        for name in db.tree_names() {
+            if !name.starts_with(b"user.") {
+                continue;
+            }
+            let partition = String::from_utf8_lossy(&name).into_owned();
+            let tree = db.open_tree(name)?;
+            if tree.is_empty() {
+                continue;
+            }
+            let secret = match self.sealer.read_key(&partition) {
+                Ok(secret) => secret,
+                Err(err) => {
+                    tracing::debug!(%err, "not sweeping a partition whose key cannot be read");
+                    continue;
+                }
+            };
+            for item in tree.iter() {
+                let (raw_key, bytes) = item?;
+                let key = String::from_utf8_lossy(&raw_key).into_owned();
+                let remove = match self
+                    .sealer
+                    .unseal(secret.as_ref(), &partition, &raw_key, &bytes)
+                {
+                    Ok(entry) => horizon(&partition, &key).is_some_and(|horizon| {
+                        let horizon_ms = u64::try_from(horizon.as_millis()).unwrap_or(u64::MAX);
+                        now_ms.saturating_sub(entry.fetched_at_ms) > horizon_ms
+                    }),
+                    Err(Unsealed::Damaged) => true,
+                    Err(Unsealed::Kept(_)) => false,
+                };
+                if remove {
+                    self.hot.remove(&partition, &key);
+                    self.access.forget(&partition, &key);
+                    tree.remove(raw_key)?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::cache::{store::partition_name, CacheEntry};
+
+    fn entry(fetched_at_ms: u64) -> CacheEntry {
+        CacheEntry {
+            payload: b"{}".to_vec(),
+            fetched_at_ms,
+            etag: None,
+        }
+    }
+
+    fn encrypted(dir: &std::path::Path) -> (CacheStore, Arc<crate::MemorySecrets>) {
+        let secrets = Arc::new(crate::MemorySecrets::default());
+        let keys = crate::CacheKeys::new(secrets.clone());
+        let store = CacheStore::open_encrypted(&dir.join("cache"), keys)
+            .expect("opens")
+            .0;
+        (store, secrets)
+    }
+
+    #[test]
+    fn entries_without_a_horizon_are_never_swept_for_age() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, _) = encrypted(dir.path());
+        store.put("me", "widget:1", &entry(0)).expect("put");
+        store.put("other", "widget:1", &entry(0)).expect("put");
+        store.put("other", "widget:2", &entry(99_000)).expect("put");
+        let me = partition_name("me");
+        let removed = store
+            .sweep(100_000, &|partition, _| {
+                (partition != me).then_some(Duration::from_secs(60))
+            })
+            .expect("sweep");
+        assert_eq!(removed, 1, "only the other user's old entry");
+        assert!(store.get("me", "widget:1").expect("get").is_some());
+        assert!(store.get("other", "widget:1").expect("get").is_none());
+        assert!(store.get("other", "widget:2").expect("get").is_some());
+    }
+
+    #[test]
+    fn an_outbox_alone_counts_as_sealed_data() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, secrets) = encrypted(dir.path());
+        let change = larder_protocol::PendingChange {
+            id: "id".into(),
+            seq: 1,
+            change: larder_protocol::ChangeKind::MarkNotificationRead {
+                notification_id: "n1".into(),
+            },
+            created_at: 1,
+            tries: 0,
+            last_error: None,
+        };
+        store.outbox_put("u", &change).expect("recorded");
+        let partition = partition_name("u");
+        assert_eq!(store.partition_names(), [partition.clone()]);
+        // Purging the cache keeps the key the waiting change needs…
+        store.purge_user("u").expect("purged");
+        let name = crate::secrets::cache_key_name(&partition);
+        use crate::SecretStore;
+        assert!(secrets.get(&name).expect("get").is_some(), "key kept");
+        // …and a key lost anyway is never replaced while the change waits.
+        drop(store);
+        secrets.delete(&name).expect("deleted");
+        let store = encrypted_again(dir.path(), secrets.clone());
+        assert!(matches!(
+            store.put("u", "widget:1", &entry(5)),
+            Err(StoreError::Secret(crate::SecretError::NotFound { .. }))
+        ));
+        assert_eq!(secrets.get(&name).expect("get"), None, "no new key");
+    }
+
+    fn encrypted_again(dir: &std::path::Path, secrets: Arc<crate::MemorySecrets>) -> CacheStore {
+        let keys = crate::CacheKeys::new(secrets);
+        CacheStore::open_encrypted(&dir.join("cache"), keys)
+            .expect("opens")
+            .0
+    }
+
+    #[test]
+    fn kept_marks_last_until_the_purge() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, _) = encrypted(dir.path());
+        store.put("u", "widget:1", &entry(1)).expect("put");
+        store.mark_kept("u").expect("marked");
+        assert_eq!(
+            store.kept_partitions().expect("kept"),
+            [partition_name("u")]
+        );
+        store.purge_user("u").expect("purged");
+        assert!(store.kept_partitions().expect("kept").is_empty());
+    }
+}

@@ -1,0 +1,327 @@
+//! The outbox's sender: one task that sends the signed-in user's waiting
+//! changes in order, one at a time, each with its own `Idempotency-Key`.
+//!
+//! A change leaves the outbox only when the API has answered it for good: a
+//! 2xx, or a final 4xx (then it is rolled back and the user is told).
+//! Timeouts, connection errors, 5xx, 409 (the API still processing it) and
+//! 429 keep it, to be tried again after a backoff (or the `Retry-After`)
+//! that nothing cuts short: a new change, a connectivity change or a
+//! session change wakes the sender, but it waits out the backoff first. A
+//! 401 keeps it for the next sign-in of the same user.
+//!
+//! A change older than the API's published key lifetime may have been
+//! applied under a key the API has since forgotten, so it is not sent
+//! blindly: widget 4 is fetched first, and a notification already read
+//! there counts as applied.
+
+use std::time::Duration;
+
+use larder_protocol::{ChangeKind, PendingChange, RefusedChange, WidgetData, WidgetId};
+
+use super::{
+    outbox::{lock, Acknowledged},
+    widget_key, ActiveSession, Larder,
+};
+use crate::{CoreError, Resource};
+
+/// The first wait after a failed attempt; it doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_secs(2);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// What a pass over the outbox left to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Nothing to send, or nothing can be sent until something changes.
+    Wait,
+    /// Try again after this long.
+    RetryIn(Duration),
+}
+
+/// What the API's state says of an old change.
+enum Reconciled {
+    /// Already applied: it leaves the outbox without being sent.
+    Applied,
+    /// Not applied: send it.
+    Send,
+    /// The notification is gone: the change can never apply.
+    Gone,
+}
+
+fn backoff(tries: u32) -> Duration {
+    FIRST_BACKOFF
+        .saturating_mul(2u32.saturating_pow(tries.saturating_sub(1).min(8)))
+        .min(MAX_BACKOFF)
+}
+
+/// A 4xx the API will answer the same way however often it is asked; 401
+/// (the session), 408, 409 (still processing this key) and 429 are not.
+fn is_final(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 401 | 408 | 409 | 429)
+}
+
+impl Larder {
+    /// Sends the outbox whenever something may have changed, until the
+    /// task is aborted.
+    pub(super) async fn run_outbox(self) {
+        let mut connectivity = self.connectivity_changes();
+        let mut sessions = self.session_changes();
+        loop {
+            let next = self.send_waiting().await;
+            let retry = match next {
+                Next::Wait => None,
+                Next::RetryIn(after) => Some(after),
+            };
+            tokio::select! {
+                () = self.inner.outbox.kick.notified() => {}
+                changed = connectivity.changed() => if changed.is_err() { return },
+                changed = sessions.changed() => if changed.is_err() { return },
+                () = tokio::time::sleep(retry.unwrap_or_default()), if retry.is_some() => {}
+            }
+        }
+    }
+
+    /// How long `user_id` must still wait before the next attempt.
+    fn backing_off(&self, user_id: &str) -> Option<Duration> {
+        let not_before = lock(&self.inner.outbox.not_before);
+        let (user, until) = not_before.as_ref()?;
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        (user == user_id && !left.is_zero()).then_some(left)
+    }
+
+    fn back_off(&self, user_id: &str, wait: Duration) {
+        *lock(&self.inner.outbox.not_before) =
+            Some((user_id.to_owned(), tokio::time::Instant::now() + wait));
+    }
+
+    /// Sends the signed-in user's waiting changes, in order, until one
+    /// cannot be sent now.
+    async fn send_waiting(&self) -> Next {
+        let _one_pass = self.inner.outbox.sending.lock().await;
+        let Ok(session) = self.signed_in() else {
+            return Next::Wait;
+        };
+        self.publish_outbox(&session.user.id);
+        let mut acknowledged_at = None;
+        loop {
+            if self.inner.client.connectivity().is_offline() {
+                return Next::Wait;
+            }
+            if let Some(left) = self.backing_off(&session.user.id) {
+                return Next::RetryIn(left);
+            }
+            let store = self.inner.engine.store();
+            let first = match store.outbox_records(&session.user.id) {
+                Ok(records) => records.changes.into_iter().next(),
+                Err(err) => {
+                    tracing::warn!(%err, "the outbox cannot be read now");
+                    return Next::RetryIn(MAX_BACKOFF);
+                }
+            };
+            let Some(change) = first else {
+                if let Some(since) = acknowledged_at {
+                    self.refetch_after(&session, since).await;
+                }
+                return Next::Wait;
+            };
+            if !self.claim(&session, &change) {
+                continue; // discarded meanwhile
+            }
+            let next = self.send_one(&session, change, &mut acknowledged_at).await;
+            *lock(&self.inner.outbox.in_flight) = None;
+            if let Some(next) = next {
+                return next;
+            }
+        }
+    }
+
+    /// Marks `change` as the one on its way, if it is still waiting (a
+    /// discard takes the same lock, so the two never cross).
+    fn claim(&self, session: &ActiveSession, change: &PendingChange) -> bool {
+        let mut in_flight = lock(&self.inner.outbox.in_flight);
+        let waiting = self
+            .inner
+            .engine
+            .store()
+            .outbox_records(&session.user.id)
+            .is_ok_and(|records| records.changes.iter().any(|c| c.id == change.id));
+        if waiting {
+            *in_flight = Some((session.user.id.clone(), change.id.clone()));
+        }
+        waiting
+    }
+
+    /// Sends one claimed change and files the answer; `None` goes on to
+    /// the next change.
+    async fn send_one(
+        &self,
+        session: &ActiveSession,
+        mut change: PendingChange,
+        acknowledged_at: &mut Option<u64>,
+    ) -> Option<Next> {
+        let store = self.inner.engine.store();
+        let user_id = &session.user.id;
+        let ChangeKind::MarkNotificationRead { notification_id } = change.change.clone();
+        let answer = match self.reconcile(session, &change, &notification_id).await {
+            Ok(Reconciled::Applied) => Ok(()),
+            Ok(Reconciled::Send) => {
+                let key = uuid::Uuid::parse_str(&change.id).unwrap_or_else(|_| uuid::Uuid::nil());
+                self.inner
+                    .client
+                    .mark_notification_read(&session.token, &notification_id, key)
+                    .await
+            }
+            Ok(Reconciled::Gone) => Err(CoreError::UpstreamStatus {
+                status: 404,
+                code: "not_found".into(),
+                message: "the notification no longer exists".into(),
+            }),
+            Err(err) => Err(err),
+        };
+        match answer {
+            Ok(()) => {
+                let at_ms = self.inner.engine.now_ms();
+                lock(&self.inner.outbox.acknowledged).push(Acknowledged {
+                    user_id: user_id.clone(),
+                    notification_id,
+                    at_ms,
+                });
+                *acknowledged_at = Some(at_ms);
+                if let Err(err) = store.outbox_remove(user_id, change.seq) {
+                    tracing::warn!(%err, "a sent change could not be removed from the outbox");
+                    return Some(Next::RetryIn(MAX_BACKOFF));
+                }
+                self.publish_outbox(user_id);
+                None
+            }
+            Err(CoreError::SessionExpired) => {
+                // Kept for the next sign-in of the same user.
+                let _ = self.check_session(session, Err::<(), _>(CoreError::SessionExpired));
+                Some(Next::Wait)
+            }
+            Err(CoreError::UpstreamStatus {
+                status, message, ..
+            }) if is_final(status) => {
+                match store.outbox_remove(user_id, change.seq) {
+                    Ok(true) => {
+                        tracing::warn!(status, "the API refused a change; it was rolled back");
+                        self.publish_outbox(user_id);
+                        self.announce_widget(WidgetId::NOTIFICATIONS);
+                        let _ = self.inner.outbox.refused.send(RefusedChange {
+                            change,
+                            reason: format!("the server answered {status}: {message}"),
+                        });
+                    }
+                    Ok(false) => {} // discarded meanwhile: already rolled back
+                    Err(err) => {
+                        tracing::warn!(%err, "a refused change could not be removed from the outbox");
+                        return Some(Next::RetryIn(MAX_BACKOFF));
+                    }
+                }
+                None
+            }
+            Err(err) => {
+                change.tries += 1;
+                change.last_error = Some(err.to_string());
+                match store.outbox_update(user_id, &change) {
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(%err, "a change's attempt could not be recorded"),
+                }
+                self.publish_outbox(user_id);
+                let wait = match err {
+                    CoreError::RateLimited { retry_after_secs } => {
+                        Duration::from_secs(retry_after_secs).max(backoff(change.tries))
+                    }
+                    _ => backoff(change.tries),
+                };
+                self.back_off(user_id, wait);
+                Some(Next::RetryIn(wait))
+            }
+        }
+    }
+
+    /// For a change older than the API's key lifetime, what widget 4,
+    /// fetched now, says of it; younger changes are sent.
+    async fn reconcile(
+        &self,
+        session: &ActiveSession,
+        change: &PendingChange,
+        notification_id: &str,
+    ) -> Result<Reconciled, CoreError> {
+        let lifetime_ms = self.config().idempotency_key_ttl_secs.saturating_mul(1000);
+        let now = self.inner.engine.now_ms();
+        if lifetime_ms == 0 || now.saturating_sub(change.created_at) < lifetime_ms {
+            return Ok(Reconciled::Send);
+        }
+        let entry = self.fetch_notifications_since(session, now).await?;
+        let widget: larder_protocol::WidgetResponse = crate::resource::decode(&entry.payload)?;
+        let WidgetData::Notifications(center) = widget.data else {
+            return Ok(Reconciled::Send);
+        };
+        Ok(
+            match center
+                .notifications
+                .iter()
+                .find(|n| n.id == notification_id)
+            {
+                Some(note) if note.read => Reconciled::Applied,
+                Some(_) => Reconciled::Send,
+                None => Reconciled::Gone,
+            },
+        )
+    }
+
+    /// Widget 4 from a request that starts no earlier than `since_ms`.
+    async fn fetch_notifications_since(
+        &self,
+        session: &ActiveSession,
+        since_ms: u64,
+    ) -> Result<crate::cache::CacheEntry, CoreError> {
+        let resource = Resource::Widget(WidgetId::NOTIFICATIONS);
+        let fetch = self.fetch_fn(session, resource);
+        let fetched = self
+            .inner
+            .engine
+            .refresh_since(
+                session.epoch,
+                &session.user.id,
+                &widget_key(WidgetId::NOTIFICATIONS),
+                fetch,
+                since_ms,
+            )
+            .await;
+        self.check_session(session, fetched)
+    }
+
+    /// Once the outbox is empty after acknowledgements, the API's own view
+    /// (fetched after the last one) replaces the overlay: one request, not
+    /// one per change.
+    async fn refetch_after(&self, session: &ActiveSession, since_ms: u64) {
+        if let Err(err) = self.fetch_notifications_since(session, since_ms).await {
+            tracing::debug!(%err, "widget 4 could not be refetched after changes");
+            self.announce_widget(WidgetId::NOTIFICATIONS);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_a_minute() {
+        assert_eq!(backoff(1), Duration::from_secs(2));
+        assert_eq!(backoff(2), Duration::from_secs(4));
+        assert_eq!(backoff(6), Duration::from_secs(60));
+        assert_eq!(backoff(u32::MAX), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn only_answers_that_cannot_change_are_final() {
+        for status in [400, 403, 404, 410, 422] {
+            assert!(is_final(status), "{status}");
+        }
+        for status in [401, 408, 409, 429, 500, 503, 200] {
+            assert!(!is_final(status), "{status}");
+        }
+    }
+}

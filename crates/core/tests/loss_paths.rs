@@ -1,0 +1,227 @@
+//! The stories in which Larder used to lose what the user saw or did, each
+//! against the real mock API: the dashboard offline days after the last
+//! sync, a change discarded while on its way, a change discarded before it
+//! was sent, an acknowledged change undone by an answer from before it,
+//! and the size limit evicting a kept or an admin's dashboard.
+
+use std::{sync::Arc, time::Duration};
+
+use larder_core::Larder;
+use larder_protocol::{
+    test_controls::FaultKind, Freshness, Settings, WidgetData, WidgetEnvelope, WidgetId,
+};
+
+mod common;
+use common::{eventually, prewarmed, signed_in::fixture, Link, Machine, ManualClock};
+
+/// The notifications of widget 4's envelope: (id, read).
+fn notifications(envelope: &WidgetEnvelope) -> Vec<(String, bool)> {
+    match &envelope.data.data {
+        WidgetData::Notifications(center) => center
+            .notifications
+            .iter()
+            .map(|n| (n.id.clone(), n.read))
+            .collect(),
+        other => panic!("widget 4 holds notifications, not {other:?}"),
+    }
+}
+
+/// The notification ids `user` had applied, in order.
+fn applied(stats: &larder_protocol::test_controls::RequestStats, user: &str) -> Vec<String> {
+    stats
+        .applied_log
+        .get(user)
+        .into_iter()
+        .flatten()
+        .filter_map(|line| line.split(' ').next().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn offline_days_after_the_last_sync_the_dashboard_is_all_there() {
+    let api = common::controlled_api().await;
+    let link = Link::to(api.addr()).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let machine = Machine::default();
+    let clock = Arc::new(ManualClock::at(1_800_000_000_000));
+    let larder = machine.larder(link.url(), dir.path(), clock.clone());
+    larder.sign_in("walt").await.expect("signed in");
+    prewarmed(&larder).await;
+    assert_eq!(larder.cached_dashboard().len(), WidgetId::ALL.len());
+    larder.flush().expect("flushed");
+    drop(larder);
+
+    // Two days later, on a train: no network.
+    link.set_cut(true);
+    clock.advance(Duration::from_secs(2 * 86_400));
+    let larder = machine.larder(link.url(), dir.path(), clock.clone());
+    larder.restore_session().expect("the session is restored");
+    assert_eq!(larder.sweep_once().expect("swept"), 0, "nothing swept");
+    for widget in WidgetId::ALL {
+        let shown = larder.get_widget(widget).await.unwrap_or_else(|err| {
+            panic!("widget {widget} must show its cached data offline: {err}")
+        });
+        assert_eq!(shown.state, Freshness::Stale, "widget {widget}");
+    }
+    // Back online, the signed-in user's old entries are still the only
+    // copy until they are refetched: the sweep leaves them.
+    link.set_cut(false);
+    larder.client().config().await.expect("online");
+    assert_eq!(larder.sweep_once().expect("swept"), 0);
+    assert_eq!(larder.cached_dashboard().len(), WidgetId::ALL.len());
+}
+
+#[tokio::test]
+async fn a_change_discarded_on_its_way_is_reported_and_the_next_one_still_goes() {
+    let f = fixture("dora").await;
+    f.fault(FaultKind::DelayChange { ms: 1500 }, 1).await;
+    f.larder
+        .mark_notification_read("n1")
+        .await
+        .expect("recorded");
+    let route = "POST /api/widgets/4/notifications/n1/read";
+    eventually("the change to reach the API", || async {
+        f.stats().await.count(&f.user, route) == 1
+    })
+    .await;
+    let on_its_way = f.larder.outbox().expect("outbox").changes[0].clone();
+    let discarded = f.larder.discard_change(&on_its_way.id).expect("discarded");
+    assert!(discarded.may_still_arrive, "it was on its way");
+    assert!(discarded.outbox.changes.is_empty());
+    f.larder
+        .mark_notification_read("n2")
+        .await
+        .expect("recorded");
+    f.outbox_len_becomes(0).await;
+    eventually("the next change to be applied", || async {
+        applied(&f.stats().await, &f.user).len() == 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        applied(&f.stats().await, &f.user),
+        ["n1", "n2"],
+        "the one on its way arrived once, and the next was sent once"
+    );
+}
+
+#[tokio::test]
+async fn a_change_discarded_before_it_is_sent_is_never_applied() {
+    let f = fixture("abe").await;
+    f.go_offline().await;
+    f.larder
+        .mark_notification_read("n1")
+        .await
+        .expect("recorded");
+    let waiting = f.larder.outbox().expect("outbox").changes[0].clone();
+    let discarded = f.larder.discard_change(&waiting.id).expect("discarded");
+    assert!(!discarded.may_still_arrive, "never sent");
+    f.link.set_cut(false);
+    f.larder
+        .mark_notification_read("n2")
+        .await
+        .expect("recorded");
+    f.outbox_len_becomes(0).await;
+    eventually("the second change to be applied", || async {
+        !applied(&f.stats().await, &f.user).is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(applied(&f.stats().await, &f.user), ["n2"]);
+    let shown = f
+        .larder
+        .get_widget(WidgetId::NOTIFICATIONS)
+        .await
+        .expect("widget 4");
+    assert!(
+        notifications(&shown).contains(&("n2".into(), true)),
+        "{shown:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_acknowledged_change_stays_shown_until_newer_data_arrives() {
+    let f = fixture("ivy").await;
+    let before = f
+        .larder
+        .get_widget(WidgetId::NOTIFICATIONS)
+        .await
+        .expect("widget 4");
+    let (target, _) = notifications(&before)
+        .into_iter()
+        .find(|(_, read)| !read)
+        .expect("an unread notification");
+    // A refresh whose answer is read before the change and arrives after.
+    f.fault(FaultKind::SlowAnswer { ms: 1500 }, 1).await;
+    let larder = f.larder.clone();
+    let slow = tokio::spawn(async move { larder.refresh_widget(WidgetId::NOTIFICATIONS).await });
+    eventually("the slow read to reach the API", || async {
+        f.stats().await.count(&f.user, "GET /api/widgets/4") >= 2
+    })
+    .await;
+    f.larder
+        .mark_notification_read(&target)
+        .await
+        .expect("recorded");
+    f.outbox_len_becomes(0).await;
+    let _ = slow.await.expect("the slow read ends");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let shown = f
+        .larder
+        .get_widget(WidgetId::NOTIFICATIONS)
+        .await
+        .expect("widget 4");
+    assert!(
+        notifications(&shown).contains(&(target.clone(), true)),
+        "an answer from before the change must not undo it: {shown:?}"
+    );
+    assert_eq!(applied(&f.stats().await, &f.user), [target]);
+}
+
+/// Fills `larder`'s dashboard for the signed-in user, and their profile.
+async fn fill(larder: &Larder) -> String {
+    prewarmed(larder).await;
+    let me = larder.session().expect("signed in").user.id;
+    larder.get_profile(&me).await.expect("profile");
+    me
+}
+
+#[tokio::test]
+async fn the_size_limit_keeps_the_kept_and_the_admins_dashboards() {
+    let api = common::quick_api().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let machine = Machine::with_keychain();
+    let larder = machine.larder(&api.url(), dir.path(), Arc::default());
+    larder
+        .apply_settings(Settings {
+            keep_cache_on_sign_out: true,
+            ..Settings::default()
+        })
+        .expect("settings");
+    larder.sign_in("admin-ann").await.expect("signed in");
+    let ann = fill(&larder).await;
+    larder.get_system_health().await.expect("health");
+    assert_eq!(larder.sign_out().await, 0);
+    larder.sign_in("bob").await.expect("signed in");
+    let bob = fill(&larder).await;
+
+    let report = larder.evict_to(0).expect("evicted");
+    assert!(report.removed >= 2, "{report:?}");
+    let store = larder.engine().store();
+    for (user, keys) in [(&ann, vec!["admin:health"]), (&bob, vec![])] {
+        for widget in WidgetId::ALL {
+            let key = format!("widget:{widget}");
+            assert!(store.get(user, &key).expect("get").is_some(), "{key}");
+        }
+        for key in keys {
+            assert!(store.get(user, key).expect("get").is_some(), "{key}");
+        }
+        assert!(
+            store
+                .get(user, &format!("profile:{user}"))
+                .expect("get")
+                .is_none(),
+            "profiles make room"
+        );
+    }
+}
