@@ -151,26 +151,61 @@ async fn an_acknowledged_change_stays_shown_until_newer_data_arrives() {
         .into_iter()
         .find(|(_, read)| !read)
         .expect("an unread notification");
-    // A refresh whose answer is read before the change and arrives after.
-    f.fault(FaultKind::SlowAnswer { ms: 1500 }, 1).await;
+    // A refresh whose answer is read before the change and arrives after
+    // everything else.
+    f.fault(FaultKind::SlowAnswer { ms: 3000 }, 1).await;
     let larder = f.larder.clone();
     let slow = tokio::spawn(async move { larder.refresh_widget(WidgetId::NOTIFICATIONS).await });
+    let gets = || async { f.stats().await.count(&f.user, "GET /api/widgets/4") };
     eventually("the slow read to reach the API", || async {
-        f.stats().await.count(&f.user, "GET /api/widgets/4") >= 2
+        gets().await >= 2
     })
     .await;
+    // The read after the change takes a while too.
+    f.fault(FaultKind::SlowAnswer { ms: 800 }, 1).await;
     f.larder
         .mark_notification_read(&target)
         .await
         .expect("recorded");
     f.outbox_len_becomes(0).await;
+    let widget = || async {
+        f.larder
+            .get_widget(WidgetId::NOTIFICATIONS)
+            .await
+            .expect("widget 4")
+    };
+    let acknowledged = widget().await;
+    assert!(
+        notifications(&acknowledged).contains(&(target.clone(), true)),
+        "acknowledged, so shown read before any newer data: {acknowledged:?}"
+    );
+    // The API's own view replaces the overlay: read by a request that
+    // started after the change, not by joining the slow one.
+    eventually("a read that started after the change", || async {
+        gets().await >= 3
+    })
+    .await;
     let _ = slow.await.expect("the slow read ends");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let shown = f
+    let cached = f
         .larder
-        .get_widget(WidgetId::NOTIFICATIONS)
-        .await
-        .expect("widget 4");
+        .engine()
+        .store()
+        .get(&f.user, "widget:4")
+        .expect("read")
+        .expect("cached");
+    let cached: larder_protocol::WidgetResponse =
+        serde_json::from_slice(&cached.payload).expect("decodes");
+    match cached.data {
+        WidgetData::Notifications(center) => assert!(
+            center
+                .notifications
+                .iter()
+                .any(|n| n.id == target && n.read),
+            "the cache keeps the newest answer, not the slow one from before the change"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let shown = widget().await;
     assert!(
         notifications(&shown).contains(&(target.clone(), true)),
         "an answer from before the change must not undo it: {shown:?}"

@@ -64,9 +64,9 @@ pub enum FaultKind {
     Truncated,
     /// Waits this much longer before answering normally.
     Delay { ms: u64 },
-    /// Reads the data at once, then waits `ms` before answering with it:
-    /// an answer that shows the state from before anything that happens
-    /// while it is on its way.
+    /// Reads the data at once, then waits `ms` before answering with it
+    /// (a 200, never a 304): an answer that shows the state from before
+    /// anything that happens while it is on its way.
     SlowAnswer { ms: u64 },
     /// Never answers.
     Hang,

@@ -91,13 +91,13 @@ async fn widget(
     let body = serde_json::to_vec(&response)
         .map_err(|err| ApiError::Internal(format!("cannot encode widget: {err}")))?;
 
-    match fault {
+    match &fault {
         Some(FaultKind::MalformedJson) => {
             return Ok(json_response(b"{\"widgetId\": 3, \"data\": [".to_vec()))
         }
         Some(FaultKind::Truncated) => return Ok(truncated_response(body)),
         Some(FaultKind::SlowAnswer { ms }) => {
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
         }
         _ => {}
     }
@@ -113,7 +113,8 @@ async fn widget(
                 .split(',')
                 .any(|tag| tag.trim() == etag || tag.trim() == "*")
         });
-    if matches {
+    let slow = matches!(fault, Some(FaultKind::SlowAnswer { .. }));
+    if matches && !slow {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
     }
     let mut ok = json_response(body);
