@@ -260,3 +260,81 @@ async fn the_size_limit_keeps_the_kept_and_the_admins_dashboards() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
+    let api = common::controlled_api().await;
+    let link = Link::to(api.addr()).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(ManualClock::at(1_800_000_000_000));
+    let larder = Machine::default().larder(link.url(), dir.path(), clock.clone());
+    larder.refresh_config().await.expect("config");
+    let lifetime = larder.config().idempotency_key_ttl_secs;
+    assert!(lifetime > 0, "the API publishes its key lifetime");
+    let user = larder.sign_in("kim").await.expect("signed in").user.id;
+    prewarmed(&larder).await;
+    let _background = larder.start_background(larder_core::ProbeSchedule {
+        first: Duration::from_millis(100),
+        max: Duration::from_millis(200),
+    });
+    // Applied, but the answer is lost, and then the network with it.
+    let admin = reqwest::Client::new();
+    admin
+        .post(format!("{}/__admin/faults", api.url()))
+        .json(&larder_protocol::test_controls::FaultRequest {
+            widget: 4,
+            user_id: None,
+            fault: FaultKind::DropAfterCommit,
+            times: Some(1),
+        })
+        .send()
+        .await
+        .expect("fault set");
+    let stats = || async {
+        admin
+            .get(format!("{}/__admin/stats", api.url()))
+            .send()
+            .await
+            .expect("stats")
+            .json::<larder_protocol::test_controls::RequestStats>()
+            .await
+            .expect("json")
+    };
+    let route = "POST /api/widgets/4/notifications/n3/read";
+    larder.mark_notification_read("n3").await.expect("recorded");
+    eventually("the change to be applied", || async {
+        stats().await.applied(&user) == 1
+    })
+    .await;
+    link.set_cut(true);
+    // The attempt ends (its own retries included) without an answer.
+    eventually("the attempt to be recorded as failed", || async {
+        larder
+            .outbox()
+            .expect("outbox")
+            .changes
+            .first()
+            .is_some_and(|change| change.tries > 0)
+    })
+    .await;
+    let sent = stats().await.count(&user, route);
+    assert_eq!(
+        larder.outbox().expect("outbox").changes.len(),
+        1,
+        "its answer never came: still waiting"
+    );
+    // Back a day and more later: the API may have forgotten the key.
+    clock.advance(Duration::from_secs(lifetime + 3600));
+    link.set_cut(false);
+    eventually("the outbox to empty", || async {
+        larder.outbox().expect("outbox").changes.is_empty()
+    })
+    .await;
+    let stats = stats().await;
+    assert_eq!(
+        stats.count(&user, route),
+        sent,
+        "not sent again blindly: {stats:?}"
+    );
+    assert_eq!(stats.applied(&user), 1);
+}
