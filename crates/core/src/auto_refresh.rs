@@ -115,6 +115,8 @@ pub async fn run(
         }
         let wait = Duration::from_millis(next.saturating_sub(now).max(1));
         tokio::select! {
+            // In order, so one history always takes the same branch.
+            biased;
             () = tokio::time::sleep(wait) => {}
             changed = screen.changed() => {
                 if changed.is_err() {
@@ -339,5 +341,11 @@ mod tests {
             assert!(jitter(&key, Duration::from_secs(5)) < Duration::from_millis(500));
         }
         assert_eq!(jitter("k", Duration::ZERO), Duration::ZERO);
+        // Spread: keys do not all fire at once.
+        let spread: std::collections::BTreeSet<Duration> = (0..50)
+            .map(|n| jitter(&format!("widget:{n}"), STALE))
+            .collect();
+        assert!(spread.len() > 40, "{spread:?}");
+        assert!(spread.last().copied().unwrap_or_default() > MAX_JITTER / 2);
     }
 }

@@ -2,15 +2,25 @@
 //! sends the bearer token, and turns every failure into a [`CoreError`]:
 //! transport problems become `Unreachable`, error statuses keep the API's
 //! `{"error", "code"}` body, and a 2xx body that does not decode is
-//! `InvalidResponse`.
+//! `InvalidResponse`. Requests go out through a [`Transport`]: the real
+//! network, or an API in the same process.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use larder_protocol::{ApiErrorBody, AppConfig, LoginRequest, LoginResponse, Username, WidgetId};
-use reqwest::{Response, StatusCode, Url};
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER};
 use serde::de::DeserializeOwned;
+use url::Url;
 
-use crate::{connectivity::ConnectivityMonitor, resource::Resource, CoreError};
+use crate::{
+    connectivity::ConnectivityMonitor,
+    random::Random,
+    resource::Resource,
+    transport::{
+        HeaderMap, HttpRequest, HttpResponse, Method, ReqwestTransport, Transport, TransportError,
+    },
+    CoreError,
+};
 
 /// How long to wait for a TCP connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -19,54 +29,68 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A client bound to one API base URL. Cheap to clone; clones share the
-/// connection pool and the connectivity state.
+/// transport, the connectivity state and the randomness.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
-    http: reqwest::Client,
+    transport: Arc<dyn Transport>,
     base: Url,
     connectivity: ConnectivityMonitor,
+    random: Random,
+}
+
+/// `base_url` parsed, if it is an https URL or an http one on this computer
+/// (localhost, 127.0.0.0/8, ::1), and whether it is on this computer.
+fn check_base_url(base_url: &str) -> Result<(Url, bool), CoreError> {
+    let invalid = || CoreError::InvalidApiUrl {
+        url: base_url.chars().take(200).collect(),
+    };
+    let base = Url::parse(base_url).map_err(|_| invalid())?;
+    if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+        return Err(invalid());
+    }
+    let loopback = match base.host() {
+        Some(url::Host::Domain(domain)) => domain == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if base.scheme() == "http" && !loopback {
+        return Err(CoreError::InsecureApiUrl {
+            url: base_url.chars().take(200).collect(),
+        });
+    }
+    Ok((base, loopback))
 }
 
 impl ApiClient {
-    /// A client for `base_url`, which must be an https URL, or an http
-    /// one on this computer (localhost, 127.0.0.0/8, ::1): the bearer
-    /// token never travels in cleartext.
+    /// A client for `base_url` over the network. The URL must be https, or
+    /// http on this computer, so the bearer token never travels in
+    /// cleartext; an API on this computer is reached without any proxy.
     pub fn new(base_url: &str) -> Result<Self, CoreError> {
-        let invalid = || CoreError::InvalidApiUrl {
-            url: base_url.chars().take(200).collect(),
-        };
-        let base = Url::parse(base_url).map_err(|_| invalid())?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(invalid());
-        }
-        let loopback = match base.host() {
-            Some(url::Host::Domain(domain)) => domain == "localhost",
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        };
-        if base.scheme() == "http" && !loopback {
-            return Err(CoreError::InsecureApiUrl {
-                url: base_url.chars().take(200).collect(),
-            });
-        }
-        let mut http = reqwest::Client::builder();
-        if loopback {
-            // An API on this computer is reached directly: a system proxy
-            // (`HTTP_PROXY`) would see the token, or fail to reach it.
-            http = http.no_proxy();
-        }
-        let http = http
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("larder/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let (base, loopback) = check_base_url(base_url)?;
+        let transport = ReqwestTransport::new(CONNECT_TIMEOUT, REQUEST_TIMEOUT, loopback)
             .map_err(|err| CoreError::Unreachable(err.to_string()))?;
-        Ok(Self {
-            http,
+        Ok(Self::over(base, Arc::new(transport), Random::default()))
+    }
+
+    /// A client for `base_url` whose requests go through `transport`, with
+    /// its retry jitter drawn from `random` (the deterministic simulation).
+    pub fn with_transport(
+        base_url: &str,
+        transport: Arc<dyn Transport>,
+        random: Random,
+    ) -> Result<Self, CoreError> {
+        let (base, _) = check_base_url(base_url)?;
+        Ok(Self::over(base, transport, random))
+    }
+
+    fn over(base: Url, transport: Arc<dyn Transport>, random: Random) -> Self {
+        Self {
+            transport,
             base,
             connectivity: ConnectivityMonitor::default(),
-        })
+            random,
+        }
     }
 
     /// The API base URL.
@@ -79,22 +103,51 @@ impl ApiClient {
         &self.connectivity
     }
 
+    /// The client's source of randomness (shared with the core's).
+    pub fn random(&self) -> &Random {
+        &self.random
+    }
+
     fn url(&self, path: &str) -> Result<Url, CoreError> {
         self.base.join(path).map_err(|_| CoreError::InvalidApiUrl {
             url: format!("{}{path}", self.base),
         })
     }
 
-    /// Sends `request`, recording the outcome as connectivity.
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Response, CoreError> {
-        match request.send().await {
+    /// A request for `url`, carrying `token` as its bearer token.
+    fn request(&self, method: Method, url: Url, token: Option<&str>) -> HttpRequest {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = token.and_then(|t| HeaderValue::from_str(&format!("Bearer {t}")).ok())
+        {
+            headers.insert(AUTHORIZATION, value);
+        }
+        HttpRequest {
+            method,
+            url,
+            headers,
+            body: Vec::new(),
+        }
+    }
+
+    /// Sends `request` (bounded by [`REQUEST_TIMEOUT`] whatever the
+    /// transport), recording the outcome as connectivity.
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, CoreError> {
+        let answer = tokio::time::timeout(REQUEST_TIMEOUT, self.transport.send(request))
+            .await
+            .unwrap_or_else(|_| {
+                Err(TransportError::TimedOut(format!(
+                    "no answer within {} s",
+                    REQUEST_TIMEOUT.as_secs()
+                )))
+            });
+        match answer {
             Ok(response) => {
-                self.connectivity.record_status(response.status().as_u16());
+                self.connectivity.record_status(response.status);
                 Ok(response)
             }
             Err(err) => {
                 self.connectivity.record_failure(&err);
-                Err(transport(err))
+                Err(CoreError::Unreachable(err.to_string()))
             }
         }
     }
@@ -102,30 +155,31 @@ impl ApiClient {
     /// `POST /auth/login`.
     #[tracing::instrument(name = "upstream_login", skip_all)]
     pub async fn login(&self, username: &Username) -> Result<LoginResponse, CoreError> {
-        let request = LoginRequest {
+        let login = LoginRequest {
             username: username.as_str().to_owned(),
         };
-        let response = self
-            .send(self.http.post(self.url("auth/login")?).json(&request))
-            .await?;
-        decode(response).await
+        let mut request = self.request(Method::POST, self.url("auth/login")?, None);
+        request.body = serde_json::to_vec(&login)
+            .map_err(|err| CoreError::InvalidResponse(err.to_string()))?;
+        request
+            .headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        decode(self.send(request).await?)
     }
 
     /// `POST /auth/logout`: revokes `token`.
     #[tracing::instrument(name = "upstream_logout", skip_all)]
     pub async fn logout(&self, token: &str) -> Result<(), CoreError> {
-        let response = self
-            .send(self.http.post(self.url("auth/logout")?).bearer_auth(token))
-            .await?;
-        check_status(response).await.map(drop)
+        let request = self.request(Method::POST, self.url("auth/logout")?, Some(token));
+        check_status(self.send(request).await?).map(drop)
     }
 
     /// `GET /config`: the published config. Public, so it also serves as
     /// the probe that notices the API is back.
     #[tracing::instrument(name = "upstream_config", skip_all)]
     pub async fn config(&self) -> Result<AppConfig, CoreError> {
-        let response = self.send(self.http.get(self.url("config")?)).await?;
-        decode(response).await
+        let request = self.request(Method::GET, self.url("config")?, None);
+        decode(self.send(request).await?)
     }
 
     /// `POST /api/widgets/4/notifications/:id/read`, under the retry policy,
@@ -141,15 +195,12 @@ impl ApiClient {
         let widget = larder_protocol::WidgetId::NOTIFICATIONS;
         let url = self.url(&format!("api/widgets/{widget}/notifications/{id}/read"))?;
         // A Structured Field string: a UUID needs no escaping.
-        let key = format!("\"{}\"", key.hyphenated());
-        crate::retry::with_retries(|| async {
-            let request = self
-                .http
-                .post(url.clone())
-                .bearer_auth(token)
-                .header("Idempotency-Key", &key);
-            let response = self.send(request).await?;
-            check_status(response).await.map(drop)
+        let key = HeaderValue::from_str(&format!("\"{}\"", key.hyphenated()))
+            .map_err(|err| CoreError::InvalidResponse(err.to_string()))?;
+        crate::retry::with_retries(&self.random, || async {
+            let mut request = self.request(Method::POST, url.clone(), Some(token));
+            request.headers.insert("idempotency-key", key.clone());
+            check_status(self.send(request).await?).map(drop)
         })
         .await
     }
@@ -165,7 +216,7 @@ impl ApiClient {
         resource: &Resource,
         etag: Option<&str>,
     ) -> Result<Fetched, CoreError> {
-        crate::retry::with_retries(|| {
+        crate::retry::with_retries(&self.random, || {
             self.resource_if_changed_once(token, signed_in, resource, etag)
         })
         .await
@@ -196,24 +247,24 @@ impl ApiClient {
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
-        let mut request = self.http.get(url).bearer_auth(token);
-        if let Some(etag) = etag {
-            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        let mut request = self.request(Method::GET, url, Some(token));
+        if let Some(value) = etag.and_then(|etag| HeaderValue::from_str(etag).ok()) {
+            request.headers.insert(IF_NONE_MATCH, value);
         }
         let response = self.send(request).await?;
-        if response.status() == StatusCode::NOT_MODIFIED {
+        if response.status == 304 {
             return Ok(Fetched::NotModified);
         }
-        let response = check_status(response).await?;
+        let response = check_status(response)?;
         let etag = response
-            .headers()
-            .get(reqwest::header::ETAG)
-            .and_then(|value| value.to_str().ok())
+            .header(ETAG.as_str())
             .filter(|etag| !etag.is_empty())
             .map(str::to_owned);
-        let body = response.bytes().await.map_err(transport)?.to_vec();
-        resource.check_body(&body, signed_in)?;
-        Ok(Fetched::Modified { body, etag })
+        resource.check_body(&response.body, signed_in)?;
+        Ok(Fetched::Modified {
+            body: response.body,
+            etag,
+        })
     }
 }
 
@@ -226,40 +277,23 @@ pub enum Fetched {
     NotModified,
 }
 
-fn transport(err: reqwest::Error) -> CoreError {
-    // reqwest's Display omits the cause ("error sending request"); the
-    // source chain says what actually happened (connection refused, ...).
-    // The URL is dropped first: its query carries the user's id, and this
-    // message reaches logs and the UI.
-    let err = err.without_url();
-    let mut message = err.to_string();
-    let mut source = std::error::Error::source(&err);
-    while let Some(cause) = source {
-        message = format!("{message}: {cause}");
-        source = cause.source();
-    }
-    CoreError::Unreachable(message)
-}
-
 /// Passes a success through; turns an error status into a typed error.
-async fn check_status(response: Response) -> Result<Response, CoreError> {
-    let status = response.status();
-    if status.is_success() {
+fn check_status(response: HttpResponse) -> Result<HttpResponse, CoreError> {
+    let status = response.status;
+    if (200..300).contains(&status) {
         return Ok(response);
     }
-    if status == StatusCode::UNAUTHORIZED {
+    if status == 401 {
         return Err(CoreError::SessionExpired);
     }
-    if status == StatusCode::TOO_MANY_REQUESTS {
+    if status == 429 {
         let retry_after_secs = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
+            .header(RETRY_AFTER.as_str())
             .and_then(|value| value.trim().parse::<u64>().ok())
             .unwrap_or(1);
         return Err(CoreError::RateLimited { retry_after_secs });
     }
-    let text = response.text().await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&response.body);
     let (code, message) = match serde_json::from_str::<ApiErrorBody>(&text) {
         Ok(body) => (body.code, body.error),
         Err(_) => (
@@ -268,16 +302,15 @@ async fn check_status(response: Response) -> Result<Response, CoreError> {
         ),
     };
     Err(CoreError::UpstreamStatus {
-        status: status.as_u16(),
+        status,
         code,
         message,
     })
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, CoreError> {
-    let response = check_status(response).await?;
-    let bytes = response.bytes().await.map_err(transport)?;
-    crate::resource::decode(&bytes)
+fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, CoreError> {
+    let response = check_status(response)?;
+    crate::resource::decode(&response.body)
 }
 
 #[cfg(test)]

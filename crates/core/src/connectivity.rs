@@ -43,15 +43,17 @@ impl ConnectivityMonitor {
         });
     }
 
-    /// Records a request that got no answer.
-    pub fn record_failure(&self, err: &reqwest::Error) {
-        // A timeout means something answered the connection but too slowly;
-        // anything else (refused, DNS, reset) means no API at all.
-        self.set(if err.is_timeout() {
-            Connectivity::Degraded
-        } else {
-            Connectivity::Offline
-        });
+    /// Records a request that got no whole answer.
+    pub fn record_failure(&self, err: &crate::transport::TransportError) {
+        use crate::transport::TransportError;
+        match err {
+            // Something answered the connection, but too slowly.
+            TransportError::TimedOut(_) => self.set(Connectivity::Degraded),
+            // Refused, DNS, reset: no API at all.
+            TransportError::NoAnswer(_) => self.set(Connectivity::Offline),
+            // The API answered; its body broke off on the way.
+            TransportError::BrokenBody { status, .. } => self.record_status(*status),
+        }
     }
 
     /// Sets the state, notifying subscribers only when it changes.

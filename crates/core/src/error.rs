@@ -79,6 +79,7 @@ pub fn lock_reason(err: &SecretError) -> LockReason {
         SecretError::Unavailable { .. } => LockReason::KeychainUnavailable,
         SecretError::AccessDenied { .. } => LockReason::AccessDenied,
         SecretError::NotFound { .. } | SecretError::Open { .. } => LockReason::KeyMissing,
+        SecretError::Mismatch { .. } => LockReason::WrongKey,
         SecretError::Io { .. } | SecretError::Rejected { .. } | SecretError::Seal => {
             LockReason::KeychainUnavailable
         }

@@ -7,6 +7,9 @@
 //! - [`client`]: the HTTP client for the upstream API (timeouts, error
 //!   mapping).
 //! - [`connectivity`]: online, degraded or offline, from request outcomes.
+//! - [`transport`]: the client's door to the network (or to an API in the
+//!   same process, for the simulation).
+//! - [`random`]: the source of randomness (seeded in the simulation).
 //! - [`resource`]: what is cached: keys, URLs and body checks.
 //! - [`retry`]: the retry policy (backoff with jitter, `Retry-After`).
 //! - [`service`]: [`Larder`], the session holder the desktop commands call.
@@ -20,11 +23,13 @@ pub mod cache;
 pub mod client;
 pub mod connectivity;
 pub mod error;
+pub mod random;
 pub mod resource;
 pub mod retry;
 pub mod secrets;
 pub mod service;
 pub mod session_store;
+pub mod transport;
 
 pub use client::ApiClient;
 pub use error::CoreError;

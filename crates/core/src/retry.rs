@@ -9,10 +9,9 @@
 
 use std::{future::Future, time::Duration};
 
-use rand::Rng;
 use tokio::time::Instant;
 
-use crate::CoreError;
+use crate::{random::Random, CoreError};
 
 /// Tries per request, the first included.
 pub const MAX_TRIES: u32 = 3;
@@ -46,14 +45,13 @@ pub fn verdict(err: &CoreError) -> Verdict {
 
 /// The backoff before retry number `retry` (1-based): uniformly random up
 /// to `BASE_DELAY × 2^(retry-1)` ("full jitter").
-pub fn backoff(retry: u32) -> Duration {
+pub fn backoff(retry: u32, random: &Random) -> Duration {
     let ceiling = BASE_DELAY.saturating_mul(1 << retry.saturating_sub(1).min(16));
-    let fraction: f64 = rand::thread_rng().gen_range(0.0..=1.0);
-    ceiling.mul_f64(fraction)
+    ceiling.mul_f64(random.fraction())
 }
 
-/// Runs `attempt` under the policy.
-pub async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, CoreError>
+/// Runs `attempt` under the policy, drawing the jitter from `random`.
+pub async fn with_retries<T, F, Fut>(random: &Random, mut attempt: F) -> Result<T, CoreError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, CoreError>>,
@@ -69,7 +67,7 @@ where
         let wait = match verdict(&err) {
             Verdict::GiveUp => return Err(err),
             _ if tries >= MAX_TRIES => return Err(err),
-            Verdict::Backoff => backoff(tries),
+            Verdict::Backoff => backoff(tries, random),
             Verdict::After(wait) => wait,
         };
         if started.elapsed() + wait > TOTAL_BUDGET {
@@ -98,7 +96,7 @@ mod tests {
     /// error comes back as its message, which names its variant's facts.
     async fn run(errors: Vec<CoreError>) -> (Result<u32, String>, u32) {
         let tries = AtomicU32::new(0);
-        let result = with_retries(|| {
+        let result = with_retries(&Random::default(), || {
             let n = tries.fetch_add(1, Ordering::SeqCst);
             let next = errors.get(n as usize).cloned();
             async move { next.map_or(Ok(n), Err) }
@@ -148,9 +146,18 @@ mod tests {
     fn backoff_grows_and_stays_under_its_ceiling() {
         for retry in 1..=5 {
             let ceiling = BASE_DELAY * (1 << (retry - 1));
-            for _ in 0..100 {
-                assert!(backoff(retry) <= ceiling);
-            }
+            let random = Random::seeded(u64::from(retry));
+            let draws: Vec<Duration> = (0..200).map(|_| backoff(retry, &random)).collect();
+            assert!(draws.iter().all(|d| *d <= ceiling));
+            // Full jitter: spread over the whole range, not a fixed wait.
+            let (low, high) = (
+                draws.iter().min().copied().unwrap_or_default(),
+                draws.iter().max().copied().unwrap_or_default(),
+            );
+            assert!(
+                low < ceiling / 4 && high > ceiling * 3 / 4,
+                "{low:?}..{high:?}"
+            );
         }
     }
 }

@@ -52,7 +52,11 @@ async fn the_signed_in_dashboard_survives_any_limit() {
         report.removed, 2,
         "ann's profile and bob's posts: {report:?}"
     );
-    assert_eq!(store.stored_count(&ann).expect("count"), 5, "ann's dashboard");
+    assert_eq!(
+        store.stored_count(&ann).expect("count"),
+        5,
+        "ann's dashboard"
+    );
     for (who, user) in [("ann", &ann), ("bob", &bob)] {
         for widget in WidgetId::ALL {
             assert!(

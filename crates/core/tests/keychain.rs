@@ -75,7 +75,7 @@ fn the_os_keychain_keeps_and_deletes_secrets() {
     // Cache keys kept there are found again by a new process's key holder.
     let shared: Arc<dyn SecretStore> = Arc::new(keychain);
     let key = CacheKeys::new(shared.clone())
-        .key_or_create("user.k", || true)
+        .key_or_create("user.k", || true, None)
         .expect("created");
     assert_eq!(
         CacheKeys::new(shared.clone()).key("user.k").expect("found"),
@@ -92,7 +92,7 @@ fn the_os_keychain_keeps_and_deletes_secrets() {
     );
     assert_ne!(
         CacheKeys::new(shared.clone())
-            .key_or_create("user.k", || true)
+            .key_or_create("user.k", || true, None)
             .expect("a new one"),
         key
     );

@@ -58,12 +58,14 @@ type Flight = Shared<BoxFuture<'static, Result<CacheEntry, CoreError>>>;
 type FlightId = (u64, String, String);
 
 /// A flight in the map: its serial (so a finished flight removes only
-/// itself), when its request started, and its shared outcome.
-#[derive(Clone)]
+/// itself), when its request started, and its shared outcome. The map holds
+/// it weakly: the flight's own task (and whoever awaits it) holds it
+/// strongly, so a flight whose task is dropped (its runtime shut down)
+/// goes with it, and with it the engine it captured.
 struct InFlight {
     serial: u64,
     started_at_ms: u64,
-    flight: Flight,
+    flight: futures_util::future::WeakShared<BoxFuture<'static, Result<CacheEntry, CoreError>>>,
 }
 
 /// A read's result: the entry and where and how fresh it came.
@@ -335,7 +337,9 @@ impl Engine {
         let id = (epoch, user_id.to_owned(), key.to_owned());
         if let Some(under_way) = inflight.get(&id) {
             if under_way.started_at_ms >= since_ms {
-                return under_way.flight.clone();
+                if let Some(flight) = under_way.flight.upgrade() {
+                    return flight;
+                }
             }
         }
         let cached_etag = self
@@ -365,14 +369,16 @@ impl Engine {
         }
         .boxed()
         .shared();
-        inflight.insert(
-            id,
-            InFlight {
-                serial,
-                started_at_ms,
-                flight: flight.clone(),
-            },
-        );
+        if let Some(weak) = flight.downgrade() {
+            inflight.insert(
+                id,
+                InFlight {
+                    serial,
+                    started_at_ms,
+                    flight: weak,
+                },
+            );
+        }
         tokio::spawn(flight.clone());
         flight
     }

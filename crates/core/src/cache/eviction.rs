@@ -132,7 +132,7 @@ impl super::CacheStore {
             }
             let partition = String::from_utf8_lossy(&name).into_owned();
             let tree = db.open_tree(&name)?;
-            let secret = match self.sealer.read_key(&partition) {
+            let secret = match self.sealer.read_key(&db, &partition) {
                 Ok(secret) => secret,
                 Err(_) => {
                     for item in tree.iter() {

@@ -45,6 +45,10 @@ pub struct LiveDatabase {
     writes: std::sync::atomic::AtomicU64,
     /// Whether a check or compaction started by a write is under way.
     checking: std::sync::atomic::AtomicBool,
+    /// Blocking work runs on the caller's thread, not on threads of its
+    /// own, and sled runs no flusher thread (the deterministic simulation:
+    /// one thread runs everything).
+    inline: std::sync::atomic::AtomicBool,
 }
 
 impl LiveDatabase {
@@ -52,14 +56,14 @@ impl LiveDatabase {
     /// moved aside (kept for inspection) and a fresh one started, so start
     /// never fails on a damaged cache; one used by another process is
     /// [`StoreError::Locked`].
-    pub fn open(root: &Path) -> Result<(Self, OpenOutcome), StoreError> {
+    pub fn open(root: &Path, inline: bool) -> Result<(Self, OpenOutcome), StoreError> {
         // sled lets go of its file lock a moment after its last handle is
         // dropped (its threads finish first), so a reopen in the same
         // process, or right after another Larder quit, may find it still
         // held: that is given a short while before it counts as in use.
         let deadline = std::time::Instant::now() + LOCK_WAIT;
         loop {
-            match Self::open_once(root) {
+            match Self::open_once(root, inline) {
                 Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
@@ -68,7 +72,7 @@ impl LiveDatabase {
         }
     }
 
-    fn open_once(root: &Path) -> Result<(Self, OpenOutcome), StoreError> {
+    fn open_once(root: &Path, inline: bool) -> Result<(Self, OpenOutcome), StoreError> {
         let locked = || StoreError::Locked {
             path: root.to_owned(),
         };
@@ -88,8 +92,8 @@ impl LiveDatabase {
             }
             Err(err) => return Err(layout_error(err)),
         };
-        match open_db(dir.live_path()) {
-            Ok(db) => Ok((Self::new(db, dir), outcome)),
+        match open_db(dir.live_path(), inline) {
+            Ok(db) => Ok((Self::new(db, dir, inline), outcome)),
             Err(err) if is_lock_error(&err) => Err(locked()),
             Err(err) => {
                 let (dir, moved_to) = match dir.live().clone() {
@@ -113,19 +117,24 @@ impl LiveDatabase {
                         (dir, moved_to)
                     }
                 };
-                let db = open_db(dir.live_path()).map_err(|source| unopenable(root, source))?;
-                Ok((Self::new(db, dir), OpenOutcome::Rebuilt { moved_to }))
+                let db =
+                    open_db(dir.live_path(), inline).map_err(|source| unopenable(root, source))?;
+                Ok((
+                    Self::new(db, dir, inline),
+                    OpenOutcome::Rebuilt { moved_to },
+                ))
             }
         }
     }
 
-    fn new(db: sled::Db, dir: CacheDir) -> Self {
+    fn new(db: sled::Db, dir: CacheDir, inline: bool) -> Self {
         Self {
             db: RwLock::new(db),
             dir: Mutex::new(dir),
             gate: RwLock::new(()),
             writes: Default::default(),
             checking: Default::default(),
+            inline: std::sync::atomic::AtomicBool::new(inline),
         }
     }
 
@@ -138,6 +147,13 @@ impl LiveDatabase {
         // A power of two, so the mask is the remainder (and the workspace's
         // minimum Rust predates `is_multiple_of`).
         if count & (CHECK_EVERY_WRITES - 1) != 0 || self.checking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if self.runs_inline() {
+            if let Err(err) = self.compact_if_due() {
+                tracing::warn!(%err, "the cache could not be compacted");
+            }
+            self.checking.store(false, Ordering::Release);
             return;
         }
         let live = Arc::clone(self);
@@ -153,6 +169,11 @@ impl LiveDatabase {
             tracing::debug!(%err, "no thread for a compaction check; the periodic one will do");
             self.checking.store(false, Ordering::Release);
         }
+    }
+
+    /// Whether blocking work runs on the caller's thread.
+    pub fn runs_inline(&self) -> bool {
+        self.inline.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The live handle (a cheap clone of sled's `Arc`s).
@@ -197,7 +218,9 @@ impl LiveDatabase {
         let _writers_out = self.gate.write().unwrap_or_else(PoisonError::into_inner);
         let mut dir = self.dir.lock().unwrap_or_else(PoisonError::into_inner);
         let old = self.db();
-        let (fresh, report) = compaction::compact(&mut dir, &old, open_db).map_err(layout_error)?;
+        let inline = self.runs_inline();
+        let (fresh, report) = compaction::compact(&mut dir, &old, |path| open_db(path, inline))
+            .map_err(layout_error)?;
         *self.db.write().unwrap_or_else(PoisonError::into_inner) = fresh;
         // The old handle goes before its folder: every clone of it is held
         // only for the span of one store call.
@@ -247,11 +270,17 @@ fn move_aside(root: &Path, why: &str) -> Result<PathBuf, StoreError> {
     Ok(moved_to)
 }
 
-pub(super) fn open_db(dir: &Path) -> sled::Result<sled::Db> {
-    sled::Config::new()
+/// Opens sled in `dir`. `inline`: without sled's background flusher
+/// thread (the deterministic simulation flushes only when Larder does).
+pub(super) fn open_db(dir: &Path, inline: bool) -> sled::Result<sled::Db> {
+    let config = sled::Config::new()
         .path(dir)
-        .cache_capacity(CACHE_CAPACITY_BYTES)
-        .open()
+        .cache_capacity(CACHE_CAPACITY_BYTES);
+    if inline {
+        config.flush_every_ms(None).open()
+    } else {
+        config.open()
+    }
 }
 
 /// sled reports a database held by another process as an I/O error from

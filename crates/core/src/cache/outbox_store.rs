@@ -105,9 +105,12 @@ impl CacheStore {
                 return Ok(false);
             };
             // Sealed only under an existing key: a record is there.
-            let sealed = self
-                .sealer
-                .seal(&partition, &sealed_name(change.seq), &entry, || false)?;
+            let sealed = self.sealer.seal(
+                &self.live.db(),
+                &partition,
+                &sealed_name(change.seq),
+                &entry,
+            )?;
             tree.compare_and_swap(&key, Some(current), Some(sealed))?
                 .is_ok()
         };
@@ -137,9 +140,7 @@ impl CacheStore {
             // A key is created only when nothing is sealed under it yet.
             let sealed = self
                 .sealer
-                .seal(&partition, &sealed_name(change.seq), &entry, || {
-                    !super::retention::holds_sealed(&db, &partition).unwrap_or(true)
-                })?;
+                .seal(&db, &partition, &sealed_name(change.seq), &entry)?;
             tree.insert(record_key(change.seq), sealed)?;
         }
         self.live.wrote();
@@ -160,7 +161,7 @@ impl CacheStore {
         if tree.is_empty() {
             return Ok(records);
         }
-        let secret = self.sealer.read_key(&partition)?;
+        let secret = self.sealer.read_key(&db, &partition)?;
         for item in tree.iter() {
             let (key, bytes) = item?;
             let seq = std::str::from_utf8(&key)

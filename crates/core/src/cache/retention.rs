@@ -4,9 +4,10 @@
 //!   outbox's waiting changes and the records set aside; [`holds_sealed`]
 //!   looks at all three, so no key is ever created (or deleted) while
 //!   anything is sealed under it.
-//! - **Kept partitions.** A user who signed out keeping the cache, or whose
-//!   session the API ended, can come back to it offline: their partition is
-//!   marked in the `kept` tree until it is purged.
+//! - **Kept partitions.** A user who signed in can come back to their data
+//!   offline however the session ended (signed out keeping the cache, a
+//!   401, a token the keychain lost): their partition is marked in the
+//!   `kept` tree from the first sign-in until it is purged.
 //! - **The sweep.** [`CacheStore::sweep`] removes what the right key proves
 //!   damaged, and entries past the horizon the caller gives for them; a
 //!   caller that gives none (the signed-in, locked or kept user's entries)
@@ -40,6 +41,18 @@ pub(super) fn holds_sealed(db: &sled::Db, partition: &str) -> Result<bool, Store
         }
     }
     Ok(false)
+}
+
+/// One value sealed under `partition`'s key, if any: its key id tells
+/// which key the partition's data is sealed under.
+pub(super) fn sample_sealed(db: &sled::Db, partition: &str) -> Option<Vec<u8>> {
+    let [outbox, aside] = outbox_trees(partition);
+    [partition.to_owned(), outbox, aside]
+        .iter()
+        .find_map(|tree| {
+            let (_, value) = db.open_tree(tree).ok()?.first().ok()??;
+            Some(value.to_vec())
+        })
 }
 
 /// Every partition (`user.<hash>`) with something sealed under its key, in
@@ -112,7 +125,7 @@ impl CacheStore {
             if tree.is_empty() {
                 continue;
             }
-            let secret = match self.sealer.read_key(&partition) {
+            let secret = match self.sealer.read_key(&db, &partition) {
                 Ok(secret) => secret,
                 Err(err) => {
                     tracing::debug!(%err, "not sweeping a partition whose key cannot be read");

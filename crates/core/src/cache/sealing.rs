@@ -46,21 +46,26 @@ impl Sealer {
         [b"larder-cache-v1\0", partition.as_bytes(), b"\0", key].concat()
     }
 
-    /// The stored bytes of `entry` under `key` in `partition`. The
-    /// partition's key is created only when `is_empty()` says nothing is
-    /// sealed under a missing one.
+    /// The stored bytes of `entry` under `key` in `partition` of `db`. The
+    /// partition's key is created only when nothing is sealed under a
+    /// missing one, and used only when it matches what is sealed already.
     pub fn seal(
         &self,
+        db: &sled::Db,
         partition: &str,
         key: &str,
         entry: &CacheEntry,
-        is_empty: impl FnOnce() -> bool,
     ) -> Result<Vec<u8>, StoreError> {
         let frame = entry.encode()?;
         let Some(keys) = &self.keys else {
             return Ok(frame);
         };
-        let secret = keys.key_or_create(partition, is_empty)?;
+        let sample = super::retention::sample_sealed(db, partition);
+        let secret = keys.key_or_create(
+            partition,
+            || !super::retention::holds_sealed(db, partition).unwrap_or(true),
+            sample.as_deref(),
+        )?;
         Ok(crate::secrets::seal(
             &secret,
             &Self::context(partition, key.as_bytes()),
@@ -68,13 +73,19 @@ impl Sealer {
         )?)
     }
 
-    /// The key values of `partition` open with; a missing one is an error
-    /// (values exist, or nothing would be read).
-    pub fn read_key(&self, partition: &str) -> Result<Option<SecretKey>, StoreError> {
+    /// The key values of `partition` of `db` open with; a missing one is an
+    /// error (values exist, or nothing would be read), and so is one that
+    /// does not match them.
+    pub fn read_key(
+        &self,
+        db: &sled::Db,
+        partition: &str,
+    ) -> Result<Option<SecretKey>, StoreError> {
         let Some(keys) = &self.keys else {
             return Ok(None);
         };
-        match keys.key(partition)? {
+        let sample = super::retention::sample_sealed(db, partition);
+        match keys.key_for(partition, sample.as_deref())? {
             Some(key) => Ok(Some(key)),
             None => Err(SecretError::NotFound {
                 name: crate::secrets::cache_key_name(partition),

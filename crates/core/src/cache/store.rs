@@ -107,7 +107,11 @@ impl CacheStore {
     /// start-up never fails on a corrupted cache; one locked by another
     /// process is reported as such.
     pub fn open(dir: &Path) -> Result<(Self, OpenOutcome), StoreError> {
-        let (live, outcome) = LiveDatabase::open(dir)?;
+        Self::open_in(dir, false)
+    }
+
+    fn open_in(dir: &Path, inline: bool) -> Result<(Self, OpenOutcome), StoreError> {
+        let (live, outcome) = LiveDatabase::open(dir, inline)?;
         Ok((
             Self {
                 live: std::sync::Arc::new(live),
@@ -159,7 +163,7 @@ impl CacheStore {
         let Some(bytes) = tree.get(key)? else {
             return Ok(None);
         };
-        let secret = self.sealer.read_key(partition)?;
+        let secret = self.sealer.read_key(&self.live.db(), partition)?;
         match self
             .sealer
             .unseal(secret.as_ref(), partition, key.as_bytes(), &bytes)
@@ -202,7 +206,7 @@ impl CacheStore {
         // key, or in a newer format) is never overwritten: it may be the
         // only copy, readable again once its key comes back.
         if let Some(existing) = tree.get(key)? {
-            let secret = self.sealer.read_key(partition)?;
+            let secret = self.sealer.read_key(&db, partition)?;
             if let Err(Unsealed::Kept(err)) =
                 self.sealer
                     .unseal(secret.as_ref(), partition, key.as_bytes(), &existing)
@@ -210,9 +214,7 @@ impl CacheStore {
                 return Err(err);
             }
         }
-        let sealed = self.sealer.seal(partition, key, entry, || {
-            !super::retention::holds_sealed(&db, partition).unwrap_or(true)
-        })?;
+        let sealed = self.sealer.seal(&db, partition, key, entry)?;
         // Dropped first, so a failed write never leaves a newer value in
         // memory than on disk.
         self.hot.remove(partition, key);
@@ -240,11 +242,12 @@ impl CacheStore {
     /// left out (and kept).
     pub fn entries(&self, user_id: &str) -> Result<Vec<(String, CacheEntry)>, StoreError> {
         let partition = partition_name(user_id);
-        let tree = self.live.db().open_tree(&partition)?;
+        let db = self.live.db();
+        let tree = db.open_tree(&partition)?;
         if tree.is_empty() {
             return Ok(Vec::new());
         }
-        let secret = self.sealer.read_key(&partition)?;
+        let secret = self.sealer.read_key(&db, &partition)?;
         let mut out = Vec::new();
         for item in tree.iter() {
             let (key, bytes) = item?;
@@ -274,7 +277,12 @@ impl CacheStore {
         super::retention::forget_kept(&db, &partition)?;
         if let Some(keys) = self.sealer.keys() {
             if !super::retention::holds_sealed(&db, &partition)? {
-                keys.delete(&partition)?;
+                // The data is gone either way; a key left behind (the
+                // keychain is locked now) protects nothing and is reused by
+                // the user's next sign-in.
+                if let Err(err) = keys.delete(&partition) {
+                    tracing::warn!(%err, "an emptied partition's key could not be deleted");
+                }
             }
         }
         Ok(())
@@ -330,10 +338,36 @@ impl CacheStore {
     /// sled's well-trodden path.)
     pub async fn flush_async(&self) -> Result<(), StoreError> {
         let store = self.clone();
-        match tokio::task::spawn_blocking(move || store.flush()).await {
+        match self.run_blocking(move || store.flush()).await {
             Ok(flushed) => flushed,
             Err(err) => Err(StoreError::Flush(std::sync::Arc::new(err))),
         }
+    }
+
+    /// [`Self::open_encrypted`] for the deterministic simulation of the
+    /// core: its blocking work (flushes, compactions, eviction passes) runs
+    /// on the calling thread, and sled runs no thread of its own, so one
+    /// thread runs everything at the points its history chooses.
+    pub fn open_simulated(
+        dir: &Path,
+        keys: crate::secrets::CacheKeys,
+    ) -> Result<(Self, OpenOutcome), StoreError> {
+        let (mut store, outcome) = Self::open_in(dir, true)?;
+        store.sealer = Sealer::new(Some(keys));
+        Ok((store, outcome))
+    }
+
+    /// Runs blocking `work` on a blocking thread (or inline, see
+    /// [`Self::open_simulated`]); an error means it panicked or was
+    /// cancelled.
+    pub async fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, tokio::task::JoinError> {
+        if self.live.runs_inline() {
+            return Ok(work());
+        }
+        tokio::task::spawn_blocking(work).await
     }
 }
 

@@ -153,7 +153,7 @@ fn a_value_in_a_newer_frame_schema_is_kept_not_dropped() {
     let partition = partition_name("alice");
     let secret = store
         .sealer
-        .read_key(&partition)
+        .read_key(&store.live.db(), &partition)
         .expect("key")
         .expect("encrypted");
     let sealed = crate::secrets::seal(
@@ -198,17 +198,18 @@ fn a_value_sealed_under_another_key_is_never_overwritten() {
         .set(&name, crate::secrets::SecretKey::random().as_bytes())
         .expect("set");
     let store = encrypted(dir.path(), &secrets);
-    assert!(matches!(
-        store.get("alice", "widget:1"),
-        Err(StoreError::WrongKey)
-    ));
-    assert!(
+    let mismatch = |result| {
         matches!(
-            store.put("alice", "widget:1", &entry("refetched")),
-            Err(StoreError::WrongKey)
-        ),
-        "a retry must not overwrite the only copy"
+            result,
+            Err(StoreError::Secret(crate::SecretError::Mismatch { .. }))
+        )
+    };
+    assert!(mismatch(store.get("alice", "widget:1").map(drop)));
+    assert!(
+        mismatch(store.put("alice", "widget:1", &entry("refetched"))),
+        "a retry must not overwrite the only copy, nor seal beside it under another key"
     );
+    assert!(mismatch(store.put("alice", "widget:2", &entry("new"))));
     drop(store);
     secrets.set(&name, &original).expect("set");
     let store = encrypted(dir.path(), &secrets);
@@ -216,4 +217,46 @@ fn a_value_sealed_under_another_key_is_never_overwritten() {
         store.get("alice", "widget:1").expect("get"),
         Some(entry("only copy"))
     );
+}
+
+#[test]
+fn a_single_value_sealed_under_another_key_is_kept_when_refetched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secrets = std::sync::Arc::new(crate::MemorySecrets::default());
+    let store = encrypted(dir.path(), &secrets);
+    store.put("alice", "widget:1", &entry("mine")).expect("put");
+    // widget:2 holds a value sealed under some other key (a partition
+    // restored from elsewhere, say).
+    let partition = partition_name("alice");
+    let other = crate::secrets::SecretKey::random();
+    let frame = entry("theirs").encode().expect("encoded");
+    let sealed = crate::secrets::seal(
+        &other,
+        &super::super::sealing::Sealer::context(&partition, b"widget:2"),
+        &frame,
+    )
+    .expect("sealed");
+    store
+        .live
+        .db()
+        .open_tree(&partition)
+        .expect("tree")
+        .insert("widget:2", sealed.clone())
+        .expect("written");
+    assert!(matches!(
+        store.get("alice", "widget:2"),
+        Err(StoreError::WrongKey)
+    ));
+    assert!(matches!(
+        store.put("alice", "widget:2", &entry("refetched")),
+        Err(StoreError::WrongKey)
+    ));
+    let kept = store
+        .live
+        .db()
+        .open_tree(&partition)
+        .expect("tree")
+        .get("widget:2")
+        .expect("read");
+    assert_eq!(kept.as_deref(), Some(&sealed[..]), "untouched");
 }

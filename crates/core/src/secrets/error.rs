@@ -58,6 +58,11 @@ pub enum SecretError {
     /// was damaged or belongs to another master key.
     #[error("the sealed secret {name} does not open")]
     Open { name: String },
+    /// The store answered a key that does not match the data already
+    /// sealed for it (another key, say from another machine): nothing is
+    /// read or written with it, and the data stays, waiting for its own.
+    #[error("the key {name} does not match the data sealed under it")]
+    Mismatch { name: String },
 }
 
 impl SecretError {

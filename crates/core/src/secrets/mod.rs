@@ -121,14 +121,27 @@ impl CacheKeys {
     /// has none. Never creates one. A stored secret that is not a key is
     /// [`SecretError::Open`]: present, unusable, and never replaced.
     pub fn key(&self, partition: &str) -> Result<Option<SecretKey>, SecretError> {
+        self.key_for(partition, None)
+    }
+
+    /// [`Self::key`], checked against `sample`, a value already sealed in
+    /// the partition: a key that value does not name is
+    /// [`SecretError::Mismatch`], never used (data sealed under two keys
+    /// would be half unreadable whichever comes back).
+    pub fn key_for(
+        &self,
+        partition: &str,
+        sample: Option<&[u8]>,
+    ) -> Result<Option<SecretKey>, SecretError> {
         let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-        self.lookup(&mut known, partition)
+        self.lookup(&mut known, partition, sample)
     }
 
     fn lookup(
         &self,
         known: &mut std::collections::HashMap<String, SecretKey>,
         partition: &str,
+        sample: Option<&[u8]>,
     ) -> Result<Option<SecretKey>, SecretError> {
         if let Some(key) = known.get(partition) {
             return Ok(Some(key.clone()));
@@ -137,7 +150,13 @@ impl CacheKeys {
         let Some(bytes) = self.secrets.get(&name)? else {
             return Ok(None);
         };
-        let key = SecretKey::from_bytes(&bytes).ok_or(SecretError::Open { name })?;
+        let key = SecretKey::from_bytes(&bytes).ok_or(SecretError::Open { name: name.clone() })?;
+        if sample
+            .and_then(sealed_key_id)
+            .is_some_and(|sealed_under| sealed_under != key.id())
+        {
+            return Err(SecretError::Mismatch { name });
+        }
         known.insert(partition.to_owned(), key.clone());
         Ok(Some(key))
     }
@@ -152,9 +171,10 @@ impl CacheKeys {
         &self,
         partition: &str,
         is_empty: impl FnOnce() -> bool,
+        sample: Option<&[u8]>,
     ) -> Result<SecretKey, SecretError> {
         let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(key) = self.lookup(&mut known, partition)? {
+        if let Some(key) = self.lookup(&mut known, partition, sample)? {
             return Ok(key);
         }
         let name = cache_key_name(partition);
@@ -189,7 +209,9 @@ mod tests {
         let handles: Vec<_> = (0..8)
             .map(|_| {
                 let keys = keys.clone();
-                std::thread::spawn(move || keys.key_or_create("user.a", || true).expect("key"))
+                std::thread::spawn(move || {
+                    keys.key_or_create("user.a", || true, None).expect("key")
+                })
             })
             .collect();
         let got: Vec<SecretKey> = handles
@@ -213,17 +235,20 @@ mod tests {
             None,
             "never created by a read"
         );
-        let first = keys.key_or_create("user.a", || true).expect("key");
+        let first = keys.key_or_create("user.a", || true, None).expect("key");
         assert_eq!(
             CacheKeys::new(secrets.clone()).key("user.a").expect("key"),
             Some(first.clone()),
             "kept"
         );
-        assert_ne!(keys.key_or_create("user.b", || true).expect("key"), first);
+        assert_ne!(
+            keys.key_or_create("user.b", || true, None).expect("key"),
+            first
+        );
         keys.delete("user.a").expect("deleted");
         assert_eq!(secrets.get(&cache_key_name("user.a")).expect("get"), None);
         assert_ne!(
-            keys.key_or_create("user.a", || true).expect("key"),
+            keys.key_or_create("user.a", || true, None).expect("key"),
             first,
             "a new key after deletion, for an empty partition"
         );
@@ -234,7 +259,7 @@ mod tests {
         let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
         let keys = CacheKeys::new(secrets.clone());
         assert!(matches!(
-            keys.key_or_create("user.a", || false),
+            keys.key_or_create("user.a", || false, None),
             Err(SecretError::NotFound { .. })
         ));
         assert_eq!(
@@ -247,7 +272,7 @@ mod tests {
             .expect("set");
         assert!(
             matches!(
-                keys.key_or_create("user.a", || true),
+                keys.key_or_create("user.a", || true, None),
                 Err(SecretError::Open { .. })
             ),
             "a stored secret that is not a key is not replaced"

@@ -128,6 +128,8 @@ impl Larder {
         let mut delay = probe.first;
         loop {
             tokio::select! {
+                // In order, so one history always takes the same branch.
+                biased;
                 () = tokio::time::sleep(delay) => {}
                 changed = changes.changed() => {
                     if changed.is_err() || *changes.borrow() != Connectivity::Offline {

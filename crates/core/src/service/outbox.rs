@@ -134,9 +134,9 @@ impl Larder {
     }
 
     /// A new change's id, which is also its `Idempotency-Key`: a random
-    /// version 4 UUID.
+    /// version 4 UUID (from the client's source of randomness).
     fn new_change_id(&self) -> String {
-        uuid::Uuid::new_v4().hyphenated().to_string()
+        self.inner.client.random().uuid().hyphenated().to_string()
     }
 
     /// The signed-in user's outbox.

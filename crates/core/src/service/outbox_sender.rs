@@ -12,7 +12,9 @@
 //! A change older than the API's published key lifetime may have been
 //! applied under a key the API has since forgotten, so it is not sent
 //! blindly: widget 4 is fetched first, and a notification already read
-//! there counts as applied.
+//! there counts as applied. Likewise a final refusal is checked against
+//! widget 4 before the change is rolled back: an earlier attempt whose
+//! answer was lost may have applied it.
 
 use std::time::Duration;
 
@@ -72,6 +74,8 @@ impl Larder {
                 Next::RetryIn(after) => Some(after),
             };
             tokio::select! {
+                // In order, so one history always takes the same branch.
+                biased;
                 () = self.inner.outbox.kick.notified() => {}
                 changed = connectivity.changed() => if changed.is_err() { return },
                 changed = sessions.changed() => if changed.is_err() { return },
@@ -117,13 +121,20 @@ impl Larder {
                     return Next::RetryIn(MAX_BACKOFF);
                 }
             };
-            let Some(change) = first else {
+            let Some(mut change) = first else {
                 if let Some(since) = acknowledged_at {
                     self.refetch_after(&session, since).await;
                 }
                 return Next::Wait;
             };
-            if !self.claim(&session, &change) {
+            if !self.claim(&session, &mut change) {
+                if store
+                    .outbox_records(&session.user.id)
+                    .is_ok_and(|r| r.changes.first().is_some_and(|c| c.id == change.id))
+                {
+                    // Still waiting, but its attempt cannot be recorded.
+                    return Next::RetryIn(MAX_BACKOFF);
+                }
                 continue; // discarded meanwhile
             }
             let next = self.send_one(&session, change, &mut acknowledged_at).await;
@@ -136,18 +147,29 @@ impl Larder {
 
     /// Marks `change` as the one on its way, if it is still waiting (a
     /// discard takes the same lock, so the two never cross).
-    fn claim(&self, session: &ActiveSession, change: &PendingChange) -> bool {
+    ///
+    /// The attempt is counted durably before the request goes out, so
+    /// that after a crash mid-request the record says it may have been
+    /// sent (a discard then says it may still arrive).
+    fn claim(&self, session: &ActiveSession, change: &mut PendingChange) -> bool {
         let mut in_flight = lock(&self.inner.outbox.in_flight);
-        let waiting = self
+        change.tries += 1;
+        match self
             .inner
             .engine
             .store()
-            .outbox_records(&session.user.id)
-            .is_ok_and(|records| records.changes.iter().any(|c| c.id == change.id));
-        if waiting {
-            *in_flight = Some((session.user.id.clone(), change.id.clone()));
+            .outbox_update(&session.user.id, change)
+        {
+            Ok(true) => {
+                *in_flight = Some((session.user.id.clone(), change.id.clone()));
+                true
+            }
+            Ok(false) => false,
+            Err(err) => {
+                tracing::warn!(%err, "a change's attempt could not be recorded; not sending it yet");
+                false
+            }
         }
-        waiting
     }
 
     /// Sends one claimed change and files the answer; `None` goes on to
@@ -176,6 +198,21 @@ impl Larder {
                 message: "the notification no longer exists".into(),
             }),
             Err(err) => Err(err),
+        };
+        // A refusal after an attempt whose answer never came (an earlier
+        // try, or a retry inside this one) does not prove the change was
+        // not applied then: what the API shows decides.
+        let answer = match answer {
+            Err(CoreError::UpstreamStatus { status, .. })
+                if is_final(status)
+                    && matches!(
+                        self.read_upstream(session, &notification_id).await,
+                        Ok(Some(true))
+                    ) =>
+            {
+                Ok(())
+            }
+            other => other,
         };
         match answer {
             Ok(()) => {
@@ -220,7 +257,6 @@ impl Larder {
                 None
             }
             Err(err) => {
-                change.tries += 1;
                 change.last_error = Some(err.to_string());
                 match store.outbox_update(user_id, &change) {
                     Ok(_) => {}
@@ -252,22 +288,31 @@ impl Larder {
         if lifetime_ms == 0 || now.saturating_sub(change.created_at) < lifetime_ms {
             return Ok(Reconciled::Send);
         }
+        Ok(match self.read_upstream(session, notification_id).await? {
+            Some(true) => Reconciled::Applied,
+            Some(false) => Reconciled::Send,
+            None => Reconciled::Gone,
+        })
+    }
+
+    /// Whether notification `id` is read as the API shows it now (from a
+    /// request that starts now); `None` when it no longer lists it.
+    async fn read_upstream(
+        &self,
+        session: &ActiveSession,
+        id: &str,
+    ) -> Result<Option<bool>, CoreError> {
+        let now = self.inner.engine.now_ms();
         let entry = self.fetch_notifications_since(session, now).await?;
         let widget: larder_protocol::WidgetResponse = crate::resource::decode(&entry.payload)?;
         let WidgetData::Notifications(center) = widget.data else {
-            return Ok(Reconciled::Send);
+            return Ok(None);
         };
-        Ok(
-            match center
-                .notifications
-                .iter()
-                .find(|n| n.id == notification_id)
-            {
-                Some(note) if note.read => Reconciled::Applied,
-                Some(_) => Reconciled::Send,
-                None => Reconciled::Gone,
-            },
-        )
+        Ok(center
+            .notifications
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.read))
     }
 
     /// Widget 4 from a request that starts no earlier than `since_ms`.

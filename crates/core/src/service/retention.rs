@@ -3,7 +3,8 @@
 //! recently used entries, across users).
 //!
 //! The signed-in user, the user whose kept session waits for the keychain
-//! (locked) and every user who signed out keeping the cache (kept) can come
+//! (locked) and every user whose data was not purged by signing out (kept:
+//! signed out keeping the cache, ended by a 401 or a lost token) can come
 //! back to their data offline, where it is the only copy. So:
 //! - the sweeper never removes their entries for age, and removes nothing
 //!   at all for age while the API cannot be reached; other users' entries
@@ -83,7 +84,11 @@ impl Larder {
             // A compaction, when due, runs on a blocking thread; reads go
             // on meanwhile.
             let store = self.inner.engine.store().clone();
-            match tokio::task::spawn_blocking(move || store.compact_if_due()).await {
+            let compacting = store.clone();
+            match store
+                .run_blocking(move || compacting.compact_if_due())
+                .await
+            {
                 Ok(Ok(_)) => {}
                 Ok(Err(err)) => tracing::warn!(%err, "the cache could not be compacted"),
                 Err(err) => tracing::warn!(%err, "the cache compaction stopped"),
@@ -99,7 +104,8 @@ impl Larder {
         loop {
             tick.tick().await;
             let pass = self.clone();
-            match tokio::task::spawn_blocking(move || pass.enforce_cache_limit()).await {
+            let store = self.inner.engine.store();
+            match store.run_blocking(move || pass.enforce_cache_limit()).await {
                 Ok(Ok(report)) if report.removed > 0 => tracing::info!(
                     removed = report.removed,
                     before = report.live_bytes_before,

@@ -136,6 +136,12 @@ impl Larder {
     }
 
     fn begin_session(&self, session: ActiveSession) {
+        // The user's data is theirs to come back to from now until they
+        // sign out without keeping it, however the session ends (a lost
+        // token, a 401): sweeps and the size limit keep it.
+        if let Err(err) = self.inner.engine.store().mark_kept(&session.user.id) {
+            tracing::warn!(%err, "the user's cache could not be marked kept");
+        }
         let user = session.user.clone();
         write_lock(&self.inner.session, Some(session));
         self.inner
@@ -146,7 +152,8 @@ impl Larder {
     /// Signs out, in order: revokes the token upstream on a best-effort
     /// basis (not waited for when offline); fences off every fetch of the
     /// session, so none is written afterwards; discards the changes still
-    /// waiting in the outbox (the window asks first); purges the user's
+    /// waiting in the outbox (the window asks first; changes it cannot read
+    /// now are kept); purges the user's
     /// cache, unless the settings keep it for offline use. Returns how many
     /// waiting changes were discarded.
     #[tracing::instrument(skip_all)]
@@ -175,10 +182,19 @@ impl Larder {
         }
         self.fence_session();
         let store = self.inner.engine.store();
-        let discarded = store.outbox_clear(&session.user.id).unwrap_or_else(|err| {
-            tracing::warn!(%err, "the outbox could not be emptied at sign-out");
-            0
-        });
+        // Only changes the user could be shown (and asked about) are
+        // discarded: ones that cannot be read now (a locked or mismatched
+        // key) stay, sealed, for this user's next sign-in.
+        let discarded = match store.outbox_records(&session.user.id) {
+            Ok(_) => store.outbox_clear(&session.user.id).unwrap_or_else(|err| {
+                tracing::warn!(%err, "the outbox could not be emptied at sign-out");
+                0
+            }),
+            Err(err) => {
+                tracing::warn!(%err, "changes waiting cannot be read now; they are kept for the next sign-in");
+                0
+            }
+        };
         if discarded > 0 {
             tracing::info!(
                 discarded,

@@ -1,0 +1,300 @@
+//! What the simulated world is made of besides the core: a network that
+//! hands each request to the mock API in the same process (and can go down),
+//! a wall clock the history moves, a keychain that fails on demand, and the
+//! kept session between runs.
+
+use std::sync::{
+    atomic::{AtomicBool, AtomicU64, Ordering},
+    Arc, Mutex, PoisonError,
+};
+
+use axum::{body::Body, Router};
+use futures_util::{future::BoxFuture, FutureExt};
+use larder_core::{
+    cache::Clock,
+    transport::{HttpRequest, HttpResponse, Transport, TransportError},
+    CoreError, MemorySecrets, PersistedSession, SecretError, SecretStore, SessionPersistence,
+};
+use larder_protocol::User;
+use tower::ServiceExt;
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The network between the core and the mock API: requests go straight to
+/// its router (no sockets), unless the network is down.
+#[derive(Debug, Clone)]
+pub struct Network {
+    router: Router,
+    down: Arc<AtomicBool>,
+}
+
+impl Network {
+    pub fn new(router: Router) -> Self {
+        Self {
+            router,
+            down: Arc::default(),
+        }
+    }
+
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
+    }
+}
+
+impl Transport for Network {
+    fn send(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'static, Result<HttpResponse, TransportError>> {
+        let (router, down) = (self.router.clone(), self.down.clone());
+        async move {
+            if down.load(Ordering::SeqCst) {
+                return Err(TransportError::NoAnswer("the network is down".into()));
+            }
+            let mut target = request.url.path().to_owned();
+            if let Some(query) = request.url.query() {
+                target = format!("{target}?{query}");
+            }
+            let mut builder = axum::http::Request::builder()
+                .method(request.method)
+                .uri(target);
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            let built = builder
+                .body(Body::from(request.body))
+                .map_err(|err| TransportError::NoAnswer(err.to_string()))?;
+            let response = router
+                .oneshot(built)
+                .await
+                .map_err(|err| TransportError::NoAnswer(err.to_string()))?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .map_err(|err| TransportError::BrokenBody {
+                    status,
+                    message: err.to_string(),
+                })?;
+            // The network went down while the answer was on its way: the
+            // API did the work, the client never hears of it.
+            if down.load(Ordering::SeqCst) {
+                return Err(TransportError::NoAnswer("the network went down".into()));
+            }
+            Ok(HttpResponse {
+                status,
+                headers,
+                body: body.to_vec(),
+            })
+        }
+        .boxed()
+    }
+}
+
+/// The computer's wall clock, in Unix milliseconds, moved by the history.
+#[derive(Debug)]
+pub struct WallClock(AtomicU64);
+
+impl WallClock {
+    pub fn at(ms: u64) -> Self {
+        Self(AtomicU64::new(ms))
+    }
+
+    pub fn advance(&self, ms: u64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for WallClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How the keychain answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeychainMode {
+    Normal,
+    /// Every read fails: locked.
+    Locked,
+    /// Every read answers "no such item".
+    NotFound,
+    /// Every cache key read answers another key.
+    OtherKey,
+}
+
+/// Answers whether a partition holds sealed data.
+pub type HoldsSealed = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// A keychain that misbehaves on demand, over a real in-memory one, and
+/// that reports any key replaced while sealed data exists for it.
+pub struct Keychain {
+    real: MemorySecrets,
+    mode: Mutex<KeychainMode>,
+    /// Answers whether a partition holds sealed data (set once the store
+    /// is open).
+    holds_sealed: Mutex<Option<HoldsSealed>>,
+    /// Keys replaced while sealed data existed: an invariant's breach.
+    replaced: Mutex<Vec<String>>,
+}
+
+impl Default for Keychain {
+    fn default() -> Self {
+        Self {
+            real: MemorySecrets::as_keychain(),
+            mode: Mutex::new(KeychainMode::Normal),
+            holds_sealed: Mutex::default(),
+            replaced: Mutex::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Keychain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keychain")
+            .field("mode", &self.mode())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keychain {
+    pub fn set_mode(&self, mode: KeychainMode) {
+        *lock(&self.mode) = mode;
+    }
+
+    pub fn mode(&self) -> KeychainMode {
+        *lock(&self.mode)
+    }
+
+    pub fn watch(&self, holds_sealed: HoldsSealed) {
+        *lock(&self.holds_sealed) = Some(holds_sealed);
+    }
+
+    /// Stops watching (the process that opened the store has ended).
+    pub fn unwatch(&self) {
+        *lock(&self.holds_sealed) = None;
+    }
+
+    pub fn replaced(&self) -> Vec<String> {
+        lock(&self.replaced).clone()
+    }
+
+    fn locked() -> SecretError {
+        SecretError::Locked {
+            source: Arc::new(keyring::Error::NoStorageAccess(
+                "locked by the simulation".into(),
+            )),
+        }
+    }
+}
+
+impl SecretStore for Keychain {
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, SecretError> {
+        match self.mode() {
+            KeychainMode::Normal => self.real.get(name),
+            KeychainMode::Locked => Err(Self::locked()),
+            KeychainMode::NotFound => Ok(None),
+            // Another key under the same name, the same one every time
+            // (restored from another machine, say), where a key exists.
+            KeychainMode::OtherKey if name.starts_with("cache-key.") => {
+                Ok(self.real.get(name)?.map(|_| other_key(name)))
+            }
+            KeychainMode::OtherKey => self.real.get(name),
+        }
+    }
+
+    fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
+        if self.mode() == KeychainMode::Locked {
+            return Err(Self::locked());
+        }
+        if let Some(partition) = name.strip_prefix("cache-key.") {
+            let sealed = lock(&self.holds_sealed)
+                .as_ref()
+                .is_some_and(|holds| holds(partition));
+            let existing = self.real.get(name)?;
+            if sealed && existing.as_deref() != Some(secret) {
+                lock(&self.replaced).push(partition.to_owned());
+            }
+        }
+        self.real.set(name, secret)
+    }
+
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
+        if self.mode() == KeychainMode::Locked {
+            return Err(Self::locked());
+        }
+        self.real.delete(name)
+    }
+
+    fn is_keychain(&self) -> bool {
+        true
+    }
+}
+
+/// The key another machine would have under `name`: fixed by the name.
+fn other_key(name: &str) -> Vec<u8> {
+    use rand::{RngCore, SeedableRng};
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut hasher);
+    let mut key = [0u8; 32];
+    rand::rngs::StdRng::seed_from_u64(hasher.finish()).fill_bytes(&mut key);
+    key.to_vec()
+}
+
+/// The kept session between runs: its user in a file, its token in the
+/// keychain (so a locked keychain locks the session too).
+#[derive(Debug)]
+pub struct KeptSession {
+    keychain: Arc<Keychain>,
+    user: Mutex<Option<User>>,
+}
+
+impl KeptSession {
+    pub fn new(keychain: Arc<Keychain>) -> Self {
+        Self {
+            keychain,
+            user: Mutex::default(),
+        }
+    }
+}
+
+impl SessionPersistence for KeptSession {
+    fn load(&self) -> Result<Option<PersistedSession>, CoreError> {
+        let Some(user) = lock(&self.user).clone() else {
+            return Ok(None);
+        };
+        match self.keychain.get(larder_core::secrets::SESSION_TOKEN)? {
+            Some(token) => Ok(Some(PersistedSession {
+                user,
+                token: String::from_utf8_lossy(&token).into_owned(),
+            })),
+            None => Ok(None),
+        }
+    }
+
+    fn kept_user(&self) -> Option<User> {
+        lock(&self.user).clone()
+    }
+
+    fn save(&self, session: &PersistedSession) -> Result<(), CoreError> {
+        self.keychain.set(
+            larder_core::secrets::SESSION_TOKEN,
+            session.token.as_bytes(),
+        )?;
+        *lock(&self.user) = Some(session.user.clone());
+        Ok(())
+    }
+
+    fn clear(&self) -> Result<(), CoreError> {
+        *lock(&self.user) = None;
+        self.keychain.delete(larder_core::secrets::SESSION_TOKEN)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,161 @@
+//! The operations a history is made of, and how a seed chooses them.
+
+use rand::{rngs::StdRng, Rng};
+
+use crate::net::KeychainMode;
+
+/// The simulated users: two plain users and an admin (who also reads the
+/// system health widget).
+pub const USERS: [&str; 3] = ["ann", "bob", "admin-cy"];
+
+/// A fault the mock API is told to inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Widget `widget` answers `status` (500, 502, 503).
+    Status { widget: u8, status: u16 },
+    /// Widget `widget` answers 429 with `Retry-After: secs`.
+    RateLimited { widget: u8, secs: u64 },
+    /// Widget `widget` never answers.
+    Hang { widget: u8 },
+    /// Widget `widget` answers data from before anything that happens in
+    /// the next `ms`.
+    SlowAnswer { widget: u8, ms: u64 },
+    /// The next change is applied, and its answer lost.
+    DropAfterCommit,
+    /// The next change is refused with `status`, not applied.
+    RefuseChange { status: u16 },
+    /// The next change is applied after `ms`.
+    DelayChange { ms: u64 },
+}
+
+/// One step of a history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Signs in as `USERS[user]` (signing out whoever is signed in, keeping
+    /// or not as the settings say).
+    SignIn(u8),
+    /// Signs out, with keep-cache-on-sign-out set to `keep` first.
+    SignOut {
+        keep: bool,
+    },
+    /// Reads widget 1 to 5 through the cache.
+    Read(u8),
+    /// Refreshes widget 1 to 5 (Retry, Ctrl+R).
+    Refresh(u8),
+    /// Reads the admin's system health.
+    Health,
+    /// Reads the signed-in user's own profile and posts page `page`.
+    Profile(u8),
+    /// Marks notification n1 to n5 read.
+    MarkRead(u8),
+    /// Discards the `n`th waiting change (modulo how many wait).
+    Discard(u8),
+    /// Clears the signed-in user's whole cache.
+    ClearCache,
+    /// Clears widget 1 to 5 from the cache.
+    ClearKey(u8),
+    /// Sets the TTL override, in seconds (0: none).
+    SetTtl(u64),
+    /// Sets the cache limit, in MiB, and applies it.
+    SetLimit(u64),
+    /// Shows the dashboard (visible) or hides the window.
+    Screen {
+        visible: bool,
+    },
+    NetDown,
+    NetUp,
+    Fault(Fault),
+    ClearFaults,
+    /// Lets `ms` pass on both clocks (background work runs).
+    Sleep(u64),
+    /// Moves the wall clock `secs` ahead at once (the computer slept).
+    Jump(u64),
+    /// The keychain starts answering this way.
+    Keychain(KeychainMode),
+    /// The API forgets every session: the next request gets a 401.
+    RevokeSessions,
+    /// The process dies and starts again over the same folder.
+    Crash,
+    /// Compacts the cache now.
+    Compact,
+    /// Runs the sweeper's pass now.
+    Sweep,
+    /// Evicts down to a few kilobytes now (the size limit's pass, with a
+    /// limit far below what the settings allow).
+    Evict,
+}
+
+fn widget(rng: &mut StdRng) -> u8 {
+    rng.gen_range(1..=5)
+}
+
+/// A history of `len` operations chosen by `rng`.
+pub fn history(rng: &mut StdRng, len: usize) -> Vec<Op> {
+    (0..len).map(|_| choose(rng)).collect()
+}
+
+fn choose(rng: &mut StdRng) -> Op {
+    let roll = rng.gen_range(0..100);
+    match roll {
+        0..=6 => Op::SignIn(rng.gen_range(0..USERS.len() as u8)),
+        7..=9 => Op::SignOut { keep: rng.gen() },
+        10..=21 => Op::Read(widget(rng)),
+        22..=25 => Op::Refresh(widget(rng)),
+        26..=27 => Op::Health,
+        28..=30 => Op::Profile(rng.gen_range(1..=3)),
+        31..=40 => Op::MarkRead(rng.gen_range(1..=5)),
+        41..=44 => Op::Discard(rng.gen()),
+        45 => Op::ClearCache,
+        46 => Op::ClearKey(widget(rng)),
+        47 => Op::SetTtl([0, 10, 60, 3600, 7 * 86_400][rng.gen_range(0..5)]),
+        48 => Op::SetLimit([16, 256][rng.gen_range(0..2)]),
+        49..=50 => Op::Screen { visible: rng.gen() },
+        51..=54 => Op::NetDown,
+        55..=58 => Op::NetUp,
+        59..=65 => Op::Fault(fault(rng)),
+        66 => Op::ClearFaults,
+        67..=78 => Op::Sleep([50, 500, 2_000, 30_000, 120_000][rng.gen_range(0..5)]),
+        79..=81 => Op::Jump([60, 3_600, 86_400, 3 * 86_400][rng.gen_range(0..4)]),
+        82..=85 => Op::Keychain(
+            [
+                KeychainMode::Normal,
+                KeychainMode::Normal,
+                KeychainMode::Locked,
+                KeychainMode::NotFound,
+                KeychainMode::OtherKey,
+            ][rng.gen_range(0..5)],
+        ),
+        86 => Op::RevokeSessions,
+        87..=90 => Op::Crash,
+        91..=92 => Op::Compact,
+        93..=95 => Op::Sweep,
+        _ => Op::Evict,
+    }
+}
+
+fn fault(rng: &mut StdRng) -> Fault {
+    match rng.gen_range(0..7) {
+        0 => Fault::Status {
+            widget: widget(rng),
+            status: [500, 502, 503][rng.gen_range(0..3)],
+        },
+        1 => Fault::RateLimited {
+            widget: widget(rng),
+            secs: rng.gen_range(1..=5),
+        },
+        2 => Fault::Hang {
+            widget: widget(rng),
+        },
+        3 => Fault::SlowAnswer {
+            widget: widget(rng),
+            ms: rng.gen_range(100..=3_000),
+        },
+        4 => Fault::DropAfterCommit,
+        5 => Fault::RefuseChange {
+            status: [403, 503][rng.gen_range(0..2)],
+        },
+        _ => Fault::DelayChange {
+            ms: rng.gen_range(100..=3_000),
+        },
+    }
+}

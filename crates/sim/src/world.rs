@@ -1,0 +1,399 @@
+//! The simulated world: Larder's real core (store, engine, outbox,
+//! sessions, background tasks) over a cache folder in a temporary
+//! directory, the mock API behind an in-process network, a wall clock, a
+//! keychain and a kept session. Each run of the process gets its own
+//! single-threaded tokio runtime on a paused clock; a crash drops it with
+//! every task in it, and the next run opens the same folder.
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use larder_core::{
+    cache::{CacheStore, Engine},
+    random::Random,
+    ApiClient, BackgroundGuard, CacheKeys, Larder, ProbeSchedule,
+};
+use larder_protocol::{
+    test_controls::{FaultKind, FaultRequest},
+    RefusedChange, ScreenReport, ScreenView, Settings, WidgetId,
+};
+use tokio::sync::broadcast;
+
+use crate::{
+    invariants::{Fate, Model},
+    net::{KeptSession, Keychain, KeychainMode, Network, WallClock},
+    ops::{Fault, Op, USERS},
+    Failure,
+};
+
+/// The API's address as the client sees it (nothing listens there: the
+/// network hands requests to the router).
+const API_URL: &str = "http://127.0.0.1:8787";
+
+/// The size the simulation's eviction passes bring the cache down to.
+const EVICT_TO_BYTES: u64 = 2_000;
+
+/// Where the wall clock starts: 2027-01-15.
+const EPOCH_MS: u64 = 1_800_000_000_000;
+
+/// One running Larder process.
+pub struct Process {
+    pub larder: Larder,
+    _background: BackgroundGuard,
+    refused: broadcast::Receiver<RefusedChange>,
+}
+
+/// Everything that outlives a process.
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub api: mock_api::AppState,
+    pub net: Network,
+    pub clock: Arc<WallClock>,
+    pub keychain: Arc<Keychain>,
+    pub sessions: Arc<KeptSession>,
+    pub random: Random,
+    pub settings: Settings,
+    pub model: Model,
+    /// At the end: the notifications the API shows read, by user id.
+    pub in_effect: BTreeMap<String, std::collections::BTreeSet<String>>,
+}
+
+impl World {
+    pub fn new(seed: u64) -> Result<Self, Failure> {
+        let api = mock_api::AppState::new(mock_api::Config {
+            delay_scale: 0.0,
+            rate_limit: 1_000_000,
+            test_controls: true,
+            ..mock_api::Config::default()
+        });
+        let keychain = Arc::new(Keychain::default());
+        Ok(Self {
+            dir: tempfile::tempdir().map_err(|err| Failure::setup(err.to_string()))?,
+            net: Network::new(mock_api::app(api.clone())),
+            api,
+            clock: Arc::new(WallClock::at(EPOCH_MS)),
+            sessions: Arc::new(KeptSession::new(keychain.clone())),
+            keychain,
+            random: Random::seeded(seed),
+            settings: Settings::default(),
+            model: Model::default(),
+            in_effect: BTreeMap::new(),
+        })
+    }
+
+    /// Starts a process: opens the cache, starts the background and
+    /// restores the kept session, as the app does.
+    pub fn start(&mut self) -> Result<Process, Failure> {
+        let keys = CacheKeys::new(self.keychain.clone());
+        let (store, _) = CacheStore::open_simulated(&self.dir.path().join("cache"), keys)
+            .map_err(|err| Failure::setup(format!("the cache would not open: {err}")))?;
+        let watched = store.clone();
+        self.keychain.watch(Arc::new(move |partition| {
+            watched.partition_names().iter().any(|p| p == partition)
+        }));
+        let engine = Engine::new(store, self.clock.clone());
+        let client =
+            ApiClient::with_transport(API_URL, Arc::new(self.net.clone()), self.random.clone())
+                .map_err(|err| Failure::setup(err.to_string()))?;
+        let larder = Larder::new(client, engine, self.sessions.clone());
+        larder
+            .apply_settings(self.settings.clone())
+            .map_err(|err| Failure::setup(err.to_string()))?;
+        let background = larder.start_background(ProbeSchedule::default());
+        let refused = larder.refused_changes();
+        larder.restore_session();
+        if let Some(session) = larder.session() {
+            self.model.signed_in(&session.user);
+        }
+        Ok(Process {
+            larder,
+            _background: background,
+            refused,
+        })
+    }
+
+    /// Lets the background run without moving the clocks much.
+    pub async fn settle() {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+
+    /// Lets `ms` pass on both clocks, in steps, as time passes for a
+    /// running computer.
+    pub async fn pass(&self, ms: u64) {
+        let mut left = ms;
+        while left > 0 {
+            let step = left.min(5_000);
+            self.clock.advance(step);
+            tokio::time::sleep(Duration::from_millis(step)).await;
+            left -= step;
+        }
+    }
+
+    fn fault(&self, fault: Fault) {
+        let (widget, fault) = match fault {
+            Fault::Status { widget, status } => (
+                widget,
+                FaultKind::Status {
+                    status,
+                    retry_after_secs: None,
+                },
+            ),
+            Fault::RateLimited { widget, secs } => (
+                widget,
+                FaultKind::Status {
+                    status: 429,
+                    retry_after_secs: Some(secs),
+                },
+            ),
+            Fault::Hang { widget } => (widget, FaultKind::Hang),
+            Fault::SlowAnswer { widget, ms } => (widget, FaultKind::SlowAnswer { ms }),
+            Fault::DropAfterCommit => (4, FaultKind::DropAfterCommit),
+            Fault::RefuseChange { status } => (4, FaultKind::RefuseChange { status }),
+            Fault::DelayChange { ms } => (4, FaultKind::DelayChange { ms }),
+        };
+        self.api.faults().add(FaultRequest {
+            widget,
+            user_id: None,
+            fault,
+            times: Some(1),
+        });
+    }
+
+    fn settings(&mut self, process: &Process, change: impl FnOnce(&mut Settings)) {
+        change(&mut self.settings);
+        if let Err(err) = process.larder.apply_settings(self.settings.clone()) {
+            // Every setting the simulation makes is valid.
+            self.model
+                .breach(format!("a valid setting was refused: {err}"));
+        }
+    }
+
+    /// Applies one operation (not a crash: the caller ends the process).
+    pub async fn apply(&mut self, process: &Process, op: Op) {
+        let larder = &process.larder;
+        match op {
+            Op::SignIn(user) => {
+                if larder.session().is_some() {
+                    self.sign_out(process).await;
+                }
+                if let Ok(session) = larder.sign_in(USERS[usize::from(user)]).await {
+                    self.model.signed_in(&session.user);
+                }
+            }
+            Op::SignOut { keep } => {
+                self.settings(process, |s| s.keep_cache_on_sign_out = keep);
+                self.sign_out(process).await;
+            }
+            Op::Read(widget) => {
+                if let Ok(widget) = WidgetId::new(widget) {
+                    if larder.get_widget(widget).await.is_ok() {
+                        self.model.saw(larder, &format!("widget:{widget}"));
+                    }
+                }
+            }
+            Op::Refresh(widget) => {
+                if let Ok(widget) = WidgetId::new(widget) {
+                    if larder.refresh_widget(widget).await.is_ok() {
+                        self.model.saw(larder, &format!("widget:{widget}"));
+                    }
+                }
+            }
+            Op::Health => {
+                if larder.get_system_health().await.is_ok() {
+                    self.model.saw(larder, "admin:health");
+                }
+            }
+            Op::Profile(page) => {
+                if let Some(session) = larder.session() {
+                    let _ = larder.get_profile(&session.user.id).await;
+                    let _ = larder.get_posts(&session.user.id, i64::from(page)).await;
+                }
+            }
+            Op::MarkRead(n) => {
+                if larder
+                    .mark_notification_read(&format!("n{n}"))
+                    .await
+                    .is_ok()
+                {
+                    let user = larder.session().map(|s| s.user.id);
+                    let newest = larder
+                        .outbox()
+                        .ok()
+                        .and_then(|outbox| outbox.changes.into_iter().max_by_key(|c| c.seq));
+                    match (user, newest) {
+                        (Some(user), Some(change)) => {
+                            self.model.recorded(&user, &change.id, &format!("n{n}"))
+                        }
+                        _ => self
+                            .model
+                            .breach("a change was accepted but is not in the outbox".into()),
+                    }
+                }
+            }
+            Op::Discard(nth) => {
+                let waiting = larder.outbox().map(|o| o.changes).unwrap_or_default();
+                if !waiting.is_empty() {
+                    let change = &waiting[usize::from(nth) % waiting.len()];
+                    match larder.discard_change(&change.id) {
+                        Ok(discarded) => self.model.fate(
+                            &change.id,
+                            Fate::Discarded {
+                                may_still_arrive: discarded.may_still_arrive,
+                            },
+                        ),
+                        Err(err) => self
+                            .model
+                            .breach(format!("a waiting change could not be discarded: {err}")),
+                    }
+                }
+            }
+            Op::ClearCache => {
+                if larder.clear_cache(None).is_ok() {
+                    self.model.cleared(larder, None);
+                }
+            }
+            Op::ClearKey(widget) => {
+                let key = format!("widget:{widget}");
+                if larder.clear_cache(Some(&key)).is_ok() {
+                    self.model.cleared(larder, Some(&key));
+                }
+            }
+            Op::SetTtl(secs) => self.settings(process, |s| s.ttl_secs = (secs > 0).then_some(secs)),
+            Op::SetLimit(mib) => {
+                self.settings(process, |s| s.cache_limit_mib = Some(mib));
+                let _ = larder.enforce_cache_limit();
+            }
+            Op::Screen { visible } => {
+                let _ = larder.report_screen(ScreenReport {
+                    visible,
+                    focused: visible,
+                    view: ScreenView::Dashboard,
+                });
+            }
+            Op::NetDown => self.net.set_down(true),
+            Op::NetUp => self.net.set_down(false),
+            Op::Fault(fault) => self.fault(fault),
+            Op::ClearFaults => self.api.faults().clear(),
+            Op::Sleep(ms) => self.pass(ms).await,
+            Op::Jump(secs) => self.clock.advance(secs * 1000),
+            Op::Keychain(mode) => self.keychain.set_mode(mode),
+            Op::RevokeSessions => self.api.clear_sessions(),
+            Op::Crash => {}
+            Op::Compact => match larder.engine().store().compact() {
+                Ok(report) => self.model.compacted(&report),
+                Err(err) => self.model.breach(format!("a compaction failed: {err}")),
+            },
+            Op::Sweep => {
+                let _ = larder.sweep_once();
+            }
+            Op::Evict => {
+                // Far below any limit the settings allow, so entries go: the
+                // ones that must stay are what this exercises.
+                let _ = larder.evict_to(EVICT_TO_BYTES);
+            }
+        }
+        Self::settle().await;
+    }
+
+    async fn sign_out(&mut self, process: &Process) {
+        let larder = &process.larder;
+        let Some(session) = larder.session() else {
+            return;
+        };
+        let waiting = larder.outbox().map(|o| o.changes).unwrap_or_default();
+        larder.sign_out().await;
+        for change in waiting {
+            self.model.fate(&change.id, Fate::SignedOut);
+        }
+        self.model.signed_out(
+            larder,
+            &session.user.id,
+            self.settings.keep_cache_on_sign_out,
+        );
+    }
+
+    /// After an operation: what the process told the user, then the
+    /// invariants.
+    pub fn observe(&mut self, process: &mut Process) {
+        while let Ok(refused) = process.refused.try_recv() {
+            self.model.fate(&refused.change.id, Fate::Refused);
+        }
+        self.model.observe(&process.larder, &self.keychain);
+    }
+
+    /// The end of a history: the network healed, the keychain answering,
+    /// no faults, and time passing for every user with changes waiting, so
+    /// each is sent. Then the API's log is checked against the changes.
+    pub async fn heal(&mut self, process: &mut Process) {
+        self.net.set_down(false);
+        self.keychain.set_mode(KeychainMode::Normal);
+        self.api.faults().clear();
+        let larder = process.larder.clone();
+        let _ = larder.unlock();
+        // Each user with changes waiting signs in (again, after a 401)
+        // and leaves the app open until they are sent.
+        for _round in 0..3 {
+            let users = self.model.users_with_waiting_changes(&larder);
+            if users.is_empty() {
+                break;
+            }
+            for name in users {
+                if larder.session().is_none_or(|s| s.user.name != name) {
+                    self.settings(process, |s| s.keep_cache_on_sign_out = true);
+                    self.sign_out(process).await;
+                    if let Ok(session) = larder.sign_in(&name).await {
+                        self.model.signed_in(&session.user);
+                    }
+                }
+                for _ in 0..20 {
+                    self.pass(30_000).await;
+                    self.observe(process);
+                    let sent = larder.outbox().is_ok_and(|o| o.changes.is_empty());
+                    if sent || larder.session().is_none() {
+                        break;
+                    }
+                }
+            }
+        }
+        self.observe(process);
+        self.note_in_effect().await;
+        let applied: BTreeMap<String, Vec<String>> = self.api.stats().snapshot().applied_log;
+        self.model.check_changes(&applied, &self.in_effect);
+    }
+
+    /// The notifications the API shows read, for every user, asked with
+    /// a client of its own (Larder's state is not touched).
+    async fn note_in_effect(&mut self) {
+        let Ok(client) =
+            ApiClient::with_transport(API_URL, Arc::new(self.net.clone()), Random::seeded(0))
+        else {
+            return;
+        };
+        for (name, id) in self.model.ids.clone() {
+            let Ok(username) = larder_protocol::Username::parse(&name) else {
+                continue;
+            };
+            let Ok(login) = client.login(&username).await else {
+                continue;
+            };
+            let fetched = client
+                .widget_if_changed(&login.token, &id, WidgetId::NOTIFICATIONS, None)
+                .await;
+            let Ok(larder_core::client::Fetched::Modified { body, .. }) = fetched else {
+                continue;
+            };
+            let Ok(widget) = serde_json::from_slice::<larder_protocol::WidgetResponse>(&body)
+            else {
+                continue;
+            };
+            if let larder_protocol::WidgetData::Notifications(center) = widget.data {
+                let read = center
+                    .notifications
+                    .iter()
+                    .filter(|n| n.read)
+                    .map(|n| n.id.clone())
+                    .collect();
+                self.in_effect.insert(id, read);
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Histories the simulation found failing, shrunk, each kept as a test.
+//! The first six broke a promise of the core; the others taught the
+//! model what Larder legitimately does.
+
+use larder_sim::{
+    net::KeychainMode,
+    ops::{Fault, Op},
+    run,
+};
+
+/// The keychain answered another key for a partition: the data was sealed
+/// under it, half of the partition under each key, and a waiting change
+/// became unreadable for good. Now a key that does not match the data
+/// already sealed is never used.
+#[test]
+fn seed_199_a_key_that_does_not_match_is_never_used() {
+    let history = [
+        Op::Keychain(KeychainMode::OtherKey),
+        Op::SignIn(2),
+        Op::NetDown,
+        Op::MarkRead(4),
+        Op::Crash,
+    ];
+    run(199, &history).expect("holds");
+}
+
+/// Signing out while the outbox could not be read (another key) discarded
+/// changes the user was never shown. Now they stay for the next sign-in.
+#[test]
+fn seed_225_sign_out_keeps_changes_it_cannot_read() {
+    let history = [
+        Op::Keychain(KeychainMode::OtherKey),
+        Op::Fault(Fault::DelayChange { ms: 1875 }),
+        Op::SignIn(2),
+        Op::MarkRead(3),
+        Op::Crash,
+        Op::SignIn(2),
+    ];
+    run(225, &history).expect("holds");
+}
+
+/// Clearing the cache with the keychain locked emptied it, then answered
+/// an error (the key could not be deleted). Now it succeeds.
+#[test]
+fn seed_383_clearing_the_cache_with_a_locked_keychain_says_it_worked() {
+    let history = [
+        Op::SignIn(0),
+        Op::Read(2),
+        Op::Keychain(KeychainMode::Locked),
+        Op::ClearCache,
+    ];
+    run(383, &history).expect("holds");
+}
+
+/// An attempt was applied but its answer lost; the retry was refused
+/// (403), and the change was rolled back and reported refused though the
+/// API had applied it. Now a refusal is checked against what the API shows.
+#[test]
+fn seed_512_a_refusal_after_a_lost_answer_is_checked() {
+    let history = [
+        Op::Fault(Fault::RefuseChange { status: 403 }),
+        Op::Fault(Fault::DropAfterCommit),
+        Op::SignIn(0),
+        Op::MarkRead(5),
+        Op::Sleep(2000),
+    ];
+    run(512, &history).expect("holds");
+}
+
+/// The app died while a change's request was on its way (applied, answer
+/// lost); after the restart, discarding it said it was never sent. Now the
+/// attempt is recorded before the request goes out.
+#[test]
+fn seed_1302_a_crash_mid_send_is_remembered() {
+    let history = [
+        Op::SignIn(1),
+        Op::Fault(Fault::DropAfterCommit),
+        Op::MarkRead(3),
+        Op::Crash,
+        Op::Discard(254),
+    ];
+    run(1302, &history).expect("holds");
+}
+
+/// The keychain lost the session token ("no such item"): the next start
+/// showed sign-in, and the size limit then evicted the user's dashboard as
+/// if it were nobody's. Now a user's data is kept from their first sign-in
+/// until they sign out without keeping it.
+#[test]
+fn seed_858_a_lost_token_does_not_make_the_dashboard_nobodys() {
+    let history = [
+        Op::SignIn(0),
+        Op::Refresh(4),
+        Op::Keychain(KeychainMode::NotFound),
+        Op::Crash,
+        Op::Keychain(KeychainMode::Normal),
+        Op::Evict,
+    ];
+    run(858, &history).expect("holds");
+}
+
+/// A change older than the key lifetime, for a notification the API
+/// already shows read, is reconciled rather than sent.
+#[test]
+fn seed_236_an_old_change_already_in_effect_is_not_sent() {
+    let history = [
+        Op::SignIn(0),
+        Op::NetDown,
+        Op::MarkRead(4),
+        Op::Sleep(120_000),
+        Op::Jump(259_200),
+    ];
+    run(236, &history).expect("holds");
+}
+
+/// A session the keychain hid at start comes back once it answers.
+#[test]
+fn seed_390_a_session_restored_late_is_a_session() {
+    let history = [
+        Op::Keychain(KeychainMode::NotFound),
+        Op::SignIn(1),
+        Op::ClearCache,
+        Op::Crash,
+        Op::Evict,
+    ];
+    run(390, &history).expect("holds");
+}
+
+/// A 401 keeps the waiting change for the user's next sign-in.
+#[test]
+fn seed_643_a_revoked_session_sends_after_signing_in_again() {
+    let history = [
+        Op::SignIn(1),
+        Op::NetDown,
+        Op::MarkRead(5),
+        Op::RevokeSessions,
+    ];
+    run(643, &history).expect("holds");
+}
+
+#[test]
+fn one_history_always_gives_the_same_answer() {
+    for seed in 0..20 {
+        let first = larder_sim::run_seed(seed).expect("holds");
+        assert_eq!(
+            larder_sim::run_seed(seed).expect("holds"),
+            first,
+            "seed {seed}"
+        );
+    }
+}
