@@ -10,7 +10,8 @@
 //! - [`ui`]: builds the wasm UI into `ui/dist` (optionally on change).
 //! - [`e2e`]: runs the end-to-end tests under Xvfb with tauri-driver.
 //! - [`keychain`]: the keychain test against a real Secret Service.
-//! - [`perf`]: the cache's crash soak and benchmark.
+//! - [`perf`]: the cache's crash soak and benchmark, the longer fuzzing
+//!   and the longer simulation.
 //! - [`devloop`]: timing the `cargo tauri dev` edit loop.
 //! - [`workflows`]: actionlint over the GitHub Actions workflows.
 //! - [`platforms`]: from Linux, checks that everything compiles for
@@ -25,6 +26,7 @@ mod keychain;
 mod perf;
 mod platforms;
 mod process;
+mod readme_paths;
 mod setup;
 mod ui;
 mod wine;
@@ -99,6 +101,17 @@ enum Task {
         /// Cases per property.
         #[arg(long, default_value_t = 200_000)]
         cases: u32,
+    },
+    /// Runs the deterministic simulation of the core over more seeds than
+    /// the test suite's 2,000 (release build); a failure is shrunk and
+    /// printed as a regression test.
+    Sim {
+        /// How many seeds.
+        #[arg(long, default_value_t = 100_000)]
+        seeds: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
     },
     /// Audits the dependencies with cargo-deny (deny.toml).
     Audit,
@@ -187,6 +200,7 @@ fn main() -> Result<()> {
             e2e::ui_bench()
         }
         Task::Fuzz { cases } => perf::fuzz(cases),
+        Task::Sim { seeds, from } => perf::sim(seeds, from),
         Task::Audit => perf::audit(),
         Task::DevTiming => devloop::run(),
         Task::LintWorkflows => workflows::lint(),

@@ -62,6 +62,17 @@ pub fn fuzz(cases: u32) -> Result<()> {
     process::run(&mut command)
 }
 
+/// Runs `seeds` seeds of the deterministic simulation of the core from
+/// `from`, in release mode.
+pub fn sim(seeds: u64, from: u64) -> Result<()> {
+    let mut command = Command::new(process::cargo_bin());
+    command
+        .args(["run", "--release", "-p", "larder-sim", "--"])
+        .args(["--seeds", &seeds.to_string(), "--from", &from.to_string()])
+        .current_dir(root());
+    process::run(&mut command)
+}
+
 /// Installs the pinned cargo-deny and checks advisories, licenses, bans and
 /// sources against deny.toml. The advisory database comes from GitHub.
 pub fn audit() -> Result<()> {
