@@ -79,6 +79,10 @@ pub struct CacheDir {
     /// Holds the folder's lock: a second process must not delete a
     /// generation this one is writing.
     _lock: File,
+    /// The last commit's rename is not known to be on disk (the folder's
+    /// sync failed): a power cut could bring back the CURRENT before it,
+    /// so no older generation may be deleted until a sync succeeds.
+    unsynced: bool,
 }
 
 /// What CURRENT says.
@@ -148,6 +152,7 @@ impl CacheDir {
             live: live.unwrap_or_else(|| LiveDb::Legacy(root.clone())),
             root,
             _lock: lock,
+            unsynced: false,
         };
         dir.remove_stale();
         if fresh {
@@ -217,6 +222,9 @@ impl CacheDir {
         sync_tree(&path)?;
         #[cfg(unix)]
         sync_folder(&self.root)?;
+        #[cfg(test)]
+        tests::FAIL_SYNCS
+            .with(|fail| fail.set(tests::FAIL_SYNC_AFTER_RENAME.with(|f| f.replace(false))));
         let tmp = self.root.join(CURRENT_TMP);
         let mut file = File::create(&tmp).map_err(CompactionError::io("create", &tmp))?;
         file.write_all(format!("{GENERATION_PREFIX}{number}\n").as_bytes())
@@ -227,11 +235,12 @@ impl CacheDir {
         fs::rename(&tmp, &current).map_err(CompactionError::io("replace", &current))?;
         self.live = LiveDb::Generation { number, path };
         // Committed: the rename is visible. Should the root's sync fail, a
-        // power cut could still roll it back, to a complete older
-        // generation.
+        // power cut could still roll it back, to the complete older
+        // generation, which is therefore kept until a sync succeeds.
         #[cfg(unix)]
         if let Err(err) = sync_folder(&self.root) {
-            tracing::warn!(%err, "the cache folder could not be synced after a commit");
+            tracing::warn!(%err, "the cache folder could not be synced after a commit; the previous generation is kept");
+            self.unsynced = true;
         }
         Ok(())
     }
@@ -240,7 +249,26 @@ impl CacheDir {
     /// could not be deleted yet (on Windows, files still open). Call it
     /// after every clone of a replaced database handle is dropped: on Unix
     /// the deletion would succeed under an open handle.
-    pub fn remove_stale(&self) -> Vec<PathBuf> {
+    ///
+    /// While the last commit is not known to be on disk, it first tries
+    /// the folder's sync again; until that succeeds, no generation is
+    /// deleted.
+    pub fn remove_stale(&mut self) -> Vec<PathBuf> {
+        #[cfg(unix)]
+        if self.unsynced && sync_folder(&self.root).is_ok() {
+            self.unsynced = false;
+        }
+        if self.unsynced {
+            return generations(&self.root)
+                .map(|found| {
+                    found
+                        .into_iter()
+                        .filter(|(number, _)| Some(*number) != self.live.generation())
+                        .map(|(_, path)| path)
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
         let mut stale = Vec::new();
         let tmp = self.root.join(CURRENT_TMP);
         if tmp.exists() {
@@ -391,6 +419,12 @@ fn sync_tree(path: &Path) -> Result<(), CompactionError> {
 /// Makes a folder's entries (created, renamed or removed files) durable.
 #[cfg(unix)]
 fn sync_folder(path: &Path) -> Result<(), CompactionError> {
+    #[cfg(test)]
+    if tests::FAIL_SYNCS.with(|fail| fail.replace(false)) {
+        return Err(CompactionError::io("sync", path)(std::io::Error::other(
+            "a sync failed on purpose",
+        )));
+    }
     File::open(path)
         .and_then(|folder| folder.sync_all())
         .map_err(CompactionError::io("sync", path))

@@ -179,3 +179,34 @@ fn a_legacy_database_stays_live_until_a_generation_is_committed() {
     assert!(dir.remove_stale().is_empty());
     assert_eq!(names(&root), ["CURRENT", "LOCK", "gen-1"]);
 }
+
+thread_local! {
+    /// The next folder sync on this thread fails.
+    pub static FAIL_SYNCS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The next commit's sync after its rename fails.
+    pub static FAIL_SYNC_AFTER_RENAME: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(unix)]
+#[test]
+fn a_commit_not_known_on_disk_keeps_the_previous_generation() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let root = temp.path().to_owned();
+    let mut dir = CacheDir::recover(&root).expect("a new cache");
+    let first = dir.live().generation().expect("gen-1");
+    drop(open(dir.live_path()));
+    let (number, path) = dir.next_generation_path().expect("next");
+    drop(open(&path));
+    // The rename lands, but the folder's sync after it fails.
+    FAIL_SYNC_AFTER_RENAME.with(|fail| fail.set(true));
+    dir.commit(number).expect("committed");
+    FAIL_SYNCS.with(|fail| fail.set(true));
+    let left = dir.remove_stale();
+    assert!(
+        root.join(format!("gen-{first}")).exists() && !left.is_empty(),
+        "a power cut could bring back the CURRENT naming gen-{first}: it stays"
+    );
+    // Once a sync succeeds, the old generation goes.
+    assert!(dir.remove_stale().is_empty());
+    assert!(!root.join(format!("gen-{first}")).exists());
+}
