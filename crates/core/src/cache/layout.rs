@@ -89,7 +89,10 @@ pub struct CacheDir {
 enum Current {
     Missing,
     Names(u64),
+    /// It holds something that names no generation.
     Unreadable,
+    /// It could not be read now (permissions, I/O): nothing is known of it.
+    Unavailable(std::io::Error),
 }
 
 impl CacheDir {
@@ -133,6 +136,13 @@ impl CacheDir {
             Current::Missing if legacy => Some(LiveDb::Legacy(root.clone())),
             Current::Unreadable if legacy && holding_data()?.is_empty() => {
                 Some(LiveDb::Legacy(root.clone()))
+            }
+            Current::Unavailable(source) => {
+                return Err(CompactionError::Io {
+                    action: "read",
+                    path: root.join(CURRENT),
+                    source,
+                })
             }
             Current::Unreadable => {
                 return Err(CompactionError::UnreadableCurrent {
@@ -351,10 +361,7 @@ fn read_current(root: &Path) -> Current {
     let bytes = match fs::read(root.join(CURRENT)) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Current::Missing,
-        Err(err) => {
-            tracing::debug!(%err, "CURRENT could not be read");
-            return Current::Unreadable;
-        }
+        Err(err) => return Current::Unavailable(err),
     };
     std::str::from_utf8(&bytes)
         .ok()

@@ -52,10 +52,11 @@ pub struct LiveDatabase {
 }
 
 impl LiveDatabase {
-    /// Opens the live database under `root`. One that will not open is
-    /// moved aside (kept for inspection) and a fresh one started, so start
-    /// never fails on a damaged cache; one used by another process is
-    /// [`StoreError::Locked`].
+    /// Opens the live database under `root`. One that sled proves damaged
+    /// is moved aside (kept for inspection) and a fresh one started, so
+    /// start never fails on a damaged cache; one used by another process is
+    /// [`StoreError::Locked`]; one that cannot be opened now for any other
+    /// reason (I/O) is [`StoreError::Unavailable`], and nothing is moved.
     pub fn open(root: &Path, inline: bool) -> Result<(Self, OpenOutcome), StoreError> {
         // sled lets go of its file lock a moment after its last handle is
         // dropped (its threads finish first), so a reopen in the same
@@ -95,6 +96,18 @@ impl LiveDatabase {
         match open_db(dir.live_path(), inline) {
             Ok(db) => Ok((Self::new(db, dir, inline), outcome)),
             Err(err) if is_lock_error(&err) => Err(locked()),
+            // Only what sled proves unreadable (corruption, or files it
+            // cannot parse) moves the database aside, kept whole; an I/O
+            // error (a full disk, too many open files, permissions) says
+            // nothing against the data, which stays where it is.
+            Err(
+                source @ (sled::Error::Io(_)
+                | sled::Error::ReportableBug(_)
+                | sled::Error::CollectionNotFound(_)),
+            ) => Err(StoreError::Unavailable {
+                path: root.to_owned(),
+                source,
+            }),
             Err(err) => {
                 let (dir, moved_to) = match dir.live().clone() {
                     LiveDb::Legacy(_) => {

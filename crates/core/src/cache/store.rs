@@ -39,6 +39,15 @@ pub enum StoreError {
         #[source]
         source: sled::Error,
     },
+    /// The cache cannot be opened right now (a full disk, too many open
+    /// files, permissions): nothing was moved or changed, and opening it
+    /// again may work.
+    #[error("the cache at {path} is unavailable right now ({source}); nothing was changed")]
+    Unavailable {
+        path: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
     #[error("the cache storage failed: {0}")]
     Storage(#[from] sled::Error),
     #[error("an entry could not be encoded: {0}")]

@@ -260,3 +260,55 @@ fn a_single_value_sealed_under_another_key_is_kept_when_refetched() {
         .expect("read");
     assert_eq!(kept.as_deref(), Some(&sealed[..]), "untouched");
 }
+
+#[test]
+fn an_io_error_at_open_moves_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cache");
+    {
+        let (store, _) = CacheStore::open(&path).expect("opens");
+        store.put("alice", "widget:1", &entry("x")).expect("put");
+        store.flush().expect("flush");
+    }
+    let current = std::fs::read_to_string(path.join("CURRENT")).expect("CURRENT");
+    let generation = path.join(current.trim());
+    let siblings = || {
+        std::fs::read_dir(dir.path())
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    // sled's data file cannot be opened as a file now (an I/O error, as a
+    // full disk or a permission would give): unavailable, nothing moved.
+    let data = generation.join("db");
+    let saved = std::fs::read(&data).expect("read");
+    std::fs::remove_file(&data).expect("removed");
+    std::fs::create_dir(&data).expect("a folder in its place");
+    match CacheStore::open(&path) {
+        Err(StoreError::Unavailable { .. }) => {}
+        other => panic!("expected Unavailable, got {:?}", other.map(|(_, o)| o)),
+    }
+    assert_eq!(siblings(), ["cache"], "nothing moved aside");
+    std::fs::remove_dir(&data).expect("folder gone");
+    std::fs::write(&data, saved).expect("restored");
+    // CURRENT cannot be read now: the same.
+    let current_path = path.join("CURRENT");
+    let saved = std::fs::read(&current_path).expect("read");
+    std::fs::remove_file(&current_path).expect("removed");
+    std::fs::create_dir(&current_path).expect("a folder in its place");
+    assert!(matches!(
+        CacheStore::open(&path),
+        Err(StoreError::Layout(_))
+    ));
+    assert_eq!(siblings(), ["cache"], "nothing moved aside");
+    std::fs::remove_dir(&current_path).expect("folder gone");
+    std::fs::write(&current_path, saved).expect("restored");
+    // Once the cause is gone, everything is there.
+    let (store, outcome) = CacheStore::open(&path).expect("opens");
+    assert_eq!(outcome, OpenOutcome::Opened);
+    assert_eq!(
+        store.get("alice", "widget:1").expect("get"),
+        Some(entry("x"))
+    );
+}
