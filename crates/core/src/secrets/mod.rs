@@ -99,10 +99,18 @@ impl SecretStore for MemorySecrets {
 
 /// The cache keys, fetched from a [`SecretStore`] once per partition and
 /// then kept in memory.
+///
+/// The keychain can be slow (a prompt, a busy Secret Service), so no lock
+/// that other partitions need is held across a call to it: the map of
+/// known keys is held only to read or insert, and each partition has its
+/// own lock for its lookup and creation, so concurrent first uses of one
+/// partition still agree on one key.
 #[derive(Debug, Clone)]
 pub struct CacheKeys {
     secrets: Arc<dyn SecretStore>,
     known: Arc<Mutex<std::collections::HashMap<String, SecretKey>>>,
+    /// One lock per partition, for its lookup and creation.
+    partitions: Arc<Mutex<std::collections::HashMap<String, Arc<Mutex<()>>>>>,
 }
 
 impl CacheKeys {
@@ -110,7 +118,25 @@ impl CacheKeys {
         Self {
             secrets,
             known: Arc::default(),
+            partitions: Arc::default(),
         }
+    }
+
+    fn known(&self, partition: &str) -> Option<SecretKey> {
+        self.known
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(partition)
+            .cloned()
+    }
+
+    fn partition_lock(&self, partition: &str) -> Arc<Mutex<()>> {
+        self.partitions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(partition.to_owned())
+            .or_default()
+            .clone()
     }
 
     pub fn secrets(&self) -> &Arc<dyn SecretStore> {
@@ -133,18 +159,23 @@ impl CacheKeys {
         partition: &str,
         sample: Option<&[u8]>,
     ) -> Result<Option<SecretKey>, SecretError> {
-        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-        self.lookup(&mut known, partition, sample)
+        if let Some(key) = self.known(partition) {
+            return Ok(Some(key));
+        }
+        let lock = self.partition_lock(partition);
+        let _one_lookup = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        self.lookup(partition, sample)
     }
 
+    /// Asks the store (holding only `partition`'s own lock), unless the key
+    /// became known meanwhile.
     fn lookup(
         &self,
-        known: &mut std::collections::HashMap<String, SecretKey>,
         partition: &str,
         sample: Option<&[u8]>,
     ) -> Result<Option<SecretKey>, SecretError> {
-        if let Some(key) = known.get(partition) {
-            return Ok(Some(key.clone()));
+        if let Some(key) = self.known(partition) {
+            return Ok(Some(key));
         }
         let name = cache_key_name(partition);
         let Some(bytes) = self.secrets.get(&name)? else {
@@ -157,24 +188,31 @@ impl CacheKeys {
         {
             return Err(SecretError::Mismatch { name });
         }
-        known.insert(partition.to_owned(), key.clone());
+        self.known
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(partition.to_owned(), key.clone());
         Ok(Some(key))
     }
 
     /// The key of `partition`, created when the store has none and
     /// `is_empty()` says nothing is sealed under the missing one. With
     /// entries present, a missing key is [`SecretError::NotFound`]: a new
-    /// key would make every one of them unreadable. The lock is held
-    /// across the lookup and the creation, so concurrent first uses of a
-    /// partition agree on one key.
+    /// key would make every one of them unreadable. The partition's own
+    /// lock is held across the lookup and the creation, so concurrent first
+    /// uses of a partition agree on one key.
     pub fn key_or_create(
         &self,
         partition: &str,
         is_empty: impl FnOnce() -> bool,
         sample: Option<&[u8]>,
     ) -> Result<SecretKey, SecretError> {
-        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(key) = self.lookup(&mut known, partition, sample)? {
+        if let Some(key) = self.known(partition) {
+            return Ok(key);
+        }
+        let lock = self.partition_lock(partition);
+        let _one_creation = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(key) = self.lookup(partition, sample)? {
             return Ok(key);
         }
         let name = cache_key_name(partition);
@@ -183,7 +221,10 @@ impl CacheKeys {
         }
         let key = SecretKey::random();
         self.secrets.set(&name, key.as_bytes())?;
-        known.insert(partition.to_owned(), key.clone());
+        self.known
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(partition.to_owned(), key.clone());
         Ok(key)
     }
 
@@ -224,6 +265,71 @@ mod tests {
             Some(got[0].clone()),
             "the one kept"
         );
+    }
+
+    /// A store whose reads of `slow` wait until told to go on.
+    #[derive(Debug)]
+    struct SlowStore {
+        real: MemorySecrets,
+        slow: String,
+        go: Mutex<std::sync::mpsc::Receiver<()>>,
+    }
+
+    impl SecretStore for SlowStore {
+        fn get(&self, name: &str) -> Result<Option<Vec<u8>>, SecretError> {
+            if name == self.slow {
+                let _ = self
+                    .go
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .recv();
+            }
+            self.real.get(name)
+        }
+        fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
+            self.real.set(name, secret)
+        }
+        fn delete(&self, name: &str) -> Result<(), SecretError> {
+            self.real.delete(name)
+        }
+        fn is_keychain(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn a_slow_keychain_answer_holds_up_no_other_partition() {
+        let (go, wait) = std::sync::mpsc::channel();
+        let store = Arc::new(SlowStore {
+            real: MemorySecrets::default(),
+            slow: cache_key_name("user.slow"),
+            go: Mutex::new(wait),
+        });
+        let keys = CacheKeys::new(store);
+        let known = keys.key_or_create("user.b", || true, None).expect("key");
+        let slow = {
+            let keys = keys.clone();
+            std::thread::spawn(move || keys.key("user.slow"))
+        };
+        // While the slow lookup waits on the keychain, other partitions'
+        // keys (known or new) come at once. A lookup that held a lock they
+        // need would never let this thread reach `go`: the timeout only
+        // turns that deadlock into a failure.
+        let (done, finished) = std::sync::mpsc::channel();
+        let other = keys.clone();
+        std::thread::spawn(move || {
+            let _ = done.send((
+                other.key("user.b"),
+                other.key_or_create("user.c", || true, None),
+            ));
+        });
+        let (b, c) = finished
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("other partitions do not wait for the slow one");
+        assert_eq!(b.expect("known"), Some(known));
+        assert!(c.is_ok());
+        go.send(()).expect("the slow lookup goes on");
+        assert_eq!(slow.join().expect("joined").expect("answered"), None);
     }
 
     #[test]
