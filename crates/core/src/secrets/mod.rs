@@ -272,12 +272,18 @@ mod tests {
     struct SlowStore {
         real: MemorySecrets,
         slow: String,
+        entered: Mutex<std::sync::mpsc::Sender<()>>,
         go: Mutex<std::sync::mpsc::Receiver<()>>,
     }
 
     impl SecretStore for SlowStore {
         fn get(&self, name: &str) -> Result<Option<Vec<u8>>, SecretError> {
             if name == self.slow {
+                let _ = self
+                    .entered
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .send(());
                 let _ = self
                     .go
                     .lock()
@@ -300,9 +306,11 @@ mod tests {
     #[test]
     fn a_slow_keychain_answer_holds_up_no_other_partition() {
         let (go, wait) = std::sync::mpsc::channel();
+        let (entered, inside) = std::sync::mpsc::channel();
         let store = Arc::new(SlowStore {
             real: MemorySecrets::default(),
             slow: cache_key_name("user.slow"),
+            entered: Mutex::new(entered),
             go: Mutex::new(wait),
         });
         let keys = CacheKeys::new(store);
@@ -311,6 +319,9 @@ mod tests {
             let keys = keys.clone();
             std::thread::spawn(move || keys.key("user.slow"))
         };
+        inside
+            .recv()
+            .expect("the slow lookup is waiting on the keychain");
         // While the slow lookup waits on the keychain, other partitions'
         // keys (known or new) come at once. A lookup that held a lock they
         // need would never let this thread reach `go`: the timeout only
