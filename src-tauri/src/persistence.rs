@@ -186,7 +186,7 @@ pub fn load_settings<R: Runtime>(
     let parse = |fields: &Map<String, Value>| {
         serde_json::from_value::<Settings>(Value::Object(fields.clone()))
             .ok()
-            .filter(|settings| settings.validate().is_ok())
+            .filter(|settings| larder_core::service::validate_settings(settings).is_ok())
     };
     // Each saved value is taken only if the settings still parse and
     // validate with it, so one bad value never costs the others.
@@ -215,8 +215,7 @@ pub fn save_settings<R: Runtime>(
     paths: &StorePaths,
     settings: &Settings,
 ) -> Result<(), CommandError> {
-    settings
-        .validate()
+    larder_core::service::validate_settings(settings)
         .map_err(|error| CommandError::InvalidSetting { error })?;
     let failed = |source| PersistenceError::Store {
         file: SETTINGS_STORE,

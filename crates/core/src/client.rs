@@ -62,6 +62,18 @@ fn check_base_url(base_url: &str) -> Result<(Url, bool), CoreError> {
     Ok((base, loopback))
 }
 
+/// Whether a client can use `url` as its API: the one check of an API URL,
+/// for the settings as for the client. As a settings error, it names the
+/// `apiUrl` field.
+pub fn check_api_url(url: &str) -> Result<(), larder_protocol::SettingsError> {
+    check_base_url(url)
+        .map(drop)
+        .map_err(|err| larder_protocol::SettingsError {
+            field: "apiUrl".into(),
+            message: err.to_string(),
+        })
+}
+
 impl ApiClient {
     /// A client for `base_url` over the network. The URL must be https, or
     /// http on this computer, so the bearer token never travels in
@@ -335,6 +347,13 @@ mod tests {
         assert!(ApiClient::new("http://localhost:8787").is_ok());
         assert!(ApiClient::new("http://[::1]:8787").is_ok());
         assert!(ApiClient::new("https://api.example.com").is_ok());
+        // What the settings' shape check lets through, the client refuses
+        // with the same answer, for both.
+        for unusable in ["https://", "https://api.example.com:65536", "http://[::1"] {
+            assert!(ApiClient::new(unusable).is_err(), "{unusable}");
+            let refused = check_api_url(unusable).expect_err(unusable);
+            assert_eq!(refused.field, "apiUrl");
+        }
         for cleartext in [
             "http://api.example.com",
             "http://10.0.0.2",

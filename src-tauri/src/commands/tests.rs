@@ -338,6 +338,14 @@ fn settings_are_validated_saved_and_applied() {
             json!({ "apiUrl": "http://127.0.0.1.example.com" }),
             "apiUrl",
         ),
+        // Shapes the client could never use: no host, a port past 65535,
+        // an unclosed IPv6 bracket.
+        (json!({ "apiUrl": "https://" }), "apiUrl"),
+        (
+            json!({ "apiUrl": "https://api.example.com:65536" }),
+            "apiUrl",
+        ),
+        (json!({ "apiUrl": "http://[::1" }), "apiUrl"),
         (json!({ "ttlSecs": "soon" }), "settings"),
         (json!("not an object"), "settings"),
     ] {
@@ -351,6 +359,17 @@ fn settings_are_validated_saved_and_applied() {
     let after = crate::persistence::load_settings(app.window.app_handle(), &app.shell.paths)
         .expect("loads");
     assert_eq!(after, current, "a refused save changes nothing stored");
+
+    // A URL stored by an older Larder that the client cannot use is left
+    // out at load (its default taken), so the next start still opens.
+    let store =
+        tauri_plugin_store::StoreExt::store(app.window.app_handle(), &app.shell.paths.settings)
+            .expect("the settings store");
+    store.set("apiUrl", json!("https://"));
+    let loaded = crate::persistence::load_settings(app.window.app_handle(), &app.shell.paths)
+        .expect("loads");
+    assert_eq!(loaded.api_url, None);
+    assert_eq!(loaded.ttl_secs, Some(120), "the other settings stay");
 }
 
 #[test]

@@ -232,7 +232,7 @@ impl Larder {
     /// Validates and applies `settings`. Policies apply to the next read;
     /// the API URL is the shell's to apply at its next start.
     pub fn apply_settings(&self, settings: Settings) -> Result<(), CoreError> {
-        settings.validate()?;
+        validate_settings(&settings)?;
         write_lock(&self.inner.settings, settings);
         Ok(())
     }
@@ -284,6 +284,17 @@ impl Larder {
             .unwrap_or_else(PoisonError::into_inner);
         Policy::from(config.policy_for(name, &settings))
     }
+}
+
+/// Checks `settings` as a whole: every field's range and shape, and the
+/// API URL with the one check the client uses ([`crate::client::check_api_url`]),
+/// so a URL saved is always one the client can use.
+pub fn validate_settings(settings: &Settings) -> Result<(), larder_protocol::SettingsError> {
+    settings.validate()?;
+    if let Some(url) = &settings.api_url {
+        crate::client::check_api_url(url)?;
+    }
+    Ok(())
 }
 
 /// The API's config as last cached, if it can be read.
