@@ -323,13 +323,19 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_wake_revalidates_what_is_stale_at_once() {
+    async fn a_wake_retries_at_once_what_is_stale() {
         let rig = Rig::start(true);
-        pass(Duration::from_secs(10)).await;
-        // The computer slept an hour: the wall clock jumps, tokio's does not.
-        rig.clock.jumped_ms.store(3_600_000, Ordering::SeqCst);
-        pass(CHECK_EVERY + Duration::from_millis(10)).await;
+        rig.target.failing.store(true, Ordering::SeqCst);
+        // Every widget turns stale, is tried once and fails: the next try
+        // waits a whole stale period.
+        pass(STALE + MAX_JITTER + CHECK_EVERY).await;
         assert_eq!(rig.requests(), 5);
+        // The computer slept 15 s, less than a stale period: the wall clock
+        // jumps, tokio's does not. The network may be back: all five are
+        // tried again at the next check, not a stale period after the last.
+        rig.clock.jumped_ms.store(15_000, Ordering::SeqCst);
+        pass(CHECK_EVERY + Duration::from_millis(10)).await;
+        assert_eq!(rig.requests(), 10);
     }
 
     #[test]
