@@ -60,6 +60,12 @@ pub fn App() -> Element {
                 on_started: move |_| bootstrap.restart(),
             }
         },
+        Some(Err(err @ CommandError::Storage { .. })) => rsx! {
+            CacheUnavailable {
+                problem: err.to_string(),
+                on_started: move |_| bootstrap.restart(),
+            }
+        },
         Some(Err(err)) => rsx! {
             div { class: "boot boot-error", role: "alert", "data-testid": "startup-error",
                 h1 { "Larder could not start" }
@@ -95,8 +101,17 @@ fn Hydrated(bootstrap: Bootstrap) -> Element {
         )
     });
     use_effect(move || crate::host::apply_theme(store.settings.read().theme));
+    let mut rebuilt = use_signal(|| bootstrap.cache_rebuilt.clone());
 
-    rsx! { Router::<Route> {} }
+    rsx! {
+        if let Some(moved_to) = rebuilt() {
+            div { class: "banner", role: "alert", "data-testid": "cache-rebuilt",
+                "Larder's cache was damaged, so it was set aside (kept at {moved_to}) and started afresh; what the server has will be fetched again. "
+                button { class: "link", onclick: move |_| rebuilt.set(None), "Dismiss" }
+            }
+        }
+        Router::<Route> {}
+    }
 }
 
 /// An unknown path: back to where the user belongs.
@@ -107,4 +122,36 @@ fn NotFound(rest: Vec<String>) -> Element {
         navigator.replace(Route::Dashboard {});
     });
     rsx! {}
+}
+
+/// The cache could not be opened at start for a reason that may pass (a
+/// full disk, too many open files): nothing was moved or changed, and Retry
+/// tries again.
+#[component]
+fn CacheUnavailable(problem: String, on_started: EventHandler<()>) -> Element {
+    let mut trying = use_signal(|| false);
+    let mut still = use_signal(|| None::<String>);
+    rsx! {
+        div { class: "boot boot-error", role: "alert", "data-testid": "cache-unavailable",
+            h1 { "The cache is unavailable right now" }
+            p { "{problem}" }
+            p { class: "muted", "Nothing was moved or deleted. Free some disk space or close other programs, then try again." }
+            if let Some(still) = still() {
+                p { class: "muted small", "{still}" }
+            }
+            button { disabled: trying(),
+                onclick: move |_| {
+                    trying.set(true);
+                    spawn(async move {
+                        match backend::retry_keychain().await {
+                            Ok(_) => on_started.call(()),
+                            Err(err) => still.set(Some(err.to_string())),
+                        }
+                        trying.set(false);
+                    });
+                },
+                "Retry"
+            }
+        }
+    }
 }

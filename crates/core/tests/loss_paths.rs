@@ -338,3 +338,25 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
     );
     assert_eq!(stats.applied(&user), 1);
 }
+
+#[test]
+fn a_cache_sled_proves_damaged_is_set_aside_and_the_window_is_told() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = dir.path().join("cache");
+    let open = || {
+        larder_core::Larder::open_with(
+            larder_core::ApiClient::new("http://127.0.0.1:9").expect("url"),
+            &cache,
+            Arc::new(larder_core::MemorySessions::default()),
+            Arc::new(larder_core::MemorySecrets::default()),
+        )
+        .expect("opens")
+    };
+    let first = open();
+    assert_eq!(first.rebuilt_cache(), None);
+    drop(first);
+    let current = std::fs::read_to_string(cache.join("CURRENT")).expect("CURRENT");
+    std::fs::write(cache.join(current.trim()).join("conf"), b"\xff not sled's").expect("damaged");
+    let moved_to = open().rebuilt_cache().expect("reported");
+    assert!(moved_to.exists(), "kept for inspection, not deleted");
+}

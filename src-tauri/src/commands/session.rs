@@ -29,6 +29,9 @@ fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
         connectivity: larder.connectivity(),
         prewarm,
         widgets: larder.cached_dashboard(),
+        cache_rebuilt: larder
+            .rebuilt_cache()
+            .map(|moved_to| moved_to.display().to_string()),
     })
 }
 
@@ -41,8 +44,9 @@ pub async fn unlock(state: State<'_, AppState>) -> Result<Bootstrap, CommandErro
     payload(&state)
 }
 
-/// When no keychain answered at start: tries it again (after the user
-/// started or unlocked one), then answers as `bootstrap` does.
+/// When starting could not finish (no keychain answered, or the cache was
+/// unavailable): tries again (after the user started or unlocked a
+/// keychain, or freed the disk), then answers as `bootstrap` does.
 #[tauri::command]
 pub async fn retry_keychain<R: Runtime>(
     app: AppHandle<R>,

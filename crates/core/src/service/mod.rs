@@ -89,6 +89,9 @@ struct Inner {
     screen: watch::Sender<crate::auto_refresh::Screen>,
     /// The outbox's sender and announcements.
     outbox: outbox::OutboxChannels,
+    /// Where a damaged cache was moved at open, a fresh one taking its
+    /// place.
+    rebuilt: std::sync::Mutex<Option<std::path::PathBuf>>,
 }
 
 /// A kept session waiting for its secrets, and why.
@@ -156,6 +159,7 @@ impl Larder {
                 restored: watch::channel(false).0,
                 screen: watch::channel(crate::auto_refresh::Screen::default()).0,
                 outbox: outbox::OutboxChannels::default(),
+                rebuilt: std::sync::Mutex::default(),
             }),
         }
     }
@@ -185,11 +189,27 @@ impl Larder {
         // `?` maps a held lock to `AlreadyRunning` and storage failures to
         // `Storage` (see `From<StoreError> for CoreError`).
         let (store, outcome) = crate::cache::CacheStore::open_encrypted(cache_dir, keys)?;
+        let engine = Engine::new(store, Arc::new(crate::cache::SystemClock));
+        let larder = Self::new(client, engine, persistence);
         if let crate::cache::OpenOutcome::Rebuilt { moved_to } = outcome {
             tracing::warn!(moved_to = %moved_to.display(), "the cache would not open; it was moved aside and rebuilt");
+            *larder
+                .inner
+                .rebuilt
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(moved_to);
         }
-        let engine = Engine::new(store, Arc::new(crate::cache::SystemClock));
-        Ok(Self::new(client, engine, persistence))
+        Ok(larder)
+    }
+
+    /// Where a damaged cache was moved at open, if it was: the window
+    /// tells the user.
+    pub fn rebuilt_cache(&self) -> Option<std::path::PathBuf> {
+        self.inner
+            .rebuilt
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The API client, for tests and benches that look beneath the façade;
