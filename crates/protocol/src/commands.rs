@@ -50,6 +50,9 @@ pub const SAVE_SETTINGS: &str = "save_settings";
 pub const CACHE_STATS: &str = "cache_stats";
 /// Clears one entry (`key`) or, without a key, the user's whole cache.
 pub const CLEAR_CACHE: &str = "clear_cache";
+/// Sets the signed-in user's cache aside whole (when its key is gone or
+/// does not match) and starts afresh ([`crate::SetAsideCache`]).
+pub const SET_ASIDE_CACHE: &str = "set_aside_cache";
 
 /// Tells the backend what the window shows and whether it is visible or
 /// focused, for the automatic refresh.
@@ -61,7 +64,7 @@ pub const OUTBOX: &str = "outbox";
 pub const DISCARD_CHANGE: &str = "discard_change";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 21] = [
+pub const ALL: [&str; 22] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
@@ -80,6 +83,7 @@ pub const ALL: [&str; 21] = [
     SAVE_SETTINGS,
     CACHE_STATS,
     CLEAR_CACHE,
+    SET_ASIDE_CACHE,
     REPORT_SCREEN,
     OUTBOX,
     DISCARD_CHANGE,

@@ -71,6 +71,17 @@ pub struct CacheEntryInfo {
     pub hits: u64,
 }
 
+/// What setting the signed-in user's cache aside moved: kept whole, never
+/// read again, so the user can start afresh.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetAsideCache {
+    /// Cache entries moved.
+    pub entries: usize,
+    /// Waiting changes moved with them: they will not be sent.
+    pub changes: usize,
+}
+
 /// The signed-in user's cache.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -44,7 +44,7 @@ pub use config::{AppConfig, CachePolicy, Theme};
 pub use connectivity::Connectivity;
 pub use envelope::{
     CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, HealthEnvelope,
-    PostsEnvelope, ProfileEnvelope, Source, WidgetEnvelope,
+    PostsEnvelope, ProfileEnvelope, SetAsideCache, Source, WidgetEnvelope,
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};
 pub use outbox::{ChangeKind, Discarded, Outbox, PendingChange, RefusedChange};

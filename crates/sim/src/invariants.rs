@@ -43,6 +43,9 @@ pub enum Fate {
     SignedOut,
     /// The API refused it for good, and the user was told.
     Refused,
+    /// Set aside with the cache, by the user's choice; it may have been
+    /// sent before.
+    SetAside,
 }
 
 thread_local! {
@@ -140,6 +143,20 @@ impl Model {
         if let Some(change) = self.changes.get_mut(id) {
             if change.fate == Fate::Waiting {
                 change.fate = fate;
+            }
+        }
+    }
+
+    /// The signed-in user set their cache aside, waiting changes included.
+    pub fn set_aside(&mut self, larder: &Larder) {
+        let Some(session) = larder.session() else {
+            return;
+        };
+        self.seen.remove(&session.user.id);
+        let user = session.user.id;
+        for change in self.changes.values_mut() {
+            if change.user == user && change.fate == Fate::Waiting {
+                change.fate = Fate::SetAside;
             }
         }
     }

@@ -54,6 +54,9 @@ pub enum Op {
     ClearCache,
     /// Clears widget 1 to 5 from the cache.
     ClearKey(u8),
+    /// Sets the signed-in user's cache aside and starts afresh (the way out
+    /// when its key is gone).
+    SetAside,
     /// Sets the TTL override, in seconds (0: none).
     SetTtl(u64),
     /// Sets the cache limit, in MiB, and applies it.
@@ -105,7 +108,8 @@ fn choose(rng: &mut StdRng) -> Op {
         28..=30 => Op::Profile(rng.gen_range(1..=3)),
         31..=40 => Op::MarkRead(rng.gen_range(1..=5)),
         41..=44 => Op::Discard(rng.gen()),
-        45 => Op::ClearCache,
+        45 if rng.gen_bool(0.5) => Op::ClearCache,
+        45 => Op::SetAside,
         46 => Op::ClearKey(widget(rng)),
         47 => Op::SetTtl([0, 10, 60, 3600, 7 * 86_400][rng.gen_range(0..5)]),
         48 => Op::SetLimit([16, 256][rng.gen_range(0..2)]),

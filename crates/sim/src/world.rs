@@ -257,6 +257,11 @@ impl World {
                     self.model.cleared(larder, Some(&key));
                 }
             }
+            Op::SetAside => {
+                if larder.set_aside_cache().is_ok() {
+                    self.model.set_aside(larder);
+                }
+            }
             Op::SetTtl(secs) => self.settings(process, |s| s.ttl_secs = (secs > 0).then_some(secs)),
             Op::SetLimit(mib) => {
                 self.settings(process, |s| s.cache_limit_mib = Some(mib));

@@ -1,4 +1,4 @@
-//! Cache commands: `cache_stats`, `clear_cache`.
+//! Cache commands: `cache_stats`, `clear_cache`, `set_aside_cache`.
 
 use larder_protocol::{CacheStats, CommandError};
 use tauri::State;
@@ -15,4 +15,13 @@ pub fn cache_stats(state: State<'_, AppState>) -> Result<CacheStats, CommandErro
 #[tauri::command]
 pub fn clear_cache(state: State<'_, AppState>, key: Option<String>) -> Result<(), CommandError> {
     Ok(state.larder()?.clear_cache(key.as_deref())?)
+}
+
+/// Sets the user's cache aside whole (its key is gone or does not match)
+/// and starts afresh.
+#[tauri::command]
+pub fn set_aside_cache(
+    state: State<'_, AppState>,
+) -> Result<larder_protocol::SetAsideCache, CommandError> {
+    Ok(state.larder()?.set_aside_cache()?)
 }

@@ -38,5 +38,6 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::save_settings,
         cache::cache_stats,
         cache::clear_cache,
+        cache::set_aside_cache,
     ]
 }

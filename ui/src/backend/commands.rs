@@ -112,6 +112,12 @@ pub async fn clear_cache(key: Option<&str>) -> Result<(), CommandError> {
     invoke(commands::CLEAR_CACHE, &Args { key }).await
 }
 
+/// Sets the user's cache aside whole (its key is gone or does not match)
+/// and starts afresh.
+pub async fn set_aside_cache() -> Result<larder_protocol::SetAsideCache, CommandError> {
+    invoke(commands::SET_ASIDE_CACHE, &NoArgs {}).await
+}
+
 /// Tells the backend what the window shows, for the automatic refresh.
 pub async fn report_screen(report: &larder_protocol::ScreenReport) -> Result<(), CommandError> {
     #[derive(Serialize)]

@@ -3,7 +3,7 @@
 //! and the outbox: the changes waiting to sync.
 
 use dioxus::prelude::*;
-use larder_protocol::{CacheStats, Connectivity};
+use larder_protocol::{CacheStats, CommandError, Connectivity, LockReason};
 
 use crate::{
     backend,
@@ -45,6 +45,11 @@ pub fn CacheInspector() -> Element {
             }
             match &*stats.read() {
                 None => rsx! { p { class: "muted", "Reading the cache…" } },
+                Some(Err(err @ CommandError::CacheLocked {
+                    reason: LockReason::KeyMissing | LockReason::WrongKey,
+                })) => rsx! {
+                    SetAside { problem: err.to_string(), on_done: move |_| version += 1 }
+                },
                 Some(Err(err)) => rsx! { p { class: "form-error", role: "alert", "{err}" } },
                 Some(Ok(stats)) => rsx! {
                     CacheTable { stats: stats.clone(), on_clear: clear }
@@ -115,6 +120,41 @@ mod tests {
                 hits: 7,
             }],
             total_bytes: 2048,
+        }
+    }
+}
+
+/// The way out when the cache's key is gone or does not match: set the old
+/// data aside (kept whole, never deleted) and start afresh.
+#[component]
+fn SetAside(problem: String, on_done: EventHandler<()>) -> Element {
+    let mut said = use_signal(|| None::<String>);
+    rsx! {
+        section { class: "set-aside", role: "alert", "data-testid": "set-aside",
+            p { class: "form-error", "{problem}" }
+            p { class: "muted",
+                "If the key will not come back, Larder can set this cache aside, kept whole on this computer, and start afresh."
+            }
+            if let Some(said) = said() {
+                p { "data-testid": "set-aside-result", "{said}" }
+            }
+            button {
+                onclick: move |_| {
+                    spawn(async move {
+                        match backend::set_aside_cache().await {
+                            Ok(moved) => {
+                                said.set(Some(format!(
+                                    "Set aside {} entries and {} changes that had not reached the server; starting afresh.",
+                                    moved.entries, moved.changes
+                                )));
+                                on_done.call(());
+                            }
+                            Err(err) => said.set(Some(err.to_string())),
+                        }
+                    });
+                },
+                "Set this cache aside and start afresh"
+            }
         }
     }
 }

@@ -81,7 +81,56 @@ pub(super) fn forget_kept(db: &sled::Db, partition: &str) -> Result<(), StoreErr
     Ok(())
 }
 
+/// What setting a partition aside moved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SetAside {
+    /// Cache entries moved.
+    pub entries: usize,
+    /// Waiting changes (and records set aside before) moved with them:
+    /// they will not be sent.
+    pub changes: usize,
+}
+
 impl CacheStore {
+    /// Moves everything sealed under `user_id`'s key (its cache, its outbox
+    /// and the records set aside) into trees of their own,
+    /// `set-aside.<stamp>.<tree>`, kept whole and never read again by
+    /// Larder, so the user can start afresh when the key that sealed them
+    /// is gone or does not match. Nothing is deleted. The partition's key
+    /// is forgotten in memory: the next write takes the store's answer, or
+    /// makes a new key for the now empty partition.
+    pub fn set_aside(&self, user_id: &str, stamp: u64) -> Result<SetAside, StoreError> {
+        let partition = super::store::partition_name(user_id);
+        let _writing = self.live.writing();
+        let db = self.live.db();
+        let mut moved = SetAside::default();
+        let [outbox, aside] = outbox_trees(&partition);
+        for name in [partition.clone(), outbox, aside] {
+            let from = db.open_tree(&name)?;
+            if from.is_empty() {
+                continue;
+            }
+            let to = db.open_tree(format!("set-aside.{stamp}.{name}"))?;
+            for item in from.iter() {
+                let (key, value) = item?;
+                to.insert(key, value)?;
+                if name == partition {
+                    moved.entries += 1;
+                } else {
+                    moved.changes += 1;
+                }
+            }
+            db.drop_tree(&name)?;
+        }
+        db.flush()?;
+        self.hot.remove_partition(&partition);
+        self.access.forget_partition(&partition);
+        if let Some(keys) = self.sealer.keys() {
+            keys.forget(&partition);
+        }
+        Ok(moved)
+    }
+
     /// Marks `user_id`'s partition as kept: the user may come back to it
     /// (offline too), so its entries are never swept for age.
     pub fn mark_kept(&self, user_id: &str) -> Result<(), StoreError> {
@@ -157,6 +206,10 @@ impl CacheStore {
         Ok(removed)
     }
 }
+
+#[cfg(test)]
+#[path = "retention_tests.rs"]
+mod more_tests;
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
-//! The commands that change the cache: clearing it. Changes sent to the
-//! API go through the outbox (see [`super::outbox`]).
+//! The commands that change the cache: clearing it, and setting it aside
+//! when its key is gone. Changes sent to the API go through the outbox (see
+//! [`super::outbox`]).
 
 use super::Larder;
 use crate::{CoreError, Resource};
@@ -18,5 +19,29 @@ impl Larder {
             None => store.purge_user(&session.user.id)?,
         }
         Ok(())
+    }
+
+    /// Sets the signed-in user's cache aside, whole (entries and waiting
+    /// changes, never deleted), when its key is gone or does not match, and
+    /// starts afresh: the dashboard is prewarmed under a key that works.
+    pub fn set_aside_cache(&self) -> Result<larder_protocol::SetAsideCache, CoreError> {
+        let session = self.signed_in()?;
+        let stamp = self.inner.engine.now_ms();
+        let moved = self
+            .inner
+            .engine
+            .store()
+            .set_aside(&session.user.id, stamp)?;
+        tracing::warn!(
+            entries = moved.entries,
+            changes = moved.changes,
+            "set the cache aside; starting afresh"
+        );
+        self.publish_outbox(&session.user.id);
+        self.prewarm()?;
+        Ok(larder_protocol::SetAsideCache {
+            entries: moved.entries,
+            changes: moved.changes,
+        })
     }
 }
