@@ -72,6 +72,7 @@ pub fn run_tests() -> Result<()> {
     setup::ensure_system_packages(&[WINDOWS_PACKAGES, WINE_PACKAGES])?;
     setup::ensure_rustup_targets(&[WINDOWS_TARGET])?;
     let wine = wine_loader()?;
+    check_wine_version(&wine)?;
     let prefix = process::target_dir()?.join("wine").join("prefix");
     prepare_prefix(&wine, &prefix)?;
 
@@ -123,6 +124,48 @@ fn wine_env(command: &mut Command, prefix: &Path) {
         .env_remove("WAYLAND_DISPLAY");
 }
 
+/// The oldest Wine the Windows test programs run under: tokio's network
+/// driver (mio) needs the AFD support that came in Wine 6.11.
+const WINE_MINIMUM: (u32, u32) = (6, 11);
+
+/// `wine --version`'s answer (`wine-8.0 (Debian 8.0~repack-4)`) as
+/// (major, minor).
+fn wine_version(text: &str) -> Option<(u32, u32)> {
+    let digits = text.trim().strip_prefix("wine-")?;
+    let number: String = digits
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let mut parts = number.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
+    Some((major, minor))
+}
+
+/// Stops with what is needed when the installed Wine is too old (Ubuntu
+/// 22.04 packages 6.0.3).
+fn check_wine_version(wine: &Path) -> Result<()> {
+    let out = Command::new(wine)
+        .arg("--version")
+        .output()
+        .with_context(|| format!("running {} --version", wine.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (major, minor) = WINE_MINIMUM;
+    match wine_version(&text) {
+        Some(found) if found >= WINE_MINIMUM => Ok(()),
+        found => anyhow::bail!(
+            "wine-test needs Wine {major}.{minor} or later (tokio's network driver needs its AFD \
+             support); {} has {}. Debian 12 (Wine 8.0) and Ubuntu 24.04 (Wine 9.0) package one \
+             that works; Ubuntu 22.04's 6.0.3 does not.",
+            wine.display(),
+            found.map_or_else(
+                || format!("an unknown version ({})", text.trim()),
+                |(a, b)| format!("{a}.{b}")
+            )
+        ),
+    }
+}
+
 /// The 64-bit Wine loader: `wine64` or `wine` on `PATH`, or Debian's
 /// /usr/lib/wine/wine64.
 fn wine_loader() -> Result<PathBuf> {
@@ -168,4 +211,26 @@ fn prepare_prefix(wine: &Path, prefix: &Path) -> Result<()> {
         .arg(&source)
         .arg("-ladvapi32");
     process::run(&mut gcc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wine_versions_read_as_distributions_print_them() {
+        assert_eq!(wine_version("wine-8.0 (Debian 8.0~repack-4)"), Some((8, 0)));
+        assert_eq!(
+            wine_version("wine-6.0.3 (Ubuntu 6.0.3~repack-1)"),
+            Some((6, 0))
+        );
+        assert_eq!(
+            wine_version("wine-9.0 (Ubuntu 9.0~repack-4build3)\n"),
+            Some((9, 0))
+        );
+        assert_eq!(wine_version("wine-6.11"), Some((6, 11)));
+        assert_eq!(wine_version("not wine"), None);
+        assert!(wine_version("wine-6.0.3").is_some_and(|v| v < WINE_MINIMUM));
+        assert!(wine_version("wine-8.0").is_some_and(|v| v >= WINE_MINIMUM));
+    }
 }
