@@ -193,16 +193,23 @@ fn no_secret_fault_loses_a_single_entry() {
     drop(store);
     secrets.not_found.store(false, Ordering::SeqCst);
 
-    // Another key: every value is reported sealed under another key, kept.
+    // Another key: it does not match what the partition holds, so it is
+    // never used; every value is kept, and writes are refused too.
     secrets.other_key.store(true, Ordering::SeqCst);
     let store = open(&dir, &secrets);
     for user in USERS {
         for key in KEYS {
             assert!(
-                matches!(store.get(user, key), Err(StoreError::WrongKey)),
+                matches!(
+                    store.get(user, key),
+                    Err(StoreError::Secret(SecretError::Mismatch { .. }))
+                ),
                 "{user} {key}"
             );
         }
+        assert!(store
+            .put(user, "widget:9", &entry(user, "widget:9"))
+            .is_err());
     }
     assert_eq!(
         store

@@ -314,7 +314,7 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
             .expect("outbox")
             .changes
             .first()
-            .is_some_and(|change| change.tries > 0)
+            .is_some_and(|change| change.last_error.is_some())
     })
     .await;
     let sent = stats().await.count(&user, route);
