@@ -2,7 +2,7 @@
 //! dashboard and a profile, no file under the app's data folder holds the
 //! session token or any of the payloads' text. Runs the real stores
 //! (tauri-plugin-store, the file secret store, the encrypted sled cache)
-//! against the real mock API.
+//! against the real mock API, and reads the files once they are closed.
 
 use std::{path::Path, sync::Arc};
 
@@ -69,6 +69,12 @@ fn no_token_or_payload_text_is_stored_in_the_clear() {
     needles.push(token);
     needles.retain(|n| n.len() >= 6);
     assert!(needles.len() > 10, "enough to look for: {needles:?}");
+    // Windows enforces the cache's and sled's exclusive locks on reads:
+    // the stores are closed first, and reopening the cache (which waits for
+    // their locks) proves it.
+    drop(larder);
+    drop(sessions);
+    drop(larder_core::cache::CacheStore::open(&paths.cache).expect("the closed cache reopens"));
 
     let files = files(shell.data.path());
     assert!(

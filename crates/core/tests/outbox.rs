@@ -65,7 +65,10 @@ async fn a_key_still_in_flight_waits_and_a_reused_key_is_refused() {
         .expect("fresh");
     f.link.set_cut(false);
     for _ in 0..200 {
-        if f.larder.outbox().expect("outbox").changes[0].tries > 0 {
+        if f.larder.outbox().expect("outbox").changes[0]
+            .last_error
+            .is_some()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -169,7 +172,11 @@ async fn a_5xx_keeps_the_change_until_it_is_discarded() {
     f.larder.mark_notification_read("n4").await.expect("kept");
     for _ in 0..200 {
         let outbox = f.larder.outbox().expect("outbox");
-        if outbox.changes.first().is_some_and(|c| c.tries > 0) {
+        if outbox
+            .changes
+            .first()
+            .is_some_and(|c| c.last_error.is_some())
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
