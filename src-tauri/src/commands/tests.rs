@@ -276,6 +276,9 @@ fn profile_commands_and_mark_read_validate_their_input() {
         json!({ "userId": me, "page": 1 }),
     )
     .expect("followers");
+    // The user sees the notifications before marking one (the prewarm may
+    // still be fetching them).
+    invoke(&app, commands::GET_WIDGET, json!({ "id": 4 })).expect("widget 4");
     let widget = invoke(
         &app,
         commands::MARK_NOTIFICATION_READ,
