@@ -86,6 +86,10 @@ impl From<PersistenceError> for CoreError {
     }
 }
 
+/// [`SECRETS_ENV`]'s value that, in development builds only, makes every
+/// keychain absent.
+pub const NO_KEYCHAIN_FOR_TESTS: &str = "absent-keychain";
+
 /// The secret store, and whether the environment chose it: `LARDER_SECRETS`
 /// (`keychain` or `file`, for scripts and CI) wins; then `choice` (the
 /// window's, or the settings'); then the OS keychain. Without a keychain
@@ -94,10 +98,16 @@ pub fn choose_secrets(
     paths: &StorePaths,
     choice: Option<SecretStoreChoice>,
 ) -> Result<(Arc<dyn SecretStore>, bool), PersistenceError> {
-    let from_environment = match std::env::var(SECRETS_ENV).ok().as_deref().map(str::trim) {
+    let variable = std::env::var(SECRETS_ENV).ok();
+    // Development builds only: the keychain answers nowhere, as on a
+    // machine without one, whatever the OS (the end-to-end tests' way to
+    // the choice in the window). Release builds refuse the value.
+    let absent = cfg!(debug_assertions) && variable.as_deref() == Some(NO_KEYCHAIN_FOR_TESTS);
+    let from_environment = match variable.as_deref().map(str::trim) {
         Some("file") => Some(SecretStoreChoice::File),
         Some("keychain") => Some(SecretStoreChoice::Keychain),
         None | Some("") => None,
+        Some(NO_KEYCHAIN_FOR_TESTS) if absent => None,
         Some(other) => {
             return Err(PersistenceError::SecretsChoice(
                 other.chars().take(32).collect(),
@@ -107,6 +117,11 @@ pub fn choose_secrets(
     let store: Arc<dyn SecretStore> = match from_environment.or(choice).unwrap_or_default() {
         SecretStoreChoice::File => {
             Arc::new(FileSecrets::open(&paths.secrets).map_err(PersistenceError::FileSecrets)?)
+        }
+        SecretStoreChoice::Keychain if absent => {
+            return Err(PersistenceError::NoKeychain(
+                larder_core::SecretError::unavailable("no keychain (a development build's switch)"),
+            ))
         }
         SecretStoreChoice::Keychain => Arc::new(
             KeychainSecrets::probe(KEYCHAIN_SERVICE).map_err(PersistenceError::NoKeychain)?,

@@ -9,6 +9,17 @@ use std::sync::Arc;
 /// command's error is handed to every caller of a shared fetch).
 pub type KeychainSource = Arc<keyring::Error>;
 
+impl SecretError {
+    /// "The keychain is not available", for `reason`: what a machine with
+    /// no keychain answers (and what a development build's switch that
+    /// pretends so gives the window).
+    pub fn unavailable(reason: &str) -> Self {
+        Self::Unavailable {
+            source: Arc::new(keyring::Error::NoStorageAccess(reason.to_owned().into())),
+        }
+    }
+}
+
 /// Why a secret could not be read, written or removed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SecretError {
