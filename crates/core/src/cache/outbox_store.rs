@@ -13,12 +13,14 @@ use super::{sealing::Unsealed, store::partition_name, CacheEntry, CacheStore, St
 
 /// The tree of `user_id`'s outbox.
 fn outbox_tree(user_id: &str) -> String {
-    partition_name(user_id).replacen("user.", "outbox.", 1)
+    let [outbox, _] = super::retention::outbox_trees(&partition_name(user_id));
+    outbox
 }
 
 /// Where damaged records of `user_id`'s outbox are kept aside.
 fn aside_tree(user_id: &str) -> String {
-    partition_name(user_id).replacen("user.", "outbox-aside.", 1)
+    let [_, aside] = super::retention::outbox_trees(&partition_name(user_id));
+    aside
 }
 
 /// A record's key in its tree: the sequence number, zero-padded so the
@@ -321,6 +323,35 @@ mod tests {
         assert!(!store.outbox_update("u1", &sent).expect("not there"));
         assert!(store.outbox_is_empty("u1").expect("read"));
         assert!(!store.outbox_remove("u1", sent.seq).expect("not there"));
+    }
+
+    #[test]
+    fn records_set_aside_are_each_users_own_and_keep_their_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let secrets = Arc::new(crate::MemorySecrets::default());
+        let keys = crate::CacheKeys::new(secrets.clone());
+        let store = CacheStore::open_encrypted(dir.path(), keys)
+            .expect("opens")
+            .0;
+        store.outbox_put("u1", &change(1)).expect("put");
+        store.outbox_put("u2", &change(1)).expect("put");
+        let tree = store.live.db().open_tree(outbox_tree("u1")).expect("tree");
+        let mut bytes = tree
+            .get(record_key(1))
+            .expect("read")
+            .expect("there")
+            .to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x55;
+        tree.insert(record_key(1), bytes).expect("damaged");
+        assert_eq!(store.outbox_records("u1").expect("read").set_aside, 1);
+        assert_eq!(store.outbox_records("u2").expect("read").set_aside, 0);
+        // Nothing waits for u1 now but the record set aside, which is
+        // sealed under u1's key: purging u1 keeps that key.
+        store.purge_user("u1").expect("purged");
+        let name = crate::secrets::cache_key_name(&partition_name("u1"));
+        use crate::SecretStore;
+        assert!(secrets.get(&name).expect("get").is_some());
     }
 
     #[test]
