@@ -149,3 +149,20 @@ fn one_history_always_gives_the_same_answer() {
         );
     }
 }
+
+/// The keychain answered another key; the user set the cache aside, and
+/// Larder took the keychain's (lying) answer as the new key, so a change
+/// made next was sealed under a key the keychain no longer gave once it
+/// answered truly. Now setting aside removes the entry and makes a new key.
+#[test]
+fn seed_33449_setting_aside_starts_with_a_new_key() {
+    let history = [
+        Op::Keychain(KeychainMode::OtherKey),
+        Op::SignIn(1),
+        Op::Fault(Fault::DelayChange { ms: 2669 }),
+        Op::SetAside,
+        Op::MarkRead(2),
+        Op::Crash,
+    ];
+    run(33449, &history).expect("holds");
+}

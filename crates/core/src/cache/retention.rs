@@ -96,12 +96,17 @@ impl CacheStore {
     /// and the records set aside) into trees of their own,
     /// `set-aside.<stamp>.<tree>`, kept whole and never read again by
     /// Larder, so the user can start afresh when the key that sealed them
-    /// is gone or does not match. Nothing is deleted. The partition's key
-    /// is forgotten in memory: the next write takes the store's answer, or
-    /// makes a new key for the now empty partition.
+    /// is gone or does not match. No data is deleted. The key entry the
+    /// store answers for the partition (missing, or one that does not open
+    /// the data) is removed first, so the next write makes a new key that
+    /// everything after is sealed under; a store that cannot remove it now
+    /// (locked) is an error, and nothing is moved.
     pub fn set_aside(&self, user_id: &str, stamp: u64) -> Result<SetAside, StoreError> {
         let partition = super::store::partition_name(user_id);
         let _writing = self.live.writing();
+        if let Some(keys) = self.sealer.keys() {
+            keys.delete(&partition)?;
+        }
         let db = self.live.db();
         let mut moved = SetAside::default();
         let [outbox, aside] = outbox_trees(&partition);
@@ -125,9 +130,6 @@ impl CacheStore {
         db.flush()?;
         self.hot.remove_partition(&partition);
         self.access.forget_partition(&partition);
-        if let Some(keys) = self.sealer.keys() {
-            keys.forget(&partition);
-        }
         Ok(moved)
     }
 

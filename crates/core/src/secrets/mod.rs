@@ -228,15 +228,6 @@ impl CacheKeys {
         Ok(key)
     }
 
-    /// Forgets `partition`'s key in memory only (its data was set aside):
-    /// the next use asks the store again.
-    pub fn forget(&self, partition: &str) {
-        self.known
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(partition);
-    }
-
     /// Forgets `partition`'s key, everywhere.
     pub fn delete(&self, partition: &str) -> Result<(), SecretError> {
         self.known
