@@ -282,6 +282,7 @@ mod tests {
         assert!(store.outbox_records("u2").expect("read").changes.is_empty());
         store.outbox_remove("u1", 2).expect("removed");
         assert_eq!(store.outbox_records("u1").expect("read").changes.len(), 3);
+        assert!(!store.outbox_is_empty("u1").expect("read"));
         assert_eq!(store.outbox_clear("u1").expect("cleared"), 3);
         assert!(store.outbox_is_empty("u1").expect("read"));
     }
