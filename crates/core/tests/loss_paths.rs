@@ -360,3 +360,43 @@ fn a_cache_sled_proves_damaged_is_set_aside_and_the_window_is_told() {
     let moved_to = open().rebuilt_cache().expect("reported");
     assert!(moved_to.exists(), "kept for inspection, not deleted");
 }
+
+#[tokio::test]
+async fn the_sweeper_still_clears_old_entries_nobody_can_come_back_to() {
+    let api = common::controlled_api().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(ManualClock::at(1_800_000_000_000));
+    let larder = Machine::default().larder(&api.url(), dir.path(), clock.clone());
+    larder.sign_in("walt").await.expect("signed in");
+    prewarmed(&larder).await;
+    // An entry of a partition no session ever marked (a cache from before
+    // partitions were kept), fetched long ago.
+    let store = larder.engine().store();
+    store
+        .put(
+            "u_nobody",
+            "widget:1",
+            &larder_core::cache::CacheEntry {
+                payload: b"{}".to_vec(),
+                fetched_at_ms: 1_000,
+                etag: None,
+            },
+        )
+        .expect("put");
+    clock.advance(Duration::from_secs(8 * 86_400));
+    // Offline, nothing goes.
+    larder
+        .client()
+        .connectivity()
+        .set(larder_protocol::Connectivity::Offline);
+    assert_eq!(larder.sweep_once().expect("swept"), 0);
+    // Online, the old entry nobody can come back to goes; the signed-in
+    // user's, however old, stay.
+    larder
+        .client()
+        .connectivity()
+        .set(larder_protocol::Connectivity::Online);
+    assert_eq!(larder.sweep_once().expect("swept"), 1);
+    assert!(store.get("u_nobody", "widget:1").expect("get").is_none());
+    assert_eq!(larder.cached_dashboard().len(), WidgetId::ALL.len());
+}

@@ -244,6 +244,8 @@ mod tests {
         store.put("me", "widget:1", &entry(0)).expect("put");
         store.put("other", "widget:1", &entry(0)).expect("put");
         store.put("other", "widget:2", &entry(99_000)).expect("put");
+        // Exactly at the horizon: not yet past it.
+        store.put("other", "widget:3", &entry(40_000)).expect("put");
         let me = partition_name("me");
         let removed = store
             .sweep(100_000, &|partition, _| {
@@ -251,6 +253,7 @@ mod tests {
             })
             .expect("sweep");
         assert_eq!(removed, 1, "only the other user's old entry");
+        assert!(store.get("other", "widget:3").expect("get").is_some());
         assert!(store.get("me", "widget:1").expect("get").is_some());
         assert!(store.get("other", "widget:1").expect("get").is_none());
         assert!(store.get("other", "widget:2").expect("get").is_some());
