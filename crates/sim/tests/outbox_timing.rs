@@ -1,0 +1,62 @@
+//! The outbox's backoff on the simulation's paused clock: a new change
+//! wakes the sender, but what is backing off stays backed off.
+
+use larder_sim::{
+    ops::{Fault, Op},
+    world::World,
+};
+
+fn posts(world: &World) -> u64 {
+    world
+        .api
+        .stats()
+        .snapshot()
+        .by_route
+        .iter()
+        .filter(|(route, _)| route.starts_with("POST /api/widgets/4/"))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+#[test]
+fn a_backoff_holds_when_a_new_change_wakes_the_sender() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut world = World::new(1).expect("world");
+        let process = world.start().expect("started");
+        world.apply(&process, Op::SignIn(0)).await;
+        // Every try of the first send (the client's own three) gets a 503.
+        for _ in 0..3 {
+            world
+                .apply(&process, Op::Fault(Fault::RefuseChange { status: 503 }))
+                .await;
+        }
+        world.apply(&process, Op::MarkRead(1)).await;
+        for _ in 0..1000 {
+            let failed = process
+                .larder
+                .outbox()
+                .expect("outbox")
+                .changes
+                .first()
+                .is_some_and(|change| change.last_error.is_some());
+            if failed {
+                break;
+            }
+            World::settle().await;
+        }
+        let tried = posts(&world);
+        assert_eq!(tried, 3, "three tries, then the sender backs off");
+        // A new change wakes the sender within the 2 s backoff: nothing is
+        // sent before it ends, then both go.
+        world.apply(&process, Op::MarkRead(2)).await;
+        world.apply(&process, Op::Sleep(1_000)).await;
+        assert_eq!(posts(&world), tried, "the backoff held");
+        world.apply(&process, Op::Sleep(5_000)).await;
+        assert_eq!(posts(&world), tried + 2, "then both were sent");
+    });
+}
