@@ -39,6 +39,16 @@ enum Next {
     RetryIn(Duration),
 }
 
+/// Whether a change could be claimed for sending.
+enum Claim {
+    /// Its attempt is recorded and it is the one on its way.
+    Claimed,
+    /// It is no longer waiting (discarded meanwhile).
+    Gone,
+    /// Its attempt could not be recorded (storage): not sent yet.
+    Unrecorded,
+}
+
 /// What the API's state says of an old change.
 enum Reconciled {
     /// Already applied: it leaves the outbox without being sent.
@@ -127,15 +137,10 @@ impl Larder {
                 }
                 return Next::Wait;
             };
-            if !self.claim(&session, &mut change) {
-                if store
-                    .outbox_records(&session.user.id)
-                    .is_ok_and(|r| r.changes.first().is_some_and(|c| c.id == change.id))
-                {
-                    // Still waiting, but its attempt cannot be recorded.
-                    return Next::RetryIn(MAX_BACKOFF);
-                }
-                continue; // discarded meanwhile
+            match self.claim(&session, &mut change) {
+                Claim::Claimed => {}
+                Claim::Gone => continue, // discarded meanwhile
+                Claim::Unrecorded => return Next::RetryIn(MAX_BACKOFF),
             }
             let next = self.send_one(&session, change, &mut acknowledged_at).await;
             *lock(&self.inner.outbox.in_flight) = None;
@@ -151,7 +156,7 @@ impl Larder {
     /// The attempt is counted durably before the request goes out, so
     /// that after a crash mid-request the record says it may have been
     /// sent (a discard then says it may still arrive).
-    fn claim(&self, session: &ActiveSession, change: &mut PendingChange) -> bool {
+    fn claim(&self, session: &ActiveSession, change: &mut PendingChange) -> Claim {
         let mut in_flight = lock(&self.inner.outbox.in_flight);
         change.tries += 1;
         match self
@@ -162,12 +167,12 @@ impl Larder {
         {
             Ok(true) => {
                 *in_flight = Some((session.user.id.clone(), change.id.clone()));
-                true
+                Claim::Claimed
             }
-            Ok(false) => false,
+            Ok(false) => Claim::Gone,
             Err(err) => {
                 tracing::warn!(%err, "a change's attempt could not be recorded; not sending it yet");
-                false
+                Claim::Unrecorded
             }
         }
     }
