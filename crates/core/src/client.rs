@@ -204,17 +204,42 @@ impl ApiClient {
         id: &str,
         key: uuid::Uuid,
     ) -> Result<(), CoreError> {
+        self.mark_notification_read_reporting(token, id, key)
+            .await
+            .0
+    }
+
+    /// [`Self::mark_notification_read`], also saying whether any try got
+    /// no answer (so the API may have applied the change, whatever a later
+    /// try was told).
+    pub async fn mark_notification_read_reporting(
+        &self,
+        token: &str,
+        id: &str,
+        key: uuid::Uuid,
+    ) -> (Result<(), CoreError>, bool) {
+        let unanswered = std::sync::atomic::AtomicBool::new(false);
         let widget = larder_protocol::WidgetId::NOTIFICATIONS;
-        let url = self.url(&format!("api/widgets/{widget}/notifications/{id}/read"))?;
+        let url = match self.url(&format!("api/widgets/{widget}/notifications/{id}/read")) {
+            Ok(url) => url,
+            Err(err) => return (Err(err), false),
+        };
         // A Structured Field string: a UUID needs no escaping.
-        let key = HeaderValue::from_str(&format!("\"{}\"", key.hyphenated()))
-            .map_err(|err| CoreError::InvalidResponse(err.to_string()))?;
-        crate::retry::with_retries(&self.random, || async {
+        let key = match HeaderValue::from_str(&format!("\"{}\"", key.hyphenated())) {
+            Ok(key) => key,
+            Err(err) => return (Err(CoreError::InvalidResponse(err.to_string())), false),
+        };
+        let result = crate::retry::with_retries(&self.random, || async {
             let mut request = self.request(Method::POST, url.clone(), Some(token));
             request.headers.insert("idempotency-key", key.clone());
-            check_status(self.send(request).await?).map(drop)
+            let answer = self.send(request).await;
+            if answer.is_err() {
+                unanswered.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            check_status(answer?).map(drop)
         })
-        .await
+        .await;
+        (result, unanswered.into_inner())
     }
 
     /// `resource` as `signed_in` user sees it, conditional on `etag`, under

@@ -188,14 +188,21 @@ impl Larder {
         let store = self.inner.engine.store();
         let user_id = &session.user.id;
         let ChangeKind::MarkNotificationRead { notification_id } = change.change.clone();
+        // Whether the API may have applied it already: an earlier attempt
+        // (whose answer may have been lost), or a try of this one that got
+        // no answer.
+        let mut may_have_applied = change.tries > 1;
         let answer = match self.reconcile(session, &change, &notification_id).await {
             Ok(Reconciled::Applied) => Ok(()),
             Ok(Reconciled::Send) => {
                 let key = uuid::Uuid::parse_str(&change.id).unwrap_or_else(|_| uuid::Uuid::nil());
-                self.inner
+                let (answer, unanswered) = self
+                    .inner
                     .client
-                    .mark_notification_read(&session.token, &notification_id, key)
-                    .await
+                    .mark_notification_read_reporting(&session.token, &notification_id, key)
+                    .await;
+                may_have_applied |= unanswered;
+                answer
             }
             Ok(Reconciled::Gone) => Err(CoreError::UpstreamStatus {
                 status: 404,
@@ -210,6 +217,7 @@ impl Larder {
         let answer = match answer {
             Err(CoreError::UpstreamStatus { status, .. })
                 if is_final(status)
+                    && may_have_applied
                     && matches!(
                         self.read_upstream(session, &notification_id).await,
                         Ok(Some(true))
