@@ -68,7 +68,10 @@ impl Faults {
 fn for_changes(fault: &FaultKind) -> bool {
     matches!(
         fault,
-        FaultKind::DropAfterCommit | FaultKind::RefuseChange { .. } | FaultKind::DelayChange { .. }
+        FaultKind::DropAfterCommit
+            | FaultKind::RefuseChange { .. }
+            | FaultKind::RateLimitChange { .. }
+            | FaultKind::DelayChange { .. }
     )
 }
 

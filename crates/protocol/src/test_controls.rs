@@ -78,6 +78,9 @@ pub enum FaultKind {
     /// For a change: answers this status without applying it (a 4xx the
     /// API refuses for good, or a 5xx). Widget reads ignore it.
     RefuseChange { status: u16 },
+    /// For a change: answers 429 with `Retry-After: retry_after_secs`,
+    /// without applying it. Widget reads ignore it.
+    RateLimitChange { retry_after_secs: u64 },
     /// For a change: waits `ms`, then applies it and answers as usual (a
     /// change whose request is on its way for a while). Widget reads
     /// ignore it.

@@ -26,6 +26,8 @@ pub enum Fault {
     RefuseChange { status: u16 },
     /// The next change is applied after `ms`.
     DelayChange { ms: u64 },
+    /// The next change gets a 429 with `Retry-After: secs`.
+    RateLimitChange { secs: u64 },
 }
 
 /// One step of a history.
@@ -138,7 +140,7 @@ fn choose(rng: &mut StdRng) -> Op {
 }
 
 fn fault(rng: &mut StdRng) -> Fault {
-    match rng.gen_range(0..7) {
+    match rng.gen_range(0..8) {
         0 => Fault::Status {
             widget: widget(rng),
             status: [500, 502, 503][rng.gen_range(0..3)],
@@ -157,6 +159,9 @@ fn fault(rng: &mut StdRng) -> Fault {
         4 => Fault::DropAfterCommit,
         5 => Fault::RefuseChange {
             status: [403, 503][rng.gen_range(0..2)],
+        },
+        6 => Fault::RateLimitChange {
+            secs: [2, 45][rng.gen_range(0..2)],
         },
         _ => Fault::DelayChange {
             ms: rng.gen_range(100..=3_000),

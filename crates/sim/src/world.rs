@@ -149,6 +149,12 @@ impl World {
             Fault::DropAfterCommit => (4, FaultKind::DropAfterCommit),
             Fault::RefuseChange { status } => (4, FaultKind::RefuseChange { status }),
             Fault::DelayChange { ms } => (4, FaultKind::DelayChange { ms }),
+            Fault::RateLimitChange { secs } => (
+                4,
+                FaultKind::RateLimitChange {
+                    retry_after_secs: secs,
+                },
+            ),
         };
         self.api.faults().add(FaultRequest {
             widget,

@@ -60,3 +60,29 @@ fn a_backoff_holds_when_a_new_change_wakes_the_sender() {
         assert_eq!(posts(&world), tried + 2, "then both were sent");
     });
 }
+
+#[test]
+fn a_retry_after_holds_the_change_that_long() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut world = World::new(2).expect("world");
+        let process = world.start().expect("started");
+        world.apply(&process, Op::SignIn(0)).await;
+        // Longer than the client's own 30 s budget: it hands the wait to
+        // the outbox.
+        world
+            .apply(&process, Op::Fault(Fault::RateLimitChange { secs: 45 }))
+            .await;
+        world.apply(&process, Op::MarkRead(1)).await;
+        let tried = posts(&world);
+        assert_eq!(tried, 1);
+        world.apply(&process, Op::Sleep(40_000)).await;
+        assert_eq!(posts(&world), tried, "nothing before Retry-After");
+        world.apply(&process, Op::Sleep(10_000)).await;
+        assert_eq!(posts(&world), tried + 1, "sent once it passed");
+    });
+}

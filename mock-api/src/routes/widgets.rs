@@ -194,6 +194,9 @@ async fn mark_notification_read(
     let fault = state.faults().take_for_change(4, user);
     match fault {
         Some(FaultKind::RefuseChange { status }) => return Err(ApiError::InjectedStatus(status)),
+        Some(FaultKind::RateLimitChange { retry_after_secs }) => {
+            return Err(ApiError::RateLimited { retry_after_secs })
+        }
         Some(FaultKind::DelayChange { ms }) => {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
         }
