@@ -277,19 +277,25 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
         first: Duration::from_millis(100),
         max: Duration::from_millis(200),
     });
-    // Applied, but the answer is lost, and then the network with it.
+    // Applied, but the answer is lost; every try after that fails (503),
+    // until the network goes too. (The newest rule applies first.)
     let admin = reqwest::Client::new();
-    admin
-        .post(format!("{}/__admin/faults", api.url()))
-        .json(&larder_protocol::test_controls::FaultRequest {
-            widget: 4,
-            user_id: None,
-            fault: FaultKind::DropAfterCommit,
-            times: Some(1),
-        })
-        .send()
-        .await
-        .expect("fault set");
+    for (fault, times) in [
+        (FaultKind::RefuseChange { status: 503 }, 100),
+        (FaultKind::DropAfterCommit, 1),
+    ] {
+        admin
+            .post(format!("{}/__admin/faults", api.url()))
+            .json(&larder_protocol::test_controls::FaultRequest {
+                widget: 4,
+                user_id: None,
+                fault,
+                times: Some(times),
+            })
+            .send()
+            .await
+            .expect("fault set");
+    }
     let stats = || async {
         admin
             .get(format!("{}/__admin/stats", api.url()))
@@ -302,12 +308,7 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
     };
     let route = "POST /api/widgets/4/notifications/n3/read";
     larder.mark_notification_read("n3").await.expect("recorded");
-    eventually("the change to be applied", || async {
-        stats().await.applied(&user) == 1
-    })
-    .await;
-    link.set_cut(true);
-    // The attempt ends (its own retries included) without an answer.
+    // The attempt ends (its own retries included) without a 2xx.
     eventually("the attempt to be recorded as failed", || async {
         larder
             .outbox()
@@ -317,6 +318,8 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
             .is_some_and(|change| change.last_error.is_some())
     })
     .await;
+    assert_eq!(stats().await.applied(&user), 1, "applied by the first try");
+    link.set_cut(true);
     let sent = stats().await.count(&user, route);
     assert_eq!(
         larder.outbox().expect("outbox").changes.len(),
