@@ -271,6 +271,7 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
     larder.refresh_config().await.expect("config");
     let lifetime = larder.config().idempotency_key_ttl_secs;
     assert!(lifetime > 0, "the API publishes its key lifetime");
+    let mut refused = larder.refused_changes();
     let user = larder.sign_in("kim").await.expect("signed in").user.id;
     prewarmed(&larder).await;
     let _background = larder.start_background(larder_core::ProbeSchedule {
@@ -340,6 +341,10 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
         "not sent again blindly: {stats:?}"
     );
     assert_eq!(stats.applied(&user), 1);
+    assert!(
+        refused.try_recv().is_err(),
+        "in effect on the API, so not refused"
+    );
 }
 
 #[test]
