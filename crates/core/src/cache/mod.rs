@@ -12,6 +12,7 @@ pub mod policy;
 pub mod retention;
 pub mod sealing;
 pub mod store;
+mod trees;
 
 pub use compaction::{
     compact, copy_live, folder_bytes, live_bytes, needs_compaction, CompactionError,

@@ -1,7 +1,7 @@
 //! What the cache keeps and what it may let go of.
 //!
 //! - **Sealed data.** A partition's key seals its cache entries, its
-//!   outbox's waiting changes and the records set aside; [`holds_sealed`]
+//!   outbox's waiting changes and the records set aside; `trees::holds_sealed`
 //!   looks at all three, so no key is ever created (or deleted) while
 //!   anything is sealed under it.
 //! - **Kept partitions.** A user who signed in can come back to their data
@@ -15,71 +15,11 @@
 
 use std::time::Duration;
 
-use super::{sealing::Unsealed, CacheStore, StoreError};
-
-/// The tree that marks kept partitions (keys: partition names).
-const KEPT_TREE: &str = "kept";
-
-/// The outbox's trees of a partition (`user.<hash>`): its waiting changes
-/// and the records set aside.
-pub(super) fn outbox_trees(partition: &str) -> [String; 2] {
-    [
-        partition.replacen("user.", "outbox.", 1),
-        partition.replacen("user.", "outbox-aside.", 1),
-    ]
-}
-
-/// Whether anything is sealed under `partition`'s key: a cache entry, a
-/// waiting change or a record set aside.
-pub(super) fn holds_sealed(db: &sled::Db, partition: &str) -> Result<bool, StoreError> {
-    if !db.open_tree(partition)?.is_empty() {
-        return Ok(true);
-    }
-    for tree in outbox_trees(partition) {
-        if !db.open_tree(tree)?.is_empty() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// One value sealed under `partition`'s key, if any: its key id tells
-/// which key the partition's data is sealed under.
-pub(super) fn sample_sealed(db: &sled::Db, partition: &str) -> Option<Vec<u8>> {
-    let [outbox, aside] = outbox_trees(partition);
-    [partition.to_owned(), outbox, aside]
-        .iter()
-        .find_map(|tree| {
-            let (_, value) = db.open_tree(tree).ok()?.first().ok()??;
-            Some(value.to_vec())
-        })
-}
-
-/// Every partition (`user.<hash>`) with something sealed under its key, in
-/// name order.
-pub(super) fn sealed_partitions(db: &sled::Db) -> Vec<String> {
-    let mut names: Vec<String> = db
-        .tree_names()
-        .into_iter()
-        .filter_map(|name| {
-            let name = String::from_utf8_lossy(&name).into_owned();
-            ["user.", "outbox.", "outbox-aside."]
-                .iter()
-                .find_map(|prefix| name.strip_prefix(prefix))
-                .map(|hash| format!("user.{hash}"))
-        })
-        .filter(|partition| holds_sealed(db, partition).unwrap_or(true))
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// Unmarks `partition` as kept (it is being purged).
-pub(super) fn forget_kept(db: &sled::Db, partition: &str) -> Result<(), StoreError> {
-    db.open_tree(KEPT_TREE)?.remove(partition)?;
-    Ok(())
-}
+use super::{
+    sealing::Unsealed,
+    trees::{outbox_trees, KEPT_TREE},
+    CacheStore, StoreError,
+};
 
 /// What setting a partition aside moved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

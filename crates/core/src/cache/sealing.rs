@@ -60,10 +60,10 @@ impl Sealer {
         let Some(keys) = &self.keys else {
             return Ok(frame);
         };
-        let sample = super::retention::sample_sealed(db, partition);
+        let sample = super::trees::sample_sealed(db, partition);
         let secret = keys.key_or_create(
             partition,
-            || !super::retention::holds_sealed(db, partition).unwrap_or(true),
+            || !super::trees::holds_sealed(db, partition).unwrap_or(true),
             sample.as_deref(),
         )?;
         Ok(crate::secrets::seal(
@@ -84,7 +84,7 @@ impl Sealer {
         let Some(keys) = &self.keys else {
             return Ok(None);
         };
-        let sample = super::retention::sample_sealed(db, partition);
+        let sample = super::trees::sample_sealed(db, partition);
         match keys.key_for(partition, sample.as_deref())? {
             Some(key) => Ok(Some(key)),
             None => Err(SecretError::NotFound {

@@ -283,9 +283,9 @@ impl CacheStore {
         self.hot.remove_partition(&partition);
         self.access.forget_partition(&partition);
         db.drop_tree(&partition)?;
-        super::retention::forget_kept(&db, &partition)?;
+        super::trees::forget_kept(&db, &partition)?;
         if let Some(keys) = self.sealer.keys() {
-            if !super::retention::holds_sealed(&db, &partition)? {
+            if !super::trees::holds_sealed(&db, &partition)? {
                 // The data is gone either way; a key left behind (the
                 // keychain is locked now) protects nothing and is reused by
                 // the user's next sign-in.
@@ -306,7 +306,7 @@ impl CacheStore {
     /// holds anything sealed under its key: cache entries, waiting changes
     /// or records set aside.
     pub fn partition_names(&self) -> Vec<String> {
-        super::retention::sealed_partitions(&self.live.db())
+        super::trees::sealed_partitions(&self.live.db())
     }
 
     /// Whether keys live in an OS keychain.
