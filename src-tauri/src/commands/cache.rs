@@ -18,9 +18,10 @@ pub fn clear_cache(state: State<'_, AppState>, key: Option<String>) -> Result<()
 }
 
 /// Sets the user's cache aside whole (its key is gone or does not match)
-/// and starts afresh.
+/// and starts afresh. Async so it runs on the runtime, where the new
+/// prewarm is spawned.
 #[tauri::command]
-pub fn set_aside_cache(
+pub async fn set_aside_cache(
     state: State<'_, AppState>,
 ) -> Result<larder_protocol::SetAsideCache, CommandError> {
     Ok(state.larder()?.set_aside_cache()?)

@@ -376,6 +376,20 @@ fn settings_are_validated_saved_and_applied() {
 }
 
 #[test]
+fn a_cache_can_be_set_aside_and_started_afresh() {
+    let app = test_app();
+    invoke(&app, commands::SIGN_IN, json!({ "username": "sam" })).expect("sign in");
+    invoke(&app, commands::GET_WIDGET, json!({ "id": 1 })).expect("widget");
+    let moved: larder_protocol::SetAsideCache = serde_json::from_value(
+        invoke(&app, commands::SET_ASIDE_CACHE, json!({})).expect("set aside"),
+    )
+    .expect("a SetAsideCache");
+    assert!(moved.entries >= 1, "{moved:?}");
+    // Afresh: the widget is fetched again and read under the new key.
+    invoke(&app, commands::GET_WIDGET, json!({ "id": 1 })).expect("widget again");
+}
+
+#[test]
 fn a_second_instance_is_told_plainly() {
     let shell = TestShell::new();
     let state = AppState::new(shell.paths.clone(), ApiEndpoint::remote(shell.api.url()));
