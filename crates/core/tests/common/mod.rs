@@ -239,7 +239,20 @@ pub fn spawn_self(test: &str, env: &[(&str, String)]) -> KillableChild {
     for (key, value) in env {
         command.env(key, value);
     }
-    let mut child = command.spawn().expect("the child starts");
+    // Wine's process creation fails now and then with "Internal error"
+    // (os error 1359) under load; a real failure to start fails every try.
+    let mut tries = 0;
+    let mut child = loop {
+        tries += 1;
+        match command.spawn() {
+            Ok(child) => break child,
+            Err(err) if tries < 5 => {
+                eprintln!("the child did not start ({err}); trying again");
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            Err(err) => panic!("the child does not start: {err}"),
+        }
+    };
     let stdout = child.stdout.take().expect("piped stdout");
     let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
