@@ -6,6 +6,17 @@ use larder_sim::{
     world::World,
 };
 
+/// Runs `test` on a single-threaded runtime whose clock moves only when
+/// every task waits, as the simulation's do.
+fn on_paused_clock(test: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("runtime")
+        .block_on(test);
+}
+
 fn posts(world: &World) -> u64 {
     world
         .api
@@ -20,12 +31,7 @@ fn posts(world: &World) -> u64 {
 
 #[test]
 fn a_backoff_holds_when_a_new_change_wakes_the_sender() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    on_paused_clock(async {
         let mut world = World::new(1).expect("world");
         let process = world.start().expect("started");
         world.apply(&process, Op::SignIn(0)).await;
@@ -63,12 +69,7 @@ fn a_backoff_holds_when_a_new_change_wakes_the_sender() {
 
 #[test]
 fn a_retry_after_holds_the_change_that_long() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    on_paused_clock(async {
         let mut world = World::new(2).expect("world");
         let process = world.start().expect("started");
         world.apply(&process, Op::SignIn(0)).await;

@@ -287,6 +287,19 @@ mod tests {
         assert!(store.outbox_is_empty("u1").expect("read"));
     }
 
+    /// Flips a bit of record `seq` of `user`'s outbox.
+    fn damage(store: &CacheStore, user: &str, seq: u64) {
+        let tree = store.live.db().open_tree(outbox_tree(user)).expect("tree");
+        let mut bytes = tree
+            .get(record_key(seq))
+            .expect("read")
+            .expect("there")
+            .to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x55;
+        tree.insert(record_key(seq), bytes).expect("damaged");
+    }
+
     #[test]
     fn numbers_are_never_given_out_twice() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -336,15 +349,7 @@ mod tests {
             .0;
         store.outbox_put("u1", &change(1)).expect("put");
         store.outbox_put("u2", &change(1)).expect("put");
-        let tree = store.live.db().open_tree(outbox_tree("u1")).expect("tree");
-        let mut bytes = tree
-            .get(record_key(1))
-            .expect("read")
-            .expect("there")
-            .to_vec();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 0x55;
-        tree.insert(record_key(1), bytes).expect("damaged");
+        damage(&store, "u1", 1);
         assert_eq!(store.outbox_records("u1").expect("read").set_aside, 1);
         assert_eq!(store.outbox_records("u2").expect("read").set_aside, 0);
         // Nothing waits for u1 now but the record set aside, which is
@@ -361,15 +366,7 @@ mod tests {
         let store = store(dir.path());
         store.outbox_put("u1", &change(1)).expect("put");
         store.outbox_put("u1", &change(2)).expect("put");
-        let tree = store.live.db().open_tree(outbox_tree("u1")).expect("tree");
-        let mut bytes = tree
-            .get(record_key(1))
-            .expect("read")
-            .expect("there")
-            .to_vec();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 0x55;
-        tree.insert(record_key(1), bytes).expect("damaged");
+        damage(&store, "u1", 1);
         let records = store.outbox_records("u1").expect("read");
         assert_eq!(records.changes, [change(2)]);
         assert_eq!(records.set_aside, 1);
