@@ -40,6 +40,15 @@ fn sealed_name(seq: u64) -> String {
 /// (and the user's sign-out), so a number is never given out twice.
 const SEQ_TREE: &str = "outbox-seq";
 
+/// `change` framed as a cache entry, to be sealed as a record.
+fn record_entry(change: &PendingChange) -> Result<CacheEntry, StoreError> {
+    Ok(CacheEntry {
+        payload: serde_json::to_vec(change).map_err(|err| StoreError::Record(err.to_string()))?,
+        fetched_at_ms: change.created_at,
+        etag: None,
+    })
+}
+
 /// A user's readable records, in order, and how many were set aside.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutboxRecords {
@@ -92,13 +101,7 @@ impl CacheStore {
     /// or cleared meanwhile is never written back.
     pub fn outbox_update(&self, user_id: &str, change: &PendingChange) -> Result<bool, StoreError> {
         let partition = partition_name(user_id);
-        let payload =
-            serde_json::to_vec(change).map_err(|err| StoreError::Record(err.to_string()))?;
-        let entry = CacheEntry {
-            payload,
-            fetched_at_ms: change.created_at,
-            etag: None,
-        };
+        let entry = record_entry(change)?;
         let updated = {
             let _writing = self.live.writing();
             let tree = self.live.db().open_tree(outbox_tree(user_id))?;
@@ -128,13 +131,7 @@ impl CacheStore {
     /// New changes come through [`Self::outbox_append`], which numbers them.
     pub fn outbox_put(&self, user_id: &str, change: &PendingChange) -> Result<(), StoreError> {
         let partition = partition_name(user_id);
-        let payload =
-            serde_json::to_vec(change).map_err(|err| StoreError::Record(err.to_string()))?;
-        let entry = CacheEntry {
-            payload,
-            fetched_at_ms: change.created_at,
-            etag: None,
-        };
+        let entry = record_entry(change)?;
         {
             let _writing = self.live.writing();
             let db = self.live.db();
