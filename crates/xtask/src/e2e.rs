@@ -2,8 +2,8 @@
 //! by `cargo tauri dev` points at a dev server instead of its assets), gives
 //! it a display (Xvfb on Linux when none is set) and runs the `larder-e2e`
 //! tests, which drive it through tauri-driver and the platform's WebDriver:
-//! WebKitWebDriver on Linux, msedgedriver on Windows (from `MSEDGEDRIVER`
-//! or `PATH`; it must match the installed WebView2). On Windows the app
+//! WebKitWebDriver on Linux, msedgedriver on Windows (matching the installed
+//! WebView2: see [`crate::edge_driver`]). On Windows the app
 //! needs no virtual display.
 
 use std::{
@@ -151,7 +151,7 @@ impl Drop for E2eEnv {
 
 fn prepare(release: bool) -> Result<E2eEnv> {
     // Before the build, so a missing driver fails at once.
-    let native_driver = native_driver()?;
+    let native_driver = crate::edge_driver::ensure()?;
     let (args, profile): (&[&str], _) = if release {
         (&["build", "--release", "--bin", "larder"], "release")
     } else {
@@ -172,33 +172,6 @@ fn prepare(release: bool) -> Result<E2eEnv> {
         display,
         xvfb,
     })
-}
-
-/// On Windows, the msedgedriver.exe for tauri-driver: `MSEDGEDRIVER`, or
-/// the first on `PATH`. Elsewhere the harness's default applies
-/// (WebKitWebDriver on Linux).
-fn native_driver() -> Result<Option<PathBuf>> {
-    if !cfg!(windows) {
-        return Ok(None);
-    }
-    if let Some(path) = std::env::var_os("MSEDGEDRIVER").map(PathBuf::from) {
-        if !path.is_file() {
-            bail!("MSEDGEDRIVER is {}, which is not a file", path.display());
-        }
-        return Ok(Some(path));
-    }
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("msedgedriver.exe"))
-            .find(|path| path.is_file())
-    });
-    match on_path {
-        Some(path) => Ok(Some(path)),
-        None => bail!(
-            "the end-to-end tests need msedgedriver.exe matching the installed WebView2: \
-             set MSEDGEDRIVER to its path or put it on PATH (or run `cargo xtask test --no-e2e`)"
-        ),
-    }
 }
 
 /// The display to use: `DISPLAY` when set (outside CI), otherwise a new

