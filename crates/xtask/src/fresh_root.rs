@@ -85,7 +85,8 @@ pub fn setup_hash(repo: &Path) -> Result<String> {
 }
 
 /// The set-up fingerprint recorded by the last proof.
-pub fn recorded_hash(repo: &Path) -> Result<Option<String>> {
+#[cfg(test)]
+fn recorded_hash(repo: &Path) -> Result<Option<String>> {
     let path = repo.join(PROOF_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
@@ -300,18 +301,19 @@ mod tests {
     }
 
     #[test]
-    fn the_fingerprint_ignores_line_endings_and_names_each_file() {
-        let dir = tempfile::tempdir().unwrap();
+    fn the_fingerprint_ignores_line_endings_and_names_each_file() -> Result<()> {
+        let dir = tempfile::tempdir()?;
         for file in SETUP_FILES {
             let path = dir.path().join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, "a\nb\n").unwrap();
+            std::fs::create_dir_all(path.parent().context("a folder")?)?;
+            std::fs::write(&path, "a\nb\n")?;
         }
-        let unix = setup_hash(dir.path()).unwrap();
-        std::fs::write(dir.path().join(SETUP_FILES[0]), "a\r\nb\r\n").unwrap();
-        assert_eq!(setup_hash(dir.path()).unwrap(), unix);
-        std::fs::write(dir.path().join(SETUP_FILES[0]), "a\nc\n").unwrap();
-        assert_ne!(setup_hash(dir.path()).unwrap(), unix);
+        let unix = setup_hash(dir.path())?;
+        std::fs::write(dir.path().join(SETUP_FILES[0]), "a\r\nb\r\n")?;
+        assert_eq!(setup_hash(dir.path())?, unix);
+        std::fs::write(dir.path().join(SETUP_FILES[0]), "a\nc\n")?;
+        assert_ne!(setup_hash(dir.path())?, unix);
+        Ok(())
     }
 
     #[test]
