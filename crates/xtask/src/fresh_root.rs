@@ -138,6 +138,7 @@ pub fn run(dir: PathBuf) -> Result<()> {
     process::run(Command::new("cp").arg("-a").arg(&base).arg(&fresh))?;
     std::fs::copy("/etc/resolv.conf", fresh.join("etc/resolv.conf"))
         .context("copying /etc/resolv.conf for name lookups")?;
+    let extra = trust_network_anchors(&fresh)?;
     let commit = git(&repo, &["rev-parse", "HEAD"])?;
     process::run(
         Command::new("git")
@@ -150,8 +151,13 @@ pub fn run(dir: PathBuf) -> Result<()> {
     in_root(
         &fresh,
         &format!(
-            "curl --proto '=https' --tlsv1.2 -sSf -o /tmp/rustup-init {RUSTUP_INIT} \
-             && chmod +x /tmp/rustup-init && /tmp/rustup-init -y --no-modify-path"
+            "{}curl --proto '=https' --tlsv1.2 -sSf -o /tmp/rustup-init {RUSTUP_INIT} \
+             && chmod +x /tmp/rustup-init && /tmp/rustup-init -y --no-modify-path",
+            if extra > 0 {
+                "update-ca-certificates >/dev/null && "
+            } else {
+                ""
+            }
         ),
         None,
     )?
@@ -193,6 +199,50 @@ pub fn run(dir: PathBuf) -> Result<()> {
     std::fs::write(repo.join(PROOF_FILE), record)?;
     println!("xtask: wrote {PROOF_FILE}; commit it");
     Ok(())
+}
+
+/// Copies into the root the certificates that this machine trusts beyond
+/// Debian's own bundle (a TLS-inspecting proxy's authority, on networks
+/// that have one): the network is this machine's, so a new machine on it
+/// trusts them too. Returns how many; `update-ca-certificates` adds them
+/// in the root.
+fn trust_network_anchors(fresh: &Path) -> Result<usize> {
+    let bundle = "etc/ssl/certs/ca-certificates.crt";
+    let host = std::fs::read_to_string(Path::new("/").join(bundle)).unwrap_or_default();
+    let base = std::fs::read_to_string(fresh.join(bundle)).unwrap_or_default();
+    let extra = extra_certificates(&host, &base);
+    let dir = fresh.join("usr/local/share/ca-certificates");
+    std::fs::create_dir_all(&dir)?;
+    for (n, pem) in extra.iter().enumerate() {
+        std::fs::write(dir.join(format!("machine-network-{n}.crt")), pem)?;
+    }
+    if !extra.is_empty() {
+        println!(
+            "xtask: the fresh root trusts this machine's {} network certificate(s) too",
+            extra.len()
+        );
+    }
+    Ok(extra.len())
+}
+
+/// The PEM certificates of `host` that `base` lacks.
+fn extra_certificates(host: &str, base: &str) -> Vec<String> {
+    const END: &str = "-----END CERTIFICATE-----";
+    let blocks = |text: &str| -> Vec<String> {
+        text.split_inclusive(END)
+            .filter_map(|block| {
+                let start = block.find("-----BEGIN CERTIFICATE-----")?;
+                block
+                    .ends_with(END)
+                    .then(|| format!("{}\n", &block[start..]))
+            })
+            .collect()
+    };
+    let known = blocks(base);
+    blocks(host)
+        .into_iter()
+        .filter(|pem| !known.contains(pem))
+        .collect()
 }
 
 fn git(repo: &Path, args: &[&str]) -> Result<String> {
@@ -314,6 +364,16 @@ mod tests {
         std::fs::write(dir.path().join(SETUP_FILES[0]), "a\nc\n")?;
         assert_ne!(setup_hash(dir.path())?, unix);
         Ok(())
+    }
+
+    #[test]
+    fn finds_the_certificates_only_the_host_trusts() {
+        let a = "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----";
+        let b = "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----";
+        let host = format!("# one\n{a}\n# two\n{b}\n");
+        let base = format!("{a}\n");
+        assert_eq!(extra_certificates(&host, &base), vec![format!("{b}\n")]);
+        assert!(extra_certificates(&base, &host).is_empty());
     }
 
     #[test]
