@@ -9,6 +9,8 @@ pub enum SetupError {
     EmbeddedApi(#[source] std::io::Error),
     #[error("LARDER_DATA_DIR must be an absolute path, got {0:?}")]
     DataDir(std::path::PathBuf),
+    #[error("tauri.conf.json has no window labelled \"main\"")]
+    NoMainWindow,
     #[error("LARDER_MOCK_DELAY_SCALE must be a number from 0 to 1000, got {0:?}")]
     DelayScale(String),
     #[error("the settings store could not be opened: {0}")]

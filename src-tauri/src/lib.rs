@@ -8,6 +8,7 @@
 //! # Layout
 //! - [`api_endpoint`]: which API URL to use, and the embedded API.
 //! - [`commands`]: the `#[tauri::command]` adapters, one module per feature.
+//! - [`folders`]: where the data, the logs and the webview's profile live.
 //! - [`persistence`]: settings and the kept session (tauri-plugin-store
 //!   and a private token file).
 //! - [`push`]: forwards the core's updates, prewarm progress, connectivity
@@ -21,6 +22,7 @@
 pub mod api_endpoint;
 pub mod commands;
 pub mod error;
+pub mod folders;
 pub mod persistence;
 pub mod push;
 pub mod startup;
@@ -56,15 +58,23 @@ pub fn run() {
     // Larder is already running.
     let builder =
         tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
+            let brought_forward = app.get_webview_window(MAIN_WINDOW).is_some_and(|window| {
+                let restored = window.unminimize().is_ok();
+                let shown = window.show().is_ok();
+                let focused = window.set_focus().is_ok();
+                restored && shown && focused
+            });
+            tracing::info!(brought_forward, "a second launch handed over to this one");
+            let _ = tauri::Emitter::emit(
+                app,
+                larder_protocol::events::INSTANCE_HANDOVER,
+                larder_protocol::events::InstanceHandover { brought_forward },
+            );
         }));
     let result = build_app(builder)
         .setup(|app| {
-            let log_dir = persistence::log_dir(app.handle())?;
+            open_main_window(app.handle())?;
+            let log_dir = folders::log_dir(app.handle())?;
             app.manage(init_tracing(&log_dir));
             startup::start(app.handle())?;
             Ok(())
@@ -76,6 +86,29 @@ pub fn run() {
         std::process::exit(1);
     }
 }
+
+/// Opens the main window from its entry in `tauri.conf.json` (which has
+/// `create: false` so that it can be built here): with `LARDER_DATA_DIR`
+/// set, its webview profile lives in that folder too (see [`folders`]).
+fn open_main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), SetupError> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|window| window.label == MAIN_WINDOW)
+        .cloned()
+        .ok_or(SetupError::NoMainWindow)?;
+    let mut window = tauri::WebviewWindowBuilder::from_config(app, &config)?;
+    if let Some(dir) = folders::webview_dir()? {
+        window = window.data_directory(dir);
+    }
+    window.build()?;
+    Ok(())
+}
+
+/// The label of Larder's one window.
+pub const MAIN_WINDOW: &str = "main";
 
 /// Keeps the log file's writer flushing until the app exits.
 #[derive(Debug)]

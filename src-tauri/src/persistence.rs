@@ -130,29 +130,6 @@ pub fn choose_secrets(
     Ok((store, from_environment.is_some()))
 }
 
-/// Moves the app's data folder (and its logs, into `logs/` inside it), for
-/// tests and portable setups; it must be an absolute path.
-pub const DATA_DIR_ENV: &str = "LARDER_DATA_DIR";
-
-/// The app's data folder: [`DATA_DIR_ENV`] when set, otherwise the
-/// platform's (see the README).
-pub fn data_dir<R: Runtime>(app: &AppHandle<R>) -> Result<PathBuf, SetupError> {
-    match std::env::var_os(DATA_DIR_ENV).filter(|dir| !dir.is_empty()) {
-        Some(dir) if std::path::Path::new(&dir).is_absolute() => Ok(PathBuf::from(dir)),
-        Some(dir) => Err(SetupError::DataDir(PathBuf::from(dir))),
-        None => Ok(tauri::Manager::path(app).app_data_dir()?),
-    }
-}
-
-/// The app's log folder: `logs/` in [`DATA_DIR_ENV`] when set, otherwise
-/// the platform's.
-pub fn log_dir<R: Runtime>(app: &AppHandle<R>) -> Result<PathBuf, SetupError> {
-    match std::env::var_os(DATA_DIR_ENV).filter(|dir| !dir.is_empty()) {
-        Some(_) => Ok(data_dir(app)?.join("logs")),
-        None => Ok(tauri::Manager::path(app).app_log_dir()?),
-    }
-}
-
 /// Where the app's files live, all in its data folder (a temporary folder
 /// in tests).
 #[derive(Debug, Clone)]

@@ -34,7 +34,7 @@ use crate::{
 /// keychain or a cache held by another Larder does not stop the window
 /// from opening: it explains the problem instead.
 pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
-    let paths = StorePaths::in_dir(&persistence::data_dir(app)?);
+    let paths = StorePaths::in_dir(&crate::folders::data_dir(app)?);
     let settings = persistence::load_settings(app, &paths)?;
     let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(
         &settings,

@@ -28,6 +28,28 @@ use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 /// passing test takes only as long as the app does.
 pub const WAIT_LIMIT: Duration = Duration::from_secs(45);
 
+/// The environment every launch gets: its own HOME, XDG folders and data
+/// folder in `home`, and the file secret store (a launch's own variables
+/// are added after these).
+fn app_env(home: &std::path::Path) -> Vec<(String, String)> {
+    let path = |p: PathBuf| p.to_string_lossy().into_owned();
+    vec![
+        ("HOME".into(), path(home.to_path_buf())),
+        ("XDG_DATA_HOME".into(), path(home.join("data"))),
+        ("XDG_CONFIG_HOME".into(), path(home.join("config"))),
+        ("XDG_CACHE_HOME".into(), path(home.join("cache"))),
+        // Where XDG_DATA_HOME puts it on Linux; the same on Windows and
+        // macOS, whose known folders ignore HOME.
+        (
+            "LARDER_DATA_DIR".into(),
+            path(home.join("data").join("dev.larder.desktop")),
+        ),
+        // Under Xvfb there is no OS keychain: keep keys in the explicitly
+        // chosen file store.
+        ("LARDER_SECRETS".into(), "file".into()),
+    ]
+}
+
 /// An app that was quit, with its data kept.
 pub struct Stopped {
     home: std::sync::Arc<tempfile::TempDir>,
@@ -85,6 +107,21 @@ impl Harness {
         Ok(Stopped { home, env })
     }
 
+    /// Starts the app binary itself (no WebDriver session) with this one's
+    /// data and environment, as a user's second launch would.
+    pub fn start_plain_beside(&self) -> Result<Child> {
+        let app = required_path("LARDER_E2E_APP")?;
+        Command::new(&app)
+            .envs(app_env(self.home.path()))
+            .env_remove("LARDER_API_URL")
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {}", app.display()))
+    }
+
     /// Launches a second app on the same data while this one runs.
     pub async fn launch_beside(&self) -> Result<Self> {
         Self::launch_in(self.home.clone(), self.env.clone()).await
@@ -107,20 +144,8 @@ impl Harness {
                 "--native-port",
                 &native_port.to_string(),
             ])
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            // Where XDG_DATA_HOME puts it on Linux; the same on Windows and
-            // macOS, whose known folders ignore HOME.
-            .env(
-                "LARDER_DATA_DIR",
-                home.path().join("data").join("dev.larder.desktop"),
-            )
+            .envs(app_env(home.path()))
             .env_remove("LARDER_API_URL")
-            // Under Xvfb there is no OS keychain: keep keys in the
-            // explicitly chosen file store.
-            .env("LARDER_SECRETS", "file")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         match std::env::var_os("LARDER_E2E_NATIVE_DRIVER") {

@@ -1,6 +1,7 @@
-//! A second Larder on the same data is told plainly that one is already
-//! running (without a D-Bus session, as under Xvfb here, the single-instance
-//! plugin lets it through, and the cache's lock decides), and Ctrl+R
+//! A second Larder on the same data: on Windows it hands over to the first
+//! window, which comes forward, and exits; on Linux without a D-Bus session
+//! (as under Xvfb here) the single-instance plugin lets it through and the
+//! cache's lock has it say plainly that one is already running. Ctrl+R
 //! refreshes the dashboard from the upstream without reloading the page.
 
 use anyhow::Result;
@@ -16,19 +17,70 @@ const NO_BUS: (&str, &str) = (
     "unix:path=/nonexistent/larder-e2e-bus",
 );
 
-/// Linux only: elsewhere the single-instance plugin always answers (there
-/// is no D-Bus to take away), so a second launch exits and hands over to
-/// the first, and no second window ever appears to be told anything.
-#[cfg(not(target_os = "linux"))]
-#[test]
-fn a_second_instance_is_told_that_larder_is_already_running() {
-    println!(
-        "SKIPPED on {}: the second window only exists where the single-instance plugin can be \
-         bypassed (Linux without D-Bus)",
-        std::env::consts::OS
-    );
+/// Windows: the single-instance plugin always answers there, so a second
+/// launch hands over to the running window (restored, shown, focused) and
+/// exits at once, before it touches the cache.
+#[cfg(windows)]
+#[tokio::test]
+async fn a_second_launch_exits_and_brings_the_first_window_forward() -> Result<()> {
+    use std::time::{Duration, Instant};
+    let api = RunningServer::start(Config {
+        delay_scale: 0.0,
+        ..Config::default()
+    })
+    .await?;
+    let first = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
+    first.by_test_id("username").await?;
+    first
+        .script(
+            "window.larderHandovers = []; \
+             window.__TAURI__.event.listen('instance-handover', (e) => window.larderHandovers.push(e.payload)); \
+             return null",
+        )
+        .await?;
+    // Minimised first where the driver can, so coming forward means
+    // something; msedgedriver may not minimise a WebView2 host window.
+    if let Err(err) = first.client.minimize_window().await {
+        println!("note: the window could not be minimised through WebDriver ({err})");
+    }
+
+    let mut second = first.start_plain_beside()?;
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = second.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > larder_e2e::WAIT_LIMIT {
+            let _ = second.kill();
+            anyhow::bail!("the second launch did not exit");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "the second launch exited with {status}");
+    first
+        .wait_until("the first window to hear of the hand-over", || async {
+            let handovers = first.script("return window.larderHandovers").await?;
+            Ok(handovers == serde_json::json!([{ "broughtForward": true }]))
+        })
+        .await?;
+    // The first one still works.
+    first.sign_in("petra").await?;
+    first
+        .wait_until("the dashboard", || first.all_ready(&[1, 2, 3, 4, 5]))
+        .await?;
+    first.close().await
 }
 
+/// macOS has no end-to-end run (tauri-driver does not support WKWebView).
+#[cfg(target_os = "macos")]
+#[test]
+fn a_second_instance_is_told_that_larder_is_already_running() {
+    println!("SKIPPED on macos: tauri-driver does not support WKWebView");
+}
+
+/// Linux without a session bus: the single-instance plugin stands aside,
+/// the second window opens and the cache's lock has it say that Larder is
+/// already running. (On Windows the plugin always answers: the test above.)
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn a_second_instance_is_told_that_larder_is_already_running() -> Result<()> {

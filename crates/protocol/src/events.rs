@@ -21,6 +21,20 @@ pub const CONNECTIVITY_CHANGED: &str = "connectivity-changed";
 /// session); the payload is the `Option<Session>` now in effect.
 pub const SESSION_CHANGED: &str = "session-changed";
 
+/// Larder was launched again while running: the second launch handed over
+/// and exited, and this window was brought forward; the payload is an
+/// [`InstanceHandover`].
+pub const INSTANCE_HANDOVER: &str = "instance-handover";
+
+/// What a second launch's hand-over did to the running window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceHandover {
+    /// Whether the window was restored, shown and focused without an
+    /// error from the OS.
+    pub brought_forward: bool,
+}
+
 /// "n of 5 warmed".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
