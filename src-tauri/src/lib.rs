@@ -17,6 +17,8 @@
 //!   in the window.
 //! - [`state`]: [`AppState`], the one managed state: paths, endpoint, and
 //!   the open core with the tasks it owns, or why it is not open.
+//! - [`window_state`]: the native window's minimised, hidden and focused
+//!   state, for the automatic refresh.
 //! - [`error`]: [`SetupError`], what can stop the app from starting.
 
 pub mod api_endpoint;
@@ -27,6 +29,7 @@ pub mod persistence;
 pub mod push;
 pub mod startup;
 pub mod state;
+pub mod window_state;
 
 #[cfg(test)]
 mod at_rest_tests;
@@ -72,6 +75,7 @@ pub fn run() {
             );
         }));
     let result = build_app(builder)
+        .on_window_event(window_state::on_window_event)
         .setup(|app| {
             open_main_window(app.handle())?;
             let log_dir = folders::log_dir(app.handle())?;

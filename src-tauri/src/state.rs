@@ -11,7 +11,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 
-use larder_core::{BackgroundGuard, Larder};
+use larder_core::{BackgroundGuard, Larder, NativeWindow};
 use larder_protocol::CommandError;
 
 use crate::{api_endpoint::ApiEndpoint, persistence::StorePaths, push::Forwarders};
@@ -23,6 +23,8 @@ pub struct AppState {
     endpoint: ApiEndpoint,
     phase: RwLock<Phase>,
     opening: Mutex<()>,
+    /// The native window's last state, kept for a core that opens later.
+    window: Mutex<Option<NativeWindow>>,
 }
 
 /// Whether the core is open.
@@ -59,6 +61,7 @@ impl AppState {
             endpoint,
             phase: RwLock::new(Phase::Degraded(not_started())),
             opening: Mutex::new(()),
+            window: Mutex::new(None),
         }
     }
 
@@ -100,8 +103,22 @@ impl AppState {
         self.opening.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The native window's state changed (see [`crate::window_state`]).
+    pub fn report_window(&self, window: NativeWindow) {
+        // Held while the core is told, so `set_ready` cannot slip between.
+        let mut last = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+        *last = Some(window);
+        if let Ok(larder) = self.larder() {
+            larder.report_window(window);
+        }
+    }
+
     /// The core is open: from now on commands reach it.
     pub fn set_ready(&self, larder: Larder, background: BackgroundTasks) {
+        let last = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(window) = *last {
+            larder.report_window(window);
+        }
         *self.phase.write().unwrap_or_else(PoisonError::into_inner) = Phase::Ready(Ready {
             larder,
             _background: background,

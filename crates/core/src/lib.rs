@@ -37,7 +37,7 @@ pub use resource::Resource;
 pub use secrets::{
     CacheKeys, FileSecrets, KeychainSecrets, MemorySecrets, SecretError, SecretStore,
 };
-pub use service::{BackgroundGuard, Larder, ProbeSchedule};
+pub use service::{BackgroundGuard, Larder, NativeWindow, ProbeSchedule};
 pub use session_store::{MemorySessions, PersistedSession, SessionPersistence};
 
 /// The current time in Unix milliseconds.

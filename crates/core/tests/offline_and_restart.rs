@@ -134,6 +134,9 @@ async fn on_recovery_the_probe_notices_and_stale_entries_revalidate() {
     });
     larder.sign_in("alice").await.expect("sign in");
     prewarmed(&larder).await;
+    // A visible window that shows nothing the automatic refresh would
+    // fetch: what revalidates below is the reconnect's pass.
+    larder.report_screen(shown(true)).expect("reported");
 
     f.link.set_cut(true);
     f.clock.advance(Duration::from_secs(3600));
@@ -163,6 +166,62 @@ async fn on_recovery_the_probe_notices_and_stale_entries_revalidate() {
         (envelope.source, envelope.state),
         (Source::Cache, Freshness::Fresh)
     );
+}
+
+fn shown(visible: bool) -> larder_protocol::ScreenReport {
+    larder_protocol::ScreenReport {
+        visible,
+        focused: visible,
+        view: larder_protocol::ScreenView::Other,
+    }
+}
+
+#[tokio::test]
+async fn a_reconnect_while_minimised_sends_nothing_until_the_window_is_restored() {
+    let f = Fixture::new().await;
+    let larder = f.larder();
+    let _background = larder.start_background(ProbeSchedule {
+        first: Duration::from_millis(50),
+        max: Duration::from_millis(200),
+    });
+    larder.sign_in("alice").await.expect("sign in");
+    prewarmed(&larder).await;
+    // The page says visible; the OS says minimised (as on Windows, where
+    // the page is never told).
+    larder.report_screen(shown(true)).expect("reported");
+    let minimised = larder_core::NativeWindow {
+        minimized: true,
+        shown: true,
+        focused: false,
+    };
+    larder.report_window(minimised);
+    assert!(!larder.screen().visible);
+
+    f.link.set_cut(true);
+    f.clock.advance(Duration::from_secs(3600));
+    larder.get_widget(w(1)).await.expect("stale-if-error");
+    f.link.set_cut(false);
+    eventually("connectivity to recover", || async {
+        larder.client().connectivity().current() == Connectivity::Online
+    })
+    .await;
+    let all_stale = || {
+        let stats = larder.cache_stats().expect("stats");
+        stats.entries.len() == 5 && stats.entries.iter().all(|e| e.state != Freshness::Fresh)
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(all_stale(), "nothing revalidated while minimised");
+
+    larder.report_window(larder_core::NativeWindow {
+        minimized: false,
+        focused: true,
+        ..minimised
+    });
+    eventually("every widget to be revalidated once restored", || async {
+        let stats = larder.cache_stats().expect("stats");
+        stats.entries.len() == 5 && stats.entries.iter().all(|e| e.state == Freshness::Fresh)
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! Work the app does without being asked: prewarming the dashboard, and
 //! watching connectivity. While offline, one probe at a time (with
 //! exponential backoff) asks the API whether it is back; on recovery, the
-//! signed-in user's stale and expired entries are revalidated.
+//! signed-in user's stale and expired entries are revalidated once the
+//! window is visible, what is on screen first, a few at a time.
 
 use std::{sync::PoisonError, time::Duration};
 
@@ -11,6 +12,21 @@ use tokio::sync::watch;
 
 use super::Larder;
 use crate::{CoreError, Resource};
+
+/// How many revalidations a reconnect runs at once.
+pub const RECONNECT_IN_FLIGHT: usize = 3;
+
+/// `stale`, with what is on screen first (in the screen's order), the rest
+/// after it in their own order.
+fn on_screen_first(mut stale: Vec<Resource>, on_screen: &[Resource]) -> Vec<Resource> {
+    stale.sort_by_key(|resource| {
+        on_screen
+            .iter()
+            .position(|shown| shown == resource)
+            .unwrap_or(usize::MAX)
+    });
+    stale
+}
 
 /// How often the sweeper and the size limit run.
 pub(super) const SWEEP_EVERY: Duration = Duration::from_secs(600);
@@ -147,9 +163,18 @@ impl Larder {
 
     /// Re-reads every stale or expired entry of the signed-in user through
     /// the cache, in the background; changed values are pushed as usual.
+    /// Nothing is sent while the window is hidden: it waits to be shown,
+    /// then revalidates what is on screen first, at most
+    /// [`RECONNECT_IN_FLIGHT`] at a time (a reconnect after a day away
+    /// must not send every entry at once). A newer reconnect replaces a
+    /// pass that has not finished.
     fn revalidate_stale(&self) {
         let larder = self.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
+            let mut screen = larder.inner.screen.subscribe();
+            if screen.wait_for(|screen| screen.visible).await.is_err() {
+                return;
+            }
             if let Err(err) = larder.refresh_config().await {
                 tracing::debug!(%err, "the API's config could not be refreshed");
             }
@@ -161,17 +186,23 @@ impl Larder {
                 Ok(entries) => entries,
                 Err(err) => return tracing::warn!(%err, "the cache could not be listed"),
             };
-            let reads: FuturesUnordered<_> = entries
-                .into_iter()
-                .filter_map(|(key, entry)| {
-                    let resource = Resource::from_key(&key)?;
-                    let age = Duration::from_millis(now.saturating_sub(entry.fetched_at_ms));
-                    let state = larder.policy_for(&resource.policy_name()).freshness(age);
-                    (state != Freshness::Fresh).then_some(resource)
-                })
+            let stale = entries.into_iter().filter_map(|(key, entry)| {
+                let resource = Resource::from_key(&key)?;
+                let age = Duration::from_millis(now.saturating_sub(entry.fetched_at_ms));
+                let state = larder.policy_for(&resource.policy_name()).freshness(age);
+                (state != Freshness::Fresh).then_some(resource)
+            });
+            let on_screen = screen.borrow().items.clone();
+            let order = on_screen_first(stale.collect(), &on_screen);
+            futures_util::stream::iter(order)
                 .map(|resource| {
                     let larder = larder.clone();
                     async move {
+                        // Hidden again meanwhile: the rest waits.
+                        let mut screen = larder.inner.screen.subscribe();
+                        if screen.wait_for(|screen| screen.visible).await.is_err() {
+                            return;
+                        }
                         let read: Result<larder_protocol::Envelope<serde_json::Value>, CoreError> =
                             larder.read_resource(resource).await;
                         if let Err(err) = read {
@@ -179,9 +210,19 @@ impl Larder {
                         }
                     }
                 })
-                .collect();
-            reads.collect::<()>().await;
+                .buffer_unordered(RECONNECT_IN_FLIGHT)
+                .collect::<()>()
+                .await;
         });
+        let previous = self
+            .inner
+            .reconnect_pass
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(task.abort_handle());
+        if let Some(previous) = previous {
+            previous.abort();
+        }
     }
 
     /// Fetches every dashboard widget in parallel in the background, in the
@@ -233,5 +274,24 @@ impl Larder {
     /// Prewarm progress, as it changes.
     pub fn prewarm_progress(&self) -> watch::Receiver<PrewarmProgress> {
         self.inner.progress.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use larder_protocol::WidgetId;
+
+    use super::*;
+
+    #[test]
+    fn what_is_on_screen_is_revalidated_first_the_rest_in_order() {
+        let widget = |n| Resource::Widget(WidgetId::new(n).expect("1 to 5"));
+        let profile = Resource::profile("u1").expect("valid");
+        let stale = vec![widget(1), profile.clone(), widget(4), widget(2)];
+        let on_screen = [widget(2), widget(3), widget(4)];
+        assert_eq!(
+            on_screen_first(stale, &on_screen),
+            vec![widget(2), widget(4), widget(1), profile]
+        );
     }
 }

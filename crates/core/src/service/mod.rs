@@ -30,6 +30,7 @@ use larder_protocol::{events::PrewarmProgress, AppConfig, LockedSession, Session
 use tokio::sync::watch;
 
 pub use background::{BackgroundGuard, ProbeSchedule};
+pub use screen::NativeWindow;
 
 use crate::{
     cache::{CacheEntry, Engine, Policy},
@@ -85,8 +86,12 @@ struct Inner {
     /// absent): the sweeper and the size limit wait for it, so they know
     /// whose data to keep.
     restored: watch::Sender<bool>,
-    /// What the window shows, as the UI last reported it.
+    /// What the window shows and whether it is visible: the page's and the
+    /// native window's reports, combined into `screen`.
+    screen_inputs: std::sync::Mutex<screen::ScreenInputs>,
     screen: watch::Sender<crate::auto_refresh::Screen>,
+    /// The reconnect's revalidation pass, replaced by the next reconnect.
+    reconnect_pass: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
     /// The outbox's sender and announcements.
     outbox: outbox::OutboxChannels,
     /// Where a damaged cache was moved at open, a fresh one taking its
@@ -157,7 +162,9 @@ impl Larder {
                 progress: watch::channel(PrewarmProgress::default()).0,
                 prewarm: std::sync::Mutex::new(None),
                 restored: watch::channel(false).0,
+                screen_inputs: std::sync::Mutex::default(),
                 screen: watch::channel(crate::auto_refresh::Screen::default()).0,
+                reconnect_pass: std::sync::Mutex::default(),
                 outbox: outbox::OutboxChannels::default(),
                 rebuilt: std::sync::Mutex::default(),
             }),

@@ -1,7 +1,13 @@
-//! What the window shows ([`Larder::report_screen`]) and the automatic
-//! refresh that keeps it fresh while it is visible (see
-//! [`crate::auto_refresh`]); [`Larder`] is the schedule's target, through
-//! the cache engine like every read.
+//! What the window shows ([`Larder::report_screen`], from the page) and
+//! whether the OS shows it ([`Larder::report_window`], from the native
+//! window's events), and the automatic refresh that keeps it fresh while it
+//! is visible (see [`crate::auto_refresh`]); [`Larder`] is the schedule's
+//! target, through the cache engine like every read.
+//!
+//! The page alone cannot tell: `document.hidden` stays false for a
+//! minimised window on Windows and on GNOME/Wayland. The window counts as
+//! visible only when the page says so *and* the OS shows it unminimised;
+//! the focus is the OS's once it has reported (the page's until then).
 
 use std::time::Duration;
 
@@ -24,17 +30,75 @@ fn items(view: &ScreenView) -> Result<Vec<Resource>, CoreError> {
     })
 }
 
+/// What the OS says of the native window, from its events (minimised or
+/// restored, hidden or shown, focus).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NativeWindow {
+    pub minimized: bool,
+    /// Not hidden (a hidden window has no taskbar entry either).
+    pub shown: bool,
+    pub focused: bool,
+}
+
+/// The two reports the window's state is made of.
+#[derive(Debug, Default)]
+pub(super) struct ScreenInputs {
+    page_visible: bool,
+    page_focused: bool,
+    items: Vec<Resource>,
+    /// `None` until the native window's first event.
+    native: Option<NativeWindow>,
+}
+
+impl ScreenInputs {
+    /// Whether the window is visible, and focused.
+    fn combined(&self) -> (bool, bool) {
+        let shown = self.native.is_none_or(|n| n.shown && !n.minimized);
+        let visible = self.page_visible && shown;
+        let focused = visible && self.native.map_or(self.page_focused, |n| n.focused);
+        (visible, focused)
+    }
+}
+
 impl Larder {
-    /// Records what the window shows and whether it is visible or focused.
-    /// Gaining the focus revalidates what is on screen and stale. A profile
-    /// id that is not valid is refused and changes nothing.
+    /// Records what the window shows and whether the page says it is
+    /// visible or focused. Gaining the focus revalidates what is on screen
+    /// and stale. A profile id that is not valid is refused and changes
+    /// nothing.
     pub fn report_screen(&self, report: ScreenReport) -> Result<(), CoreError> {
         let items = items(&report.view)?;
+        self.update_screen(|inputs| {
+            inputs.page_visible = report.visible;
+            inputs.page_focused = report.focused;
+            inputs.items = items;
+        });
+        Ok(())
+    }
+
+    /// Records the native window's state, from its events.
+    pub fn report_window(&self, window: NativeWindow) {
+        self.update_screen(|inputs| inputs.native = Some(window));
+    }
+
+    /// The window as the automatic refresh sees it.
+    pub fn screen(&self) -> auto_refresh::Screen {
+        self.inner.screen.borrow().clone()
+    }
+
+    fn update_screen(&self, change: impl FnOnce(&mut ScreenInputs)) {
+        let mut inputs = self
+            .inner
+            .screen_inputs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        change(&mut inputs);
+        let (visible, focused) = inputs.combined();
+        let items = inputs.items.clone();
         self.inner.screen.send_if_modified(|screen| {
-            let gained_focus = report.focused && !screen.focused;
+            let gained_focus = focused && !screen.focused;
             let next = auto_refresh::Screen {
-                visible: report.visible,
-                focused: report.focused,
+                visible,
+                focused,
                 focus_count: screen.focus_count + u64::from(gained_focus),
                 items,
             };
@@ -42,7 +106,6 @@ impl Larder {
             *screen = next;
             changed
         });
-        Ok(())
     }
 
     /// Runs the automatic refresh until the returned task is aborted.
@@ -93,5 +156,73 @@ impl auto_refresh::Target for Larder {
                 tracing::debug!(%err, key = %crate::log_key(&key), "an automatic refresh failed");
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(visible: bool) -> ScreenInputs {
+        ScreenInputs {
+            page_visible: visible,
+            page_focused: visible,
+            ..ScreenInputs::default()
+        }
+    }
+
+    const RESTORED: NativeWindow = NativeWindow {
+        minimized: false,
+        shown: true,
+        focused: true,
+    };
+
+    #[test]
+    fn the_page_decides_until_the_native_window_reports() {
+        assert_eq!(page(true).combined(), (true, true));
+        assert_eq!(page(false).combined(), (false, false));
+    }
+
+    #[test]
+    fn a_minimised_or_hidden_window_is_not_visible_whatever_the_page_says() {
+        for native in [
+            NativeWindow {
+                minimized: true,
+                ..RESTORED
+            },
+            NativeWindow {
+                shown: false,
+                ..RESTORED
+            },
+        ] {
+            let inputs = ScreenInputs {
+                native: Some(native),
+                ..page(true)
+            };
+            assert_eq!(inputs.combined(), (false, false), "{native:?}");
+        }
+    }
+
+    #[test]
+    fn the_os_has_the_last_word_on_focus_and_the_page_on_visibility() {
+        let unfocused = ScreenInputs {
+            native: Some(NativeWindow {
+                focused: false,
+                ..RESTORED
+            }),
+            ..page(true)
+        };
+        assert_eq!(unfocused.combined(), (true, false));
+        let focused_natively = ScreenInputs {
+            native: Some(RESTORED),
+            page_focused: false,
+            ..page(true)
+        };
+        assert_eq!(focused_natively.combined(), (true, true));
+        let page_hidden = ScreenInputs {
+            native: Some(RESTORED),
+            ..page(false)
+        };
+        assert_eq!(page_hidden.combined(), (false, false));
     }
 }
