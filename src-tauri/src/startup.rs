@@ -110,19 +110,19 @@ fn open<R: Runtime>(
 /// (best effort: what cannot be moved now stays where it is, readable
 /// after switching back).
 fn adopt_from_the_other_store(larder: &Larder, paths: &StorePaths, in_use: SecretStoreChoice) {
-    let other: Option<Box<dyn SecretStore>> = match in_use {
+    let other: Option<Arc<dyn SecretStore>> = match in_use {
         SecretStoreChoice::Keychain if paths.secrets.join("master.key").is_file() => {
             FileSecrets::open(&paths.secrets)
                 .ok()
-                .map(|store| Box::new(store) as Box<dyn SecretStore>)
+                .map(|store| Arc::new(store) as Arc<dyn SecretStore>)
         }
         SecretStoreChoice::File => KeychainSecrets::probe(KEYCHAIN_SERVICE)
             .ok()
-            .map(|store| Box::new(store) as Box<dyn SecretStore>),
+            .map(|store| Arc::new(store) as Arc<dyn SecretStore>),
         SecretStoreChoice::Keychain => None,
     };
     let Some(other) = other else { return };
-    match larder.adopt_secrets(other.as_ref()) {
+    match larder.adopt_secrets(other) {
         Ok(0) => {}
         Ok(moved) => tracing::info!(moved, "moved keys to where the settings keep them"),
         Err(CoreError::Keychain(err)) => {

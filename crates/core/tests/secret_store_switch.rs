@@ -46,7 +46,7 @@ async fn keys_adopted_from_the_old_store_open_the_whole_cache() {
         store.get(&user, "widget:1").is_err(),
         "locked before the keys move"
     );
-    assert!(larder.adopt_secrets(file.as_ref()).expect("adopted") >= 1);
+    assert!(larder.adopt_secrets(file.clone()).expect("adopted") >= 1);
     for n in 1..=5 {
         assert!(
             store

@@ -30,7 +30,7 @@ use larder_core::{
 };
 use larder_protocol::User;
 
-use crate::net::Keychain;
+use crate::net::Secrets;
 
 /// What became of a recorded change, as far as the user was told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +192,7 @@ impl Model {
     }
 
     /// The checks that hold after every step.
-    pub fn observe(&mut self, larder: &Larder, keychain: &Keychain) {
+    pub fn observe(&mut self, larder: &Larder, secrets: &Secrets) {
         if PANICS.with(Cell::get) > 0 {
             self.breach("a task panicked".into());
         }
@@ -220,7 +220,7 @@ impl Model {
                 ));
             }
         }
-        if let Some(partition) = keychain.replaced().first() {
+        if let Some(partition) = secrets.replaced().first() {
             self.breach(format!(
                 "the key of {partition} was replaced over sealed data"
             ));

@@ -81,6 +81,11 @@ pub fn run(seed: u64, history: &[Op]) -> Result<String, Failure> {
                 if op == Op::Crash {
                     return Ok(false);
                 }
+                if op == Op::SwitchStore {
+                    // The setting changed; it applies at the next start.
+                    world.secrets.switch();
+                    return Ok(false);
+                }
                 world.apply(&process, op).await;
                 world.observe(&mut process);
                 if let Some(what) = world.model.breach.take() {
@@ -96,7 +101,7 @@ pub fn run(seed: u64, history: &[Op]) -> Result<String, Failure> {
         })?;
         // Dropping the runtime ends the process: every task in it goes.
         drop(runtime);
-        world.keychain.unwatch();
+        world.secrets.unwatch();
         if last {
             return Ok(format!("{:?}", world.api.stats().snapshot()));
         }
@@ -154,4 +159,5 @@ pub fn as_rust(op: &Op) -> String {
     format!("Op::{op:?}")
         .replace("Fault(", "Fault(Fault::")
         .replace("Keychain(", "Keychain(KeychainMode::")
+        .replace("FileStore(", "FileStore(KeychainMode::")
 }

@@ -1,7 +1,8 @@
 //! What the simulated world is made of besides the core: a network that
 //! hands each request to the mock API in the same process (and can go down),
-//! a wall clock the history moves, a keychain that fails on demand, and the
-//! kept session between runs.
+//! a wall clock the history moves, a keychain and a protected file that
+//! fail on demand (either in use, as the user chose), and the kept session
+//! between runs.
 
 use std::sync::{
     atomic::{AtomicBool, AtomicU64, Ordering},
@@ -132,16 +133,14 @@ pub enum KeychainMode {
 /// Answers whether a partition holds sealed data.
 pub type HoldsSealed = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
-/// A keychain that misbehaves on demand, over a real in-memory one, and
-/// that reports any key replaced while sealed data exists for it.
+/// A secret store that misbehaves on demand, over a real in-memory one:
+/// the OS keychain ([`Keychain::default`]) or the protected file
+/// ([`Keychain::file_store`], which answers as it is told too: a file can
+/// be unreadable, or restored from another machine).
 pub struct Keychain {
     real: MemorySecrets,
     mode: Mutex<KeychainMode>,
-    /// Answers whether a partition holds sealed data (set once the store
-    /// is open).
-    holds_sealed: Mutex<Option<HoldsSealed>>,
-    /// Keys replaced while sealed data existed: an invariant's breach.
-    replaced: Mutex<Vec<String>>,
+    file: bool,
 }
 
 impl Default for Keychain {
@@ -149,8 +148,7 @@ impl Default for Keychain {
         Self {
             real: MemorySecrets::as_keychain(),
             mode: Mutex::new(KeychainMode::Normal),
-            holds_sealed: Mutex::default(),
-            replaced: Mutex::default(),
+            file: false,
         }
     }
 }
@@ -172,17 +170,13 @@ impl Keychain {
         *lock(&self.mode)
     }
 
-    pub fn watch(&self, holds_sealed: HoldsSealed) {
-        *lock(&self.holds_sealed) = Some(holds_sealed);
-    }
-
-    /// Stops watching (the process that opened the store has ended).
-    pub fn unwatch(&self) {
-        *lock(&self.holds_sealed) = None;
-    }
-
-    pub fn replaced(&self) -> Vec<String> {
-        lock(&self.replaced).clone()
+    /// The protected file the user can choose instead of the keychain.
+    pub fn file_store() -> Self {
+        Self {
+            real: MemorySecrets::default(),
+            mode: Mutex::new(KeychainMode::Normal),
+            file: true,
+        }
     }
 
     fn locked() -> SecretError {
@@ -213,15 +207,6 @@ impl SecretStore for Keychain {
         if self.mode() == KeychainMode::Locked {
             return Err(Self::locked());
         }
-        if let Some(partition) = name.strip_prefix("cache-key.") {
-            let sealed = lock(&self.holds_sealed)
-                .as_ref()
-                .is_some_and(|holds| holds(partition));
-            let existing = self.real.get(name)?;
-            if sealed && existing.as_deref() != Some(secret) {
-                lock(&self.replaced).push(partition.to_owned());
-            }
-        }
         self.real.set(name, secret)
     }
 
@@ -233,7 +218,120 @@ impl SecretStore for Keychain {
     }
 
     fn is_keychain(&self) -> bool {
-        true
+        !self.file
+    }
+}
+
+/// The secret store in use, as the core sees it: the keychain or the
+/// protected file, whichever the user chose. It keeps the key that sealed
+/// each partition's data and reports any other key set while sealed data
+/// exists: an invariant's breach.
+pub struct Secrets {
+    pub keychain: Arc<Keychain>,
+    pub file: Arc<Keychain>,
+    use_file: AtomicBool,
+    /// Answers whether a partition holds sealed data (set once the store
+    /// is open).
+    holds_sealed: Mutex<Option<HoldsSealed>>,
+    /// The key each partition's sealed data was sealed under.
+    truth: Mutex<std::collections::HashMap<String, Vec<u8>>>,
+    /// Keys replaced while sealed data existed.
+    replaced: Mutex<Vec<String>>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secrets")
+            .field("use_file", &self.uses_file())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Secrets {
+    fn default() -> Self {
+        Self {
+            keychain: Arc::default(),
+            file: Arc::new(Keychain::file_store()),
+            use_file: AtomicBool::new(false),
+            holds_sealed: Mutex::default(),
+            truth: Mutex::default(),
+            replaced: Mutex::default(),
+        }
+    }
+}
+
+impl Secrets {
+    pub fn uses_file(&self) -> bool {
+        self.use_file.load(Ordering::SeqCst)
+    }
+
+    /// Chooses the other store (the setting changed; it applies at the
+    /// next start).
+    pub fn switch(&self) {
+        self.use_file.fetch_xor(true, Ordering::SeqCst);
+    }
+
+    fn in_use(&self) -> &Keychain {
+        if self.uses_file() {
+            &self.file
+        } else {
+            &self.keychain
+        }
+    }
+
+    /// The store not in use, which the app adopts keys from at each start.
+    pub fn other(&self) -> Arc<Keychain> {
+        if self.uses_file() {
+            self.keychain.clone()
+        } else {
+            self.file.clone()
+        }
+    }
+
+    pub fn watch(&self, holds_sealed: HoldsSealed) {
+        *lock(&self.holds_sealed) = Some(holds_sealed);
+    }
+
+    /// Stops watching (the process that opened the store has ended).
+    pub fn unwatch(&self) {
+        *lock(&self.holds_sealed) = None;
+    }
+
+    pub fn replaced(&self) -> Vec<String> {
+        lock(&self.replaced).clone()
+    }
+}
+
+impl SecretStore for Secrets {
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, SecretError> {
+        self.in_use().get(name)
+    }
+
+    fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
+        let partition = name.strip_prefix("cache-key.");
+        let sealed = partition.is_some_and(|partition| {
+            lock(&self.holds_sealed)
+                .as_ref()
+                .is_some_and(|holds| holds(partition))
+        });
+        if let (Some(partition), true) = (partition, sealed) {
+            if lock(&self.truth).get(partition).map(Vec::as_slice) != Some(secret) {
+                lock(&self.replaced).push(partition.to_owned());
+            }
+        }
+        self.in_use().set(name, secret)?;
+        if let (Some(partition), false) = (partition, sealed) {
+            lock(&self.truth).insert(partition.to_owned(), secret.to_vec());
+        }
+        Ok(())
+    }
+
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
+        self.in_use().delete(name)
+    }
+
+    fn is_keychain(&self) -> bool {
+        self.in_use().is_keychain()
     }
 }
 
@@ -252,12 +350,12 @@ fn other_key(name: &str) -> Vec<u8> {
 /// keychain (so a locked keychain locks the session too).
 #[derive(Debug)]
 pub struct KeptSession {
-    keychain: Arc<Keychain>,
+    keychain: Arc<Secrets>,
     user: Mutex<Option<User>>,
 }
 
 impl KeptSession {
-    pub fn new(keychain: Arc<Keychain>) -> Self {
+    pub fn new(keychain: Arc<Secrets>) -> Self {
         Self {
             keychain,
             user: Mutex::default(),

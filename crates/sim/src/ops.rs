@@ -63,6 +63,13 @@ pub enum Op {
     SetTtl(u64),
     /// Sets the cache limit, in MiB, and applies it.
     SetLimit(u64),
+    /// The protected file starts answering this way.
+    FileStore(KeychainMode),
+    /// The user chooses the other secret store (keychain or protected
+    /// file); the app restarts with it and adopts the keys left behind.
+    SwitchStore,
+    /// The OS minimises (or restores) the window, whatever the page says.
+    Minimise(bool),
     /// Shows the dashboard (visible) or hides the window.
     Screen {
         visible: bool,
@@ -115,7 +122,8 @@ fn choose(rng: &mut StdRng) -> Op {
         46 => Op::ClearKey(widget(rng)),
         47 => Op::SetTtl([0, 10, 60, 3600, 7 * 86_400][rng.gen_range(0..5)]),
         48 => Op::SetLimit([16, 256][rng.gen_range(0..2)]),
-        49..=50 => Op::Screen { visible: rng.gen() },
+        49 => Op::Screen { visible: rng.gen() },
+        50 => Op::Minimise(rng.gen()),
         51..=54 => Op::NetDown,
         55..=58 => Op::NetUp,
         59..=65 => Op::Fault(fault(rng)),
@@ -131,8 +139,16 @@ fn choose(rng: &mut StdRng) -> Op {
                 KeychainMode::OtherKey,
             ][rng.gen_range(0..5)],
         ),
-        86 => Op::RevokeSessions,
-        87..=90 => Op::Crash,
+        86 if rng.gen_bool(0.5) => Op::RevokeSessions,
+        86 => Op::SwitchStore,
+        87 => Op::FileStore(
+            [
+                KeychainMode::Normal,
+                KeychainMode::NotFound,
+                KeychainMode::OtherKey,
+            ][rng.gen_range(0..3)],
+        ),
+        88..=90 => Op::Crash,
         91..=92 => Op::Compact,
         93..=95 => Op::Sweep,
         _ => Op::Evict,

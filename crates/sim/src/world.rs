@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 
 use crate::{
     invariants::{Fate, Model},
-    net::{KeptSession, Keychain, KeychainMode, Network, WallClock},
+    net::{KeptSession, KeychainMode, Network, Secrets, WallClock},
     ops::{Fault, Op, USERS},
     Failure,
 };
@@ -48,7 +48,8 @@ pub struct World {
     pub api: mock_api::AppState,
     pub net: Network,
     pub clock: Arc<WallClock>,
-    pub keychain: Arc<Keychain>,
+    /// The keychain and the protected file; the user's choice between them.
+    pub secrets: Arc<Secrets>,
     pub sessions: Arc<KeptSession>,
     pub random: Random,
     pub settings: Settings,
@@ -65,14 +66,14 @@ impl World {
             test_controls: true,
             ..mock_api::Config::default()
         });
-        let keychain = Arc::new(Keychain::default());
+        let secrets = Arc::new(Secrets::default());
         Ok(Self {
             dir: tempfile::tempdir().map_err(|err| Failure::setup(err.to_string()))?,
             net: Network::new(mock_api::app(api.clone())),
             api,
             clock: Arc::new(WallClock::at(EPOCH_MS)),
-            sessions: Arc::new(KeptSession::new(keychain.clone())),
-            keychain,
+            sessions: Arc::new(KeptSession::new(secrets.clone())),
+            secrets,
             random: Random::seeded(seed),
             settings: Settings::default(),
             model: Model::default(),
@@ -83,11 +84,11 @@ impl World {
     /// Starts a process: opens the cache, starts the background and
     /// restores the kept session, as the app does.
     pub fn start(&mut self) -> Result<Process, Failure> {
-        let keys = CacheKeys::new(self.keychain.clone());
+        let keys = CacheKeys::new(self.secrets.clone());
         let (store, _) = CacheStore::open_simulated(&self.dir.path().join("cache"), keys)
             .map_err(|err| Failure::setup(format!("the cache would not open: {err}")))?;
         let watched = store.clone();
-        self.keychain.watch(Arc::new(move |partition| {
+        self.secrets.watch(Arc::new(move |partition| {
             watched.partition_names().iter().any(|p| p == partition)
         }));
         let engine = Engine::new(store, self.clock.clone());
@@ -95,6 +96,9 @@ impl World {
             ApiClient::with_transport(API_URL, Arc::new(self.net.clone()), self.random.clone())
                 .map_err(|err| Failure::setup(err.to_string()))?;
         let larder = Larder::new(client, engine, self.sessions.clone());
+        // As the app does at each start: keys left in the store not in use
+        // move over (best effort; what cannot move stays where it is).
+        let _ = larder.adopt_secrets(self.secrets.other());
         larder
             .apply_settings(self.settings.clone())
             .map_err(|err| Failure::setup(err.to_string()))?;
@@ -286,7 +290,14 @@ impl World {
             Op::ClearFaults => self.api.faults().clear(),
             Op::Sleep(ms) => self.pass(ms).await,
             Op::Jump(secs) => self.clock.advance(secs * 1000),
-            Op::Keychain(mode) => self.keychain.set_mode(mode),
+            Op::Keychain(mode) => self.secrets.keychain.set_mode(mode),
+            Op::FileStore(mode) => self.secrets.file.set_mode(mode),
+            Op::SwitchStore => {}
+            Op::Minimise(minimized) => larder.report_window(larder_core::NativeWindow {
+                minimized,
+                shown: true,
+                focused: !minimized,
+            }),
             Op::RevokeSessions => self.api.clear_sessions(),
             Op::Crash => {}
             Op::Compact => match larder.engine().store().compact() {
@@ -315,10 +326,12 @@ impl World {
         for change in waiting {
             self.model.fate(&change.id, Fate::SignedOut);
         }
+        // Keeping the cache needs a keychain: with the protected file the
+        // key must not outlive the session, so the cache goes with it.
         self.model.signed_out(
             larder,
             &session.user.id,
-            self.settings.keep_cache_on_sign_out,
+            self.settings.keep_cache_on_sign_out && !self.secrets.uses_file(),
         );
     }
 
@@ -328,7 +341,7 @@ impl World {
         while let Ok(refused) = process.refused.try_recv() {
             self.model.fate(&refused.change.id, Fate::Refused);
         }
-        self.model.observe(&process.larder, &self.keychain);
+        self.model.observe(&process.larder, &self.secrets);
     }
 
     /// The end of a history: the network healed, the keychain answering,
@@ -336,7 +349,8 @@ impl World {
     /// each is sent. Then the API's log is checked against the changes.
     pub async fn heal(&mut self, process: &mut Process) {
         self.net.set_down(false);
-        self.keychain.set_mode(KeychainMode::Normal);
+        self.secrets.keychain.set_mode(KeychainMode::Normal);
+        self.secrets.file.set_mode(KeychainMode::Normal);
         self.api.faults().clear();
         let larder = process.larder.clone();
         let _ = larder.unlock();

@@ -166,3 +166,31 @@ fn seed_33449_setting_aside_starts_with_a_new_key() {
     ];
     run(33449, &history).expect("holds");
 }
+
+/// The keychain answered another key (a keychain restored from another
+/// machine) when the user switched to the protected file: the switch copied
+/// that key into the file and deleted the real one from the keychain, and
+/// every value of the partition became unreadable for good. Now a key moves
+/// only if it opens the data sealed under its name.
+#[test]
+fn seed_15_switching_stores_never_moves_a_key_that_does_not_fit() {
+    let history = [Op::Keychain(KeychainMode::OtherKey), Op::SwitchStore];
+    run(15, &history).expect("holds");
+}
+
+/// The user switched to a protected file that could not be read back at
+/// that start: no key moved, and once the file answered, the waiting
+/// change's key was still only in the keychain, so it was never sent. Now
+/// each key moves on its own, and a key missing from the store in use is
+/// looked for in the one chosen before.
+#[test]
+fn seed_143_a_key_left_in_the_old_store_is_still_found() {
+    let history = [
+        Op::SignIn(1),
+        Op::Fault(Fault::RateLimitChange { secs: 45 }),
+        Op::MarkRead(5),
+        Op::FileStore(KeychainMode::NotFound),
+        Op::SwitchStore,
+    ];
+    run(143, &history).expect("holds");
+}

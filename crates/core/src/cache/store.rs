@@ -309,6 +309,20 @@ impl CacheStore {
         super::trees::sealed_partitions(&self.live.db())
     }
 
+    /// Keys missing from the secret store in use are looked for in `old`
+    /// too (see [`crate::CacheKeys::set_fallback`]).
+    pub fn set_fallback_secrets(&self, old: std::sync::Arc<dyn crate::SecretStore>) {
+        if let Some(keys) = self.sealer.keys() {
+            keys.set_fallback(old);
+        }
+    }
+
+    /// One value sealed under `partition`'s key, if any (its key id tells
+    /// which key opens the partition).
+    pub fn sealed_sample(&self, partition: &str) -> Option<Vec<u8>> {
+        super::trees::sample_sealed(&self.live.db(), partition)
+    }
+
     /// Whether keys live in an OS keychain.
     pub fn keys_in_keychain(&self) -> bool {
         self.sealer

@@ -111,6 +111,9 @@ pub struct CacheKeys {
     known: Arc<Mutex<std::collections::HashMap<String, SecretKey>>>,
     /// One lock per partition, for its lookup and creation.
     partitions: Arc<Mutex<std::collections::HashMap<String, Arc<Mutex<()>>>>>,
+    /// The store the user chose before, if any: a key missing from (or not
+    /// fitting in) the store in use is looked for there, and moved over.
+    fallback: Arc<Mutex<Option<Arc<dyn SecretStore>>>>,
 }
 
 impl CacheKeys {
@@ -119,7 +122,15 @@ impl CacheKeys {
             secrets,
             known: Arc::default(),
             partitions: Arc::default(),
+            fallback: Arc::default(),
         }
+    }
+
+    /// Looks for keys in `old` too (the store the user chose before) when
+    /// the store in use lacks one, moving each found there that opens the
+    /// data sealed under its name.
+    pub fn set_fallback(&self, old: Arc<dyn SecretStore>) {
+        *self.fallback.lock().unwrap_or_else(PoisonError::into_inner) = Some(old);
     }
 
     fn known(&self, partition: &str) -> Option<SecretKey> {
@@ -168,7 +179,8 @@ impl CacheKeys {
     }
 
     /// Asks the store (holding only `partition`'s own lock), unless the key
-    /// became known meanwhile.
+    /// became known meanwhile; then the fallback store, when the store in
+    /// use has no key that fits.
     fn lookup(
         &self,
         partition: &str,
@@ -178,21 +190,46 @@ impl CacheKeys {
             return Ok(Some(key));
         }
         let name = cache_key_name(partition);
-        let Some(bytes) = self.secrets.get(&name)? else {
-            return Ok(None);
+        let found = self
+            .secrets
+            .get(&name)?
+            .map(|bytes| fitting_key(&name, &bytes, sample));
+        let key = match found {
+            Some(Ok(key)) => key,
+            unfit => match (self.from_fallback(&name, sample), unfit) {
+                (Some(key), _) => key,
+                (None, Some(Err(err))) => return Err(err),
+                (None, _) => return Ok(None),
+            },
         };
-        let key = SecretKey::from_bytes(&bytes).ok_or(SecretError::Open { name: name.clone() })?;
-        if sample
-            .and_then(sealed_key_id)
-            .is_some_and(|sealed_under| sealed_under != key.id())
-        {
-            return Err(SecretError::Mismatch { name });
-        }
         self.known
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(partition.to_owned(), key.clone());
         Ok(Some(key))
+    }
+
+    /// The key `name` in the fallback store, if it fits `sample`; moved
+    /// into the store in use when that works (read back first), otherwise
+    /// used from memory and left where it is.
+    fn from_fallback(&self, name: &str, sample: Option<&[u8]>) -> Option<SecretKey> {
+        let fallback = self
+            .fallback
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()?;
+        let bytes = fallback.get(name).ok()??;
+        let key = fitting_key(name, &bytes, sample).ok()?;
+        let stored = self.secrets.set(name, &bytes).is_ok()
+            && self.secrets.get(name).ok().flatten().as_deref() == Some(&bytes[..]);
+        if stored {
+            let _ = fallback.delete(name);
+        }
+        tracing::info!(
+            stored,
+            "a cache key was found in the secret store chosen before"
+        );
+        Some(key)
     }
 
     /// The key of `partition`, created when the store has none and
@@ -228,14 +265,43 @@ impl CacheKeys {
         Ok(key)
     }
 
-    /// Forgets `partition`'s key, everywhere.
+    /// Forgets `partition`'s key, everywhere (the fallback store too, best
+    /// effort).
     pub fn delete(&self, partition: &str) -> Result<(), SecretError> {
         self.known
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(partition);
-        self.secrets.delete(&cache_key_name(partition))
+        let name = cache_key_name(partition);
+        let fallback = self
+            .fallback
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(fallback) = fallback {
+            let _ = fallback.delete(&name);
+        }
+        self.secrets.delete(&name)
     }
+}
+
+/// The key in `bytes`, stored under `name`, if it opens `sample` (a value
+/// already sealed in the partition): a secret that is not a key is
+/// [`SecretError::Open`], a key the sample does not name
+/// [`SecretError::Mismatch`].
+fn fitting_key(name: &str, bytes: &[u8], sample: Option<&[u8]>) -> Result<SecretKey, SecretError> {
+    let key = SecretKey::from_bytes(bytes).ok_or(SecretError::Open {
+        name: name.to_owned(),
+    })?;
+    if sample
+        .and_then(sealed_key_id)
+        .is_some_and(|sealed_under| sealed_under != key.id())
+    {
+        return Err(SecretError::Mismatch {
+            name: name.to_owned(),
+        });
+    }
+    Ok(key)
 }
 
 #[cfg(test)]

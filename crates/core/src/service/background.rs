@@ -100,20 +100,50 @@ impl Larder {
 
     /// Moves the session token and every partition's key that the store in
     /// use lacks from `old` (the store the user chose before), so changing
-    /// where keys are kept loses nothing. Call it before the first read.
-    pub fn adopt_secrets(&self, old: &dyn crate::SecretStore) -> Result<usize, CoreError> {
+    /// where keys are kept loses nothing. A partition's key moves only if
+    /// it opens what is sealed in that partition: a store that answers
+    /// another key (restored from another machine) gives nothing, and keeps
+    /// what it has. From then on, a key still missing from the store in
+    /// use is looked for in `old` too (see [`crate::CacheKeys`]). Call it
+    /// before the first read.
+    pub fn adopt_secrets(
+        &self,
+        old: std::sync::Arc<dyn crate::SecretStore>,
+    ) -> Result<usize, CoreError> {
         let store = self.inner.engine.store();
         let Some(current) = store.secret_store() else {
             return Ok(0);
         };
+        store.set_fallback_secrets(old.clone());
+        let partitions = store.partition_names();
         let mut names = vec![crate::secrets::SESSION_TOKEN.to_owned()];
         names.extend(
-            store
-                .partition_names()
+            partitions
                 .iter()
                 .map(|partition| crate::secrets::cache_key_name(partition)),
         );
-        Ok(crate::secrets::move_secrets(old, current.as_ref(), &names)?)
+        let fits = |name: &str, secret: &[u8]| {
+            let Some(partition) = partitions
+                .iter()
+                .find(|partition| crate::secrets::cache_key_name(partition) == name)
+            else {
+                return true; // the session token
+            };
+            let Some(key) = crate::secrets::SecretKey::from_bytes(secret) else {
+                return false;
+            };
+            store
+                .sealed_sample(partition)
+                .as_deref()
+                .and_then(crate::secrets::sealed_key_id)
+                .is_none_or(|sealed_under| sealed_under == key.id())
+        };
+        Ok(crate::secrets::move_secrets(
+            old.as_ref(),
+            current.as_ref(),
+            &names,
+            &fits,
+        )?)
     }
 
     async fn watch_connectivity(self, probe: ProbeSchedule) {
