@@ -127,7 +127,23 @@ impl Harness {
         Self::launch_in(self.home.clone(), self.env.clone()).await
     }
 
+    /// Launches the app; a launch that gives no WebDriver session (the app
+    /// died at start: a display that refused it for a moment) is tried
+    /// once more, saying so.
     async fn launch_in(
+        home: std::sync::Arc<tempfile::TempDir>,
+        env: Vec<(String, String)>,
+    ) -> Result<Self> {
+        match Self::launch_once(home.clone(), env.clone()).await {
+            Ok(harness) => Ok(harness),
+            Err(err) => {
+                println!("note: the app gave no session ({err:#}); launching it once more");
+                Self::launch_once(home, env).await
+            }
+        }
+    }
+
+    async fn launch_once(
         home: std::sync::Arc<tempfile::TempDir>,
         env: Vec<(String, String)>,
     ) -> Result<Self> {
@@ -164,7 +180,7 @@ impl Harness {
         // WebKitWebDriver and app it spawns (see `stop_driver`).
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let driver = command
+        let mut driver = command
             .spawn()
             .with_context(|| format!("starting {}", driver_bin.display()))?;
 
@@ -176,18 +192,30 @@ impl Harness {
         );
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
+        let limit = Duration::from_secs(30);
         let client = loop {
-            match ClientBuilder::native()
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break client,
-                Err(err) if started.elapsed() < Duration::from_secs(20) => {
-                    let _ = err;
+            // Bounded: WebKitWebDriver waits for ever on an app that died.
+            let left = limit.saturating_sub(started.elapsed());
+            let attempt = tokio::time::timeout(
+                left,
+                ClientBuilder::native()
+                    .capabilities(capabilities.clone())
+                    .connect(&url),
+            )
+            .await;
+            match attempt {
+                Ok(Ok(client)) => break client,
+                Ok(Err(_)) if started.elapsed() < limit => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                Err(err) => bail!("tauri-driver at {url} gave no session: {err}"),
+                Ok(Err(err)) => {
+                    stop_driver(&mut driver);
+                    bail!("tauri-driver at {url} gave no session: {err}");
+                }
+                Err(_) => {
+                    stop_driver(&mut driver);
+                    bail!("tauri-driver at {url} gave no session within {limit:?}");
+                }
             }
         };
         Ok(Self {

@@ -260,11 +260,12 @@ struct InRoot(Child);
 
 fn in_root(fresh: &Path, script: &str, display: Option<&str>) -> Result<InRoot> {
     let r = fresh.to_string_lossy();
-    let x11 = if display.is_some() {
-        format!("mkdir -p {r}/tmp/.X11-unix && mount --bind /tmp/.X11-unix {r}/tmp/.X11-unix && ")
-    } else {
-        String::new()
-    };
+    // X servers' abstract sockets are shared with this machine (the root
+    // has no network namespace of its own, so that it reaches the
+    // registries): with this machine's socket folder, a virtual display
+    // started in the root picks a number no server here uses.
+    let x11 =
+        format!("mkdir -p {r}/tmp/.X11-unix && mount --bind /tmp/.X11-unix {r}/tmp/.X11-unix && ");
     let enter = format!(
         "mount --rbind /dev {r}/dev && mount -t proc proc {r}/proc && \
          mount -t sysfs sysfs {r}/sys && mount -t tmpfs tmpfs {r}/tmp && {x11}\
@@ -272,7 +273,9 @@ fn in_root(fresh: &Path, script: &str, display: Option<&str>) -> Result<InRoot> 
          PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
          {} /bin/bash -c {}",
         display.map(|d| format!("DISPLAY={d}")).unwrap_or_default(),
-        shell_quote(script),
+        // bash stays the namespace's first process (no exec of the last
+        // command), so it reaps what the tests leave behind.
+        shell_quote(&format!("{script}; exit $?")),
     );
     let mut command = Command::new("unshare");
     command
