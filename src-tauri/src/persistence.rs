@@ -12,7 +12,7 @@ use larder_core::{
     SecretStore, SessionPersistence,
 };
 use larder_protocol::CommandError;
-use larder_protocol::{SecretStoreChoice, Settings, User};
+use larder_protocol::{RefusedSetting, SecretStoreChoice, Settings, User};
 use serde_json::{Map, Value};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::{Store, StoreExt};
@@ -174,31 +174,50 @@ pub fn load_settings<R: Runtime>(
     app: &AppHandle<R>,
     paths: &StorePaths,
 ) -> Result<Settings, SetupError> {
+    Ok(load_settings_reporting(app, paths)?.0)
+}
+
+/// [`load_settings`], with each saved value it left out and why.
+pub fn load_settings_reporting<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: &StorePaths,
+) -> Result<(Settings, Vec<RefusedSetting>), SetupError> {
     let store = app.store(&paths.settings)?;
-    let parse = |fields: &Map<String, Value>| {
-        serde_json::from_value::<Settings>(Value::Object(fields.clone()))
-            .ok()
-            .filter(|settings| larder_core::service::validate_settings(settings).is_ok())
+    let check = |fields: &Map<String, Value>| -> Result<Settings, String> {
+        let settings = serde_json::from_value::<Settings>(Value::Object(fields.clone()))
+            .map_err(|_| "not a value this setting can take".to_owned())?;
+        larder_core::service::validate_settings(&settings).map_err(|err| err.message)?;
+        Ok(settings)
     };
     // Each saved value is taken only if the settings still parse and
     // validate with it, so one bad value never costs the others.
     let mut accepted = Map::new();
+    let mut refused = Vec::new();
     for key in SETTINGS_KEYS {
         let Some(value) = store.get(key) else {
             continue;
         };
         let mut trial = accepted.clone();
-        trial.insert(key.to_owned(), value);
-        if parse(&trial).is_some() {
-            accepted = trial;
-        } else {
-            tracing::warn!(
-                setting = key,
-                "a saved setting is not valid; using its default"
-            );
+        trial.insert(key.to_owned(), value.clone());
+        match check(&trial) {
+            Ok(_) => accepted = trial,
+            Err(message) => {
+                tracing::warn!(
+                    setting = key,
+                    "a saved setting is not valid; using its default"
+                );
+                refused.push(RefusedSetting {
+                    field: key.to_owned(),
+                    stored: match value {
+                        Value::String(text) => text,
+                        other => other.to_string(),
+                    },
+                    message,
+                });
+            }
         }
     }
-    Ok(parse(&accepted).unwrap_or_default())
+    Ok((check(&accepted).unwrap_or_default(), refused))
 }
 
 /// Validates and saves `settings`; nothing is written when one is refused.

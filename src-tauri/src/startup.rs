@@ -35,7 +35,7 @@ use crate::{
 /// from opening: it explains the problem instead.
 pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
     let paths = StorePaths::in_dir(&crate::folders::data_dir(app)?);
-    let settings = persistence::load_settings(app, &paths)?;
+    let (settings, refused) = persistence::load_settings_reporting(app, &paths)?;
     let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(
         &settings,
         paths.embedded_sessions.clone(),
@@ -44,7 +44,9 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
     // A URL no client can use stops the start here, with its reason, rather
     // than in every later attempt of step 2.
     ApiClient::new(&endpoint.url)?;
-    app.manage(AppState::new(paths, endpoint));
+    let state = AppState::new(paths, endpoint);
+    state.set_refused_settings(refused);
+    app.manage(state);
     // The background tasks and the prewarm are spawned on Tauri's runtime.
     match tauri::async_runtime::block_on(async { finish(app, None) }) {
         Ok(()) | Err(CommandError::NoKeychain { .. } | CommandError::AlreadyRunning) => Ok(()),

@@ -12,7 +12,7 @@
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 
 use larder_core::{BackgroundGuard, Larder, NativeWindow};
-use larder_protocol::CommandError;
+use larder_protocol::{CommandError, RefusedSetting};
 
 use crate::{api_endpoint::ApiEndpoint, persistence::StorePaths, push::Forwarders};
 
@@ -25,6 +25,8 @@ pub struct AppState {
     opening: Mutex<()>,
     /// The native window's last state, kept for a core that opens later.
     window: Mutex<Option<NativeWindow>>,
+    /// Saved settings left out at start, until the settings are saved.
+    refused: Mutex<Vec<RefusedSetting>>,
 }
 
 /// Whether the core is open.
@@ -62,6 +64,7 @@ impl AppState {
             phase: RwLock::new(Phase::Degraded(not_started())),
             opening: Mutex::new(()),
             window: Mutex::new(None),
+            refused: Mutex::new(Vec::new()),
         }
     }
 
@@ -101,6 +104,20 @@ impl AppState {
     /// Retry) never race for the cache's lock.
     pub fn opening(&self) -> MutexGuard<'_, ()> {
         self.opening.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Saved settings left out at start (see `Bootstrap.refusedSettings`).
+    pub fn refused_settings(&self) -> Vec<RefusedSetting> {
+        self.refused
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Records the saved settings left out at start; an empty list once
+    /// the settings are saved again (each saved value is then a valid one).
+    pub fn set_refused_settings(&self, refused: Vec<RefusedSetting>) {
+        *self.refused.lock().unwrap_or_else(PoisonError::into_inner) = refused;
     }
 
     /// The native window's state changed (see [`crate::window_state`]).

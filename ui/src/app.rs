@@ -104,6 +104,7 @@ fn Hydrated(bootstrap: Bootstrap) -> Element {
     let mut rebuilt = use_signal(|| bootstrap.cache_rebuilt.clone());
 
     rsx! {
+        RefusedSettingsBanner {}
         if let Some(moved_to) = rebuilt() {
             div { class: "banner", role: "alert", "data-testid": "cache-rebuilt",
                 "Larder's cache was damaged, so it was set aside (kept at {moved_to}) and started afresh; what the server has will be fetched again. "
@@ -111,6 +112,44 @@ fn Hydrated(bootstrap: Bootstrap) -> Element {
             }
         }
         Router::<Route> {}
+    }
+}
+
+/// Saved settings that could not be used at start: each named with its
+/// saved value and why, their defaults in effect meanwhile. "Reset" saves
+/// the settings in effect (the defaults for those), the settings view marks
+/// the field for a fix.
+#[component]
+fn RefusedSettingsBanner() -> Element {
+    let store = crate::stores::use_global_store();
+    let mut problem = use_signal(|| None::<String>);
+    let refused = store.refused_settings.read().clone();
+    if refused.is_empty() {
+        return rsx! {};
+    }
+    let reset = move |_| {
+        let settings = store.settings.peek().clone();
+        let mut refused = store.refused_settings;
+        spawn(async move {
+            match backend::save_settings(&settings).await {
+                Ok(_) => refused.set(Vec::new()),
+                Err(err) => problem.set(Some(err.to_string())),
+            }
+        });
+    };
+    rsx! {
+        div { class: "banner", role: "alert", "data-testid": "settings-refused",
+            for item in refused {
+                p { key: "{item.field}",
+                    "A saved setting cannot be used, so its default is in effect: "
+                    strong { "{item.field}" }
+                    " = \u{201c}{item.stored}\u{201d} ({item.message}). "
+                    if item.field == "apiUrl" { "Larder is using {store.api_url} until this is fixed in the settings. " }
+                }
+            }
+            button { class: "link", "data-testid": "reset-refused-settings", onclick: reset, "Reset to the defaults" }
+            if let Some(text) = problem() { p { class: "form-error", "{text}" } }
+        }
     }
 }
 

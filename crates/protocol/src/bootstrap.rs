@@ -32,6 +32,11 @@ pub struct Bootstrap {
     /// damaged (a fresh one took its place): the window says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_rebuilt: Option<String>,
+    /// Saved settings left out at this start because they cannot be used
+    /// (their defaults apply): the window shows each, with its field
+    /// marked, until the settings are saved again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused_settings: Vec<crate::RefusedSetting>,
 }
 
 /// A kept session whose token cannot be read right now.

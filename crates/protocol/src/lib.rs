@@ -50,5 +50,5 @@ pub use error::{ApiErrorBody, CommandError, LockReason};
 pub use outbox::{ChangeKind, Discarded, Outbox, PendingChange, RefusedChange};
 pub use profile::{Follower, Page, Post, UserProfile};
 pub use screen::{ScreenReport, ScreenView};
-pub use settings::{SecretStoreChoice, Settings, SettingsError};
+pub use settings::{RefusedSetting, SecretStoreChoice, Settings, SettingsError};
 pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};

@@ -90,6 +90,21 @@ impl std::fmt::Display for SettingsError {
 
 impl std::error::Error for SettingsError {}
 
+/// A saved setting that this Larder cannot use (written by an older one,
+/// or edited by hand): left out at start, its default in effect until the
+/// user saves the settings again. The window shows it, with the field
+/// marked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefusedSetting {
+    /// The setting's field name, as serialised (`apiUrl`, …).
+    pub field: String,
+    /// The value as saved: the text of a string, else its JSON.
+    pub stored: String,
+    /// Why it cannot be used.
+    pub message: String,
+}
+
 /// Whether `url` keeps the bearer token off the wire in cleartext: an
 /// `https://` URL, or an `http://` one whose host is this computer
 /// (`localhost`, `127.0.0.0/8`, `[::1]`). Written by hand because the

@@ -32,6 +32,7 @@ fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
         cache_rebuilt: larder
             .rebuilt_cache()
             .map(|moved_to| moved_to.display().to_string()),
+        refused_settings: state.refused_settings(),
     })
 }
 
@@ -71,6 +72,7 @@ pub async fn use_file_secrets<R: Runtime>(
         })?;
     settings.secret_store = Some(SecretStoreChoice::File);
     crate::persistence::save_settings(&app, paths, &settings)?;
+    state.set_refused_settings(Vec::new());
     crate::startup::finish(&app, Some(SecretStoreChoice::File))?;
     payload(&state)
 }

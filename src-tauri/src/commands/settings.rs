@@ -29,6 +29,7 @@ pub fn save_settings<R: Runtime>(
     })?;
     let larder = state.larder()?;
     crate::persistence::save_settings(&app, state.paths(), &settings)?;
+    state.set_refused_settings(Vec::new());
     larder.apply_settings(settings.clone())?;
     Ok(settings)
 }

@@ -369,10 +369,46 @@ fn settings_are_validated_saved_and_applied() {
         tauri_plugin_store::StoreExt::store(app.window.app_handle(), &app.shell.paths.settings)
             .expect("the settings store");
     store.set("apiUrl", json!("https://"));
-    let loaded = crate::persistence::load_settings(app.window.app_handle(), &app.shell.paths)
-        .expect("loads");
+    store.set("staleSecs", json!("soon"));
+    let (loaded, refused) =
+        crate::persistence::load_settings_reporting(app.window.app_handle(), &app.shell.paths)
+            .expect("loads");
     assert_eq!(loaded.api_url, None);
     assert_eq!(loaded.ttl_secs, Some(120), "the other settings stay");
+    let fields: Vec<(&str, &str)> = refused
+        .iter()
+        .map(|r| (r.field.as_str(), r.stored.as_str()))
+        .collect();
+    assert_eq!(fields, [("apiUrl", "https://"), ("staleSecs", "soon")]);
+    assert!(refused.iter().all(|r| !r.message.is_empty()), "{refused:?}");
+
+    // The window is told, with each field, until the settings are saved.
+    app.shell
+        .app
+        .state::<AppState>()
+        .set_refused_settings(refused);
+    let boot: Bootstrap =
+        serde_json::from_value(invoke(&app, commands::BOOTSTRAP, json!({})).expect("bootstrap"))
+            .expect("a Bootstrap");
+    assert_eq!(boot.refused_settings.len(), 2);
+    assert_eq!(boot.refused_settings[0].field, "apiUrl");
+    invoke(
+        &app,
+        commands::SAVE_SETTINGS,
+        json!({ "settings": { "ttlSecs": 120 } }),
+    )
+    .expect("saved");
+    let boot: Bootstrap =
+        serde_json::from_value(invoke(&app, commands::BOOTSTRAP, json!({})).expect("bootstrap"))
+            .expect("a Bootstrap");
+    assert!(boot.refused_settings.is_empty());
+    let (_, refused) =
+        crate::persistence::load_settings_reporting(app.window.app_handle(), &app.shell.paths)
+            .expect("loads");
+    assert!(
+        refused.is_empty(),
+        "the saved file holds only valid values now"
+    );
 }
 
 #[test]

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use dioxus::prelude::*;
 use larder_protocol::{
-    events::PrewarmProgress, AppConfig, Bootstrap, Connectivity, Session, Settings, WidgetId,
+    events::PrewarmProgress, AppConfig, Bootstrap, Connectivity, RefusedSetting, Session, Settings,
+    WidgetId,
 };
 
 /// App-wide state. `Copy`: every field is a signal handle.
@@ -24,6 +25,8 @@ pub struct GlobalStore {
     pub prewarm: Signal<PrewarmProgress>,
     /// Something to tell the user on the next view (after sign-out).
     pub notice: Signal<Option<String>>,
+    /// Saved settings left out at start, until the settings are saved.
+    pub refused_settings: Signal<Vec<RefusedSetting>>,
 }
 
 impl GlobalStore {
@@ -40,6 +43,7 @@ impl GlobalStore {
             connectivity: Signal::new(bootstrap.connectivity),
             prewarm: Signal::new(bootstrap.prewarm),
             notice: Signal::new(None),
+            refused_settings: Signal::new(bootstrap.refused_settings.clone()),
         })
     }
 

@@ -82,7 +82,21 @@ impl Draft {
 #[component]
 pub fn SettingsView() -> Element {
     let store = use_global_store();
-    let mut draft = use_signal(|| Draft::from_settings(&store.settings.peek()));
+    // A saved API URL left out at start is shown as saved, to be fixed.
+    let refused_url = store
+        .refused_settings
+        .read()
+        .iter()
+        .find(|r| r.field == "apiUrl")
+        .cloned();
+    let stored_url = refused_url.as_ref().map(|r| r.stored.clone());
+    let mut draft = use_signal(move || {
+        let mut draft = Draft::from_settings(&store.settings.peek());
+        if let Some(stored) = stored_url {
+            draft.api_url = stored;
+        }
+        draft
+    });
     let mut message = use_signal(|| None::<(bool, String)>);
     use_effect(|| crate::host::set_title("Settings · Larder"));
 
@@ -96,6 +110,8 @@ pub fn SettingsView() -> Element {
         spawn(async move {
             match backend::save_settings(&settings).await {
                 Ok(saved) => {
+                    let mut refused = store.refused_settings;
+                    refused.set(Vec::new());
                     let url_changed = saved.api_url != current.peek().api_url;
                     let store_changed = saved.secret_store != current.peek().secret_store;
                     current.set(saved);
@@ -122,8 +138,15 @@ pub fn SettingsView() -> Element {
                 label { r#for: "api-url", "API URL" }
                 input { id: "api-url", "data-testid": "setting-api-url", r#type: "url",
                     placeholder: "the built-in API", value: "{d.api_url}",
+                    "aria-invalid": refused_url.is_some(),
+                    "aria-describedby": "api-url-help",
                     oninput: move |e| draft.write().api_url = e.value() }
-                p { class: "muted small", "Empty uses the API built into Larder. Applies at the next start." }
+                if let Some(refused) = &refused_url {
+                    p { id: "api-url-help", class: "form-error", "data-testid": "setting-api-url-refused",
+                        "The saved URL cannot be used ({refused.message}); {store.api_url} is in use until you fix it, or empty it, and save." }
+                } else {
+                    p { id: "api-url-help", class: "muted small", "Empty uses the API built into Larder. Applies at the next start." }
+                }
                 label { r#for: "stale", "Fresh for (seconds)" }
                 input { id: "stale", "data-testid": "setting-stale", inputmode: "numeric",
                     placeholder: "as the API publishes", value: "{d.stale_secs}",
@@ -218,5 +241,39 @@ mod tests {
             .expect_err("refused")
             .contains("ttlSecs"));
         assert_eq!(Draft::default().to_settings(), Ok(Settings::default()));
+    }
+
+    #[test]
+    fn a_saved_url_that_cannot_be_used_is_shown_as_saved_and_marked() {
+        fn app() -> Element {
+            let boot = larder_protocol::Bootstrap {
+                session: None,
+                locked: None,
+                api_url: "http://127.0.0.1:4000".into(),
+                embedded_api: true,
+                config: Default::default(),
+                settings: Settings::default(),
+                connectivity: larder_protocol::Connectivity::Online,
+                prewarm: Default::default(),
+                widgets: Vec::new(),
+                cache_rebuilt: None,
+                refused_settings: vec![larder_protocol::RefusedSetting {
+                    field: "apiUrl".into(),
+                    stored: "https://".into(),
+                    message: "the URL has no host".into(),
+                }],
+            };
+            crate::stores::GlobalStore::provide(&boot);
+            rsx! { SettingsView {} }
+        }
+        let html = crate::test_render::render(app);
+        assert!(html.contains(r#"value="https://""#), "{html}");
+        assert!(
+            html.contains(r#"aria-invalid=true"#) || html.contains(r#"aria-invalid="true""#),
+            "{html}"
+        );
+        assert!(html.contains("setting-api-url-refused"), "{html}");
+        assert!(html.contains("the URL has no host"), "{html}");
+        assert!(html.contains("http://127.0.0.1:4000 is in use"), "{html}");
     }
 }
