@@ -132,9 +132,11 @@ impl super::CacheStore {
             }
             let partition = String::from_utf8_lossy(&name).into_owned();
             let tree = db.open_tree(&name)?;
-            let secret = match self.sealer.read_key(&db, &partition) {
-                Ok(secret) => secret,
-                Err(_) => {
+            // Memory only: background work never asks the keychain (it
+            // could prompt for an unlock).
+            let secret = match self.sealer.key_in_memory(&partition) {
+                Some(secret) => secret,
+                None => {
                     for item in tree.iter() {
                         let (key, value) = item?;
                         report.locked_bytes += (key.len() + value.len()) as u64;

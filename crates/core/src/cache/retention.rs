@@ -116,12 +116,12 @@ impl CacheStore {
             if tree.is_empty() {
                 continue;
             }
-            let secret = match self.sealer.read_key(&db, &partition) {
-                Ok(secret) => secret,
-                Err(err) => {
-                    tracing::debug!(%err, "not sweeping a partition whose key cannot be read");
-                    continue;
-                }
+            // Background work never asks the keychain (it could prompt for
+            // an unlock): a partition whose key this run has not loaded
+            // waits for a run that has.
+            let Some(secret) = self.sealer.key_in_memory(&partition) else {
+                tracing::debug!("not sweeping a partition whose key is not loaded");
+                continue;
             };
             for item in tree.iter() {
                 let (raw_key, bytes) = item?;

@@ -73,6 +73,31 @@ impl Sealer {
         )?)
     }
 
+    /// The key values of `partition` open with, from memory only: `None`
+    /// when this run has not loaded it yet (the keychain is not asked);
+    /// `Some(None)` for plain frames.
+    pub fn key_in_memory(&self, partition: &str) -> Option<Option<SecretKey>> {
+        match &self.keys {
+            None => Some(None),
+            Some(keys) => keys.in_memory(partition).map(Some),
+        }
+    }
+
+    /// Loads (or, where nothing is sealed yet, creates) `partition`'s key
+    /// into memory, so that background work finds it there.
+    pub fn load_key(&self, db: &sled::Db, partition: &str) -> Result<(), StoreError> {
+        let Some(keys) = &self.keys else {
+            return Ok(());
+        };
+        let sample = super::trees::sample_sealed(db, partition);
+        keys.key_or_create(
+            partition,
+            || !super::trees::holds_sealed(db, partition).unwrap_or(true),
+            sample.as_deref(),
+        )?;
+        Ok(())
+    }
+
     /// The key values of `partition` of `db` open with; a missing one is an
     /// error (values exist, or nothing would be read), and so is one that
     /// does not match them.

@@ -309,6 +309,14 @@ impl CacheStore {
         super::trees::sealed_partitions(&self.live.db())
     }
 
+    /// Loads `user_id`'s key into memory (creating it when nothing is
+    /// sealed yet), at the start of their session: from then on no
+    /// background work for them needs the keychain.
+    pub fn load_key(&self, user_id: &str) -> Result<(), StoreError> {
+        self.sealer
+            .load_key(&self.live.db(), &partition_name(user_id))
+    }
+
     /// Keys missing from the secret store in use are looked for in `old`
     /// too (see [`crate::CacheKeys::set_fallback`]).
     pub fn set_fallback_secrets(&self, old: std::sync::Arc<dyn crate::SecretStore>) {

@@ -133,6 +133,13 @@ impl CacheKeys {
         *self.fallback.lock().unwrap_or_else(PoisonError::into_inner) = Some(old);
     }
 
+    /// The key of `partition` if this run already has it in memory; the
+    /// store is never asked (background work uses this, so that it never
+    /// makes a keychain prompt for an unlock).
+    pub fn in_memory(&self, partition: &str) -> Option<SecretKey> {
+        self.known(partition)
+    }
+
     fn known(&self, partition: &str) -> Option<SecretKey> {
         self.known
             .lock()

@@ -142,6 +142,11 @@ impl Larder {
         if let Err(err) = self.inner.engine.store().mark_kept(&session.user.id) {
             tracing::warn!(%err, "the user's cache could not be marked kept");
         }
+        // Asked now, on the user's own action (signing in, opening Larder,
+        // Retry), so the background never has to ask the keychain.
+        if let Err(err) = self.inner.engine.store().load_key(&session.user.id) {
+            tracing::info!(%err, "the user's cache key could not be loaded yet");
+        }
         let user = session.user.clone();
         write_lock(&self.inner.session, Some(session));
         self.inner
