@@ -168,6 +168,7 @@ impl CacheStore {
             self.access.touch(partition, key);
             return Ok(Some(entry));
         }
+        let ticket = self.hot.ticket();
         let tree = self.live.db().open_tree(partition)?;
         let Some(bytes) = tree.get(key)? else {
             return Ok(None);
@@ -178,7 +179,7 @@ impl CacheStore {
             .unseal(secret.as_ref(), partition, key.as_bytes(), &bytes)
         {
             Ok(entry) => {
-                self.hot.insert(partition, key, &entry);
+                self.hot.fill(partition, key, &entry, ticket);
                 self.access.touch(partition, key);
                 Ok(Some(entry))
             }
@@ -227,8 +228,9 @@ impl CacheStore {
         // Dropped first, so a failed write never leaves a newer value in
         // memory than on disk.
         self.hot.remove(partition, key);
+        let ticket = self.hot.ticket();
         tree.insert(key, sealed)?;
-        self.hot.insert(partition, key, entry);
+        self.hot.settle_write(partition, key, entry, ticket);
         self.access.touch(partition, key);
         Ok(())
     }
