@@ -15,6 +15,9 @@ use crate::process::{self, tools_dir};
 
 /// The WebView2 runtime's client id in EdgeUpdate's registry keys.
 const WEBVIEW2_CLIENT: &str = "{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
+/// Microsoft Edge (stable)'s: where no separate runtime is registered,
+/// WebView2 runs on the installed Edge, whose version the driver matches.
+const EDGE_CLIENT: &str = "{56EB18F8-B008-4CBD-B6D2-8C97FE7E9062}";
 
 /// Where Microsoft publishes each version's driver.
 const DRIVER_HOST: &str = "https://msedgedriver.microsoft.com";
@@ -73,17 +76,19 @@ fn arch() -> &'static str {
     }
 }
 
-/// The installed WebView2 runtime's version, from the first registry key
-/// that has one.
+/// The installed WebView2 runtime's version (or, without one, Edge's), from
+/// the first registry key that has one.
 fn webview2_version() -> Option<String> {
-    let keys = [
-        format!(r"HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{WEBVIEW2_CLIENT}"),
-        format!(r"HKLM\SOFTWARE\Microsoft\EdgeUpdate\Clients\{WEBVIEW2_CLIENT}"),
-        format!(r"HKCU\Software\Microsoft\EdgeUpdate\Clients\{WEBVIEW2_CLIENT}"),
-    ];
-    keys.iter().find_map(|key| {
+    let keys = [WEBVIEW2_CLIENT, EDGE_CLIENT].iter().flat_map(|client| {
+        [
+            format!(r"HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{client}"),
+            format!(r"HKLM\SOFTWARE\Microsoft\EdgeUpdate\Clients\{client}"),
+            format!(r"HKCU\Software\Microsoft\EdgeUpdate\Clients\{client}"),
+        ]
+    });
+    keys.into_iter().find_map(|key| {
         let out = Command::new("reg")
-            .args(["query", key, "/v", "pv"])
+            .args(["query", &key, "/v", "pv"])
             .output()
             .ok()?;
         parse_reg_version(&String::from_utf8_lossy(&out.stdout))
