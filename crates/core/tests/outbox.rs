@@ -213,7 +213,7 @@ async fn a_final_refusal_rolls_the_change_back_and_says_why() {
         .mark_notification_read(&target)
         .await
         .expect("kept");
-    assert_eq!(shown.pending, [target.clone()]);
+    assert_eq!(shown.pending, std::slice::from_ref(&target));
     assert_eq!(
         read_state(&shown, &target),
         Some(true),

@@ -215,7 +215,7 @@ mod tests {
         };
         store.outbox_put("u", &change).expect("recorded");
         let partition = partition_name("u");
-        assert_eq!(store.partition_names(), [partition.clone()]);
+        assert_eq!(store.partition_names(), std::slice::from_ref(&partition));
         // Purging the cache keeps the key the waiting change needs…
         store.purge_user("u").expect("purged");
         let name = crate::secrets::cache_key_name(&partition);

@@ -113,7 +113,7 @@ impl CacheKeys {
             .map(|bytes| fitting_key(&name, &bytes, sample));
         let key = match found {
             Some(Ok(key)) => key,
-            unfit => match (self.from_fallback(&name, sample), unfit) {
+            unfit => match (self.look_in_fallback(&name, sample), unfit) {
                 (Some(key), _) => key,
                 (None, Some(Err(err))) => return Err(err),
                 (None, _) => return Ok(None),
@@ -129,7 +129,7 @@ impl CacheKeys {
     /// The key `name` in the fallback store, if it fits `sample`; moved
     /// into the store in use when that works (read back first), otherwise
     /// used from memory and left where it is.
-    fn from_fallback(&self, name: &str, sample: Option<&[u8]>) -> Option<SecretKey> {
+    fn look_in_fallback(&self, name: &str, sample: Option<&[u8]>) -> Option<SecretKey> {
         let fallback = self
             .fallback
             .lock()
