@@ -287,6 +287,7 @@ fn in_root(fresh: &Path, script: &str, display: Option<&str>) -> Result<InRoot> 
         .args(["--fork", "--pid", "--mount", "--kill-child", "--"])
         .args(["/bin/sh", "-c", &enter])
         .stdin(Stdio::null());
+    #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     println!("xtask: in the fresh root: {script}");
     Ok(InRoot(command.spawn().context("starting unshare")?))
