@@ -163,10 +163,13 @@ mod tests {
         enabled: AtomicBool,
         /// Requests fail: nothing is refetched.
         failing: AtomicBool,
+        /// How often the schedule looked.
+        looks: AtomicU64,
     }
 
     impl Target for Counting {
         fn enabled(&self) -> bool {
+            self.looks.fetch_add(1, Ordering::SeqCst);
             self.enabled.load(Ordering::SeqCst)
         }
         fn fetched(&self, item: &Resource) -> Option<(u64, Duration)> {
@@ -219,6 +222,7 @@ mod tests {
                 requests: Mutex::default(),
                 enabled: AtomicBool::new(true),
                 failing: AtomicBool::new(false),
+                looks: AtomicU64::new(0),
             });
             let (screen, watched) = watch::channel(Screen {
                 visible,
@@ -280,6 +284,19 @@ mod tests {
         rig.screen.send_modify(|s| s.visible = true);
         pass(Duration::from_millis(10)).await;
         assert_eq!(rig.requests(), 5, "every stale widget, at once");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_nothing_due_the_schedule_looks_once_per_check_period() {
+        let rig = Rig::start(true);
+        rig.target.enabled.store(false, Ordering::SeqCst);
+        pass(Duration::from_secs(60)).await;
+        let looks = rig.target.looks.load(Ordering::SeqCst);
+        let most = 60 / CHECK_EVERY.as_secs() + 1;
+        assert!(
+            looks <= most,
+            "{looks} looks in a minute, at most {most} wanted"
+        );
     }
 
     #[tokio::test(start_paused = true)]
