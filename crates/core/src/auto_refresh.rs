@@ -287,6 +287,15 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn gaining_the_focus_sends_nothing_while_all_is_fresh() {
+        let rig = Rig::start(true);
+        pass(Duration::from_secs(10)).await;
+        rig.screen.send_modify(|s| s.focus_count += 1);
+        pass(Duration::from_millis(10)).await;
+        assert_eq!(rig.requests(), 0, "fresh for another 20 s");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn with_nothing_due_the_schedule_looks_once_per_check_period() {
         let rig = Rig::start(true);
         rig.target.enabled.store(false, Ordering::SeqCst);

@@ -271,6 +271,8 @@ mod tests {
         assert!(order.last("p", "b") > order.last("p", "a"));
         order.touch("p", "a");
         assert!(order.last("p", "a") > order.last("p", "b"));
+        order.forget("p", "b");
+        assert_eq!(order.last("p", "b"), 0, "a removed entry is forgotten");
         order.forget_partition("p");
         assert_eq!(order.last("p", "a"), 0);
     }
