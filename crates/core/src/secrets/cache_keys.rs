@@ -386,4 +386,30 @@ mod tests {
             Some(&b"short"[..])
         );
     }
+
+    #[test]
+    fn a_key_left_in_the_store_chosen_before_is_found_and_moved() {
+        let old: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+        let key = SecretKey::random();
+        old.set(&cache_key_name("user.a"), key.as_bytes())
+            .expect("set");
+        let new: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+        let keys = CacheKeys::new(new.clone());
+        assert!(
+            keys.key("user.a").expect("answers").is_none(),
+            "not looked for yet"
+        );
+        keys.set_fallback(old.clone());
+        let found = keys
+            .key("user.a")
+            .expect("answers")
+            .expect("found in the old store");
+        assert_eq!(found.id(), key.id());
+        assert_eq!(
+            new.get(&cache_key_name("user.a")).expect("get").as_deref(),
+            Some(&key.as_bytes()[..]),
+            "moved to the store in use"
+        );
+        assert_eq!(old.get(&cache_key_name("user.a")).expect("get"), None);
+    }
 }
