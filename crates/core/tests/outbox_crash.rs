@@ -63,6 +63,14 @@ fn outbox_child() {
         .parse()
         .expect("an address");
     let mode = std::env::var(CHILD_MODE_VAR).expect("the mode is named");
+    // The core's "recorded a change" line, on stdout the moment a change
+    // is durable: a kill after it leaves the test knowing the id.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("larder_core::service::outbox=debug")
+        .with_writer(std::io::stdout)
+        .with_ansi(false)
+        .without_time()
+        .try_init();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async move {
         let link = common::Link::to(api).await;
@@ -73,7 +81,12 @@ fn outbox_child() {
             .await
             .expect("widget 4");
         // libtest has printed "test outbox_child ... " without a newline.
-        say("\nready");
+        say("\n");
+        // What an earlier run recorded but was killed before reporting.
+        for change in larder.outbox().expect("outbox").changes {
+            say(&format!("recorded {}", change.id));
+        }
+        say("ready");
         if mode == "offline" {
             link.set_cut(true);
             let _ = larder.client().config().await;
@@ -84,11 +97,9 @@ fn outbox_child() {
             let _background = larder.start_background(ProbeSchedule::default());
             for i in 0..6 {
                 let note = format!("n{}", i % 5 + 1);
+                // Its id is said (by the core's log line, below) once the
+                // change is durable and before it can be sent.
                 larder.mark_notification_read(&note).await.expect("kept");
-                let outbox = larder.outbox().expect("outbox");
-                for change in outbox.changes {
-                    say(&format!("recorded {}", change.id));
-                }
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             say("made");
@@ -128,6 +139,13 @@ fn run_and_kill(dir: &Path, api: &RunningServer, mode: &str, kill: Kill) -> Hash
                     ready_at = Some(Instant::now());
                 } else if let Some(id) = line.strip_prefix("recorded ") {
                     recorded.insert(id.trim().to_owned());
+                } else if let Some(id) = line
+                    .contains("recorded a change")
+                    .then(|| line.split("change=").nth(1))
+                    .flatten()
+                    .and_then(|rest| rest.split_whitespace().next())
+                {
+                    recorded.insert(id.to_owned());
                 }
                 if let Kill::When(word) = kill {
                     if line.starts_with(word) {
@@ -186,16 +204,25 @@ fn applied_keys(stats: &RequestStats) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Opens the cache online as the user and waits until the outbox is empty.
-async fn drain(dir: &Path, api: &RunningServer) {
+/// Opens the cache online as the user and waits until the outbox is empty;
+/// returns the changes it found waiting.
+async fn drain(dir: &Path, api: &RunningServer) -> Vec<String> {
     let larder = open(dir, &api.url());
     larder.sign_in(USER).await.expect("sign in");
+    let waiting = larder
+        .outbox()
+        .expect("outbox")
+        .changes
+        .into_iter()
+        .map(|change| change.id)
+        .collect();
     let _background = larder.start_background(ProbeSchedule::default());
     let by = Instant::now() + Duration::from_secs(60);
     while !larder.outbox().expect("outbox").changes.is_empty() {
         assert!(Instant::now() < by, "the outbox never drained");
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    waiting
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -244,7 +271,7 @@ async fn killed_senders_never_lose_or_repeat_a_change() {
         recorded.extend(run_and_kill(temp.path(), &api, "send", Kill::After(delay)));
     }
     let before_drain = applied_keys(&api.state().stats().snapshot()).len();
-    drain(temp.path(), &api).await;
+    recorded.extend(drain(temp.path(), &api).await);
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     let stats = api.state().stats().snapshot();
@@ -275,7 +302,18 @@ async fn killed_senders_never_lose_or_repeat_a_change() {
     assert_eq!(
         unique.len(),
         applied.len(),
-        "a change was applied twice (seed {seed})"
+        "a change was applied twice under one key (seed {seed})"
+    );
+    // The mock applies a key once, so the way to apply a change twice is
+    // to send it again under a new key: every key applied must be the id
+    // of a change the children recorded.
+    let unknown: Vec<&&String> = unique
+        .iter()
+        .filter(|key| !recorded.contains(**key))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "keys applied that no change was recorded under (seed {seed}): {unknown:?}"
     );
     let lost: Vec<&String> = recorded.iter().filter(|id| !unique.contains(id)).collect();
     assert!(

@@ -118,6 +118,7 @@ impl Larder {
         let _recording = lock(&self.inner.outbox.recording);
         let created_at = self.inner.engine.now_ms();
         let id = self.new_change_id();
+        let recorded = id.clone();
         self.inner
             .engine
             .store()
@@ -129,6 +130,8 @@ impl Larder {
                 tries: 0,
                 last_error: None,
             })?;
+        // Durable from here, and not yet sent: the crash test reads this.
+        tracing::debug!(change = %recorded, "recorded a change");
         self.publish_outbox(&session.user.id);
         Ok(())
     }
