@@ -412,4 +412,44 @@ mod tests {
         );
         assert_eq!(old.get(&cache_key_name("user.a")).expect("get"), None);
     }
+
+    /// A store whose writes succeed and are never read back (a protected
+    /// file that cannot be read at this start).
+    #[derive(Debug)]
+    struct Forgetful;
+
+    impl SecretStore for Forgetful {
+        fn get(&self, _name: &str) -> Result<Option<Vec<u8>>, SecretError> {
+            Ok(None)
+        }
+        fn set(&self, _name: &str, _secret: &[u8]) -> Result<(), SecretError> {
+            Ok(())
+        }
+        fn delete(&self, _name: &str) -> Result<(), SecretError> {
+            Ok(())
+        }
+        fn is_keychain(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_key_that_does_not_read_back_from_the_store_in_use_stays_in_the_old_one() {
+        let old: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+        let key = SecretKey::random();
+        let name = cache_key_name("user.a");
+        old.set(&name, key.as_bytes()).expect("set");
+        let keys = CacheKeys::new(Arc::new(Forgetful));
+        keys.set_fallback(old.clone());
+        let found = keys
+            .key("user.a")
+            .expect("answers")
+            .expect("used from memory");
+        assert_eq!(found.id(), key.id());
+        assert_eq!(
+            old.get(&name).expect("get").as_deref(),
+            Some(&key.as_bytes()[..]),
+            "not deleted where it is the only copy"
+        );
+    }
 }
