@@ -20,8 +20,10 @@ use common::signed_in::fixture;
 async fn an_offline_change_waits_and_is_applied_once_when_the_api_is_back() {
     let f = fixture("ada").await;
     f.go_offline().await;
+    let mut announced = f.larder.outbox_changes();
     let shown = f.larder.mark_notification_read("n2").await.expect("kept");
     assert_eq!(shown.pending, ["n2"]);
+    assert_eq!(announced.borrow().changes.len(), 1, "the window is told");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         f.larder.outbox().expect("outbox").changes.len(),
@@ -32,6 +34,13 @@ async fn an_offline_change_waits_and_is_applied_once_when_the_api_is_back() {
 
     f.link.set_cut(false);
     f.outbox_len_becomes(0).await;
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        announced.wait_for(|outbox| outbox.changes.is_empty()),
+    )
+    .await
+    .expect("the window is told it was sent")
+    .expect("announcements go on");
     assert_eq!(f.stats().await.applied(&f.user), 1, "applied once");
     assert!(f.notification_read_upstream("n2").await);
     tokio::time::sleep(Duration::from_millis(300)).await;
