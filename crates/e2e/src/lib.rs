@@ -365,8 +365,16 @@ impl Harness {
     {
         let started = Instant::now();
         loop {
-            if condition().await? {
-                return Ok(());
+            match condition().await {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                // WebKitWebDriver answers "Could not parse script result"
+                // now and then while the page re-renders; a check that
+                // keeps failing fails with its error at the limit.
+                Err(err) if started.elapsed() <= WAIT_LIMIT => {
+                    println!("note: checking for {what} failed once ({err}); trying again");
+                }
+                Err(err) => return Err(err.context(format!("waiting for {what}"))),
             }
             if started.elapsed() > WAIT_LIMIT {
                 bail!("timed out after {WAIT_LIMIT:?} waiting for {what}");
