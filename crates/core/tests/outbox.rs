@@ -216,6 +216,7 @@ async fn a_final_refusal_rolls_the_change_back_and_says_why() {
     let target = unread(&widget().await).expect("an unread notification");
     // A 403 is final: rolled back in the cached widget, and reported.
     let mut refused = f.larder.refused_changes();
+    let mut updates = f.larder.cache_updates();
     f.fault(FaultKind::RefuseChange { status: 403 }, 1).await;
     let shown = f
         .larder
@@ -233,6 +234,18 @@ async fn a_final_refusal_rolls_the_change_back_and_says_why() {
         .expect("refused in time")
         .expect("open");
     assert!(refusal.reason.contains("403"), "{}", refusal.reason);
+    // The window is sent the rolled-back widget without asking for it.
+    let announced = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let update = updates.recv().await.expect("open");
+            if update.key == "widget:4" {
+                return update;
+            }
+        }
+    })
+    .await
+    .expect("widget 4 announced after the refusal");
+    assert_eq!(announced.user_id, f.user);
     f.outbox_len_becomes(0).await;
     let after = widget().await;
     assert!(after.pending.is_empty(), "no longer shown as waiting");
