@@ -124,3 +124,38 @@ async fn the_setting_and_bad_reports_are_honoured() {
         Err(CoreError::InvalidUserId(_))
     ));
 }
+
+#[tokio::test]
+async fn each_gain_of_focus_is_counted_once_and_the_os_decides_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let api = common::quick_api().await;
+    let larder = Larder::open(ApiClient::new(&api.url()).expect("url"), dir.path()).expect("opens");
+    larder
+        .report_screen(ScreenReport {
+            visible: true,
+            focused: false,
+            view: ScreenView::Dashboard,
+        })
+        .expect("reported");
+    let screen = larder.screen();
+    assert!(screen.visible && !screen.focused);
+    assert_eq!(screen.focus_count, 0);
+    assert_eq!(screen.items.len(), 5, "the dashboard's widgets");
+    let window = |focused| larder_core::NativeWindow {
+        minimized: false,
+        shown: true,
+        focused,
+    };
+    larder.report_window(window(true));
+    assert_eq!(larder.screen().focus_count, 1, "gained");
+    larder.report_window(window(true));
+    assert_eq!(
+        larder.screen().focus_count,
+        1,
+        "still focused: not a new gain"
+    );
+    larder.report_window(window(false));
+    assert!(!larder.screen().focused);
+    larder.report_window(window(true));
+    assert_eq!(larder.screen().focus_count, 2, "gained again");
+}
