@@ -138,6 +138,13 @@ impl AppState {
             .insert(id.to_owned());
     }
 
+    /// `id` is no longer marked read for `user_id` (a test control).
+    pub fn mark_unread(&self, user_id: &str, id: &str) {
+        if let Some(read) = lock(&self.shared.read_notifications).get_mut(user_id) {
+            read.remove(id);
+        }
+    }
+
     /// The notifications `user_id` has marked read.
     pub fn read_notifications(&self, user_id: &str) -> HashSet<String> {
         lock(&self.shared.read_notifications)

@@ -257,6 +257,31 @@ async fn a_final_refusal_rolls_the_change_back_and_says_why() {
     assert_eq!(f.stats().await.applied(&f.user), 0);
 }
 
+#[tokio::test]
+async fn an_acknowledged_change_gives_way_to_newer_data() {
+    let f = fixture("fay").await;
+    let widget = f
+        .larder
+        .get_widget(WidgetId::NOTIFICATIONS)
+        .await
+        .expect("widget 4");
+    let target = unread(&widget).expect("an unread notification");
+    f.larder
+        .mark_notification_read(&target)
+        .await
+        .expect("kept");
+    f.outbox_len_becomes(0).await;
+    assert!(f.notification_read_upstream(&target).await, "applied");
+    // Later another device marks it unread: data fetched after the
+    // acknowledgement is what shows, not the acknowledgement.
+    f.unread_upstream(&target).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(
+        !f.notification_read_upstream(&target).await,
+        "unread again, as the API says"
+    );
+}
+
 /// The first unread notification of widget 4's `envelope`.
 fn unread(envelope: &WidgetEnvelope) -> Option<String> {
     match &envelope.data.data {

@@ -87,6 +87,15 @@ pub enum FaultKind {
     DelayChange { ms: u64 },
 }
 
+/// `POST /__admin/unread`: a notification marked read turns unread again
+/// upstream (as another device would make it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnreadRequest {
+    pub user_id: String,
+    pub notification_id: String,
+}
+
 /// `POST /__admin/faults`: make widget requests misbehave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -3,6 +3,7 @@
 //! - `POST /__admin/reset`: zeroes the counts.
 //! - `POST /__admin/faults`: makes a widget's requests misbehave;
 //!   `DELETE /__admin/faults` clears every fault.
+//! - `POST /__admin/unread`: a notification marked read turns unread.
 
 use axum::{
     extract::{rejection::JsonRejection, State},
@@ -10,7 +11,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use larder_protocol::test_controls::{FaultKind, FaultRequest, RequestStats};
+use larder_protocol::test_controls::{FaultKind, FaultRequest, RequestStats, UnreadRequest};
 
 use crate::{ApiError, AppState};
 
@@ -19,6 +20,16 @@ pub fn router() -> Router<AppState> {
         .route("/__admin/stats", get(stats))
         .route("/__admin/reset", post(reset))
         .route("/__admin/faults", post(add_fault).delete(clear_faults))
+        .route("/__admin/unread", post(unread))
+}
+
+async fn unread(
+    State(state): State<AppState>,
+    body: Result<Json<UnreadRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(request) = body.map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
+    state.mark_unread(&request.user_id, &request.notification_id);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn stats(State(state): State<AppState>) -> Json<RequestStats> {

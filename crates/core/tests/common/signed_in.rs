@@ -100,6 +100,21 @@ impl Fixture {
         );
     }
 
+    /// Notification `id` turns unread upstream (another device, say).
+    pub async fn unread_upstream(&self, id: &str) {
+        reqwest::Client::new()
+            .post(format!("{}/__admin/unread", self.api.url()))
+            .json(&larder_protocol::test_controls::UnreadRequest {
+                user_id: self.user.clone(),
+                notification_id: id.to_owned(),
+            })
+            .send()
+            .await
+            .expect("unread")
+            .error_for_status()
+            .expect("accepted");
+    }
+
     pub async fn notification_read_upstream(&self, id: &str) -> bool {
         let widget = self
             .larder
