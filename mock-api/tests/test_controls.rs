@@ -1,4 +1,5 @@
-//! `/__admin/*`: request counts, reset and every injected fault; and that
+//! `/__admin/*`: request counts, reset, every injected fault and turning a
+//! notification unread; and that
 //! the controls do not exist without `--admin`.
 
 mod common;
@@ -138,6 +139,22 @@ async fn bad_fault_requests_are_refused() {
         let answer = send(&app, Method::POST, "/__admin/faults", None, Some(body)).await;
         assert!(answer.status.is_client_error(), "{body}: {}", answer.status);
     }
+}
+
+#[tokio::test]
+async fn bad_unread_requests_are_refused_and_a_good_one_answers_no_content() {
+    let (app, _) = test_app();
+    for body in [
+        "{",
+        r#"{"userId": "u_1"}"#,
+        r#"{"userId": 5, "notificationId": "n1"}"#,
+    ] {
+        let answer = send(&app, Method::POST, "/__admin/unread", None, Some(body)).await;
+        assert!(answer.status.is_client_error(), "{body}: {}", answer.status);
+    }
+    let body = r#"{"userId": "u_1", "notificationId": "n1"}"#;
+    let answer = send(&app, Method::POST, "/__admin/unread", None, Some(body)).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]
