@@ -280,23 +280,13 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
     });
     // Applied, but the answer is lost; every try after that fails (503),
     // until the network goes too. (The newest rule applies first.)
-    let admin = reqwest::Client::new();
     for (fault, times) in [
         (FaultKind::RefuseChange { status: 503 }, 100),
         (FaultKind::DropAfterCommit, 1),
     ] {
-        admin
-            .post(format!("{}/__admin/faults", api.url()))
-            .json(&larder_protocol::test_controls::FaultRequest {
-                widget: 4,
-                user_id: None,
-                fault,
-                times: Some(times),
-            })
-            .send()
-            .await
-            .expect("fault set");
+        common::widget_4_fault(&api.url(), fault, times).await;
     }
+    let admin = reqwest::Client::new();
     let stats = || async {
         admin
             .get(format!("{}/__admin/stats", api.url()))

@@ -127,13 +127,7 @@ async fn a_restart_offline_serves_the_restored_dashboard_without_a_request_storm
 #[tokio::test]
 async fn on_recovery_the_probe_notices_and_stale_entries_revalidate() {
     let f = Fixture::new().await;
-    let larder = f.larder();
-    let _background = larder.start_background(ProbeSchedule {
-        first: Duration::from_millis(50),
-        max: Duration::from_millis(200),
-    });
-    larder.sign_in("alice").await.expect("sign in");
-    prewarmed(&larder).await;
+    let (larder, _background) = alice_with_a_quick_probe(&f).await;
     // A visible window that shows nothing the automatic refresh would
     // fetch: what revalidates below is the reconnect's pass.
     larder.report_screen(shown(true)).expect("reported");
@@ -157,8 +151,7 @@ async fn on_recovery_the_probe_notices_and_stale_entries_revalidate() {
     })
     .await;
     eventually("every widget to be revalidated", || async {
-        let stats = larder.cache_stats().expect("stats");
-        stats.entries.len() == 5 && stats.entries.iter().all(|e| e.state == Freshness::Fresh)
+        dashboard_all(&larder, |state| state == Freshness::Fresh)
     })
     .await;
     let envelope = larder.get_widget(w(3)).await.expect("hit");
@@ -166,6 +159,25 @@ async fn on_recovery_the_probe_notices_and_stale_entries_revalidate() {
         (envelope.source, envelope.state),
         (Source::Cache, Freshness::Fresh)
     );
+}
+
+/// "alice" signed in and prewarmed, the background running with a probe
+/// that asks again within 50 to 200 ms.
+async fn alice_with_a_quick_probe(f: &Fixture) -> (Larder, larder_core::BackgroundGuard) {
+    let larder = f.larder();
+    let background = larder.start_background(ProbeSchedule {
+        first: Duration::from_millis(50),
+        max: Duration::from_millis(200),
+    });
+    larder.sign_in("alice").await.expect("sign in");
+    prewarmed(&larder).await;
+    (larder, background)
+}
+
+/// Whether all five widgets are cached, each in a state `holds`.
+fn dashboard_all(larder: &Larder, holds: impl Fn(Freshness) -> bool) -> bool {
+    let stats = larder.cache_stats().expect("stats");
+    stats.entries.len() == 5 && stats.entries.iter().all(|e| holds(e.state))
 }
 
 fn shown(visible: bool) -> larder_protocol::ScreenReport {
@@ -179,13 +191,7 @@ fn shown(visible: bool) -> larder_protocol::ScreenReport {
 #[tokio::test]
 async fn a_reconnect_while_minimised_sends_nothing_until_the_window_is_restored() {
     let f = Fixture::new().await;
-    let larder = f.larder();
-    let _background = larder.start_background(ProbeSchedule {
-        first: Duration::from_millis(50),
-        max: Duration::from_millis(200),
-    });
-    larder.sign_in("alice").await.expect("sign in");
-    prewarmed(&larder).await;
+    let (larder, _background) = alice_with_a_quick_probe(&f).await;
     // The page says visible; the OS says minimised (as on Windows, where
     // the page is never told).
     larder.report_screen(shown(true)).expect("reported");
@@ -205,12 +211,11 @@ async fn a_reconnect_while_minimised_sends_nothing_until_the_window_is_restored(
         larder.client().connectivity().current() == Connectivity::Online
     })
     .await;
-    let all_stale = || {
-        let stats = larder.cache_stats().expect("stats");
-        stats.entries.len() == 5 && stats.entries.iter().all(|e| e.state != Freshness::Fresh)
-    };
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(all_stale(), "nothing revalidated while minimised");
+    assert!(
+        dashboard_all(&larder, |state| state != Freshness::Fresh),
+        "nothing revalidated while minimised"
+    );
 
     larder.report_window(larder_core::NativeWindow {
         minimized: false,
@@ -218,8 +223,7 @@ async fn a_reconnect_while_minimised_sends_nothing_until_the_window_is_restored(
         ..minimised
     });
     eventually("every widget to be revalidated once restored", || async {
-        let stats = larder.cache_stats().expect("stats");
-        stats.entries.len() == 5 && stats.entries.iter().all(|e| e.state == Freshness::Fresh)
+        dashboard_all(&larder, |state| state == Freshness::Fresh)
     })
     .await;
 }

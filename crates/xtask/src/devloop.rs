@@ -206,7 +206,12 @@ fn windows(display: &str, needle: &str) -> Vec<u64> {
 }
 
 /// Waits for a window named with `needle` other than `not`.
-fn wait_for_window(display: &str, needle: &str, not: Option<u64>, limit: Duration) -> Result<u64> {
+pub(crate) fn wait_for_window(
+    display: &str,
+    needle: &str,
+    not: Option<u64>,
+    limit: Duration,
+) -> Result<u64> {
     let started = Instant::now();
     while started.elapsed() < limit {
         if let Some(id) = windows(display, needle)

@@ -177,7 +177,12 @@ pub fn run(dir: PathBuf) -> Result<()> {
         "cd /root/larder && LARDER_SECRETS=file cargo xtask run",
         Some(&display),
     )?;
-    let shown = wait_for_title(&display, SIGNED_OUT_TITLE, Duration::from_secs(3600));
+    let shown = crate::devloop::wait_for_window(
+        &display,
+        SIGNED_OUT_TITLE,
+        None,
+        Duration::from_secs(3600),
+    );
     drop(app);
     shown?;
     let run_secs = started.elapsed().as_secs();
@@ -316,23 +321,6 @@ impl Drop for InRoot {
 
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
-}
-
-/// Waits until a window's name on `display` contains `title`.
-fn wait_for_title(display: &str, title: &str, limit: Duration) -> Result<()> {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        let out = Command::new("xwininfo")
-            .args(["-root", "-tree"])
-            .env("DISPLAY", display)
-            .stderr(Stdio::null())
-            .output();
-        if out.is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains(title)) {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(500));
-    }
-    bail!("no window named {title:?} within {limit:?}")
 }
 
 #[cfg(test)]

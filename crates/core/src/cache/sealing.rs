@@ -60,12 +60,7 @@ impl Sealer {
         let Some(keys) = &self.keys else {
             return Ok(frame);
         };
-        let sample = super::trees::sample_sealed(db, partition);
-        let secret = keys.key_or_create(
-            partition,
-            || !super::trees::holds_sealed(db, partition).unwrap_or(true),
-            sample.as_deref(),
-        )?;
+        let secret = Self::key_or_create(keys, db, partition)?;
         Ok(crate::secrets::seal(
             &secret,
             &Self::context(partition, key.as_bytes()),
@@ -86,16 +81,25 @@ impl Sealer {
     /// Loads (or, where nothing is sealed yet, creates) `partition`'s key
     /// into memory, so that background work finds it there.
     pub fn load_key(&self, db: &sled::Db, partition: &str) -> Result<(), StoreError> {
-        let Some(keys) = &self.keys else {
-            return Ok(());
-        };
+        if let Some(keys) = &self.keys {
+            Self::key_or_create(keys, db, partition)?;
+        }
+        Ok(())
+    }
+
+    /// `partition`'s key, created only where nothing is sealed under a
+    /// missing one, and used only where it matches what is sealed.
+    fn key_or_create(
+        keys: &CacheKeys,
+        db: &sled::Db,
+        partition: &str,
+    ) -> Result<SecretKey, StoreError> {
         let sample = super::trees::sample_sealed(db, partition);
-        keys.key_or_create(
+        Ok(keys.key_or_create(
             partition,
             || !super::trees::holds_sealed(db, partition).unwrap_or(true),
             sample.as_deref(),
-        )?;
-        Ok(())
+        )?)
     }
 
     /// The key values of `partition` of `db` open with; a missing one is an

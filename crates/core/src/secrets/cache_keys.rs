@@ -206,7 +206,11 @@ impl CacheKeys {
 /// already sealed in the partition): a secret that is not a key is
 /// [`SecretError::Open`], a key the sample does not name
 /// [`SecretError::Mismatch`].
-fn fitting_key(name: &str, bytes: &[u8], sample: Option<&[u8]>) -> Result<SecretKey, SecretError> {
+pub fn fitting_key(
+    name: &str,
+    bytes: &[u8],
+    sample: Option<&[u8]>,
+) -> Result<SecretKey, SecretError> {
     let key = SecretKey::from_bytes(bytes).ok_or(SecretError::Open {
         name: name.to_owned(),
     })?;
@@ -387,12 +391,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_key_left_in_the_store_chosen_before_is_found_and_moved() {
+    /// A store chosen before, holding `user.a`'s key.
+    fn old_store_holding_a_key() -> (Arc<dyn SecretStore>, SecretKey) {
         let old: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
         let key = SecretKey::random();
         old.set(&cache_key_name("user.a"), key.as_bytes())
             .expect("set");
+        (old, key)
+    }
+
+    #[test]
+    fn a_key_left_in_the_store_chosen_before_is_found_and_moved() {
+        let (old, key) = old_store_holding_a_key();
         let new: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
         let keys = CacheKeys::new(new.clone());
         assert!(
@@ -435,10 +445,8 @@ mod tests {
 
     #[test]
     fn a_key_that_does_not_read_back_from_the_store_in_use_stays_in_the_old_one() {
-        let old: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
-        let key = SecretKey::random();
+        let (old, key) = old_store_holding_a_key();
         let name = cache_key_name("user.a");
-        old.set(&name, key.as_bytes()).expect("set");
         let keys = CacheKeys::new(Arc::new(Forgetful));
         keys.set_fallback(old.clone());
         let found = keys

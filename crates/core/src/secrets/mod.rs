@@ -27,7 +27,7 @@ use std::{
     sync::{Mutex, PoisonError},
 };
 
-pub use cache_keys::CacheKeys;
+pub use cache_keys::{fitting_key, CacheKeys};
 pub use cipher::{open, seal, sealed_key_id, KeyId, OpenError, SecretKey};
 pub use error::SecretError;
 pub use file::FileSecrets;

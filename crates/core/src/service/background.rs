@@ -129,14 +129,8 @@ impl Larder {
             else {
                 return true; // the session token
             };
-            let Some(key) = crate::secrets::SecretKey::from_bytes(secret) else {
-                return false;
-            };
-            store
-                .sealed_sample(partition)
-                .as_deref()
-                .and_then(crate::secrets::sealed_key_id)
-                .is_none_or(|sealed_under| sealed_under == key.id())
+            let sample = store.sealed_sample(partition);
+            crate::secrets::fitting_key(name, secret, sample.as_deref()).is_ok()
         };
         Ok(crate::secrets::move_secrets(
             old.as_ref(),

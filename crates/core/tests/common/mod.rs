@@ -104,6 +104,26 @@ impl Link {
     }
 }
 
+/// Makes widget 4's requests (mark-as-read included) on the mock API at
+/// `api_url` misbehave with `fault`, `times` times, for every user.
+pub async fn widget_4_fault(
+    api_url: &str,
+    fault: larder_protocol::test_controls::FaultKind,
+    times: u32,
+) {
+    reqwest::Client::new()
+        .post(format!("{api_url}/__admin/faults"))
+        .json(&larder_protocol::test_controls::FaultRequest {
+            widget: 4,
+            user_id: None,
+            fault,
+            times: Some(times),
+        })
+        .send()
+        .await
+        .expect("fault set");
+}
+
 /// Waits (bounded) for the running prewarm to finish.
 pub async fn prewarmed(larder: &Larder) {
     let mut progress = larder.prewarm_progress();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use larder_core::{ApiClient, Larder, ProbeSchedule};
 use larder_protocol::{
-    test_controls::{FaultKind, FaultRequest, RequestStats},
+    test_controls::{FaultKind, RequestStats},
     Connectivity, WidgetData, WidgetId,
 };
 use mock_api::{Config, RunningServer};
@@ -64,17 +64,7 @@ impl Fixture {
     }
 
     pub async fn fault(&self, fault: FaultKind, times: u32) {
-        reqwest::Client::new()
-            .post(format!("{}/__admin/faults", self.api.url()))
-            .json(&FaultRequest {
-                widget: 4,
-                user_id: None,
-                fault,
-                times: Some(times),
-            })
-            .send()
-            .await
-            .expect("fault set");
+        super::widget_4_fault(&self.api.url(), fault, times).await;
     }
 
     pub async fn go_offline(&self) {
