@@ -189,7 +189,9 @@ fn notifications(now_ms: u64, rng: &mut StdRng) -> NotificationCenter {
             id: format!("n{}", i + 1),
             title: pick(rng, TITLES).to_owned(),
             body: "Open Larder to see the details.".to_owned(),
-            read: rng.gen_bool(0.3),
+            // The newest is always unread, so every minute's payload has
+            // something to mark read; the rest are read at random.
+            read: rng.gen_bool(0.3) && i > 0,
             at: now_ms.saturating_sub(i * 900_000),
         })
         .collect();
@@ -256,6 +258,21 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a.data, c.data);
         assert_ne!(a, widget_response(&user("bob"), w, 60_000 * 100));
+    }
+
+    #[test]
+    fn every_minute_has_an_unread_notification() {
+        let alice = user("alice");
+        for minute in 0..2_000 {
+            let response = widget_response(&alice, WidgetId::NOTIFICATIONS, 60_000 * minute);
+            let WidgetData::Notifications(center) = response.data else {
+                panic!("widget 4 holds notifications");
+            };
+            assert!(
+                center.notifications.iter().any(|n| !n.read),
+                "minute {minute} has nothing to mark read"
+            );
+        }
     }
 
     #[test]
