@@ -74,7 +74,7 @@ fn no_token_or_payload_text_is_stored_in_the_clear() {
     // their locks) proves it.
     drop(larder);
     drop(sessions);
-    drop(larder_core::cache::CacheStore::open(&paths.cache).expect("the closed cache reopens"));
+    drop(larder_store::CacheStore::open(&paths.cache).expect("the closed cache reopens"));
 
     let files = files(shell.data.path());
     assert!(

@@ -27,6 +27,7 @@ pub mod error;
 pub mod folders;
 pub mod persistence;
 pub mod push;
+pub mod secret_choice;
 pub mod startup;
 pub mod state;
 pub mod window_state;

@@ -9,22 +9,18 @@
 //!    Retry (`retry_keychain`) or a protected file (`use_file_secrets`),
 //!    which run this step again.
 //!
-//! Where keys are kept, in order: `LARDER_SECRETS` (for scripts and CI),
-//! the choice just made in the window, the `secretStore` setting, the
-//! keychain. A choice that differs from where the keys were moves them over
-//! (see [`larder_core::Larder::adopt_secrets`]).
+//! Where keys are kept is [`crate::secret_choice`]'s to say; the order
+//! the core opens in is [`larder_core::start`]'s.
 
 use std::sync::Arc;
 
-use larder_core::{
-    ApiClient, CoreError, FileSecrets, KeychainSecrets, Larder, ProbeSchedule, SecretStore,
-};
+use larder_core::{ApiClient, Larder, ProbeSchedule, Startup};
 use larder_protocol::{CommandError, SecretStoreChoice};
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::{
     api_endpoint,
-    persistence::{self, StorePaths, KEYCHAIN_SERVICE},
+    persistence::{Persistence, StorePaths},
     push,
     state::{AppState, BackgroundTasks},
     SetupError,
@@ -35,18 +31,16 @@ use crate::{
 /// from opening: it explains the problem instead.
 pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
     let paths = StorePaths::in_dir(&crate::folders::data_dir(app)?);
-    let (settings, refused) = persistence::load_settings_reporting(app, &paths)?;
+    let persistence = Persistence::load(app, paths)?;
     let endpoint = tauri::async_runtime::block_on(api_endpoint::resolve(
-        &settings,
-        paths.embedded_sessions.clone(),
+        &persistence.settings(),
+        persistence.paths().embedded_sessions.clone(),
     ))?;
     tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
     // A URL no client can use stops the start here, with its reason, rather
     // than in every later attempt of step 2.
     ApiClient::new(&endpoint.url)?;
-    let state = AppState::new(paths, endpoint);
-    state.set_refused_settings(refused);
-    app.manage(state);
+    app.manage(AppState::new(persistence, endpoint));
     // The background tasks and the prewarm are spawned on Tauri's runtime.
     match tauri::async_runtime::block_on(async { finish(app, None) }) {
         Ok(()) | Err(CommandError::NoKeychain { .. } | CommandError::AlreadyRunning) => Ok(()),
@@ -85,51 +79,25 @@ fn open<R: Runtime>(
     state: &AppState,
     choice: Option<SecretStoreChoice>,
 ) -> Result<(Larder, BackgroundTasks), CommandError> {
-    let paths = state.paths();
-    let internal = |err: SetupError| CommandError::Internal {
-        message: err.to_string(),
-    };
-    let settings = persistence::load_settings(app, paths).map_err(internal)?;
-    let chosen = choice.or(settings.secret_store);
-    let (secrets, from_environment) = persistence::choose_secrets(paths, chosen)?;
-    let client = ApiClient::new(&state.endpoint().url)?;
-    let sessions =
-        Arc::new(persistence::StoreSessions::open(app, paths, secrets.clone()).map_err(internal)?);
-    let larder = Larder::open_with(client, &paths.cache, sessions, secrets.clone())?;
-    if !from_environment {
-        adopt_from_the_other_store(&larder, paths, chosen.unwrap_or_default());
-    }
-    larder.apply_settings(settings)?;
+    let persistence = state.persistence();
+    let secrets = persistence.choose_secrets(choice)?;
+    let sessions = persistence
+        .sessions(app, secrets.store.clone())
+        .map_err(|err| CommandError::Internal {
+            message: err.to_string(),
+        })?;
+    let running = larder_core::start(Startup {
+        client: ApiClient::new(&state.endpoint().url)?,
+        cache_dir: persistence.paths().cache.clone(),
+        sessions: Arc::new(sessions),
+        secrets: secrets.store,
+        previous_secrets: secrets.previous,
+        settings: persistence.settings(),
+        probes: ProbeSchedule::default(),
+    })?;
     let background = BackgroundTasks {
-        push: push::forward(app.clone(), larder.clone()),
-        core: larder.start_background(ProbeSchedule::default()),
+        push: push::forward(app.clone(), running.events),
+        core: running.guard,
     };
-    larder.restore_session();
-    Ok((larder, background))
-}
-
-/// Moves keys left in the store the user chose before into the one in use
-/// (best effort: what cannot be moved now stays where it is, readable
-/// after switching back).
-fn adopt_from_the_other_store(larder: &Larder, paths: &StorePaths, in_use: SecretStoreChoice) {
-    let other: Option<Arc<dyn SecretStore>> = match in_use {
-        SecretStoreChoice::Keychain if paths.secrets.join("master.key").is_file() => {
-            FileSecrets::open(&paths.secrets)
-                .ok()
-                .map(|store| Arc::new(store) as Arc<dyn SecretStore>)
-        }
-        SecretStoreChoice::File => KeychainSecrets::probe(KEYCHAIN_SERVICE)
-            .ok()
-            .map(|store| Arc::new(store) as Arc<dyn SecretStore>),
-        SecretStoreChoice::Keychain => None,
-    };
-    let Some(other) = other else { return };
-    match larder.adopt_secrets(other) {
-        Ok(0) => {}
-        Ok(moved) => tracing::info!(moved, "moved keys to where the settings keep them"),
-        Err(CoreError::Keychain(err)) => {
-            tracing::warn!(%err, "keys could not be moved from the other store yet")
-        }
-        Err(err) => tracing::warn!(%err, "keys could not be moved from the other store"),
-    }
+    Ok((running.larder, background))
 }

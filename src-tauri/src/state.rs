@@ -1,5 +1,5 @@
-//! The shell's one managed state, [`AppState`]: where its files live, the
-//! API in use, and whether the core is open ([`Phase::Ready`]) or why not
+//! The shell's one managed state, [`AppState`]: its files
+//! ([`Persistence`]), the API in use, and whether the core is open ([`Phase::Ready`]) or why not
 //! ([`Phase::Degraded`]: no keychain answered, another Larder holds the
 //! cache, …).
 //!
@@ -12,21 +12,19 @@
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 
 use larder_core::{BackgroundGuard, Larder, NativeWindow};
-use larder_protocol::{CommandError, RefusedSetting};
+use larder_protocol::CommandError;
 
-use crate::{api_endpoint::ApiEndpoint, persistence::StorePaths, push::Forwarders};
+use crate::{api_endpoint::ApiEndpoint, persistence::Persistence, push::Forwarders};
 
 /// Everything the shell manages, in one place.
 #[derive(Debug)]
 pub struct AppState {
-    paths: StorePaths,
+    persistence: Persistence,
     endpoint: ApiEndpoint,
     phase: RwLock<Phase>,
     opening: Mutex<()>,
     /// The native window's last state, kept for a core that opens later.
     window: Mutex<Option<NativeWindow>>,
-    /// Saved settings left out at start, until the settings are saved.
-    refused: Mutex<Vec<RefusedSetting>>,
 }
 
 /// Whether the core is open.
@@ -57,31 +55,31 @@ pub struct BackgroundTasks {
 
 impl AppState {
     /// A state whose core is not open yet.
-    pub fn new(paths: StorePaths, endpoint: ApiEndpoint) -> Self {
+    pub fn new(persistence: Persistence, endpoint: ApiEndpoint) -> Self {
         Self {
-            paths,
+            persistence,
             endpoint,
             phase: RwLock::new(Phase::Degraded(not_started())),
             opening: Mutex::new(()),
             window: Mutex::new(None),
-            refused: Mutex::new(Vec::new()),
         }
     }
 
     /// A state whose core is open, with `background` serving it.
     pub fn ready(
-        paths: StorePaths,
+        persistence: Persistence,
         endpoint: ApiEndpoint,
         larder: Larder,
         background: BackgroundTasks,
     ) -> Self {
-        let state = Self::new(paths, endpoint);
+        let state = Self::new(persistence, endpoint);
         state.set_ready(larder, background);
         state
     }
 
-    pub fn paths(&self) -> &StorePaths {
-        &self.paths
+    /// The shell's files and the settings as saved.
+    pub fn persistence(&self) -> &Persistence {
+        &self.persistence
     }
 
     pub fn endpoint(&self) -> &ApiEndpoint {
@@ -104,20 +102,6 @@ impl AppState {
     /// Retry) never race for the cache's lock.
     pub fn opening(&self) -> MutexGuard<'_, ()> {
         self.opening.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Saved settings left out at start (see `Bootstrap.refusedSettings`).
-    pub fn refused_settings(&self) -> Vec<RefusedSetting> {
-        self.refused
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Records the saved settings left out at start; an empty list once
-    /// the settings are saved again (each saved value is then a valid one).
-    pub fn set_refused_settings(&self, refused: Vec<RefusedSetting>) {
-        *self.refused.lock().unwrap_or_else(PoisonError::into_inner) = refused;
     }
 
     /// The native window's state changed (see [`crate::window_state`]).
@@ -165,7 +149,11 @@ mod tests {
     fn state() -> AppState {
         let dir = std::env::temp_dir();
         AppState::new(
-            StorePaths::in_dir(&dir),
+            Persistence::with(
+                crate::persistence::StorePaths::in_dir(&dir),
+                Default::default(),
+                Vec::new(),
+            ),
             ApiEndpoint::remote("http://127.0.0.1:1".into()),
         )
     }

@@ -2,13 +2,15 @@
 //! real capabilities) on Tauri's mock runtime, the real mock API on an
 //! ephemeral loopback port, and the app's files in a temporary folder.
 
-use larder_core::{ApiClient, Larder, ProbeSchedule};
-use tauri::{test::mock_builder, App, Manager, Runtime};
+use std::sync::Arc;
+
+use larder_core::{ApiClient, MemorySecrets, MemorySessions, ProbeSchedule, Startup};
+use tauri::{test::mock_builder, App, Manager};
 
 use crate::{
     api_endpoint::ApiEndpoint,
     build_app,
-    persistence::StorePaths,
+    persistence::{Persistence, StorePaths},
     push,
     state::{AppState, BackgroundTasks},
 };
@@ -49,26 +51,30 @@ impl TestShell {
         ApiClient::new(&self.api.url()).expect("valid url")
     }
 
-    /// Opens the core as start-up does, with its background tasks, and
-    /// manages the ready state.
+    /// Opens the core through the same door as start-up, with its
+    /// background tasks, and manages the ready state.
     pub fn open_core(&self) {
-        let larder = Larder::open(self.client(), &self.paths.cache).expect("the cache opens");
         let state = tauri::async_runtime::block_on(async {
+            let running = larder_core::start(Startup {
+                client: self.client(),
+                cache_dir: self.paths.cache.clone(),
+                sessions: Arc::new(MemorySessions::default()),
+                secrets: Arc::new(MemorySecrets::default()),
+                previous_secrets: None,
+                settings: Default::default(),
+                probes: ProbeSchedule::default(),
+            })
+            .expect("the core starts");
             AppState::ready(
-                self.paths.clone(),
+                Persistence::with(self.paths.clone(), Default::default(), Vec::new()),
                 ApiEndpoint::remote(self.api.url()),
-                larder.clone(),
-                background(self.app.handle(), &larder),
+                running.larder,
+                BackgroundTasks {
+                    push: push::forward(self.app.handle().clone(), running.events),
+                    core: running.guard,
+                },
             )
         });
         self.app.manage(state);
-    }
-}
-
-/// The tasks start-up runs beside the core.
-fn background<R: Runtime>(app: &tauri::AppHandle<R>, larder: &Larder) -> BackgroundTasks {
-    BackgroundTasks {
-        push: push::forward(app.clone(), larder.clone()),
-        core: larder.start_background(ProbeSchedule::default()),
     }
 }

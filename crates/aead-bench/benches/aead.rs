@@ -33,7 +33,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use larder_core::secrets::{self, SecretKey};
+use larder_store::secrets::{self, SecretKey};
 
 /// Value sizes, with their labels.
 const SIZES: [(&str, usize); 3] = [("1 KB", 1024), ("8 KB", 8 * 1024), ("64 KB", 64 * 1024)];

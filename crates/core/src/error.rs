@@ -4,7 +4,7 @@
 
 use larder_protocol::{CommandError, LockReason, UsernameError, WidgetIdError};
 
-use crate::{cache::StoreError, secrets::SecretError};
+use larder_store::{secrets::SecretError, StoreError};
 
 /// `Clone`, because one failed upstream fetch is handed to every caller
 /// that shares it.

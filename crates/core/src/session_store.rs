@@ -1,6 +1,6 @@
 //! Keeping the session across restarts. The core only needs
 //! [`SessionPersistence`]; the desktop shell implements it (the user in
-//! tauri-plugin-store, the token in a [`crate::secrets::SecretStore`]), and
+//! tauri-plugin-store, the token in a [`larder_store::secrets::SecretStore`]), and
 //! tests use [`MemorySessions`].
 
 use std::{

@@ -25,7 +25,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use larder_core::cache::{compact, store::CACHE_CAPACITY_BYTES, CacheDir, CompactionError};
+use larder_store::{compact, store::CACHE_CAPACITY_BYTES, CacheDir, FolderError};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 mod common;
 
@@ -78,7 +78,7 @@ fn when_unlocked<T, E: std::fmt::Debug>(
 fn recover(root: &Path) -> CacheDir {
     when_unlocked(
         || CacheDir::recover(root),
-        |err| matches!(err, CompactionError::Locked { .. }),
+        |err| matches!(err, FolderError::Locked { .. }),
     )
 }
 

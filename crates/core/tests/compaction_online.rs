@@ -11,7 +11,7 @@ use std::{
     },
 };
 
-use larder_core::cache::{CacheEntry, CacheStore, OpenOutcome};
+use larder_store::{CacheEntry, CacheStore, OpenOutcome};
 
 fn entry(key: u32, version: u32) -> CacheEntry {
     CacheEntry {

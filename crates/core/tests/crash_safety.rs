@@ -24,7 +24,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use larder_core::cache::{CacheEntry, CacheStore, OpenOutcome, StoreError};
+use larder_store::{CacheEntry, CacheStore, OpenOutcome, StoreError};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 mod common;
 
@@ -368,7 +368,7 @@ fn killed_writers_never_leave_a_corrupt_cache() {
          cache folder {:.1} MiB at the end, {:.1} s (seed {seed})",
         rebuilds.len(),
         lost.len(),
-        larder_core::cache::folder_bytes(&dir) as f64 / (1024.0 * 1024.0),
+        larder_store::folder_bytes(&dir) as f64 / (1024.0 * 1024.0),
         started.elapsed().as_secs_f64(),
     );
     assert!(

@@ -6,12 +6,12 @@
 //! `PROPTEST_CASES=200000 cargo test --release -p larder-core --test fuzz`
 //! (`cargo xtask fuzz`).
 
-use larder_core::{
-    cache::CacheEntry,
-    secrets::{open, seal, OpenError, SecretKey},
-    Resource,
-};
+use larder_core::Resource;
 use larder_protocol::{Username, WidgetId};
+use larder_store::{
+    secrets::{open, seal, OpenError, SecretKey},
+    CacheEntry,
+};
 use proptest::prelude::*;
 
 fn entry() -> impl Strategy<Value = CacheEntry> {

@@ -12,12 +12,12 @@ use std::{
 };
 
 use larder_core::{
-    cache::{CacheEntry, CacheStore, StoreError},
     secrets::{cache_key_name, SecretKey, SESSION_TOKEN},
     ApiClient, CacheKeys, CoreError, Larder, MemorySecrets, PersistedSession, SecretError,
     SecretStore, SessionPersistence,
 };
 use larder_protocol::{LockReason, User};
+use larder_store::{CacheEntry, CacheStore, StoreError};
 
 /// A secret store that misbehaves on demand, over a real in-memory one.
 #[derive(Debug, Default)]
@@ -122,7 +122,7 @@ fn no_secret_fault_loses_a_single_entry() {
     let keys_before: HashMap<String, Option<Vec<u8>>> = USERS
         .iter()
         .map(|user| {
-            let name = cache_key_name(&larder_core::cache::store::partition_name(user));
+            let name = cache_key_name(&larder_store::store::partition_name(user));
             let key = secrets.real.get(&name).expect("get");
             (name, key)
         })

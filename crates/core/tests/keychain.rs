@@ -161,7 +161,7 @@ fn get_within(
 #[test]
 #[ignore = "needs a real Secret Service; cargo xtask test provides one"]
 fn a_locked_keyring_locks_the_cache_and_loses_nothing() {
-    use larder_core::cache::{CacheEntry, CacheStore, StoreError};
+    use larder_store::{CacheEntry, CacheStore, StoreError};
     let service = format!("dev.larder.test.{:016x}", rand::random::<u64>());
     let keychain = KeychainSecrets::probe(&service).expect("the Secret Service answers");
     keychain

@@ -374,7 +374,7 @@ async fn the_sweeper_still_clears_old_entries_nobody_can_come_back_to() {
         .put(
             "u_nobody",
             "widget:1",
-            &larder_core::cache::CacheEntry {
+            &larder_store::CacheEntry {
                 payload: b"{}".to_vec(),
                 fetched_at_ms: 1_000,
                 etag: None,

@@ -9,11 +9,11 @@ use std::{sync::Arc, time::Duration};
 
 use larder_core::SecretStore;
 use larder_core::{
-    cache::{CacheStore, Engine},
-    ApiClient, CacheKeys, Larder, MemorySecrets, MemorySessions, PersistedSession, ProbeSchedule,
-    SessionPersistence,
+    cache::Engine, ApiClient, CacheKeys, Larder, MemorySecrets, MemorySessions, PersistedSession,
+    ProbeSchedule, SessionPersistence,
 };
 use larder_protocol::{CommandError, Connectivity, Freshness, Settings, Source, WidgetId};
+use larder_store::CacheStore;
 use mock_api::{Config, RunningServer};
 
 mod common;
@@ -366,7 +366,7 @@ async fn a_cache_kept_without_a_keychain_loses_its_key_at_sign_out() {
     let user = larder.sign_in("mia").await.expect("sign in").user;
     prewarmed(&larder).await;
     let key_name =
-        larder_core::secrets::cache_key_name(&larder_core::cache::store::partition_name(&user.id));
+        larder_store::secrets::cache_key_name(&larder_store::store::partition_name(&user.id));
     assert!(secrets.get(&key_name).expect("get").is_some());
     larder.sign_out().await;
     assert_eq!(

@@ -56,7 +56,7 @@ async fn keys_adopted_from_the_old_store_open_the_whole_cache() {
             "widget {n}"
         );
     }
-    let name = cache_key_name(&larder_core::cache::store::partition_name(&user));
+    let name = cache_key_name(&larder_store::store::partition_name(&user));
     assert_eq!(file.get(&name).expect("get"), None, "moved, not copied");
     assert!(keychain.get(&name).expect("get").is_some());
 }

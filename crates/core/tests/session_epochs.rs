@@ -4,11 +4,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use larder_core::{cache::CacheStore, cache::Engine, ApiClient, Larder};
+use larder_core::{cache::Engine, ApiClient, Larder};
 use larder_protocol::{
     test_controls::{FaultKind, FaultRequest, RequestStats},
     WidgetId,
 };
+use larder_store::CacheStore;
 
 mod common;
 use common::ManualClock;

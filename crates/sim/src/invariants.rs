@@ -24,11 +24,9 @@ use std::{
     collections::{BTreeMap, BTreeSet},
 };
 
-use larder_core::{
-    cache::{compaction, store::partition_name, CompactionReport},
-    Larder,
-};
+use larder_core::Larder;
 use larder_protocol::User;
+use larder_store::{compaction, store::partition_name, CompactionReport};
 
 use crate::net::Secrets;
 

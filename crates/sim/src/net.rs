@@ -368,7 +368,7 @@ impl SessionPersistence for KeptSession {
         let Some(user) = lock(&self.user).clone() else {
             return Ok(None);
         };
-        match self.keychain.get(larder_core::secrets::SESSION_TOKEN)? {
+        match self.keychain.get(larder_store::secrets::SESSION_TOKEN)? {
             Some(token) => Ok(Some(PersistedSession {
                 user,
                 token: String::from_utf8_lossy(&token).into_owned(),
@@ -383,7 +383,7 @@ impl SessionPersistence for KeptSession {
 
     fn save(&self, session: &PersistedSession) -> Result<(), CoreError> {
         self.keychain.set(
-            larder_core::secrets::SESSION_TOKEN,
+            larder_store::secrets::SESSION_TOKEN,
             session.token.as_bytes(),
         )?;
         *lock(&self.user) = Some(session.user.clone());
@@ -392,7 +392,7 @@ impl SessionPersistence for KeptSession {
 
     fn clear(&self) -> Result<(), CoreError> {
         *lock(&self.user) = None;
-        self.keychain.delete(larder_core::secrets::SESSION_TOKEN)?;
+        self.keychain.delete(larder_store::secrets::SESSION_TOKEN)?;
         Ok(())
     }
 }

@@ -8,14 +8,13 @@
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use larder_core::{
-    cache::{CacheStore, Engine},
-    random::Random,
-    ApiClient, BackgroundGuard, CacheKeys, Larder, ProbeSchedule,
+    cache::Engine, random::Random, ApiClient, BackgroundGuard, CacheKeys, Larder, ProbeSchedule,
 };
 use larder_protocol::{
     test_controls::{FaultKind, FaultRequest},
     RefusedChange, ScreenReport, ScreenView, Settings, WidgetId,
 };
+use larder_store::CacheStore;
 use tokio::sync::broadcast;
 
 use crate::{

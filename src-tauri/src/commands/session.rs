@@ -32,7 +32,7 @@ fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
         cache_rebuilt: larder
             .rebuilt_cache()
             .map(|moved_to| moved_to.display().to_string()),
-        refused_settings: state.refused_settings(),
+        refused_settings: state.persistence().refused_settings(),
     })
 }
 
@@ -65,14 +65,9 @@ pub async fn use_file_secrets<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Bootstrap, CommandError> {
-    let paths = state.paths();
-    let mut settings =
-        crate::persistence::load_settings(&app, paths).map_err(|err| CommandError::Internal {
-            message: err.to_string(),
-        })?;
-    settings.secret_store = Some(SecretStoreChoice::File);
-    crate::persistence::save_settings(&app, paths, &settings)?;
-    state.set_refused_settings(Vec::new());
+    state
+        .persistence()
+        .save_secret_store(&app, SecretStoreChoice::File)?;
     crate::startup::finish(&app, Some(SecretStoreChoice::File))?;
     payload(&state)
 }

@@ -28,8 +28,7 @@ pub fn save_settings<R: Runtime>(
         })
     })?;
     let larder = state.larder()?;
-    crate::persistence::save_settings(&app, state.paths(), &settings)?;
-    state.set_refused_settings(Vec::new());
+    state.persistence().save_settings(&app, &settings)?;
     larder.apply_settings(settings.clone())?;
     Ok(settings)
 }

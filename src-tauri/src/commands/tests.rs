@@ -327,8 +327,7 @@ fn settings_are_validated_saved_and_applied() {
     assert_eq!(current.ttl_secs, Some(120));
     assert_eq!(current.theme, larder_protocol::Theme::Dark);
     // What a restart would load.
-    let loaded = crate::persistence::load_settings(app.window.app_handle(), &app.shell.paths)
-        .expect("loads");
+    let loaded = reload_settings(&app).settings();
     assert_eq!(loaded, current);
 
     for (bad, field) in [
@@ -359,8 +358,7 @@ fn settings_are_validated_saved_and_applied() {
             other => panic!("{bad}: {other:?}"),
         }
     }
-    let after = crate::persistence::load_settings(app.window.app_handle(), &app.shell.paths)
-        .expect("loads");
+    let after = reload_settings(&app).settings();
     assert_eq!(after, current, "a refused save changes nothing stored");
 
     // A URL stored by an older Larder that the client cannot use is left
@@ -370,9 +368,8 @@ fn settings_are_validated_saved_and_applied() {
             .expect("the settings store");
     store.set("apiUrl", json!("https://"));
     store.set("staleSecs", json!("soon"));
-    let (loaded, refused) =
-        crate::persistence::load_settings_reporting(app.window.app_handle(), &app.shell.paths)
-            .expect("loads");
+    let reloaded = reload_settings(&app);
+    let (loaded, refused) = (reloaded.settings(), reloaded.refused_settings());
     assert_eq!(loaded.api_url, None);
     assert_eq!(loaded.ttl_secs, Some(120), "the other settings stay");
     let fields: Vec<(&str, &str)> = refused
@@ -386,6 +383,7 @@ fn settings_are_validated_saved_and_applied() {
     app.shell
         .app
         .state::<AppState>()
+        .persistence()
         .set_refused_settings(refused);
     let boot: Bootstrap =
         serde_json::from_value(invoke(&app, commands::BOOTSTRAP, json!({})).expect("bootstrap"))
@@ -402,13 +400,17 @@ fn settings_are_validated_saved_and_applied() {
         serde_json::from_value(invoke(&app, commands::BOOTSTRAP, json!({})).expect("bootstrap"))
             .expect("a Bootstrap");
     assert!(boot.refused_settings.is_empty());
-    let (_, refused) =
-        crate::persistence::load_settings_reporting(app.window.app_handle(), &app.shell.paths)
-            .expect("loads");
+    let refused = reload_settings(&app).refused_settings();
     assert!(
         refused.is_empty(),
         "the saved file holds only valid values now"
     );
+}
+
+/// The settings as the next start would read them from disk.
+fn reload_settings(app: &TestApp) -> crate::persistence::Persistence {
+    crate::persistence::Persistence::load(app.window.app_handle(), app.shell.paths.clone())
+        .expect("loads")
 }
 
 #[test]
@@ -428,7 +430,10 @@ fn a_cache_can_be_set_aside_and_started_afresh() {
 #[test]
 fn a_second_instance_is_told_plainly() {
     let shell = TestShell::new();
-    let state = AppState::new(shell.paths.clone(), ApiEndpoint::remote(shell.api.url()));
+    let state = AppState::new(
+        crate::persistence::Persistence::with(shell.paths.clone(), Default::default(), Vec::new()),
+        ApiEndpoint::remote(shell.api.url()),
+    );
     state.set_degraded(CommandError::AlreadyRunning);
     shell.app.manage(state);
     let window = main_window(&shell);

@@ -4,10 +4,11 @@
 use std::{path::Path, sync::Arc, time::Instant};
 
 use larder_core::{
-    cache::{Engine, OpenOutcome, SystemClock},
+    cache::{Engine, SystemClock},
     service::widget_key,
 };
 use larder_protocol::{Username, WidgetId};
+use larder_store::OpenOutcome;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
 use crate::measure::{encrypted, fresh_entry, micros, no_fetch, timed_hit, Latencies};
@@ -175,6 +176,6 @@ pub fn many_users(runtime: &tokio::runtime::Runtime) {
          sled's page cache is capped at {:.0} MiB.\n",
         kib(rss_before),
         kib(rss_after),
-        mib(larder_core::cache::store::CACHE_CAPACITY_BYTES),
+        mib(larder_store::store::CACHE_CAPACITY_BYTES),
     );
 }

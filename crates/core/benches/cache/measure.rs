@@ -10,10 +10,11 @@ use std::{
 
 use futures_util::FutureExt;
 use larder_core::{
-    cache::{CacheEntry, CacheStore, Engine, FetchFn, OpenOutcome, Policy},
+    cache::{Engine, FetchFn, Policy},
     CoreError,
 };
 use larder_protocol::{Freshness, Source};
+use larder_store::{CacheEntry, CacheStore, OpenOutcome};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
@@ -116,7 +117,7 @@ pub async fn timed_hit(engine: &Engine, user: &str, key: &str, fetch: &FetchFn) 
 /// AES-256-GCM under per-user keys kept in `<dir>/secrets` (the file
 /// store; keys are read once per user, then held in memory, as with the
 /// keychain).
-pub fn encrypted(dir: &Path) -> Result<(CacheStore, OpenOutcome), larder_core::cache::StoreError> {
+pub fn encrypted(dir: &Path) -> Result<(CacheStore, OpenOutcome), larder_store::StoreError> {
     let secrets = larder_core::FileSecrets::open(&dir.join("secrets")).expect("the secrets open");
     let keys = larder_core::CacheKeys::new(Arc::new(secrets));
     CacheStore::open_encrypted(&dir.join("cache"), keys)

@@ -30,7 +30,9 @@ use futures_util::{
 };
 use larder_protocol::{Freshness, Source};
 
-use super::{CacheEntry, CacheStore, Policy};
+use larder_store::{CacheEntry, CacheStore};
+
+use super::Policy;
 use crate::{client::Fetched, CoreError};
 
 /// The time source, so tests can age entries without waiting.

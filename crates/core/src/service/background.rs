@@ -116,23 +116,23 @@ impl Larder {
         };
         store.set_fallback_secrets(old.clone());
         let partitions = store.partition_names();
-        let mut names = vec![crate::secrets::SESSION_TOKEN.to_owned()];
+        let mut names = vec![larder_store::secrets::SESSION_TOKEN.to_owned()];
         names.extend(
             partitions
                 .iter()
-                .map(|partition| crate::secrets::cache_key_name(partition)),
+                .map(|partition| larder_store::secrets::cache_key_name(partition)),
         );
         let fits = |name: &str, secret: &[u8]| {
             let Some(partition) = partitions
                 .iter()
-                .find(|partition| crate::secrets::cache_key_name(partition) == name)
+                .find(|partition| larder_store::secrets::cache_key_name(partition) == name)
             else {
                 return true; // the session token
             };
             let sample = store.sealed_sample(partition);
-            crate::secrets::fitting_key(name, secret, sample.as_deref()).is_ok()
+            larder_store::secrets::fitting_key(name, secret, sample.as_deref()).is_ok()
         };
-        Ok(crate::secrets::move_secrets(
+        Ok(larder_store::secrets::move_secrets(
             old.as_ref(),
             current.as_ref(),
             &names,

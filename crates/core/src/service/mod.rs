@@ -32,8 +32,10 @@ use tokio::sync::watch;
 pub use background::{BackgroundGuard, ProbeSchedule};
 pub use screen::NativeWindow;
 
+use larder_store::CacheEntry;
+
 use crate::{
-    cache::{CacheEntry, Engine, Policy},
+    cache::{Engine, Policy},
     session_store::{MemorySessions, SessionPersistence},
     ApiClient, CoreError,
 };
@@ -195,10 +197,10 @@ impl Larder {
         let keys = crate::CacheKeys::new(secrets);
         // `?` maps a held lock to `AlreadyRunning` and storage failures to
         // `Storage` (see `From<StoreError> for CoreError`).
-        let (store, outcome) = crate::cache::CacheStore::open_encrypted(cache_dir, keys)?;
+        let (store, outcome) = larder_store::CacheStore::open_encrypted(cache_dir, keys)?;
         let engine = Engine::new(store, Arc::new(crate::cache::SystemClock));
         let larder = Self::new(client, engine, persistence);
-        if let crate::cache::OpenOutcome::Rebuilt { moved_to } = outcome {
+        if let larder_store::OpenOutcome::Rebuilt { moved_to } = outcome {
             tracing::warn!(moved_to = %moved_to.display(), "the cache would not open; it was moved aside and rebuilt");
             *larder
                 .inner

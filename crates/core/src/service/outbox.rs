@@ -1,5 +1,5 @@
 //! The outbox: a change (today, marking a notification read) is recorded
-//! durably in the user's outbox first ([`crate::cache::outbox_store`]), shown
+//! durably in the user's outbox first ([`larder_store::outbox_store`]), shown
 //! at once as an overlay on the cached widget (marked pending), and sent in
 //! order, one at a time per user, each with its own `Idempotency-Key`, so a
 //! retry after a lost answer never applies it twice ([`super::outbox_sender`]).

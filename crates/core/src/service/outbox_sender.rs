@@ -333,7 +333,7 @@ impl Larder {
         &self,
         session: &ActiveSession,
         since_ms: u64,
-    ) -> Result<crate::cache::CacheEntry, CoreError> {
+    ) -> Result<larder_store::CacheEntry, CoreError> {
         let resource = Resource::Widget(WidgetId::NOTIFICATIONS);
         let fetch = self.fetch_fn(session, resource);
         let fetched = self

@@ -13,8 +13,10 @@ use larder_protocol::{
 use serde::de::DeserializeOwned;
 
 use super::{ActiveSession, Larder};
+use larder_store::CacheEntry;
+
 use crate::{
-    cache::{CacheEntry, CacheUpdate, FetchFn, Read},
+    cache::{CacheUpdate, FetchFn, Read},
     resource::decode,
     CoreError, Resource,
 };

@@ -17,10 +17,9 @@
 use std::{collections::BTreeSet, time::Duration};
 
 use super::{background::SWEEP_EVERY, Larder};
-use crate::{
-    cache::{policy::STALE_IF_ERROR, store::partition_name},
-    CoreError, Resource,
-};
+use larder_store::store::partition_name;
+
+use crate::{cache::policy::STALE_IF_ERROR, CoreError, Resource};
 
 impl Larder {
     /// The partitions whose data is the only copy a user can come back to:
@@ -122,7 +121,7 @@ impl Larder {
     /// Keeps the cache within the `cacheLimitMib` setting (see
     /// [`Self::evict_to`]). Blocking: the background runs it on a blocking
     /// thread.
-    pub fn enforce_cache_limit(&self) -> Result<crate::cache::eviction::Eviction, CoreError> {
+    pub fn enforce_cache_limit(&self) -> Result<larder_store::eviction::Eviction, CoreError> {
         self.evict_to(self.settings().cache_limit_bytes())
     }
 
@@ -130,7 +129,7 @@ impl Larder {
     /// cache holds more than `limit` bytes; the dashboards of the signed-in,
     /// locked and kept users are never removed to make room, nor the API's
     /// cached config (which offline starts need).
-    pub fn evict_to(&self, limit: u64) -> Result<crate::cache::eviction::Eviction, CoreError> {
+    pub fn evict_to(&self, limit: u64) -> Result<larder_store::eviction::Eviction, CoreError> {
         let protected = self.protected_partitions();
         let app = partition_name(super::APP_PARTITION);
         let keep = |partition: &str, key: &str| {

@@ -217,7 +217,7 @@ impl Machine {
     /// A run of Larder for `api_url`, its cache in `dir`, on `clock`.
     pub fn larder(&self, api_url: &str, dir: &std::path::Path, clock: Arc<ManualClock>) -> Larder {
         let keys = larder_core::CacheKeys::new(self.secrets.clone());
-        let (store, _) = larder_core::cache::CacheStore::open_encrypted(&dir.join("cache"), keys)
+        let (store, _) = larder_store::CacheStore::open_encrypted(&dir.join("cache"), keys)
             .expect("the cache opens");
         Larder::new(
             larder_core::ApiClient::new(api_url).expect("url"),

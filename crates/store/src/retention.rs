@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use super::{
+use crate::{
     sealing::Unsealed,
     trees::{outbox_trees, KEPT_TREE},
     CacheStore, StoreError,
@@ -42,7 +42,7 @@ impl CacheStore {
     /// everything after is sealed under; a store that cannot remove it now
     /// (locked) is an error, and nothing is moved.
     pub fn set_aside(&self, user_id: &str, stamp: u64) -> Result<SetAside, StoreError> {
-        let partition = super::store::partition_name(user_id);
+        let partition = crate::store::partition_name(user_id);
         let _writing = self.live.writing();
         if let Some(keys) = self.sealer.keys() {
             keys.delete(&partition)?;
@@ -80,7 +80,7 @@ impl CacheStore {
         self.live
             .db()
             .open_tree(KEPT_TREE)?
-            .insert(super::store::partition_name(user_id), &[])?;
+            .insert(crate::store::partition_name(user_id), &[])?;
         Ok(())
     }
 
@@ -158,7 +158,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::cache::{store::partition_name, CacheEntry};
+    use crate::{store::partition_name, CacheEntry};
 
     fn entry(fetched_at_ms: u64) -> CacheEntry {
         CacheEntry {

@@ -1,6 +1,6 @@
 //! The live database behind the store: opened through the cache folder's
-//! generations ([`super::layout`]), rebuilt when it will not open, and
-//! compacted ([`super::compaction`]) when the folder outgrows what it holds.
+//! generations ([`crate::layout`]), rebuilt when it will not open, and
+//! compacted ([`crate::compaction`]) when the folder outgrows what it holds.
 //!
 //! A compaction copies every value into a new generation while reads go on
 //! against the old handle; writers wait at a gate from before the copy
@@ -14,10 +14,10 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use super::{
-    compaction::{self, CompactionError, CompactionReport},
+use crate::{
+    compaction::{self, CompactionReport},
     layout::{CacheDir, LiveDb},
-    store::{OpenOutcome, StoreError},
+    FolderError, StoreError,
 };
 
 /// How long a held lock may take to go before the cache counts as in use
@@ -80,11 +80,11 @@ impl LiveDatabase {
         let mut outcome = OpenOutcome::Opened;
         let dir = match CacheDir::recover(root) {
             Ok(dir) => dir,
-            Err(CompactionError::Locked { .. }) => return Err(locked()),
+            Err(FolderError::Locked { .. }) => return Err(locked()),
             Err(
-                err @ (CompactionError::MissingGeneration { .. }
-                | CompactionError::UnreadableCurrent { .. }
-                | CompactionError::NoCurrent { .. }),
+                err @ (FolderError::MissingGeneration { .. }
+                | FolderError::UnreadableCurrent { .. }
+                | FolderError::NoCurrent { .. }),
             ) => {
                 // The folder was not left so by Larder: keep it aside.
                 let moved_to = move_aside(root, &err.to_string())?;
@@ -264,7 +264,7 @@ impl LiveDatabase {
     }
 }
 
-fn layout_error(err: CompactionError) -> StoreError {
+fn layout_error(err: FolderError) -> StoreError {
     StoreError::Layout(Arc::new(err))
 }
 
@@ -316,4 +316,14 @@ fn aside_path(root: &Path) -> PathBuf {
     let mut name = root.file_name().unwrap_or_default().to_owned();
     name.push(format!(".corrupt-{stamp}"));
     root.with_file_name(name)
+}
+
+/// How opening went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenOutcome {
+    /// The existing database opened (or a new one was created).
+    Opened,
+    /// The database would not open; it was moved to `moved_to` and a fresh
+    /// one created.
+    Rebuilt { moved_to: PathBuf },
 }

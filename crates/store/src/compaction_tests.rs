@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
 use super::*;
-use crate::cache::LiveDb;
+use crate::LiveDb;
 
 fn open(path: &Path) -> sled::Result<sled::Db> {
     sled::Config::new()
         .path(path)
-        .cache_capacity(super::super::store::CACHE_CAPACITY_BYTES)
+        .cache_capacity(crate::store::CACHE_CAPACITY_BYTES)
         .open()
 }
 
@@ -91,7 +91,7 @@ fn a_copy_keeps_every_tree_and_value() {
     assert_eq!(tree_names(&to), tree_names(&from), "the empty tree too");
     assert!(matches!(
         copy_live(&from, &to),
-        Err(CompactionError::DestinationNotEmpty { .. })
+        Err(FolderError::DestinationNotEmpty { .. })
     ));
 }
 

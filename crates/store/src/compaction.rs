@@ -1,5 +1,5 @@
 //! Compaction of the cache: every live key and value is copied into a fresh
-//! generation of the cache folder ([`super::layout`]), which is then
+//! generation of the cache folder ([`crate::layout`]), which is then
 //! committed as the live one.
 //!
 //! sled 0.34.7 gives little of the space of overwritten values back: in
@@ -17,11 +17,14 @@
 //! calls [`CacheDir::remove_stale`].
 
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     time::{Duration, Instant},
 };
 
-use super::layout::CacheDir;
+use crate::{
+    layout::{folder_bytes, CacheDir},
+    FolderError,
+};
 
 /// The slack [`needs_compaction`] allows on top of three times the live
 /// bytes, so that a small cache is never compacted for nothing, nor again
@@ -50,66 +53,6 @@ pub const AMPLIFICATION_LIMIT: u64 = 3;
 /// the copy goes leaves the new folder at about 2x the live bytes instead
 /// of 3x (measured at 8 KB values; a segment is 512 KiB).
 const COPY_FLUSH_BYTES: u64 = 256 * 1024;
-
-/// What went wrong with the cache folder or a compaction.
-#[derive(Debug, thiserror::Error)]
-pub enum CompactionError {
-    #[error("could not {action} {path}: {source}")]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("another Larder is using the cache at {root}; close it first")]
-    Locked { root: PathBuf },
-    #[error("{root}/CURRENT names generation {generation}, which does not exist")]
-    MissingGeneration { root: PathBuf, generation: u64 },
-    #[error("{path} does not name a generation of the cache")]
-    UnreadableCurrent { path: PathBuf },
-    #[error("{root} holds cache generations {generations:?} but no CURRENT naming one")]
-    NoCurrent {
-        root: PathBuf,
-        generations: Vec<u64>,
-    },
-    #[error("the database at {path} could not be opened: {source}")]
-    Open {
-        path: PathBuf,
-        #[source]
-        source: sled::Error,
-    },
-    #[error("tree {tree:?} of the live database could not be read: {source}")]
-    Read {
-        tree: String,
-        #[source]
-        source: sled::Error,
-    },
-    #[error("tree {tree:?} of the new database could not be written: {source}")]
-    Write {
-        tree: String,
-        #[source]
-        source: sled::Error,
-    },
-    #[error("the new database could not be flushed: {source}")]
-    Flush {
-        #[source]
-        source: sled::Error,
-    },
-    #[error("the new database is not empty: tree {tree:?} holds data")]
-    DestinationNotEmpty { tree: String },
-}
-
-impl CompactionError {
-    /// A mapper from an I/O error on `path` while doing `action`.
-    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
-        let path = path.to_owned();
-        move |source| Self::Io {
-            action,
-            path,
-            source,
-        }
-    }
-}
 
 /// What a compaction did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,10 +83,10 @@ fn tree_label(name: &[u8]) -> String {
 }
 
 /// The bytes of every key and value in every tree of `db` (a full scan).
-pub fn live_bytes(db: &sled::Db) -> Result<u64, CompactionError> {
+pub fn live_bytes(db: &sled::Db) -> Result<u64, FolderError> {
     let mut total = 0u64;
     for name in db.tree_names() {
-        let read = |source| CompactionError::Read {
+        let read = |source| FolderError::Read {
             tree: tree_label(&name),
             source,
         };
@@ -155,47 +98,29 @@ pub fn live_bytes(db: &sled::Db) -> Result<u64, CompactionError> {
     Ok(total)
 }
 
-/// The length of every file under `path`, recursively; what cannot be read
-/// (a file sled removed meanwhile, a missing folder) counts as nothing.
-pub fn folder_bytes(path: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|entry| match entry.metadata() {
-            Ok(meta) if meta.is_dir() => folder_bytes(&entry.path()),
-            Ok(meta) => meta.len(),
-            Err(_) => 0,
-        })
-        .sum()
-}
-
 /// Copies every tree of `from` (the default tree included, and empty trees
 /// as trees) into the empty database `to`, key by key as raw bytes, then
 /// flushes `to`. Returns the bytes of keys and values copied.
-pub fn copy_live(from: &sled::Db, to: &sled::Db) -> Result<u64, CompactionError> {
+pub fn copy_live(from: &sled::Db, to: &sled::Db) -> Result<u64, FolderError> {
     for name in to.tree_names() {
-        let tree = to
-            .open_tree(&name)
-            .map_err(|source| CompactionError::Write {
-                tree: tree_label(&name),
-                source,
-            })?;
+        let tree = to.open_tree(&name).map_err(|source| FolderError::Write {
+            tree: tree_label(&name),
+            source,
+        })?;
         if !tree.is_empty() {
-            return Err(CompactionError::DestinationNotEmpty {
+            return Err(FolderError::DestinationNotEmpty {
                 tree: tree_label(&name),
             });
         }
     }
-    let flush = |source| CompactionError::Flush { source };
+    let flush = |source| FolderError::Flush { source };
     let (mut copied, mut unflushed) = (0u64, 0u64);
     for name in from.tree_names() {
-        let read = |source| CompactionError::Read {
+        let read = |source| FolderError::Read {
             tree: tree_label(&name),
             source,
         };
-        let write = |source| CompactionError::Write {
+        let write = |source| FolderError::Write {
             tree: tree_label(&name),
             source,
         };
@@ -231,11 +156,11 @@ pub fn compact(
     dir: &mut CacheDir,
     live: &sled::Db,
     open: impl Fn(&Path) -> sled::Result<sled::Db>,
-) -> Result<(sled::Db, CompactionReport), CompactionError> {
+) -> Result<(sled::Db, CompactionReport), FolderError> {
     let started = Instant::now();
     let folder_bytes_before = dir.live_folder_bytes();
     let (generation, path) = dir.next_generation_path()?;
-    let fresh = open(&path).map_err(|source| CompactionError::Open {
+    let fresh = open(&path).map_err(|source| FolderError::Open {
         path: path.clone(),
         source,
     })?;

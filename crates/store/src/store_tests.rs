@@ -158,7 +158,7 @@ fn a_value_in_a_newer_frame_schema_is_kept_not_dropped() {
         .expect("encrypted");
     let sealed = crate::secrets::seal(
         &secret,
-        &super::super::sealing::Sealer::context(&partition, b"widget:2"),
+        &crate::sealing::Sealer::context(&partition, b"widget:2"),
         &frame,
     )
     .expect("sealed");
@@ -232,7 +232,7 @@ fn a_single_value_sealed_under_another_key_is_kept_when_refetched() {
     let frame = entry("theirs").encode().expect("encoded");
     let sealed = crate::secrets::seal(
         &other,
-        &super::super::sealing::Sealer::context(&partition, b"widget:2"),
+        &crate::sealing::Sealer::context(&partition, b"widget:2"),
         &frame,
     )
     .expect("sealed");

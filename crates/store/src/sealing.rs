@@ -11,11 +11,11 @@
 //!   or gone, the value names another key, its format cannot say): the
 //!   value is kept and the read answers a typed error.
 
-use super::{
+use crate::secrets::{CacheKeys, OpenError, SecretError, SecretKey};
+use crate::{
     entry::{CacheEntry, EntryError},
     StoreError,
 };
-use crate::secrets::{CacheKeys, OpenError, SecretError, SecretKey};
 
 /// Why a stored value was not served.
 #[derive(Debug)]
@@ -94,10 +94,10 @@ impl Sealer {
         db: &sled::Db,
         partition: &str,
     ) -> Result<SecretKey, StoreError> {
-        let sample = super::trees::sample_sealed(db, partition);
+        let sample = crate::trees::sample_sealed(db, partition);
         Ok(keys.key_or_create(
             partition,
-            || !super::trees::holds_sealed(db, partition).unwrap_or(true),
+            || !crate::trees::holds_sealed(db, partition).unwrap_or(true),
             sample.as_deref(),
         )?)
     }
@@ -113,7 +113,7 @@ impl Sealer {
         let Some(keys) = &self.keys else {
             return Ok(None);
         };
-        let sample = super::trees::sample_sealed(db, partition);
+        let sample = crate::trees::sample_sealed(db, partition);
         match keys.key_for(partition, sample.as_deref())? {
             Some(key) => Ok(Some(key)),
             None => Err(SecretError::NotFound {

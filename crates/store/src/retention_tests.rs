@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::{cache::CacheEntry, SecretStore};
+use crate::{CacheEntry, SecretStore};
 
 #[test]
 fn a_partition_whose_key_is_gone_can_be_set_aside_and_started_afresh() {
@@ -38,7 +38,7 @@ fn a_partition_whose_key_is_gone_can_be_set_aside_and_started_afresh() {
         .expect("recorded");
     drop(store);
     // The key is gone from the keychain: nothing can be read or written.
-    let partition = crate::cache::store::partition_name("u");
+    let partition = crate::store::partition_name("u");
     secrets
         .delete(&crate::secrets::cache_key_name(&partition))
         .expect("deleted");

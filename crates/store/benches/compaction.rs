@@ -10,12 +10,12 @@
 //!
 //! Each is measured at rest (the database flushed and closed), compacted
 //! into the next generation, and measured again after the new generation is
-//! closed and reopened. `cargo bench -p larder-core --bench compaction`
+//! closed and reopened. `cargo bench -p larder-store --bench compaction`
 //! prints a Markdown table; the figures go in docs/BENCHMARKS.md.
 
 use std::path::Path;
 
-use larder_core::cache::{
+use larder_store::{
     compact, compaction::FLOOR_BYTES, live_bytes, needs_compaction, store::partition_name,
     store::CACHE_CAPACITY_BYTES, CacheDir,
 };

@@ -10,7 +10,7 @@
 //! not touched since the app started rank below all that were, oldest
 //! fetch first.
 
-use super::sealing::Unsealed;
+use crate::sealing::Unsealed;
 
 use std::{
     collections::HashMap,
@@ -97,17 +97,17 @@ pub fn choose(mut candidates: Vec<Candidate>, live: u64, target: u64) -> Vec<Can
         .collect()
 }
 
-impl super::CacheStore {
+impl crate::CacheStore {
     /// Removes the least recently used entries, across users, when the
     /// values of all of them pass `limit` bytes, until they are back under
-    /// nine tenths of it (see [`super::eviction`]). Entries for which
+    /// nine tenths of it (see [`crate::eviction`]). Entries for which
     /// `keep(partition, key)` holds are never removed, nor are those whose
     /// key cannot be read now.
     pub fn evict_to(
         &self,
         limit: u64,
         keep: &dyn Fn(&str, &str) -> bool,
-    ) -> Result<Eviction, super::StoreError> {
+    ) -> Result<Eviction, crate::StoreError> {
         let _writing = self.live.writing();
         let db = self.live.db();
         let mut live = 0u64;
@@ -218,7 +218,7 @@ mod tests {
 
     #[test]
     fn the_store_evicts_across_users_least_recently_used_first_keeping_what_it_must() {
-        use crate::cache::{store::partition_name, CacheEntry, CacheStore};
+        use crate::{store::partition_name, CacheEntry, CacheStore};
         let dir = tempfile::tempdir().expect("temp dir");
         let (store, _) = CacheStore::open(&dir.path().join("cache")).expect("opens");
         let entry = |fetched_at_ms| CacheEntry {

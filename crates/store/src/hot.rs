@@ -21,7 +21,7 @@ use std::{
     sync::{Mutex, PoisonError},
 };
 
-use super::CacheEntry;
+use crate::CacheEntry;
 
 /// The memory the hot tier may hold.
 pub const HOT_BUDGET_BYTES: usize = 8 * 1024 * 1024;

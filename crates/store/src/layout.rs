@@ -32,7 +32,7 @@ use std::{
 
 use fs2::FileExt;
 
-use super::compaction::{folder_bytes, CompactionError};
+use crate::FolderError;
 
 const CURRENT: &str = "CURRENT";
 const CURRENT_TMP: &str = "CURRENT.tmp";
@@ -104,15 +104,15 @@ impl CacheDir {
     /// the next clean-up.
     ///
     /// A folder with neither CURRENT nor a legacy database starts at
-    /// generation 1, committed at once. [`CompactionError::MissingGeneration`],
-    /// [`CompactionError::UnreadableCurrent`] and
-    /// [`CompactionError::NoCurrent`] mean the folder was not left so by
-    /// this code; [`CompactionError::Locked`] that another process has it.
-    pub fn recover(root: impl AsRef<Path>) -> Result<Self, CompactionError> {
+    /// generation 1, committed at once. [`FolderError::MissingGeneration`],
+    /// [`FolderError::UnreadableCurrent`] and
+    /// [`FolderError::NoCurrent`] mean the folder was not left so by
+    /// this code; [`FolderError::Locked`] that another process has it.
+    pub fn recover(root: impl AsRef<Path>) -> Result<Self, FolderError> {
         let root = root.as_ref().to_owned();
-        fs::create_dir_all(&root).map_err(CompactionError::io("create", &root))?;
+        fs::create_dir_all(&root).map_err(FolderError::io("create", &root))?;
         let lock = lock(&root)?;
-        let holding_data = || -> Result<Vec<u64>, CompactionError> {
+        let holding_data = || -> Result<Vec<u64>, FolderError> {
             Ok(generations(&root)?
                 .into_iter()
                 .filter(|(_, path)| path.join(SLED_DATA).is_file())
@@ -124,7 +124,7 @@ impl CacheDir {
             Current::Names(number) => {
                 let path = generation_path(&root, number);
                 if !path.is_dir() {
-                    return Err(CompactionError::MissingGeneration {
+                    return Err(FolderError::MissingGeneration {
                         root,
                         generation: number,
                     });
@@ -138,21 +138,21 @@ impl CacheDir {
                 Some(LiveDb::Legacy(root.clone()))
             }
             Current::Unavailable(source) => {
-                return Err(CompactionError::Io {
+                return Err(FolderError::Io {
                     action: "read",
                     path: root.join(CURRENT),
                     source,
                 })
             }
             Current::Unreadable => {
-                return Err(CompactionError::UnreadableCurrent {
+                return Err(FolderError::UnreadableCurrent {
                     path: root.join(CURRENT),
                 })
             }
             Current::Missing => {
                 let generations = holding_data()?;
                 if !generations.is_empty() {
-                    return Err(CompactionError::NoCurrent { root, generations });
+                    return Err(FolderError::NoCurrent { root, generations });
                 }
                 None
             }
@@ -168,7 +168,7 @@ impl CacheDir {
         if fresh {
             // A new cache: its first generation, empty until sled opens it.
             let (number, path) = dir.next_generation_path()?;
-            fs::create_dir(&path).map_err(CompactionError::io("create", &path))?;
+            fs::create_dir(&path).map_err(FolderError::io("create", &path))?;
             dir.commit(number)?;
         }
         Ok(dir)
@@ -207,7 +207,7 @@ impl CacheDir {
 
     /// The number and folder of a new generation: above every generation
     /// present, live or left over, so its folder does not exist yet.
-    pub fn next_generation_path(&self) -> Result<(u64, PathBuf), CompactionError> {
+    pub fn next_generation_path(&self) -> Result<(u64, PathBuf), FolderError> {
         let highest = generations(&self.root)?
             .into_iter()
             .map(|(number, _)| number)
@@ -221,10 +221,10 @@ impl CacheDir {
     /// Makes generation `number`, whose database is flushed, the live one:
     /// syncs its files and folders, then replaces CURRENT (the commit
     /// point). On an error the live generation is unchanged.
-    pub fn commit(&mut self, number: u64) -> Result<(), CompactionError> {
+    pub fn commit(&mut self, number: u64) -> Result<(), FolderError> {
         let path = generation_path(&self.root, number);
         if !path.is_dir() {
-            return Err(CompactionError::MissingGeneration {
+            return Err(FolderError::MissingGeneration {
                 root: self.root.clone(),
                 generation: number,
             });
@@ -236,13 +236,13 @@ impl CacheDir {
         tests::FAIL_SYNCS
             .with(|fail| fail.set(tests::FAIL_SYNC_AFTER_RENAME.with(|f| f.replace(false))));
         let tmp = self.root.join(CURRENT_TMP);
-        let mut file = File::create(&tmp).map_err(CompactionError::io("create", &tmp))?;
+        let mut file = File::create(&tmp).map_err(FolderError::io("create", &tmp))?;
         file.write_all(format!("{GENERATION_PREFIX}{number}\n").as_bytes())
             .and_then(|()| file.sync_all())
-            .map_err(CompactionError::io("write", &tmp))?;
+            .map_err(FolderError::io("write", &tmp))?;
         drop(file);
         let current = self.root.join(CURRENT);
-        fs::rename(&tmp, &current).map_err(CompactionError::io("replace", &current))?;
+        fs::rename(&tmp, &current).map_err(FolderError::io("replace", &current))?;
         self.live = LiveDb::Generation { number, path };
         // Committed: the rename is visible. Should the root's sync fail, a
         // power cut could still roll it back, to the complete older
@@ -323,10 +323,10 @@ fn generation_path(root: &Path, number: u64) -> PathBuf {
 }
 
 /// Every `gen-<N>` folder in `root`.
-fn generations(root: &Path) -> Result<Vec<(u64, PathBuf)>, CompactionError> {
+fn generations(root: &Path) -> Result<Vec<(u64, PathBuf)>, FolderError> {
     let mut found = Vec::new();
-    for entry in fs::read_dir(root).map_err(CompactionError::io("list", root))? {
-        let entry = entry.map_err(CompactionError::io("list", root))?;
+    for entry in fs::read_dir(root).map_err(FolderError::io("list", root))? {
+        let entry = entry.map_err(FolderError::io("list", root))?;
         let number = entry
             .file_name()
             .to_str()
@@ -371,7 +371,7 @@ fn read_current(root: &Path) -> Current {
         .map_or(Current::Unreadable, Current::Names)
 }
 
-fn lock(root: &Path) -> Result<File, CompactionError> {
+fn lock(root: &Path) -> Result<File, FolderError> {
     let path = root.join(LOCK);
     let file = OpenOptions::new()
         .read(true)
@@ -379,26 +379,26 @@ fn lock(root: &Path) -> Result<File, CompactionError> {
         .create(true)
         .truncate(false)
         .open(&path)
-        .map_err(CompactionError::io("open", &path))?;
+        .map_err(FolderError::io("open", &path))?;
     match file.try_lock_exclusive() {
         Ok(()) => Ok(file),
         Err(err)
             if err.kind() == std::io::ErrorKind::WouldBlock
                 || err.raw_os_error() == fs2::lock_contended_error().raw_os_error() =>
         {
-            Err(CompactionError::Locked {
+            Err(FolderError::Locked {
                 root: root.to_owned(),
             })
         }
-        Err(err) => Err(CompactionError::io("lock", &path)(err)),
+        Err(err) => Err(FolderError::io("lock", &path)(err)),
     }
 }
 
 /// Syncs every file and folder under `path` (sled syncs its data file on a
 /// flush, but not its config or blob files).
-fn sync_tree(path: &Path) -> Result<(), CompactionError> {
-    for entry in fs::read_dir(path).map_err(CompactionError::io("list", path))? {
-        let entry = entry.map_err(CompactionError::io("list", path))?;
+fn sync_tree(path: &Path) -> Result<(), FolderError> {
+    for entry in fs::read_dir(path).map_err(FolderError::io("list", path))? {
+        let entry = entry.map_err(FolderError::io("list", path))?;
         let (child, meta) = (entry.path(), entry.metadata());
         let synced = match meta {
             Ok(meta) if meta.is_dir() => sync_tree(&child),
@@ -408,12 +408,12 @@ fn sync_tree(path: &Path) -> Result<(), CompactionError> {
                 .write(cfg!(not(unix)))
                 .open(&child)
                 .and_then(|file| file.sync_all())
-                .map_err(CompactionError::io("sync", &child)),
-            Err(err) => Err(CompactionError::io("sync", &child)(err)),
+                .map_err(FolderError::io("sync", &child)),
+            Err(err) => Err(FolderError::io("sync", &child)(err)),
         };
         match synced {
             // Removed by sled meanwhile (an old snapshot): nothing to sync.
-            Err(CompactionError::Io { source, .. })
+            Err(FolderError::Io { source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound => {}
             other => other?,
         }
@@ -425,16 +425,32 @@ fn sync_tree(path: &Path) -> Result<(), CompactionError> {
 
 /// Makes a folder's entries (created, renamed or removed files) durable.
 #[cfg(unix)]
-fn sync_folder(path: &Path) -> Result<(), CompactionError> {
+fn sync_folder(path: &Path) -> Result<(), FolderError> {
     #[cfg(test)]
     if tests::FAIL_SYNCS.with(|fail| fail.replace(false)) {
-        return Err(CompactionError::io("sync", path)(std::io::Error::other(
+        return Err(FolderError::io("sync", path)(std::io::Error::other(
             "a sync failed on purpose",
         )));
     }
     File::open(path)
         .and_then(|folder| folder.sync_all())
-        .map_err(CompactionError::io("sync", path))
+        .map_err(FolderError::io("sync", path))
+}
+
+/// The length of every file under `path`, recursively; what cannot be read
+/// (a file sled removed meanwhile, a missing folder) counts as nothing.
+pub fn folder_bytes(path: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(meta) if meta.is_dir() => folder_bytes(&entry.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ fn current_naming_a_missing_generation_is_an_error() {
     drop(CacheDir::recover(&root).expect("recovers"));
     fs::write(root.join("CURRENT"), "gen-7\n").expect("write");
     match CacheDir::recover(&root) {
-        Err(CompactionError::MissingGeneration { generation: 7, .. }) => {}
+        Err(FolderError::MissingGeneration { generation: 7, .. }) => {}
         other => panic!("expected MissingGeneration, got {other:?}"),
     }
     let mut dir = {
@@ -97,7 +97,7 @@ fn current_naming_a_missing_generation_is_an_error() {
     };
     assert!(matches!(
         dir.commit(9),
-        Err(CompactionError::MissingGeneration { generation: 9, .. })
+        Err(FolderError::MissingGeneration { generation: 9, .. })
     ));
     assert_eq!(dir.live().generation(), Some(1), "nothing committed");
 }
@@ -110,7 +110,7 @@ fn an_unreadable_current_falls_back_only_to_a_legacy_database() {
     fs::write(root.join("CURRENT"), "\u{0}garbage").expect("write");
     assert!(matches!(
         CacheDir::recover(&root),
-        Err(CompactionError::UnreadableCurrent { .. })
+        Err(FolderError::UnreadableCurrent { .. })
     ));
 
     let legacy = temp.path().join("legacy");
@@ -130,7 +130,7 @@ fn generations_with_data_and_no_current_are_an_error() {
     db.insert("k", "v").expect("insert");
     drop(db);
     match CacheDir::recover(&root) {
-        Err(CompactionError::NoCurrent { generations, .. }) => assert_eq!(generations, [5]),
+        Err(FolderError::NoCurrent { generations, .. }) => assert_eq!(generations, [5]),
         other => panic!("expected NoCurrent, got {other:?}"),
     }
     // An empty one is an interrupted start of a new cache.
@@ -151,7 +151,7 @@ fn a_second_process_is_told_the_folder_is_in_use() {
     let _dir = CacheDir::recover(temp.path()).expect("recovers");
     assert!(matches!(
         CacheDir::recover(temp.path()),
-        Err(CompactionError::Locked { .. })
+        Err(FolderError::Locked { .. })
     ));
 }
 

@@ -9,17 +9,17 @@
 
 use larder_protocol::PendingChange;
 
-use super::{sealing::Unsealed, store::partition_name, CacheEntry, CacheStore, StoreError};
+use crate::{sealing::Unsealed, store::partition_name, CacheEntry, CacheStore, StoreError};
 
 /// The tree of `user_id`'s outbox.
 fn outbox_tree(user_id: &str) -> String {
-    let [outbox, _] = super::trees::outbox_trees(&partition_name(user_id));
+    let [outbox, _] = crate::trees::outbox_trees(&partition_name(user_id));
     outbox
 }
 
 /// Where damaged records of `user_id`'s outbox are kept aside.
 fn aside_tree(user_id: &str) -> String {
-    let [_, aside] = super::trees::outbox_trees(&partition_name(user_id));
+    let [_, aside] = crate::trees::outbox_trees(&partition_name(user_id));
     aside
 }
 

@@ -2,91 +2,30 @@
 //!
 //! A partition is named by a hash of the user id, never the id itself, which
 //! may contain anything. Values are [`CacheEntry`] frames, sealed under the
-//! partition's key ([`super::sealing`]). A value is removed only when the
+//! partition's key ([`crate::sealing`]). A value is removed only when the
 //! right key proves it damaged (a torn write, a flipped bit); one that
 //! cannot be read for any other reason (a locked keychain, a missing key,
 //! another key) is kept, and the read answers a typed error.
 //!
 //! Recently used entries also sit decrypted in a small memory tier
-//! ([`super::hot`]), kept coherent by every write and removal here.
+//! ([`crate::hot`]), kept coherent by every write and removal here.
 //!
 //! sled calls block, but a hit is a few microseconds, well under the cost of
 //! hopping to a blocking thread; callers on an async runtime call these
 //! directly.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::{
+use crate::{
     entry::CacheEntry,
     sealing::{Sealer, Unsealed},
+    OpenOutcome, StoreError,
 };
-use crate::secrets::SecretError;
 
-use super::live::LiveDatabase;
-pub use super::live::CACHE_CAPACITY_BYTES;
-
-/// What went wrong with the cache's storage. `Clone`, because one failed
-/// fetch is handed to every caller that shares it.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum StoreError {
-    #[error("another Larder is using the cache at {path}; close it first")]
-    Locked { path: PathBuf },
-    #[error("the cache at {path} could not be opened or rebuilt: {source}")]
-    Unopenable {
-        path: PathBuf,
-        #[source]
-        source: sled::Error,
-    },
-    /// The cache cannot be opened right now (a full disk, too many open
-    /// files, permissions): nothing was moved or changed, and opening it
-    /// again may work.
-    #[error("the cache at {path} is unavailable right now ({source}); nothing was changed")]
-    Unavailable {
-        path: PathBuf,
-        #[source]
-        source: sled::Error,
-    },
-    #[error("the cache storage failed: {0}")]
-    Storage(#[from] sled::Error),
-    #[error("an entry could not be encoded: {0}")]
-    Encode(#[from] super::entry::EntryError),
-    /// An outbox record could not be encoded.
-    #[error("a waiting change could not be encoded: {0}")]
-    Record(String),
-    /// The partition's key could not be read (or, for a write into a
-    /// partition that holds values, is missing): the values are kept.
-    #[error("the cache's key cannot be read: {0}")]
-    Secret(#[from] SecretError),
-    /// A value was sealed under another key than the partition's (or in
-    /// the first format, which cannot tell that from damage); it is kept.
-    #[error("a cached value was sealed under another key")]
-    WrongKey,
-    /// A value in a format newer than this Larder; it is kept.
-    #[error("a cached value is in an unknown format ({0})")]
-    UnknownFormat(u8),
-    /// A value whose key opens it, in a frame schema newer than this
-    /// Larder's; it is kept.
-    #[error("a cached value has a newer frame schema ({0})")]
-    UnknownSchema(u16),
-    /// The cache folder's generations could not be read, made or swapped.
-    #[error("the cache folder could not be used: {0}")]
-    Layout(#[source] std::sync::Arc<super::compaction::CompactionError>),
-    /// The flush's blocking task was cancelled or panicked.
-    #[error("the cache could not be flushed")]
-    Flush(#[source] std::sync::Arc<tokio::task::JoinError>),
-}
-
-/// How opening went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OpenOutcome {
-    /// The existing database opened (or a new one was created).
-    Opened,
-    /// The database would not open; it was moved to `moved_to` and a fresh
-    /// one created.
-    Rebuilt { moved_to: PathBuf },
-}
+use crate::live::LiveDatabase;
+pub use crate::live::CACHE_CAPACITY_BYTES;
 
 /// The per-user cache store. Cheap to clone (sled's handles are `Arc`s).
 /// Its `Debug` is short: sled's would dump every tree, keys included.
@@ -96,9 +35,9 @@ pub struct CacheStore {
     /// Seals values under the per-partition keys (or stores plain frames,
     /// in the low-level tests and benchmarks).
     pub(super) sealer: Sealer,
-    pub(super) hot: std::sync::Arc<super::hot::HotEntries>,
+    pub(super) hot: std::sync::Arc<crate::hot::HotEntries>,
     /// The order entries were last used in, for eviction.
-    pub(super) access: std::sync::Arc<super::eviction::AccessOrder>,
+    pub(super) access: std::sync::Arc<crate::eviction::AccessOrder>,
 }
 
 impl std::fmt::Debug for CacheStore {
@@ -125,7 +64,7 @@ impl CacheStore {
             Self {
                 live: std::sync::Arc::new(live),
                 sealer: Sealer::new(None),
-                hot: std::sync::Arc::new(super::hot::HotEntries::new(super::hot::HOT_BUDGET_BYTES)),
+                hot: std::sync::Arc::new(crate::hot::HotEntries::new(crate::hot::HOT_BUDGET_BYTES)),
                 access: std::sync::Arc::default(),
             },
             outcome,
@@ -136,7 +75,7 @@ impl CacheStore {
     /// decrypts, as the first read of an entry after a start does. For
     /// measuring that cold path.
     pub fn without_hot_tier(mut self) -> Self {
-        self.hot = std::sync::Arc::new(super::hot::HotEntries::new(0));
+        self.hot = std::sync::Arc::new(crate::hot::HotEntries::new(0));
         self
     }
 
@@ -285,9 +224,9 @@ impl CacheStore {
         self.hot.remove_partition(&partition);
         self.access.forget_partition(&partition);
         db.drop_tree(&partition)?;
-        super::trees::forget_kept(&db, &partition)?;
+        crate::trees::forget_kept(&db, &partition)?;
         if let Some(keys) = self.sealer.keys() {
-            if !super::trees::holds_sealed(&db, &partition)? {
+            if !crate::trees::holds_sealed(&db, &partition)? {
                 // The data is gone either way; a key left behind (the
                 // keychain is locked now) protects nothing and is reused by
                 // the user's next sign-in.
@@ -308,7 +247,7 @@ impl CacheStore {
     /// holds anything sealed under its key: cache entries, waiting changes
     /// or records set aside.
     pub fn partition_names(&self) -> Vec<String> {
-        super::trees::sealed_partitions(&self.live.db())
+        crate::trees::sealed_partitions(&self.live.db())
     }
 
     /// Loads `user_id`'s key into memory (creating it when nothing is
@@ -330,7 +269,7 @@ impl CacheStore {
     /// One value sealed under `partition`'s key, if any (its key id tells
     /// which key opens the partition).
     pub fn sealed_sample(&self, partition: &str) -> Option<Vec<u8>> {
-        super::trees::sample_sealed(&self.live.db(), partition)
+        crate::trees::sample_sealed(&self.live.db(), partition)
     }
 
     /// Whether keys live in an OS keychain.
@@ -348,14 +287,14 @@ impl CacheStore {
 
     /// Compacts the database when its folder has outgrown what it holds
     /// (more than 3x the live bytes plus a 16 MiB floor; see
-    /// [`super::compaction`]). Blocking: call it on a blocking thread.
+    /// [`crate::compaction`]). Blocking: call it on a blocking thread.
     /// Reads go on meanwhile; writes wait for the swap.
-    pub fn compact_if_due(&self) -> Result<Option<super::CompactionReport>, StoreError> {
+    pub fn compact_if_due(&self) -> Result<Option<crate::CompactionReport>, StoreError> {
         self.live.compact_if_due()
     }
 
     /// Compacts now, due or not (tests and benchmarks).
-    pub fn compact(&self) -> Result<super::CompactionReport, StoreError> {
+    pub fn compact(&self) -> Result<crate::CompactionReport, StoreError> {
         self.live.compact()
     }
 
