@@ -10,7 +10,7 @@ use larder_protocol::{CommandError, FollowersEnvelope, PostsEnvelope, ProfileEnv
 use crate::{
     backend,
     stores::{use_global_store, use_profile_store, use_refresh_tick, ProfileStore},
-    widgets::chrome::Island,
+    widgets::island::Island,
 };
 
 use crate::widgets::UI_STALE_TIME;

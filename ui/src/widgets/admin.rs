@@ -8,7 +8,7 @@ use dioxus::prelude::*;
 use dioxus_query::prelude::*;
 use larder_protocol::{health::SystemHealth, CommandError, HealthEnvelope};
 
-use super::chrome::Island;
+use super::island::Island;
 use crate::backend;
 
 #[derive(Clone, PartialEq, Eq, Hash)]

@@ -4,9 +4,9 @@
 //! failing one never breaks the others.
 //!
 //! # Layout
-//! - [`slot`]: the island (query, hydration, boundaries).
-//! - [`chrome`]: the frame with its test handles, the skeleton and the
-//!   error card.
+//! - [`slot`]: one widget (its query, hydration and frame).
+//! - [`island`]: the boundaries every widget sits in, and the error card.
+//! - [`chrome`]: the frame with its test handles, and the skeleton.
 //! - [`freshness`]: the freshness badge.
 //! - [`admin`]: the admins-only system health widget.
 //! - one module per widget kind, each a pure component over its payload.
@@ -16,6 +16,7 @@ pub mod admin;
 pub mod analytics;
 pub mod chrome;
 pub mod freshness;
+pub mod island;
 pub mod kpis;
 pub mod notifications;
 pub mod profile;
@@ -54,6 +55,9 @@ pub fn WidgetView(
 /// keeps a query's result until something (a retry, a push, a refresh)
 /// replaces it.
 pub const UI_STALE_TIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+#[cfg(test)]
+mod frame_tests;
 
 #[cfg(test)]
 mod tests {

@@ -20,8 +20,9 @@ use dioxus_query::prelude::*;
 use larder_protocol::{CommandError, WidgetEnvelope, WidgetId};
 
 use super::{
-    chrome::{Island, WidgetFrame},
+    chrome::{SlotState, WidgetFrame},
     freshness::{Badge, BadgeState},
+    island::Island,
     WidgetView,
 };
 use crate::{
@@ -67,31 +68,13 @@ impl QueryCapability for FetchWidget {
 #[derive(Clone, Copy)]
 struct Painted(Signal<bool>);
 
-/// What the `data-state` test handle says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlotState {
-    Loading,
-    Ready,
-    Error,
-}
-
-impl SlotState {
-    /// Ready once content is painted; an error once the query settled with
-    /// one; loading otherwise.
-    pub fn of(state: &QueryStateData<FetchWidget>, painted: bool) -> Self {
-        match state {
-            _ if painted => Self::Ready,
-            QueryStateData::Settled { res: Err(_), .. } => Self::Error,
-            _ => Self::Loading,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Loading => "loading",
-            Self::Ready => "ready",
-            Self::Error => "error",
-        }
+/// Ready once content is painted; an error once the query settled with
+/// one; loading otherwise.
+fn slot_state(state: &QueryStateData<FetchWidget>, painted: bool) -> SlotState {
+    match state {
+        _ if painted => SlotState::Ready,
+        QueryStateData::Settled { res: Err(_), .. } => SlotState::Error,
+        _ => SlotState::Loading,
     }
 }
 
@@ -119,7 +102,7 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
         }
     });
 
-    let state = SlotState::of(&query.read().state(), (painted.0)());
+    let state = slot_state(&query.read().state(), (painted.0)());
     let known = layout.widgets.read().get(&id).cloned();
     let badge = known.as_ref().map(|envelope| {
         let now = *layout.now_ms.read();
