@@ -50,9 +50,10 @@ pub fn choose(
         None | Some("") => None,
         Some(NO_KEYCHAIN_FOR_TESTS) if absent => None,
         Some(other) => {
-            return Err(PersistenceError::SecretsChoice(
-                other.chars().take(32).collect(),
-            ))
+            return Err(PersistenceError::SecretsChoice {
+                variable: SECRETS_ENV,
+                value: other.chars().take(32).collect(),
+            })
         }
     };
     let in_use = from_environment.or(choice).unwrap_or_default();

@@ -21,7 +21,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use crate::{
     api_endpoint,
     persistence::{Persistence, StorePaths},
-    push,
+    push, secret_choice,
     state::{AppState, BackgroundTasks},
     SetupError,
 };
@@ -80,7 +80,11 @@ fn open<R: Runtime>(
     choice: Option<SecretStoreChoice>,
 ) -> Result<(Larder, BackgroundTasks), CommandError> {
     let persistence = state.persistence();
-    let secrets = persistence.choose_secrets(choice)?;
+    let secrets = secret_choice::choose(
+        &persistence.paths().secrets,
+        choice,
+        persistence.settings().secret_store,
+    )?;
     let sessions = persistence
         .sessions(app, secrets.store.clone())
         .map_err(|err| CommandError::Internal {

@@ -4,7 +4,9 @@
 //! check.
 
 pub mod cache;
+pub mod outbox;
 pub mod profile;
+pub mod screen;
 pub mod session;
 pub mod settings;
 pub mod widgets;
@@ -26,11 +28,11 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         widgets::get_widget,
         widgets::refresh_widget,
         widgets::prewarm,
-        widgets::mark_notification_read,
         widgets::get_system_health,
-        widgets::report_screen,
-        widgets::outbox,
-        widgets::discard_change,
+        screen::report_screen,
+        outbox::mark_notification_read,
+        outbox::outbox,
+        outbox::discard_change,
         profile::get_profile,
         profile::get_posts,
         profile::get_followers,

@@ -19,10 +19,7 @@ use tauri::{AppHandle, Runtime};
 
 pub use session_file::StoreSessions;
 
-use crate::{
-    secret_choice::{self, SecretChoice, SECRETS_ENV},
-    SetupError,
-};
+use crate::SetupError;
 
 /// The store file that holds the user's settings.
 pub const SETTINGS_STORE: &str = "settings.json";
@@ -41,9 +38,13 @@ pub enum PersistenceError {
     /// No OS keychain answered and the file store was not chosen.
     #[error("no keychain answered ({0})")]
     NoKeychain(#[source] SecretError),
-    /// `LARDER_SECRETS` holds something other than `keychain` or `file`.
-    #[error("{SECRETS_ENV} must be `keychain` or `file`, not {0:?}")]
-    SecretsChoice(String),
+    /// The environment's choice of secret store (`variable`, that is
+    /// `LARDER_SECRETS`) is neither `keychain` nor `file`.
+    #[error("{variable} must be `keychain` or `file`, not {value:?}")]
+    SecretsChoice {
+        variable: &'static str,
+        value: String,
+    },
     /// The file secret store could not be opened.
     #[error("the private key folder could not be used: {0}")]
     FileSecrets(#[source] SecretError),
@@ -66,7 +67,7 @@ pub enum PersistenceError {
 impl From<PersistenceError> for CommandError {
     fn from(err: PersistenceError) -> Self {
         match err {
-            err @ (PersistenceError::NoKeychain(_) | PersistenceError::SecretsChoice(_)) => {
+            err @ (PersistenceError::NoKeychain(_) | PersistenceError::SecretsChoice { .. }) => {
                 CommandError::NoKeychain {
                     message: err.to_string(),
                 }
@@ -191,15 +192,6 @@ impl Persistence {
         let mut settings = self.settings();
         settings.secret_store = Some(choice);
         self.save_settings(app, &settings)
-    }
-
-    /// The secret store to open (see [`secret_choice`]), `window` being a
-    /// choice just made in the window.
-    pub fn choose_secrets(
-        &self,
-        window: Option<SecretStoreChoice>,
-    ) -> Result<SecretChoice, PersistenceError> {
-        secret_choice::choose(&self.paths.secrets, window, self.settings().secret_store)
     }
 
     /// The kept session, its token in `secrets`.
