@@ -31,19 +31,49 @@
 //! - [`error`]: [`CoreError`], the crate's one error type, and its mapping to
 //!   the wire's `CommandError`.
 
-pub mod auto_refresh;
-pub mod cache;
-pub mod client;
-pub mod connectivity;
+/// Declares the crate's own modules: `pub(crate)`, or `pub` under the
+/// `testing` feature for the tests, benchmarks and the simulation.
+/// Hand-written because an attribute macro (such as the `visibility`
+/// crate's) cannot annotate a file module on stable Rust.
+macro_rules! internal_modules {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(feature = "testing")]
+        pub mod $name;
+        #[cfg(not(feature = "testing"))]
+        pub(crate) mod $name;
+    )*};
+}
+
+/// Declares a method of the façade's types that only the tests,
+/// benchmarks and the simulation call: `pub(crate)`, or `pub` under the
+/// `testing` feature.
+macro_rules! beneath_the_facade {
+    ($(#[$meta:meta])* pub $($item:tt)*) => {
+        $(#[$meta])*
+        #[cfg(feature = "testing")]
+        pub $($item)*
+        $(#[$meta])*
+        #[cfg(not(feature = "testing"))]
+        #[allow(dead_code)]
+        pub(crate) $($item)*
+    };
+}
+
+internal_modules!(
+    auto_refresh,
+    cache,
+    client,
+    connectivity,
+    random,
+    resource,
+    retry,
+    service,
+    transport,
+);
 pub mod error;
 pub mod events;
-pub mod random;
-pub mod resource;
-pub mod retry;
-pub mod service;
 pub mod session_store;
 pub mod startup;
-pub mod transport;
 
 pub use client::ApiClient;
 pub use error::CoreError;
@@ -53,6 +83,6 @@ pub use larder_store::{
     SecretError, SecretStore,
 };
 pub use resource::Resource;
-pub use service::{BackgroundGuard, Larder, NativeWindow, ProbeSchedule};
+pub use service::{validate_settings, BackgroundGuard, Larder, NativeWindow, ProbeSchedule};
 pub use session_store::{MemorySessions, PersistedSession, SessionPersistence};
 pub use startup::{start, Running, Startup};

@@ -18,7 +18,7 @@ pub fn bootstrap(state: State<'_, AppState>) -> Result<Bootstrap, CommandError> 
 fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
     let larder = state.larder()?;
     let endpoint = state.endpoint();
-    let prewarm = *larder.prewarm_progress().borrow();
+    let prewarm = larder.prewarm_state();
     Ok(Bootstrap {
         session: larder.session(),
         locked: larder.locked(),

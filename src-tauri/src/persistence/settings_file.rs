@@ -34,7 +34,7 @@ pub(super) fn load<R: Runtime>(
     let check = |fields: &Map<String, Value>| -> Result<Settings, String> {
         let settings = serde_json::from_value::<Settings>(Value::Object(fields.clone()))
             .map_err(|_| "not a value this setting can take".to_owned())?;
-        larder_core::service::validate_settings(&settings).map_err(|err| err.message)?;
+        larder_core::validate_settings(&settings).map_err(|err| err.message)?;
         Ok(settings)
     };
     // Each saved value is taken only if the settings still parse and
@@ -74,7 +74,7 @@ pub(super) fn save<R: Runtime>(
     paths: &StorePaths,
     settings: &Settings,
 ) -> Result<(), CommandError> {
-    larder_core::service::validate_settings(settings)
+    larder_core::validate_settings(settings)
         .map_err(|error| CommandError::InvalidSetting { error })?;
     let failed = |source| PersistenceError::Store {
         file: SETTINGS_STORE,

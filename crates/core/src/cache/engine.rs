@@ -195,6 +195,8 @@ impl Engine {
 
     /// Reads `key` of `user_id` under `policy` in the current session
     /// epoch, fetching with `fetch` when needed (see the module's table).
+    /// For the tests and benchmarks: the core reads in a session's epoch.
+    #[cfg(any(test, feature = "testing"))]
     pub async fn read(
         &self,
         user_id: &str,
@@ -299,7 +301,9 @@ impl Engine {
     }
 
     /// Fetches `key` now in the current epoch, whatever its freshness
-    /// (Retry, refresh), sharing any flight already under way.
+    /// (Retry, refresh), sharing any flight already under way. For the
+    /// tests and benchmarks: the core refreshes in a session's epoch.
+    #[cfg(any(test, feature = "testing"))]
     pub async fn refresh(
         &self,
         user_id: &str,

@@ -71,73 +71,77 @@ impl Drop for BackgroundGuard {
 }
 
 impl Larder {
-    /// Starts the sweeper, the connectivity watcher, the size limit's pass,
-    /// the automatic refresh of what is on screen, the outbox's sender and
-    /// a first fetch of the API's config; they stop when the guard is
-    /// dropped. Must be called on a tokio runtime.
-    pub fn start_background(&self, probe: ProbeSchedule) -> BackgroundGuard {
-        let sweeper = tokio::spawn(self.clone().run_sweeper());
-        let larder = self.clone();
-        let watcher = tokio::spawn(async move { larder.watch_connectivity(probe).await });
-        let limiter = tokio::spawn(self.clone().run_size_limit());
-        // The API's newest config, fetched once at start (the cached one
-        // serves until then, and offline).
-        let larder = self.clone();
-        let config = tokio::spawn(async move {
-            if let Err(err) = larder.refresh_config().await {
-                tracing::info!(%err, "the API's config could not be fetched; using the cached one");
+    beneath_the_facade! {
+        /// Starts the sweeper, the connectivity watcher, the size limit's pass,
+        /// the automatic refresh of what is on screen, the outbox's sender and
+        /// a first fetch of the API's config; they stop when the guard is
+        /// dropped. Must be called on a tokio runtime.
+        pub fn start_background(&self, probe: ProbeSchedule) -> BackgroundGuard {
+            let sweeper = tokio::spawn(self.clone().run_sweeper());
+            let larder = self.clone();
+            let watcher = tokio::spawn(async move { larder.watch_connectivity(probe).await });
+            let limiter = tokio::spawn(self.clone().run_size_limit());
+            // The API's newest config, fetched once at start (the cached one
+            // serves until then, and offline).
+            let larder = self.clone();
+            let config = tokio::spawn(async move {
+                if let Err(err) = larder.refresh_config().await {
+                    tracing::info!(%err, "the API's config could not be fetched; using the cached one");
+                }
+            });
+            BackgroundGuard {
+                sweeper: sweeper.abort_handle(),
+                watcher: watcher.abort_handle(),
+                limiter: limiter.abort_handle(),
+                config: config.abort_handle(),
+                auto_refresh: self.spawn_auto_refresh().abort_handle(),
+                outbox: tokio::spawn(self.clone().run_outbox()).abort_handle(),
             }
-        });
-        BackgroundGuard {
-            sweeper: sweeper.abort_handle(),
-            watcher: watcher.abort_handle(),
-            limiter: limiter.abort_handle(),
-            config: config.abort_handle(),
-            auto_refresh: self.spawn_auto_refresh().abort_handle(),
-            outbox: tokio::spawn(self.clone().run_outbox()).abort_handle(),
         }
     }
 
-    /// Moves the session token and every partition's key that the store in
-    /// use lacks from `old` (the store the user chose before), so changing
-    /// where keys are kept loses nothing. A partition's key moves only if
-    /// it opens what is sealed in that partition: a store that answers
-    /// another key (restored from another machine) gives nothing, and keeps
-    /// what it has. From then on, a key still missing from the store in
-    /// use is looked for in `old` too (see [`crate::CacheKeys`]). Call it
-    /// before the first read.
-    pub fn adopt_secrets(
-        &self,
-        old: std::sync::Arc<dyn crate::SecretStore>,
-    ) -> Result<usize, CoreError> {
-        let store = self.inner.engine.store();
-        let Some(current) = store.secret_store() else {
-            return Ok(0);
-        };
-        store.set_fallback_secrets(old.clone());
-        let partitions = store.partition_names();
-        let mut names = vec![larder_store::secrets::SESSION_TOKEN.to_owned()];
-        names.extend(
-            partitions
-                .iter()
-                .map(|partition| larder_store::secrets::cache_key_name(partition)),
-        );
-        let fits = |name: &str, secret: &[u8]| {
-            let Some(partition) = partitions
-                .iter()
-                .find(|partition| larder_store::secrets::cache_key_name(partition) == name)
-            else {
-                return true; // the session token
+    beneath_the_facade! {
+        /// Moves the session token and every partition's key that the store in
+        /// use lacks from `old` (the store the user chose before), so changing
+        /// where keys are kept loses nothing. A partition's key moves only if
+        /// it opens what is sealed in that partition: a store that answers
+        /// another key (restored from another machine) gives nothing, and keeps
+        /// what it has. From then on, a key still missing from the store in
+        /// use is looked for in `old` too (see [`crate::CacheKeys`]). Call it
+        /// before the first read.
+        pub fn adopt_secrets(
+            &self,
+            old: std::sync::Arc<dyn crate::SecretStore>,
+        ) -> Result<usize, CoreError> {
+            let store = self.inner.engine.store();
+            let Some(current) = store.secret_store() else {
+                return Ok(0);
             };
-            let sample = store.sealed_sample(partition);
-            larder_store::secrets::fitting_key(name, secret, sample.as_deref()).is_ok()
-        };
-        Ok(larder_store::secrets::move_secrets(
-            old.as_ref(),
-            current.as_ref(),
-            &names,
-            &fits,
-        )?)
+            store.set_fallback_secrets(old.clone());
+            let partitions = store.partition_names();
+            let mut names = vec![larder_store::secrets::SESSION_TOKEN.to_owned()];
+            names.extend(
+                partitions
+                    .iter()
+                    .map(|partition| larder_store::secrets::cache_key_name(partition)),
+            );
+            let fits = |name: &str, secret: &[u8]| {
+                let Some(partition) = partitions
+                    .iter()
+                    .find(|partition| larder_store::secrets::cache_key_name(partition) == name)
+                else {
+                    return true; // the session token
+                };
+                let sample = store.sealed_sample(partition);
+                larder_store::secrets::fitting_key(name, secret, sample.as_deref()).is_ok()
+            };
+            Ok(larder_store::secrets::move_secrets(
+                old.as_ref(),
+                current.as_ref(),
+                &names,
+                &fits,
+            )?)
+        }
     }
 
     async fn watch_connectivity(self, probe: ProbeSchedule) {
@@ -295,9 +299,16 @@ impl Larder {
         Ok(())
     }
 
-    /// Prewarm progress, as it changes.
-    pub fn prewarm_progress(&self) -> watch::Receiver<PrewarmProgress> {
-        self.inner.progress.subscribe()
+    /// How far prewarm has come.
+    pub fn prewarm_state(&self) -> PrewarmProgress {
+        *self.inner.progress.borrow()
+    }
+
+    beneath_the_facade! {
+        /// Prewarm progress, as it changes.
+        pub fn prewarm_progress(&self) -> watch::Receiver<PrewarmProgress> {
+            self.inner.progress.subscribe()
+        }
     }
 }
 

@@ -144,71 +144,77 @@ fn write_lock<T>(lock: &RwLock<T>, value: T) {
 }
 
 impl Larder {
-    /// A Larder that keeps sessions with `persistence`.
-    pub fn new(
-        client: ApiClient,
-        engine: Engine,
-        persistence: Arc<dyn SessionPersistence>,
-    ) -> Self {
-        let config = cached_config(&engine).unwrap_or_default();
-        Self {
-            inner: Arc::new(Inner {
+    beneath_the_facade! {
+        /// A Larder that keeps sessions with `persistence`.
+        pub fn new(
+            client: ApiClient,
+            engine: Engine,
+            persistence: Arc<dyn SessionPersistence>,
+        ) -> Self {
+            let config = cached_config(&engine).unwrap_or_default();
+            Self {
+                inner: Arc::new(Inner {
+                    client,
+                    engine,
+                    session: RwLock::new(None),
+                    session_changes: watch::channel(None).0,
+                    locked: RwLock::new(None),
+                    persistence,
+                    settings: RwLock::default(),
+                    config: RwLock::new(config),
+                    progress: watch::channel(PrewarmProgress::default()).0,
+                    prewarm: std::sync::Mutex::new(None),
+                    restored: watch::channel(false).0,
+                    screen_inputs: std::sync::Mutex::default(),
+                    screen: watch::channel(crate::auto_refresh::Screen::default()).0,
+                    reconnect_pass: std::sync::Mutex::default(),
+                    outbox: outbox::OutboxChannels::default(),
+                    rebuilt: std::sync::Mutex::default(),
+                }),
+            }
+        }
+    }
+
+    beneath_the_facade! {
+        /// A Larder whose cache lives in `cache_dir` (opened, or rebuilt if it
+        /// would not open), on the system clock, keeping sessions in memory.
+        /// Its values are encrypted under keys held in memory only.
+        pub fn open(client: ApiClient, cache_dir: &std::path::Path) -> Result<Self, CoreError> {
+            Self::open_with(
                 client,
-                engine,
-                session: RwLock::new(None),
-                session_changes: watch::channel(None).0,
-                locked: RwLock::new(None),
-                persistence,
-                settings: RwLock::default(),
-                config: RwLock::new(config),
-                progress: watch::channel(PrewarmProgress::default()).0,
-                prewarm: std::sync::Mutex::new(None),
-                restored: watch::channel(false).0,
-                screen_inputs: std::sync::Mutex::default(),
-                screen: watch::channel(crate::auto_refresh::Screen::default()).0,
-                reconnect_pass: std::sync::Mutex::default(),
-                outbox: outbox::OutboxChannels::default(),
-                rebuilt: std::sync::Mutex::default(),
-            }),
+                cache_dir,
+                Arc::new(MemorySessions::default()),
+                Arc::new(crate::MemorySecrets::default()),
+            )
         }
     }
 
-    /// A Larder whose cache lives in `cache_dir` (opened, or rebuilt if it
-    /// would not open), on the system clock, keeping sessions in memory.
-    /// Its values are encrypted under keys held in memory only.
-    pub fn open(client: ApiClient, cache_dir: &std::path::Path) -> Result<Self, CoreError> {
-        Self::open_with(
-            client,
-            cache_dir,
-            Arc::new(MemorySessions::default()),
-            Arc::new(crate::MemorySecrets::default()),
-        )
-    }
-
-    /// [`Self::open`], keeping sessions with `persistence` and the cache's
-    /// keys in `secrets`. A cache held by another running Larder is
-    /// [`CoreError::AlreadyRunning`].
-    pub fn open_with(
-        client: ApiClient,
-        cache_dir: &std::path::Path,
-        persistence: Arc<dyn SessionPersistence>,
-        secrets: Arc<dyn crate::SecretStore>,
-    ) -> Result<Self, CoreError> {
-        let keys = crate::CacheKeys::new(secrets);
-        // `?` maps a held lock to `AlreadyRunning` and storage failures to
-        // `Storage` (see `From<StoreError> for CoreError`).
-        let (store, outcome) = larder_store::CacheStore::open_encrypted(cache_dir, keys)?;
-        let engine = Engine::new(store, Arc::new(crate::cache::SystemClock));
-        let larder = Self::new(client, engine, persistence);
-        if let larder_store::OpenOutcome::Rebuilt { moved_to } = outcome {
-            tracing::warn!(moved_to = %moved_to.display(), "the cache would not open; it was moved aside and rebuilt");
-            *larder
-                .inner
-                .rebuilt
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(moved_to);
+    beneath_the_facade! {
+        /// [`Self::open`], keeping sessions with `persistence` and the cache's
+        /// keys in `secrets`. A cache held by another running Larder is
+        /// [`CoreError::AlreadyRunning`].
+        pub fn open_with(
+            client: ApiClient,
+            cache_dir: &std::path::Path,
+            persistence: Arc<dyn SessionPersistence>,
+            secrets: Arc<dyn crate::SecretStore>,
+        ) -> Result<Self, CoreError> {
+            let keys = crate::CacheKeys::new(secrets);
+            // `?` maps a held lock to `AlreadyRunning` and storage failures to
+            // `Storage` (see `From<StoreError> for CoreError`).
+            let (store, outcome) = larder_store::CacheStore::open_encrypted(cache_dir, keys)?;
+            let engine = Engine::new(store, Arc::new(crate::cache::SystemClock));
+            let larder = Self::new(client, engine, persistence);
+            if let larder_store::OpenOutcome::Rebuilt { moved_to } = outcome {
+                tracing::warn!(moved_to = %moved_to.display(), "the cache would not open; it was moved aside and rebuilt");
+                *larder
+                    .inner
+                    .rebuilt
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(moved_to);
+            }
+            Ok(larder)
         }
-        Ok(larder)
     }
 
     /// Where a damaged cache was moved at open, if it was: the window
@@ -221,10 +227,12 @@ impl Larder {
             .clone()
     }
 
-    /// The API client, for tests and benches that look beneath the façade;
-    /// the desktop shell uses only the methods around it.
-    pub fn client(&self) -> &ApiClient {
-        &self.inner.client
+    beneath_the_facade! {
+        /// The API client, for tests and benches that look beneath the façade;
+        /// the desktop shell uses only the methods around it.
+        pub fn client(&self) -> &ApiClient {
+            &self.inner.client
+        }
     }
 
     /// Writes what the cache has buffered to disk now (it also does so by
@@ -238,20 +246,26 @@ impl Larder {
         self.inner.client.connectivity().current()
     }
 
-    /// Every change of connectivity from now on.
-    pub fn connectivity_changes(&self) -> watch::Receiver<larder_protocol::Connectivity> {
-        self.inner.client.connectivity().subscribe()
+    beneath_the_facade! {
+        /// Every change of connectivity from now on.
+        pub fn connectivity_changes(&self) -> watch::Receiver<larder_protocol::Connectivity> {
+            self.inner.client.connectivity().subscribe()
+        }
     }
 
-    /// Every change to a cached value from now on (for pushing to windows).
-    pub fn cache_updates(&self) -> tokio::sync::broadcast::Receiver<crate::cache::CacheUpdate> {
-        self.inner.engine.subscribe()
+    beneath_the_facade! {
+        /// Every change to a cached value from now on (for pushing to windows).
+        pub fn cache_updates(&self) -> tokio::sync::broadcast::Receiver<crate::cache::CacheUpdate> {
+            self.inner.engine.subscribe()
+        }
     }
 
-    /// The cache engine, for tests and benches that look beneath the
-    /// façade; the desktop shell uses only the methods around it.
-    pub fn engine(&self) -> &Engine {
-        &self.inner.engine
+    beneath_the_facade! {
+        /// The cache engine, for tests and benches that look beneath the
+        /// façade; the desktop shell uses only the methods around it.
+        pub fn engine(&self) -> &Engine {
+            &self.inner.engine
+        }
     }
 
     pub fn settings(&self) -> Settings {
@@ -272,11 +286,13 @@ impl Larder {
         read_lock(&self.inner.config)
     }
 
-    /// Fetches the API's config, keeps it and caches it for offline starts.
-    pub async fn refresh_config(&self) -> Result<AppConfig, CoreError> {
-        let config = self.inner.client.config().await?;
-        self.keep_config(&config);
-        Ok(config)
+    beneath_the_facade! {
+        /// Fetches the API's config, keeps it and caches it for offline starts.
+        pub async fn refresh_config(&self) -> Result<AppConfig, CoreError> {
+            let config = self.inner.client.config().await?;
+            self.keep_config(&config);
+            Ok(config)
+        }
     }
 
     fn keep_config(&self, config: &AppConfig) {
@@ -298,20 +314,22 @@ impl Larder {
         }
     }
 
-    /// The policy of the resource published as `name`, from the config
-    /// and the settings (read in place: reads are a hot path).
-    pub fn policy_for(&self, name: &str) -> Policy {
-        let config = self
-            .inner
-            .config
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        let settings = self
-            .inner
-            .settings
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        Policy::from(config.policy_for(name, &settings))
+    beneath_the_facade! {
+        /// The policy of the resource published as `name`, from the config
+        /// and the settings (read in place: reads are a hot path).
+        pub fn policy_for(&self, name: &str) -> Policy {
+            let config = self
+                .inner
+                .config
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            let settings = self
+                .inner
+                .settings
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            Policy::from(config.policy_for(name, &settings))
+        }
     }
 }
 

@@ -185,14 +185,18 @@ impl Larder {
         })
     }
 
-    /// Every change of the signed-in user's outbox from now on.
-    pub fn outbox_changes(&self) -> watch::Receiver<Outbox> {
-        self.inner.outbox.changes.subscribe()
+    beneath_the_facade! {
+        /// Every change of the signed-in user's outbox from now on.
+        pub fn outbox_changes(&self) -> watch::Receiver<Outbox> {
+            self.inner.outbox.changes.subscribe()
+        }
     }
 
-    /// Every change the API refuses for good from now on.
-    pub fn refused_changes(&self) -> broadcast::Receiver<RefusedChange> {
-        self.inner.outbox.refused.subscribe()
+    beneath_the_facade! {
+        /// Every change the API refuses for good from now on.
+        pub fn refused_changes(&self) -> broadcast::Receiver<RefusedChange> {
+            self.inner.outbox.refused.subscribe()
+        }
     }
 
     /// Announces `user_id`'s outbox as it is now.

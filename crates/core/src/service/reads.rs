@@ -212,16 +212,18 @@ impl Larder {
         Some(self.overlaid(read_envelope(read.ok()??).ok()?))
     }
 
-    /// The envelope to push for a cache update, when it is a widget of the
-    /// signed-in user.
-    pub fn envelope_for_update(&self, update: &CacheUpdate) -> Option<WidgetEnvelope> {
-        let session = self.read_session()?;
-        let is_widget = matches!(Resource::from_key(&update.key), Some(Resource::Widget(_)));
-        if update.user_id != session.user.id || !is_widget {
-            return None;
+    beneath_the_facade! {
+        /// The envelope to push for a cache update, when it is a widget of the
+        /// signed-in user.
+        pub fn envelope_for_update(&self, update: &CacheUpdate) -> Option<WidgetEnvelope> {
+            let session = self.read_session()?;
+            let is_widget = matches!(Resource::from_key(&update.key), Some(Resource::Widget(_)));
+            if update.user_id != session.user.id || !is_widget {
+                return None;
+            }
+            let envelope = envelope(&update.entry, Freshness::Fresh, Source::Network, None).ok()?;
+            Some(self.overlaid(envelope))
         }
-        let envelope = envelope(&update.entry, Freshness::Fresh, Source::Network, None).ok()?;
-        Some(self.overlaid(envelope))
     }
 
     /// The signed-in user's cache entries, for the cache inspector.

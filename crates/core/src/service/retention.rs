@@ -22,21 +22,23 @@ use larder_store::store::partition_name;
 use crate::{cache::policy::STALE_IF_ERROR, CoreError, Resource};
 
 impl Larder {
-    /// The partitions whose data is the only copy a user can come back to:
-    /// the signed-in user's, the locked user's and every kept one.
-    pub fn protected_partitions(&self) -> BTreeSet<String> {
-        let mut protected = BTreeSet::new();
-        if let Some(session) = self.read_session() {
-            protected.insert(partition_name(&session.user.id));
+    beneath_the_facade! {
+        /// The partitions whose data is the only copy a user can come back to:
+        /// the signed-in user's, the locked user's and every kept one.
+        pub fn protected_partitions(&self) -> BTreeSet<String> {
+            let mut protected = BTreeSet::new();
+            if let Some(session) = self.read_session() {
+                protected.insert(partition_name(&session.user.id));
+            }
+            if let Some(locked) = self.locked() {
+                protected.insert(partition_name(&locked.user.id));
+            }
+            match self.inner.engine.store().kept_partitions() {
+                Ok(kept) => protected.extend(kept),
+                Err(err) => tracing::warn!(%err, "the kept partitions could not be listed"),
+            }
+            protected
         }
-        if let Some(locked) = self.locked() {
-            protected.insert(partition_name(&locked.user.id));
-        }
-        match self.inner.engine.store().kept_partitions() {
-            Ok(kept) => protected.extend(kept),
-            Err(err) => tracing::warn!(%err, "the kept partitions could not be listed"),
-        }
-        protected
     }
 
     /// Waits until the kept session has been restored (or found locked or
@@ -47,24 +49,26 @@ impl Larder {
         let _ = restored.wait_for(|done| *done).await;
     }
 
-    /// One sweep: removes damaged entries everywhere and, unless the API
-    /// is unreachable, entries of unprotected users past their horizon
-    /// (the longer of their TTL and the stale-if-error window). Returns
-    /// how many were removed.
-    pub fn sweep_once(&self) -> Result<usize, CoreError> {
-        let offline = self.inner.client.connectivity().is_offline();
-        let protected = self.protected_partitions();
-        let horizon = |partition: &str, key: &str| -> Option<Duration> {
-            if offline || protected.contains(partition) {
-                return None;
-            }
-            let ttl = Resource::from_key(key)
-                .map(|resource| self.policy_for(&resource.policy_name()).ttl)
-                .unwrap_or_default();
-            Some(ttl.max(STALE_IF_ERROR))
-        };
-        let now = self.inner.engine.now_ms();
-        Ok(self.inner.engine.store().sweep(now, &horizon)?)
+    beneath_the_facade! {
+        /// One sweep: removes damaged entries everywhere and, unless the API
+        /// is unreachable, entries of unprotected users past their horizon
+        /// (the longer of their TTL and the stale-if-error window). Returns
+        /// how many were removed.
+        pub fn sweep_once(&self) -> Result<usize, CoreError> {
+            let offline = self.inner.client.connectivity().is_offline();
+            let protected = self.protected_partitions();
+            let horizon = |partition: &str, key: &str| -> Option<Duration> {
+                if offline || protected.contains(partition) {
+                    return None;
+                }
+                let ttl = Resource::from_key(key)
+                    .map(|resource| self.policy_for(&resource.policy_name()).ttl)
+                    .unwrap_or_default();
+                Some(ttl.max(STALE_IF_ERROR))
+            };
+            let now = self.inner.engine.now_ms();
+            Ok(self.inner.engine.store().sweep(now, &horizon)?)
+        }
     }
 
     /// Sweeps every [`SWEEP_EVERY`] (the first time once the session is
@@ -118,25 +122,29 @@ impl Larder {
         }
     }
 
-    /// Keeps the cache within the `cacheLimitMib` setting (see
-    /// [`Self::evict_to`]). Blocking: the background runs it on a blocking
-    /// thread.
-    pub fn enforce_cache_limit(&self) -> Result<larder_store::eviction::Eviction, CoreError> {
-        self.evict_to(self.settings().cache_limit_bytes())
+    beneath_the_facade! {
+        /// Keeps the cache within the `cacheLimitMib` setting (see
+        /// [`Self::evict_to`]). Blocking: the background runs it on a blocking
+        /// thread.
+        pub fn enforce_cache_limit(&self) -> Result<larder_store::eviction::Eviction, CoreError> {
+            self.evict_to(self.settings().cache_limit_bytes())
+        }
     }
 
-    /// Removes the least recently used entries, across users, while the
-    /// cache holds more than `limit` bytes; the dashboards of the signed-in,
-    /// locked and kept users are never removed to make room, nor the API's
-    /// cached config (which offline starts need).
-    pub fn evict_to(&self, limit: u64) -> Result<larder_store::eviction::Eviction, CoreError> {
-        let protected = self.protected_partitions();
-        let app = partition_name(super::APP_PARTITION);
-        let keep = |partition: &str, key: &str| {
-            partition == app
-                || (protected.contains(partition)
-                    && Resource::from_key(key).is_some_and(|r| r.is_dashboard()))
-        };
-        Ok(self.inner.engine.store().evict_to(limit, &keep)?)
+    beneath_the_facade! {
+        /// Removes the least recently used entries, across users, while the
+        /// cache holds more than `limit` bytes; the dashboards of the signed-in,
+        /// locked and kept users are never removed to make room, nor the API's
+        /// cached config (which offline starts need).
+        pub fn evict_to(&self, limit: u64) -> Result<larder_store::eviction::Eviction, CoreError> {
+            let protected = self.protected_partitions();
+            let app = partition_name(super::APP_PARTITION);
+            let keep = |partition: &str, key: &str| {
+                partition == app
+                    || (protected.contains(partition)
+                        && Resource::from_key(key).is_some_and(|r| r.is_dashboard()))
+            };
+            Ok(self.inner.engine.store().evict_to(limit, &keep)?)
+        }
     }
 }

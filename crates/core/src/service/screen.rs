@@ -80,9 +80,11 @@ impl Larder {
         self.update_screen(|inputs| inputs.native = Some(window));
     }
 
-    /// The window as the automatic refresh sees it.
-    pub fn screen(&self) -> auto_refresh::Screen {
-        self.inner.screen.borrow().clone()
+    beneath_the_facade! {
+        /// The window as the automatic refresh sees it.
+        pub fn screen(&self) -> auto_refresh::Screen {
+            self.inner.screen.borrow().clone()
+        }
     }
 
     fn update_screen(&self, change: impl FnOnce(&mut ScreenInputs)) {

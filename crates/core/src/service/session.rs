@@ -19,9 +19,11 @@ impl Larder {
         self.read_session().map(|s| Session { user: s.user })
     }
 
-    /// The session, as it changes (sign-in, sign-out, rejected by the API).
-    pub fn session_changes(&self) -> watch::Receiver<Option<Session>> {
-        self.inner.session_changes.subscribe()
+    beneath_the_facade! {
+        /// The session, as it changes (sign-in, sign-out, rejected by the API).
+        pub fn session_changes(&self) -> watch::Receiver<Option<Session>> {
+            self.inner.session_changes.subscribe()
+        }
     }
 
     /// Validates `username` (nothing is sent when it is invalid), signs in,
@@ -47,16 +49,18 @@ impl Larder {
         Ok(Session { user })
     }
 
-    /// Restores the session kept by the last run, if any, and warms the
-    /// dashboard in the background (served from the cache when offline).
-    /// When its token cannot be read (a locked keychain), the session is
-    /// not ended: it is [`Self::locked`], and [`Self::unlock`] tries again.
-    /// Must be called on a tokio runtime.
-    #[tracing::instrument(skip_all)]
-    pub fn restore_session(&self) -> Option<Session> {
-        let restored = self.restore_kept_session();
-        self.inner.restored.send_replace(true);
-        restored
+    beneath_the_facade! {
+        /// Restores the session kept by the last run, if any, and warms the
+        /// dashboard in the background (served from the cache when offline).
+        /// When its token cannot be read (a locked keychain), the session is
+        /// not ended: it is [`Self::locked`], and [`Self::unlock`] tries again.
+        /// Must be called on a tokio runtime.
+        #[tracing::instrument(skip_all)]
+        pub fn restore_session(&self) -> Option<Session> {
+            let restored = self.restore_kept_session();
+            self.inner.restored.send_replace(true);
+            restored
+        }
     }
 
     fn restore_kept_session(&self) -> Option<Session> {
