@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{stream, StreamExt};
 use larder_protocol::LoginResponse;
-use mock_api::{Config, RunningServer};
+use mock_api::RunningServer;
 
 const REQUESTS: usize = 20_000;
 
@@ -71,10 +71,9 @@ fn main() {
         .build()
         .expect("a runtime");
     runtime.block_on(async {
-        let server = RunningServer::start(Config {
-            delay_scale: 0.0,
+        let server = RunningServer::start(mock_api::Config {
             rate_limit: u32::MAX,
-            ..Config::default()
+            ..mock_api::testing::instant()
         })
         .await
         .expect("starts");

@@ -16,6 +16,7 @@
 //! - [`data`], [`profile_data`]: deterministic, per-user payloads.
 //! - [`error`]: the one error type, rendered as `{"error", "code"}`.
 //! - [`routes`]: one module per resource.
+//! - [`testing`] (the `testing` feature): the kit Larder's tests use.
 
 pub mod config;
 pub mod data;
@@ -28,6 +29,8 @@ pub mod routes;
 pub mod sessions;
 pub mod state;
 pub mod stats;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use std::{future::Future, net::SocketAddr, time::Instant};
 

@@ -10,7 +10,7 @@ use larder_protocol::{
     test_controls::{FaultKind, FaultRequest, RequestStats},
     AppConfig,
 };
-use mock_api::{idempotency::fingerprint, Config, RunningServer};
+use mock_api::idempotency::fingerprint;
 
 mod common;
 use common::{get, login, mark_read, test_app};
@@ -108,13 +108,9 @@ async fn config_publishes_a_day_for_keys() {
 
 #[tokio::test]
 async fn a_dropped_answer_still_applied_the_change_and_the_retry_is_replayed() {
-    let server = RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts");
+    let server = mock_api::testing::start_instant()
+        .await
+        .expect("mock-api starts");
     let client = reqwest::Client::new();
     let login: larder_protocol::LoginResponse = client
         .post(format!("{}/auth/login", server.url()))

@@ -6,14 +6,12 @@ use futures_util::{stream, StreamExt};
 use larder_protocol::{
     test_controls::FaultKind, test_controls::FaultRequest, LoginResponse, WidgetResponse,
 };
-use mock_api::{Config, RunningServer};
+use mock_api::RunningServer;
 
 async fn server() -> RunningServer {
-    RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
+    RunningServer::start(mock_api::Config {
         rate_limit: 10_000,
-        ..Config::default()
+        ..mock_api::testing::instant()
     })
     .await
     .expect("starts")

@@ -6,7 +6,6 @@ mod common;
 use axum::http::{header, StatusCode};
 use common::{get, login, test_app, test_app_with};
 use larder_protocol::{health::SystemHealth, Follower, Page, Post, UserProfile};
-use mock_api::Config;
 
 #[tokio::test]
 async fn profiles_of_known_users() {
@@ -82,10 +81,9 @@ async fn system_health_is_for_admins_only() {
 
 #[tokio::test(start_paused = true)]
 async fn the_rate_limit_is_per_token_with_retry_after() {
-    let (app, _) = test_app_with(Config {
-        delay_scale: 0.0,
+    let (app, _) = test_app_with(mock_api::Config {
         rate_limit: 5,
-        ..Config::default()
+        ..mock_api::testing::instant()
     });
     let (alice, _) = login(&app, "alice").await;
     let (bob, _) = login(&app, "bob").await;

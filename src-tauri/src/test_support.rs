@@ -27,11 +27,7 @@ pub struct TestShell {
 impl TestShell {
     /// The app and a fresh mock API (no delays); nothing is managed yet.
     pub fn new() -> Self {
-        let api =
-            tauri::async_runtime::block_on(mock_api::RunningServer::start(mock_api::Config {
-                delay_scale: 0.0,
-                ..mock_api::Config::default()
-            }))
+        let api = tauri::async_runtime::block_on(mock_api::testing::start_instant())
             .expect("mock-api starts");
         let app = build_app(mock_builder())
             .build(tauri::generate_context!())

@@ -17,13 +17,8 @@ use mock_api::RunningServer;
 mod common;
 use common::{prewarmed, ManualClock};
 
-async fn stats(api: &RunningServer) -> RequestStats {
-    reqwest::get(format!("{}/__admin/stats", api.url()))
-        .await
-        .expect("stats")
-        .json()
-        .await
-        .expect("json")
+fn stats(api: &RunningServer) -> RequestStats {
+    mock_api::testing::Controls::of(api).stats()
 }
 
 fn dashboard(visible: bool) -> ScreenReport {
@@ -57,7 +52,7 @@ async fn stale_widgets_on_a_visible_dashboard_are_refetched_by_themselves() {
     let seen = std::sync::Mutex::new([0; 5]);
     let settled = tokio::time::timeout(Duration::from_secs(20), async {
         loop {
-            let calls = widget_calls(&stats(&api).await);
+            let calls = widget_calls(&stats(&api));
             *seen.lock().expect("not poisoned") = calls;
             if calls == [2; 5] {
                 return;
@@ -86,14 +81,12 @@ async fn stale_widgets_on_a_visible_dashboard_are_refetched_by_themselves() {
         );
     }
     // A profile is not on screen, so nothing of it was asked for.
-    let profile_calls = stats(&api)
-        .await
-        .count(&user, &format!("GET /users/{user}"));
+    let profile_calls = stats(&api).count(&user, &format!("GET /users/{user}"));
     assert_eq!(profile_calls, 0);
 
     // One more check period: nothing is due again yet.
     tokio::time::sleep(CHECK_EVERY + Duration::from_millis(500)).await;
-    assert_eq!(widget_calls(&stats(&api).await), [2; 5]);
+    assert_eq!(widget_calls(&stats(&api)), [2; 5]);
 }
 
 #[tokio::test]

@@ -1,16 +1,13 @@
 //! The cache engine against the real mock API: fresh, stale and expired
 //! reads (entries aged with a manual clock), single-flight, stale-if-error,
 //! user isolation and the sign-out fence. Upstream calls are counted with
-//! mock-api's `/__admin/stats`.
+//! mock-api's test controls.
 
 use std::{sync::Arc, time::Duration};
 
 use larder_core::{service::widget_key, Larder};
-use larder_protocol::{
-    test_controls::{FaultKind, FaultRequest, RequestStats},
-    Freshness, Source, WidgetId,
-};
-use mock_api::{Config, RunningServer};
+use larder_protocol::{test_controls::FaultKind, Freshness, Source, WidgetId};
+use mock_api::{testing::Controls, Config, RunningServer};
 
 mod common;
 use common::{prewarmed, ManualClock};
@@ -42,34 +39,18 @@ async fn fixture(delay_scale: f64) -> Fixture {
 }
 
 impl Fixture {
-    async fn upstream_calls(&self, user_id: &str, widget: u8) -> u64 {
-        let stats: RequestStats = reqwest::get(format!("{}/__admin/stats", self.api.url()))
-            .await
-            .expect("stats")
-            .json()
-            .await
-            .expect("json");
-        stats.count(user_id, &format!("GET /api/widgets/{widget}"))
+    fn upstream_calls(&self, user_id: &str, widget: u8) -> u64 {
+        Controls::of(&self.api).widget_requests(user_id, w(widget))
     }
 
-    async fn inject(&self, widget: u8, fault: FaultKind, times: Option<u32>) {
-        reqwest::Client::new()
-            .post(format!("{}/__admin/faults", self.api.url()))
-            .json(&FaultRequest {
-                widget,
-                user_id: None,
-                fault,
-                times,
-            })
-            .send()
-            .await
-            .expect("injected");
+    fn inject(&self, widget: u8, fault: FaultKind, times: Option<u32>) {
+        Controls::of(&self.api).fault(w(widget), fault, times);
     }
 
     /// Waits (bounded) until `widget` has been requested `n` times.
     async fn await_calls(&self, user_id: &str, widget: u8, n: u64) {
         for _ in 0..200 {
-            if self.upstream_calls(user_id, widget).await >= n {
+            if self.upstream_calls(user_id, widget) >= n {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -97,11 +78,7 @@ async fn fresh_stale_and_expired_reads() {
     let hit = f.larder.get_widget(w(1)).await.expect("hit");
     assert_eq!((hit.source, hit.state), (Source::Cache, Freshness::Fresh));
     assert_eq!(hit.data, first.data);
-    assert_eq!(
-        f.upstream_calls(&user, 1).await,
-        1,
-        "a fresh hit asks nobody"
-    );
+    assert_eq!(f.upstream_calls(&user, 1), 1, "a fresh hit asks nobody");
 
     // Past the 30 s stale time: served from the cache at once, revalidated
     // in the background with If-None-Match.
@@ -143,7 +120,7 @@ async fn concurrent_reads_make_one_upstream_request() {
     let reads = (0..10).map(|_| f.larder.get_widget(w(2)));
     let results = futures_util::future::join_all(reads).await;
     assert!(results.iter().all(Result::is_ok));
-    assert_eq!(f.upstream_calls(&user, 2).await, 1);
+    assert_eq!(f.upstream_calls(&user, 2), 1);
 }
 
 #[tokio::test]
@@ -165,7 +142,7 @@ async fn expired_entries_stand_in_for_failures() {
         (FaultKind::MalformedJson, 1),
         (FaultKind::Truncated, 3),
     ] {
-        f.inject(3, fault.clone(), Some(times)).await;
+        f.inject(3, fault.clone(), Some(times));
         let served = f.larder.get_widget(w(3)).await.expect("stale-if-error");
         assert_eq!(served.state, Freshness::Stale, "{fault:?}");
         assert_eq!(served.source, Source::Cache);
@@ -199,7 +176,7 @@ async fn users_never_see_each_others_entries() {
 async fn nothing_is_written_after_sign_out() {
     let f = fixture(0.0).await;
     // The prewarm's fetch of widget 4 is held up 300 ms upstream.
-    f.inject(4, FaultKind::Delay { ms: 300 }, Some(1)).await;
+    f.inject(4, FaultKind::Delay { ms: 300 }, Some(1));
     let user = f.larder.sign_in("dave").await.expect("sign in").user.id;
     let pending = {
         let larder = f.larder.clone();
@@ -248,11 +225,7 @@ async fn sign_in_prewarms_every_widget_once_and_reports_progress() {
             .expect("channel open");
     }
     for n in 1..=5 {
-        assert_eq!(
-            f.upstream_calls(&user, n).await,
-            1,
-            "widget {n} fetched once"
-        );
+        assert_eq!(f.upstream_calls(&user, n), 1, "widget {n} fetched once");
     }
 }
 
@@ -304,16 +277,15 @@ async fn transient_failures_are_retried_and_429_waits_for_retry_after() {
             retry_after_secs: None,
         },
         Some(2),
-    )
-    .await;
-    let calls_before = f.upstream_calls(&user, 2).await;
+    );
+    let calls_before = f.upstream_calls(&user, 2);
     let envelope = f
         .larder
         .refresh_widget(w(2))
         .await
         .expect("the third try succeeds");
     assert_eq!(envelope.data.widget_id, w(2));
-    assert_eq!(f.upstream_calls(&user, 2).await - calls_before, 3);
+    assert_eq!(f.upstream_calls(&user, 2) - calls_before, 3);
 
     f.inject(
         1,
@@ -322,8 +294,7 @@ async fn transient_failures_are_retried_and_429_waits_for_retry_after() {
             retry_after_secs: Some(1),
         },
         Some(1),
-    )
-    .await;
+    );
     let started = std::time::Instant::now();
     f.larder
         .refresh_widget(w(1))
@@ -335,10 +306,10 @@ async fn transient_failures_are_retried_and_429_waits_for_retry_after() {
     );
 
     // A body that is not JSON is final: one request, no retry.
-    f.inject(4, FaultKind::MalformedJson, None).await;
-    let calls_before = f.upstream_calls(&user, 4).await;
+    f.inject(4, FaultKind::MalformedJson, None);
+    let calls_before = f.upstream_calls(&user, 4);
     assert!(f.larder.refresh_widget(w(4)).await.is_err());
-    assert_eq!(f.upstream_calls(&user, 4).await - calls_before, 1);
+    assert_eq!(f.upstream_calls(&user, 4) - calls_before, 1);
 }
 
 #[tokio::test]

@@ -26,7 +26,7 @@ use std::{
 };
 
 use larder_store::{compact, store::CACHE_CAPACITY_BYTES, CacheDir, FolderError};
-use rand::{rngs::StdRng, Rng, SeedableRng};
+use rand::{rngs::StdRng, Rng};
 mod common;
 
 const CHILD_DIR_VAR: &str = "LARDER_COMPACTION_CHILD_DIR";
@@ -185,11 +185,7 @@ struct Killed {
 }
 
 fn run_and_kill(root: &Path, run: u64, rng: &mut StdRng) -> Killed {
-    let common::KillableChild {
-        mut child,
-        lines,
-        reader,
-    } = common::spawn_self(
+    let child = common::spawn_self(
         CHILD_TEST,
         &[
             (CHILD_DIR_VAR, root.display().to_string()),
@@ -206,22 +202,8 @@ fn run_and_kill(root: &Path, run: u64, rng: &mut StdRng) -> Killed {
             killed.in_compaction = false;
         }
     };
-    let wait_for = |until: &mut dyn FnMut(&str) -> bool, note: &mut dyn FnMut(&str)| {
-        let by = Instant::now() + READY_TIMEOUT;
-        loop {
-            match lines.recv_timeout(by.saturating_duration_since(Instant::now())) {
-                Ok(line) => {
-                    note(&line);
-                    if until(&line) {
-                        return true;
-                    }
-                }
-                Err(_) => return false,
-            }
-        }
-    };
     assert!(
-        wait_for(&mut |line| line == "ready", &mut note),
+        child.read_until(READY_TIMEOUT, &mut note, &mut |line| line == "ready"),
         "child {run} never said ready"
     );
     if rng.gen_bool(0.6) {
@@ -232,24 +214,18 @@ fn run_and_kill(root: &Path, run: u64, rng: &mut StdRng) -> Killed {
             starts == 0
         };
         assert!(
-            wait_for(&mut nth, &mut note),
+            child.read_until(READY_TIMEOUT, &mut note, &mut nth),
             "child {run} never started a compaction"
         );
         std::thread::sleep(Duration::from_micros(rng.gen_range(0..=20_000)));
     } else {
         std::thread::sleep(Duration::from_millis(rng.gen_range(10..=300)));
     }
-    // SIGKILL on Unix, TerminateProcess on Windows: no destructor runs.
-    child.kill().expect("the child is killed");
-    let status = child.wait().expect("the child is reaped");
+    let status = child.kill(&mut note);
     assert!(
         common::was_killed(status),
         "child {run} ended on its own ({status}) instead of being killed"
     );
-    reader.join().expect("the reader thread");
-    for line in lines.try_iter() {
-        note(&line);
-    }
     killed
 }
 
@@ -335,16 +311,8 @@ fn killed_compactions_leave_old_or_new_complete() {
     if std::env::var_os(CHILD_DIR_VAR).is_some() {
         return;
     }
-    let kills: u32 = std::env::var("LARDER_COMPACTION_KILLS")
-        .ok()
-        .map(|n| n.parse().expect("LARDER_COMPACTION_KILLS is a number"))
-        .unwrap_or(DEFAULT_KILLS);
-    assert!(kills >= 1, "LARDER_COMPACTION_KILLS must be at least 1");
-    let seed: u64 = std::env::var("LARDER_COMPACTION_SEED")
-        .ok()
-        .map(|n| n.parse().expect("LARDER_COMPACTION_SEED is a number"))
-        .unwrap_or_else(|| rand::thread_rng().gen());
-    let mut rng = StdRng::seed_from_u64(seed);
+    let plan = common::KillPlan::from_env("LARDER_COMPACTION", DEFAULT_KILLS);
+    let (kills, seed, mut rng) = (plan.kills, plan.seed, plan.rng());
     let temp = tempfile::tempdir().expect("temp dir");
     let root = temp.path().join("cache");
 

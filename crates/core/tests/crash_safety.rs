@@ -25,7 +25,7 @@ use std::{
 };
 
 use larder_store::{CacheEntry, CacheStore, OpenOutcome, StoreError};
-use rand::{rngs::StdRng, Rng, SeedableRng};
+use rand::Rng;
 mod common;
 
 /// Where the writer keeps its cache; set only in the re-executed writer.
@@ -180,50 +180,34 @@ struct KilledWriter {
 }
 
 fn run_and_kill_writer(dir: &Path, run: u64, write_for: Duration) -> KilledWriter {
-    let common::KillableChild {
-        mut child,
-        lines,
-        reader,
-    } = common::spawn_self(
+    let child = common::spawn_self(
         WRITER_TEST,
         &[
             (WRITER_DIR_VAR, dir.display().to_string()),
             (WRITER_RUN_VAR, run.to_string()),
         ],
     );
-
     let mut flushed = None;
-    let note = |line: &str, flushed: &mut Option<u64>| {
+    let mut note = |line: &str| {
         if let Some(index) = line.strip_prefix("flushed ") {
-            *flushed = Some(index.trim().parse().expect("a flushed index"));
+            flushed = Some(index.trim().parse().expect("a flushed index"));
         }
     };
-    let ready_by = Instant::now() + READY_TIMEOUT;
-    let rebuilt_on_open = loop {
-        let left = ready_by.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) if line.starts_with("ready ") => break line == "ready rebuilt",
-            Ok(line) => note(&line, &mut flushed),
-            Err(_) => {
-                let _ = child.kill();
-                let status = child.wait().expect("the writer is reaped");
-                panic!("writer {run} never said ready (it ended with {status})");
-            }
-        }
-    };
+    let mut rebuilt_on_open = false;
+    let ready = child.read_until(READY_TIMEOUT, &mut note, &mut |line| {
+        rebuilt_on_open = line == "ready rebuilt";
+        line.starts_with("ready ")
+    });
+    if !ready {
+        let status = child.kill(&mut note);
+        panic!("writer {run} never said ready (it ended with {status})");
+    }
     std::thread::sleep(write_for);
-    // `Child::kill` is SIGKILL on Unix and TerminateProcess on Windows: no
-    // destructor, no flush, no clean-up.
-    child.kill().expect("the writer is killed");
-    let status = child.wait().expect("the writer is reaped");
+    let status = child.kill(&mut note);
     assert!(
         common::was_killed(status),
         "writer {run} ended on its own ({status}) instead of being killed mid-write"
     );
-    reader.join().expect("the reader thread");
-    for line in lines.try_iter() {
-        note(&line, &mut flushed);
-    }
     KilledWriter {
         flushed,
         rebuilt_on_open,
@@ -312,16 +296,8 @@ fn killed_writers_never_leave_a_corrupt_cache() {
     if std::env::var_os(WRITER_DIR_VAR).is_some() {
         return;
     }
-    let kills: u32 = std::env::var("LARDER_CRASH_KILLS")
-        .ok()
-        .map(|n| n.parse().expect("LARDER_CRASH_KILLS is a number"))
-        .unwrap_or(DEFAULT_KILLS);
-    assert!(kills >= 1, "LARDER_CRASH_KILLS must be at least 1");
-    let seed: u64 = std::env::var("LARDER_CRASH_SEED")
-        .ok()
-        .map(|n| n.parse().expect("LARDER_CRASH_SEED is a number"))
-        .unwrap_or_else(|| rand::thread_rng().gen());
-    let mut rng = StdRng::seed_from_u64(seed);
+    let plan = common::KillPlan::from_env("LARDER_CRASH", DEFAULT_KILLS);
+    let (kills, seed, mut rng) = (plan.kills, plan.seed, plan.rng());
 
     let temp = tempfile::tempdir().expect("temp dir");
     let dir = temp.path().join("cache");

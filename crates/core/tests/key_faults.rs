@@ -279,12 +279,9 @@ impl SessionPersistence for TokenInSecrets {
 
 #[tokio::test]
 async fn a_locked_keychain_locks_the_session_instead_of_ending_it() {
-    let api = mock_api::RunningServer::start(mock_api::Config {
-        delay_scale: 0.0,
-        ..mock_api::Config::default()
-    })
-    .await
-    .expect("mock-api starts");
+    let api = mock_api::testing::start_instant()
+        .await
+        .expect("mock-api starts");
     let temp = tempfile::tempdir().expect("temp dir");
     let secrets = Arc::new(FaultySecrets::default());
     let client = ApiClient::new(&api.url()).expect("url");

@@ -74,14 +74,14 @@ async fn offline_days_after_the_last_sync_the_dashboard_is_all_there() {
 #[tokio::test]
 async fn a_change_discarded_on_its_way_is_reported_and_the_next_one_still_goes() {
     let f = fixture("dora").await;
-    f.fault(FaultKind::DelayChange { ms: 1500 }, 1).await;
+    f.fault(FaultKind::DelayChange { ms: 1500 }, 1);
     f.larder
         .mark_notification_read("n1")
         .await
         .expect("recorded");
     let route = "POST /api/widgets/4/notifications/n1/read";
     eventually("the change to reach the API", || async {
-        f.stats().await.count(&f.user, route) == 1
+        f.stats().count(&f.user, route) == 1
     })
     .await;
     let on_its_way = f.larder.outbox().expect("outbox").changes[0].clone();
@@ -94,12 +94,12 @@ async fn a_change_discarded_on_its_way_is_reported_and_the_next_one_still_goes()
         .expect("recorded");
     f.outbox_len_becomes(0).await;
     eventually("the next change to be applied", || async {
-        applied(&f.stats().await, &f.user).len() == 2
+        applied(&f.stats(), &f.user).len() == 2
     })
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        applied(&f.stats().await, &f.user),
+        applied(&f.stats(), &f.user),
         ["n1", "n2"],
         "the one on its way arrived once, and the next was sent once"
     );
@@ -123,11 +123,11 @@ async fn a_change_discarded_before_it_is_sent_is_never_applied() {
         .expect("recorded");
     f.outbox_len_becomes(0).await;
     eventually("the second change to be applied", || async {
-        !applied(&f.stats().await, &f.user).is_empty()
+        !applied(&f.stats(), &f.user).is_empty()
     })
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(applied(&f.stats().await, &f.user), ["n2"]);
+    assert_eq!(applied(&f.stats(), &f.user), ["n2"]);
     let shown = f
         .larder
         .get_widget(WidgetId::NOTIFICATIONS)
@@ -153,16 +153,16 @@ async fn an_acknowledged_change_stays_shown_until_newer_data_arrives() {
         .expect("an unread notification");
     // A refresh whose answer is read before the change and arrives after
     // everything else.
-    f.fault(FaultKind::SlowAnswer { ms: 3000 }, 1).await;
+    f.fault(FaultKind::SlowAnswer { ms: 3000 }, 1);
     let larder = f.larder.clone();
     let slow = tokio::spawn(async move { larder.refresh_widget(WidgetId::NOTIFICATIONS).await });
-    let gets = || async { f.stats().await.count(&f.user, "GET /api/widgets/4") };
+    let gets = || async { f.stats().count(&f.user, "GET /api/widgets/4") };
     eventually("the slow read to reach the API", || async {
         gets().await >= 2
     })
     .await;
     // The read after the change takes a while too.
-    f.fault(FaultKind::SlowAnswer { ms: 800 }, 1).await;
+    f.fault(FaultKind::SlowAnswer { ms: 800 }, 1);
     f.larder
         .mark_notification_read(&target)
         .await
@@ -210,7 +210,7 @@ async fn an_acknowledged_change_stays_shown_until_newer_data_arrives() {
         notifications(&shown).contains(&(target.clone(), true)),
         "an answer from before the change must not undo it: {shown:?}"
     );
-    assert_eq!(applied(&f.stats().await, &f.user), [target]);
+    assert_eq!(applied(&f.stats(), &f.user), [target]);
 }
 
 /// Fills `larder`'s dashboard for the signed-in user, and their profile.
@@ -280,23 +280,14 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
     });
     // Applied, but the answer is lost; every try after that fails (503),
     // until the network goes too. (The newest rule applies first.)
+    let controls = mock_api::testing::Controls::of(&api);
     for (fault, times) in [
         (FaultKind::RefuseChange { status: 503 }, 100),
         (FaultKind::DropAfterCommit, 1),
     ] {
-        common::widget_4_fault(&api.url(), fault, times).await;
+        controls.fault(WidgetId::NOTIFICATIONS, fault, Some(times));
     }
-    let admin = reqwest::Client::new();
-    let stats = || async {
-        admin
-            .get(format!("{}/__admin/stats", api.url()))
-            .send()
-            .await
-            .expect("stats")
-            .json::<larder_protocol::test_controls::RequestStats>()
-            .await
-            .expect("json")
-    };
+    let stats = || controls.stats();
     let route = "POST /api/widgets/4/notifications/n3/read";
     larder.mark_notification_read("n3").await.expect("recorded");
     // The attempt ends (its own retries included) without a 2xx.
@@ -309,9 +300,9 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
             .is_some_and(|change| change.last_error.is_some())
     })
     .await;
-    assert_eq!(stats().await.applied(&user), 1, "applied by the first try");
+    assert_eq!(stats().applied(&user), 1, "applied by the first try");
     link.set_cut(true);
-    let sent = stats().await.count(&user, route);
+    let sent = stats().count(&user, route);
     assert_eq!(
         larder.outbox().expect("outbox").changes.len(),
         1,
@@ -324,7 +315,7 @@ async fn a_change_older_than_the_key_lifetime_is_reconciled_not_resent() {
         larder.outbox().expect("outbox").changes.is_empty()
     })
     .await;
-    let stats = stats().await;
+    let stats = stats();
     assert_eq!(
         stats.count(&user, route),
         sent,

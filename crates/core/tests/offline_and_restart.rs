@@ -14,7 +14,7 @@ use larder_core::{
 };
 use larder_protocol::{CommandError, Connectivity, Freshness, Settings, Source, WidgetId};
 use larder_store::CacheStore;
-use mock_api::{Config, RunningServer};
+use mock_api::RunningServer;
 
 mod common;
 use common::{eventually, prewarmed, Link, ManualClock};
@@ -30,12 +30,9 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Self {
-        let api = RunningServer::start(Config {
-            delay_scale: 0.0,
-            ..Config::default()
-        })
-        .await
-        .expect("mock-api starts");
+        let api = mock_api::testing::start_instant()
+            .await
+            .expect("mock-api starts");
         let link = Link::to(api.addr()).await;
         let dir = tempfile::tempdir().expect("temp dir");
         let keys = CacheKeys::new(Arc::new(MemorySecrets::as_keychain()));
@@ -342,12 +339,9 @@ async fn policies_come_from_the_published_config_and_the_settings() {
 
 #[tokio::test]
 async fn a_cache_kept_without_a_keychain_loses_its_key_at_sign_out() {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts");
+    let api = mock_api::testing::start_instant()
+        .await
+        .expect("mock-api starts");
     let dir = tempfile::tempdir().expect("temp dir");
     let secrets = Arc::new(MemorySecrets::default());
     let larder = Larder::open_with(

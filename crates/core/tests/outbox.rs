@@ -1,6 +1,6 @@
 //! The outbox against the real mock API (behind a link that can be cut, for
 //! offline): changes made offline wait and are applied exactly once when
-//! the API is back (counted with `/__admin/stats`), a dropped answer is
+//! the API is back (counted with the test controls), a dropped answer is
 //! retried under the same key, 409 and 422 are handled as the
 //! Idempotency-Key draft says, the order holds over 100 changes, a final
 //! 4xx rolls the change back and says why, a 5xx keeps it, a 401 keeps it
@@ -30,7 +30,7 @@ async fn an_offline_change_waits_and_is_applied_once_when_the_api_is_back() {
         1,
         "still waiting"
     );
-    assert_eq!(f.stats().await.applied(&f.user), 0);
+    assert_eq!(f.stats().applied(&f.user), 0);
 
     f.link.set_cut(false);
     f.outbox_len_becomes(0).await;
@@ -41,19 +41,19 @@ async fn an_offline_change_waits_and_is_applied_once_when_the_api_is_back() {
     .await
     .expect("the window is told it was sent")
     .expect("announcements go on");
-    assert_eq!(f.stats().await.applied(&f.user), 1, "applied once");
+    assert_eq!(f.stats().applied(&f.user), 1, "applied once");
     assert!(f.notification_read_upstream("n2").await);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(f.stats().await.applied(&f.user), 1, "and only once");
+    assert_eq!(f.stats().applied(&f.user), 1, "and only once");
 }
 
 #[tokio::test]
 async fn a_dropped_answer_is_retried_with_the_same_key_and_applied_once() {
     let f = fixture("bea").await;
-    f.fault(FaultKind::DropAfterCommit, 1).await;
+    f.fault(FaultKind::DropAfterCommit, 1);
     f.larder.mark_notification_read("n1").await.expect("kept");
     f.outbox_len_becomes(0).await;
-    let stats = f.stats().await;
+    let stats = f.stats();
     let route = "POST /api/widgets/4/notifications/n1/read";
     assert_eq!(stats.count(&f.user, route), 2, "sent twice");
     assert_eq!(stats.applied(&f.user), 1, "applied once");
@@ -95,11 +95,7 @@ async fn a_key_still_in_flight_waits_and_a_reused_key_is_refused() {
         .idempotency()
         .finish(&f.user, &waiting.id, 204, Vec::new());
     f.outbox_len_becomes(0).await;
-    assert_eq!(
-        f.stats().await.applied(&f.user),
-        0,
-        "the API applied it itself"
-    );
+    assert_eq!(f.stats().applied(&f.user), 0, "the API applied it itself");
 
     // A key the API saw for another request: 422, final, rolled back.
     let mut refused = f.larder.refused_changes();
@@ -145,12 +141,7 @@ async fn a_hundred_changes_are_applied_once_each_in_order() {
     assert_eq!(keys.len(), 100);
     f.link.set_cut(false);
     f.outbox_len_becomes(0).await;
-    let log = f
-        .stats()
-        .await
-        .applied_log
-        .remove(&f.user)
-        .unwrap_or_default();
+    let log = f.stats().applied_log.remove(&f.user).unwrap_or_default();
     let applied: Vec<(String, String)> = log
         .iter()
         .map(|entry| {
@@ -177,7 +168,7 @@ async fn a_hundred_changes_are_applied_once_each_in_order() {
 async fn a_5xx_keeps_the_change_until_it_is_discarded() {
     let f = fixture("eli").await;
     // A 503 keeps it, with the attempt recorded.
-    f.fault(FaultKind::RefuseChange { status: 503 }, 10).await;
+    f.fault(FaultKind::RefuseChange { status: 503 }, 10);
     f.larder.mark_notification_read("n4").await.expect("kept");
     for _ in 0..200 {
         let outbox = f.larder.outbox().expect("outbox");
@@ -217,7 +208,7 @@ async fn a_final_refusal_rolls_the_change_back_and_says_why() {
     // A 403 is final: rolled back in the cached widget, and reported.
     let mut refused = f.larder.refused_changes();
     let mut updates = f.larder.cache_updates();
-    f.fault(FaultKind::RefuseChange { status: 403 }, 1).await;
+    f.fault(FaultKind::RefuseChange { status: 403 }, 1);
     let shown = f
         .larder
         .mark_notification_read(&target)
@@ -254,7 +245,7 @@ async fn a_final_refusal_rolls_the_change_back_and_says_why() {
         Some(false),
         "rolled back: unread again"
     );
-    assert_eq!(f.stats().await.applied(&f.user), 0);
+    assert_eq!(f.stats().applied(&f.user), 0);
 }
 
 #[tokio::test]
@@ -274,7 +265,7 @@ async fn an_acknowledged_change_gives_way_to_newer_data() {
     assert!(f.notification_read_upstream(&target).await, "applied");
     // Later another device marks it unread: data fetched after the
     // acknowledgement is what shows, not the acknowledgement.
-    f.unread_upstream(&target).await;
+    f.unread_upstream(&target);
     tokio::time::sleep(Duration::from_millis(5)).await;
     assert!(
         !f.notification_read_upstream(&target).await,
@@ -321,10 +312,10 @@ async fn a_rejected_session_keeps_the_change_for_the_same_users_next_sign_in() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert!(f.larder.session().is_none(), "the session ended");
-    assert_eq!(f.stats().await.applied(&f.user), 0);
+    assert_eq!(f.stats().applied(&f.user), 0);
     f.larder.sign_in("fen").await.expect("signed in again");
     f.outbox_len_becomes(0).await;
-    assert_eq!(f.stats().await.applied(&f.user), 1);
+    assert_eq!(f.stats().applied(&f.user), 1);
 }
 
 #[tokio::test]
@@ -346,5 +337,5 @@ async fn signing_out_discards_what_waits_and_unknown_notifications_are_refused()
     f.larder.sign_in("gus").await.expect("signed in again");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(f.larder.outbox().expect("outbox").changes.is_empty());
-    assert_eq!(f.stats().await.applied(&f.user), 0, "never sent");
+    assert_eq!(f.stats().applied(&f.user), 0, "never sent");
 }

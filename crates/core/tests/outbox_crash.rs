@@ -20,8 +20,8 @@ use std::{
 
 use larder_core::{ApiClient, FileSecrets, Larder, MemorySessions, ProbeSchedule, SecretStore};
 use larder_protocol::{test_controls::RequestStats, Username, WidgetId};
-use mock_api::{Config, RunningServer};
-use rand::{rngs::StdRng, Rng, SeedableRng};
+use mock_api::RunningServer;
+use rand::Rng;
 
 mod common;
 
@@ -111,11 +111,7 @@ fn outbox_child() {
 /// Runs the child in `mode`, kills it `kill_after` its "ready" (or after it
 /// said `until`), and returns the ids it reported recorded.
 fn run_and_kill(dir: &Path, api: &RunningServer, mode: &str, kill: Kill) -> HashSet<String> {
-    let common::KillableChild {
-        mut child,
-        lines,
-        reader,
-    } = common::spawn_self(
+    let child = common::spawn_self(
         CHILD_TEST,
         &[
             (CHILD_DIR_VAR, dir.display().to_string()),
@@ -124,54 +120,34 @@ fn run_and_kill(dir: &Path, api: &RunningServer, mode: &str, kill: Kill) -> Hash
         ],
     );
     let mut recorded = HashSet::new();
-    let by = Instant::now() + Duration::from_secs(60);
-    let mut ready_at: Option<Instant> = None;
-    loop {
-        let wait = match (ready_at, &kill) {
-            (Some(at), Kill::After(delay)) => {
-                (at + *delay).saturating_duration_since(Instant::now())
-            }
-            _ => by.saturating_duration_since(Instant::now()),
-        };
-        match lines.recv_timeout(wait) {
-            Ok(line) => {
-                if line.trim() == "ready" {
-                    ready_at = Some(Instant::now());
-                } else if let Some(id) = line.strip_prefix("recorded ") {
-                    recorded.insert(id.trim().to_owned());
-                } else if let Some(id) = line
-                    .contains("recorded a change")
-                    .then(|| line.split("change=").nth(1))
-                    .flatten()
-                    .and_then(|rest| rest.split_whitespace().next())
-                {
-                    recorded.insert(id.to_owned());
-                }
-                if let Kill::When(word) = kill {
-                    if line.starts_with(word) {
-                        break;
-                    }
-                }
-            }
-            Err(_) if ready_at.is_some() => break,
-            Err(_) => panic!("the child never got ready"),
+    let mut note = |line: &str| {
+        if let Some(id) = line.strip_prefix("recorded ") {
+            recorded.insert(id.trim().to_owned());
+        } else if let Some(id) = line
+            .contains("recorded a change")
+            .then(|| line.split("change=").nth(1))
+            .flatten()
+            .and_then(|rest| rest.split_whitespace().next())
+        {
+            recorded.insert(id.to_owned());
+        }
+    };
+    let ready = Duration::from_secs(60);
+    assert!(
+        child.read_until(ready, &mut note, &mut |line| line.trim() == "ready"),
+        "the child never got ready"
+    );
+    match kill {
+        // Whatever it says meanwhile still counts.
+        Kill::After(delay) => {
+            child.read_until(delay, &mut note, &mut |_| false);
+        }
+        Kill::When(word) => {
+            child.read_until(ready, &mut note, &mut |line| line.starts_with(word));
         }
     }
-    child.kill().expect("killed");
-    let status = child.wait().expect("reaped");
+    let status = child.kill(&mut note);
     assert!(!status.success(), "the child was killed, not finished");
-    // What it printed before dying still counts.
-    while let Ok(line) = lines.try_recv() {
-        if let Some(id) = line.strip_prefix("recorded ") {
-            recorded.insert(id.trim().to_owned());
-        }
-    }
-    let _ = reader.join();
-    while let Ok(line) = lines.try_recv() {
-        if let Some(id) = line.strip_prefix("recorded ") {
-            recorded.insert(id.trim().to_owned());
-        }
-    }
     recorded
 }
 
@@ -181,11 +157,9 @@ enum Kill {
 }
 
 async fn api() -> RunningServer {
-    RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
+    RunningServer::start(mock_api::Config {
         rate_limit: 100_000,
-        ..Config::default()
+        ..mock_api::testing::instant()
     })
     .await
     .expect("mock-api starts")
@@ -253,15 +227,8 @@ async fn killed_senders_never_lose_or_repeat_a_change() {
     if std::env::var_os(CHILD_DIR_VAR).is_some() {
         return;
     }
-    let kills: u32 = std::env::var("LARDER_OUTBOX_KILLS")
-        .ok()
-        .map(|n| n.parse().expect("LARDER_OUTBOX_KILLS is a number"))
-        .unwrap_or(DEFAULT_KILLS);
-    let seed: u64 = std::env::var("LARDER_OUTBOX_SEED")
-        .ok()
-        .map(|n| n.parse().expect("LARDER_OUTBOX_SEED is a number"))
-        .unwrap_or_else(|| rand::thread_rng().gen());
-    let mut rng = StdRng::seed_from_u64(seed);
+    let plan = common::KillPlan::from_env("LARDER_OUTBOX", DEFAULT_KILLS);
+    let (kills, seed, mut rng) = (plan.kills, plan.seed, plan.rng());
     let api = api().await;
     let temp = tempfile::tempdir().expect("temp dir");
     let started = Instant::now();

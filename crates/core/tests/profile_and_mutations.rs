@@ -4,15 +4,12 @@
 
 use larder_core::{ApiClient, CoreError, Larder};
 use larder_protocol::{Freshness, Source, WidgetData, WidgetId};
-use mock_api::{Config, RunningServer};
+use mock_api::RunningServer;
 
 async fn signed_in() -> (RunningServer, tempfile::TempDir, Larder, String) {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts");
+    let api = mock_api::testing::start_instant()
+        .await
+        .expect("mock-api starts");
     let dir = tempfile::tempdir().expect("temp dir");
     let larder = Larder::open(
         ApiClient::new(&api.url()).expect("url"),

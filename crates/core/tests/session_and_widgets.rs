@@ -2,15 +2,12 @@
 
 use larder_core::{ApiClient, CoreError, Larder};
 use larder_protocol::{Role, UsernameError, WidgetData, WidgetId};
-use mock_api::{Config, RunningServer};
+use mock_api::RunningServer;
 
 async fn server() -> RunningServer {
-    RunningServer::start(Config {
-        delay_scale: 0.0,
-        ..Config::default()
-    })
-    .await
-    .expect("mock-api starts")
+    mock_api::testing::start_instant()
+        .await
+        .expect("mock-api starts")
 }
 
 /// A Larder on `url` with its cache in a fresh temporary folder.

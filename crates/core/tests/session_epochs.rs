@@ -5,10 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use larder_core::{cache::Engine, ApiClient, Larder};
-use larder_protocol::{
-    test_controls::{FaultKind, FaultRequest, RequestStats},
-    WidgetId,
-};
+use larder_protocol::{test_controls::FaultKind, WidgetId};
 use larder_store::CacheStore;
 
 mod common;
@@ -25,43 +22,28 @@ async fn a_401_from_an_ended_session_never_ends_a_newer_one() {
         Engine::new(store, Arc::new(ManualClock::default())),
         Arc::new(larder_core::MemorySessions::default()),
     );
-    let http = reqwest::Client::new();
+    let controls = mock_api::testing::Controls::of(&api);
     // The first request for widget 1 is answered 401, but only after it
     // has been in flight for 500 ms.
-    http.post(format!("{}/__admin/faults", api.url()))
-        .json(&FaultRequest {
-            widget: 1,
-            user_id: None,
-            fault: FaultKind::LateStatus {
-                status: 401,
-                ms: 500,
-            },
-            times: Some(1),
-        })
-        .send()
-        .await
-        .expect("injected");
+    controls.fault(
+        WidgetId::new(1).expect("valid"),
+        FaultKind::LateStatus {
+            status: 401,
+            ms: 500,
+        },
+        Some(1),
+    );
 
     // The first session's prewarm sends that request.
     let user = larder.sign_in("erin").await.expect("sign in").user;
-    let calls = || async {
-        let stats: RequestStats = http
-            .get(format!("{}/__admin/stats", api.url()))
-            .send()
-            .await
-            .expect("stats")
-            .json()
-            .await
-            .expect("json");
-        stats.count(&user.id, "GET /api/widgets/1")
-    };
+    let calls = || controls.widget_requests(&user.id, WidgetId::new(1).expect("valid"));
     for _ in 0..200 {
-        if calls().await >= 1 {
+        if calls() >= 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    assert_eq!(calls().await, 1, "the first session's request is in flight");
+    assert_eq!(calls(), 1, "the first session's request is in flight");
 
     // Sign out and in again as the same user while it is still in flight.
     larder.sign_out().await;
@@ -72,7 +54,7 @@ async fn a_401_from_an_ended_session_never_ends_a_newer_one() {
         .await
         .expect("the new session's read is its own request, not the old one's 401");
     assert_eq!(widget.data.user_id, user.id);
-    assert!(calls().await >= 2, "a new request was sent");
+    assert!(calls() >= 2, "a new request was sent");
 
     // Let the old request's 401 arrive (it was delayed by 500 ms on a real
     // server, so only real time brings it), then check the new session.

@@ -332,15 +332,20 @@ impl Harness {
         Ok(true)
     }
 
-    /// How many times `user` asked the API at `api_url` for each widget (1
-    /// to 5), from its `/__admin/stats`.
-    pub async fn widget_requests(api_url: &str, user: &str) -> Result<[u64; 5]> {
-        let stats: larder_protocol::test_controls::RequestStats =
-            reqwest::get(format!("{api_url}/__admin/stats"))
-                .await?
-                .json()
-                .await?;
-        Ok([1, 2, 3, 4, 5].map(|n| stats.count(user, &format!("GET /api/widgets/{n}"))))
+    /// How many times `user` asked `api` for each widget, in dashboard
+    /// order.
+    pub fn widget_requests(api: &mock_api::RunningServer, user: &str) -> [u64; 5] {
+        let controls = mock_api::testing::Controls::of(api);
+        larder_protocol::WidgetId::ALL.map(|widget| controls.widget_requests(user, widget))
+    }
+
+    /// The app on `api`, signed in as `user`, its whole dashboard ready.
+    pub async fn signed_in(api: &mock_api::RunningServer, user: &str) -> Result<Self> {
+        let app = Self::launch(&[("LARDER_API_URL", &api.url())]).await?;
+        app.sign_in(user).await?;
+        app.wait_until("the dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
+            .await?;
+        Ok(app)
     }
 
     /// The ids of the notifications shown unread (with "Mark as read").

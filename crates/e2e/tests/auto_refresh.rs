@@ -5,29 +5,20 @@
 use anyhow::Result;
 use larder_e2e::Harness;
 use larder_protocol::Username;
-use mock_api::{Config, RunningServer};
 use serde_json::json;
 
 #[tokio::test]
 async fn an_open_dashboard_refreshes_what_turns_stale_by_itself() -> Result<()> {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
-        ..Config::default()
-    })
-    .await?;
-    let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
-    app.sign_in("rhea").await?;
-    app.wait_until("the dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
-        .await?;
+    let api = mock_api::testing::start_instant().await?;
+    let app = Harness::signed_in(&api, "rhea").await?;
     // Everything turns stale 3 s after it is fetched.
     app.invoke("save_settings", json!({ "settings": { "staleSecs": 3 } }))
         .await?;
     let user = mock_api::data::user_for(&Username::parse("rhea")?).id;
-    let before = Harness::widget_requests(&api.url(), &user).await?;
+    let before = Harness::widget_requests(&api, &user);
 
     app.wait_until("every widget fetched again, untouched", || async {
-        let now = Harness::widget_requests(&api.url(), &user).await?;
+        let now = Harness::widget_requests(&api, &user);
         Ok(now.iter().zip(&before).all(|(now, before)| now > before))
     })
     .await?;

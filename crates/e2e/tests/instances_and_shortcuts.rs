@@ -8,7 +8,6 @@ use anyhow::Result;
 use fantoccini::{key::Key, Locator};
 use larder_e2e::Harness;
 use larder_protocol::Username;
-use mock_api::{Config, RunningServer};
 
 /// No session bus: the single-instance plugin stands aside.
 #[cfg(target_os = "linux")]
@@ -24,11 +23,7 @@ const NO_BUS: (&str, &str) = (
 #[tokio::test]
 async fn a_second_launch_exits_and_brings_the_first_window_forward() -> Result<()> {
     use std::time::{Duration, Instant};
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        ..Config::default()
-    })
-    .await?;
+    let api = mock_api::testing::start_instant().await?;
     let first = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
     first.by_test_id("username").await?;
     first
@@ -84,11 +79,7 @@ fn a_second_instance_is_told_that_larder_is_already_running() {
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn a_second_instance_is_told_that_larder_is_already_running() -> Result<()> {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        ..Config::default()
-    })
-    .await?;
+    let api = mock_api::testing::start_instant().await?;
     let first = Harness::launch(&[("LARDER_API_URL", &api.url()), NO_BUS]).await?;
     first.by_test_id("username").await?;
 
@@ -107,24 +98,16 @@ async fn a_second_instance_is_told_that_larder_is_already_running() -> Result<()
 
 #[tokio::test]
 async fn ctrl_r_refreshes_the_dashboard_without_reloading_the_page() -> Result<()> {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
-        ..Config::default()
-    })
-    .await?;
-    let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
-    app.sign_in("olga").await?;
-    app.wait_until("the dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
-        .await?;
+    let api = mock_api::testing::start_instant().await?;
+    let app = Harness::signed_in(&api, "olga").await?;
     let user = mock_api::data::user_for(&Username::parse("olga")?).id;
-    let before = Harness::widget_requests(&api.url(), &user).await?[0];
+    let before = Harness::widget_requests(&api, &user)[0];
     app.script("window.larderMarker = 42; return null").await?;
 
     let body = app.client.find(Locator::Css("body")).await?;
     body.send_keys(&(Key::Control + "r")).await?;
     app.wait_until("widget 1 to be fetched again", || async {
-        Ok(Harness::widget_requests(&api.url(), &user).await?[0] > before)
+        Ok(Harness::widget_requests(&api, &user)[0] > before)
     })
     .await?;
     let marker = app.script("return window.larderMarker ?? null").await?;

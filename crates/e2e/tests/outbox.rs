@@ -12,12 +12,10 @@ use larder_protocol::Username;
 use mock_api::{Config, RunningServer};
 
 fn config(sessions: &std::path::Path) -> Config {
-    Config {
-        delay_scale: 0.0,
-        test_controls: true,
+    mock_api::Config {
         // The app's session outlives the API's restart, as with a real API.
         sessions_file: Some(sessions.to_owned()),
-        ..Config::default()
+        ..mock_api::testing::instant()
     }
 }
 

@@ -5,8 +5,8 @@
 
 use anyhow::Result;
 use larder_e2e::Harness;
-use larder_protocol::test_controls::{FaultKind, FaultRequest};
-use mock_api::{Config, RunningServer};
+use larder_protocol::{test_controls::FaultKind, WidgetId};
+use mock_api::{testing::Controls, Config, RunningServer};
 
 const ALL: [u8; 5] = [1, 2, 3, 4, 5];
 
@@ -19,32 +19,13 @@ async fn api() -> Result<RunningServer> {
     .await?)
 }
 
-/// Signs in and waits for the whole dashboard.
-async fn signed_in_dashboard(api: &RunningServer, user: &str) -> Result<Harness> {
-    let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
-    app.sign_in(user).await?;
-    app.wait_until("the dashboard", || app.all_ready(&ALL))
-        .await?;
-    Ok(app)
-}
-
 #[tokio::test]
 async fn a_warm_start_paints_the_cached_dashboard_without_the_upstream() -> Result<()> {
     let api = api().await?;
-    let app = signed_in_dashboard(&api, "hana").await?;
+    let app = Harness::signed_in(&api, "hana").await?;
 
     // From now on the upstream never answers widget 3.
-    reqwest::Client::new()
-        .post(format!("{}/__admin/faults", api.url()))
-        .json(&FaultRequest {
-            widget: 3,
-            user_id: None,
-            fault: FaultKind::Hang,
-            times: None,
-        })
-        .send()
-        .await?
-        .error_for_status()?;
+    Controls::of(&api).fault(WidgetId::new(3)?, FaultKind::Hang, None);
 
     let app = app.relaunch(&[]).await?;
     // Straight onto the dashboard (the session was restored), painted
@@ -60,7 +41,7 @@ async fn a_warm_start_paints_the_cached_dashboard_without_the_upstream() -> Resu
 #[tokio::test]
 async fn an_offline_start_shows_the_cached_dashboard_marked_offline() -> Result<()> {
     let api = api().await?;
-    let app = signed_in_dashboard(&api, "ivan").await?;
+    let app = Harness::signed_in(&api, "ivan").await?;
     let url = api.url();
     drop(api); // the API is gone
 
@@ -86,7 +67,7 @@ async fn an_offline_start_shows_the_cached_dashboard_marked_offline() -> Result<
 #[tokio::test]
 async fn settings_survive_a_restart() -> Result<()> {
     let api = api().await?;
-    let app = signed_in_dashboard(&api, "judy").await?;
+    let app = Harness::signed_in(&api, "judy").await?;
     app.by_test_id("nav-settings").await?.click().await?;
     let ttl = app.by_test_id("setting-ttl").await?;
     ttl.send_keys("120").await?;

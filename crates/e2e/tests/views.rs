@@ -4,17 +4,12 @@
 use anyhow::Result;
 use larder_e2e::Harness;
 use larder_protocol::Username;
-use mock_api::{Config, RunningServer};
 use serde_json::json;
 
 /// The ids of the notifications with a "Mark as read" button.
 #[tokio::test]
 async fn the_profile_loads_more_posts_and_names_the_window() -> Result<()> {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        ..Config::default()
-    })
-    .await?;
+    let api = mock_api::testing::start_instant().await?;
     let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
     app.sign_in("kate").await?;
     app.by_test_id("nav-profile").await?.click().await?;
@@ -42,15 +37,8 @@ async fn the_profile_loads_more_posts_and_names_the_window() -> Result<()> {
 
 #[tokio::test]
 async fn a_revalidation_pushes_new_data_into_the_widget() -> Result<()> {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        ..Config::default()
-    })
-    .await?;
-    let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
-    app.sign_in("liam").await?;
-    app.wait_until("the dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
-        .await?;
+    let api = mock_api::testing::start_instant().await?;
+    let app = Harness::signed_in(&api, "liam").await?;
     let unread = app.unread_notifications().await?;
     assert!(
         unread.len() >= 2,

@@ -6,8 +6,8 @@
 use anyhow::Result;
 use fantoccini::Locator;
 use larder_e2e::Harness;
-use larder_protocol::test_controls::{FaultKind, FaultRequest};
-use mock_api::{Config, RunningServer};
+use larder_protocol::{test_controls::FaultKind, WidgetId};
+use mock_api::{testing::Controls, Config, RunningServer};
 
 #[tokio::test]
 async fn a_failing_widget_blocks_no_other_and_retry_recovers_it() -> Result<()> {
@@ -17,17 +17,8 @@ async fn a_failing_widget_blocks_no_other_and_retry_recovers_it() -> Result<()> 
         ..Config::default()
     })
     .await?;
-    reqwest::Client::new()
-        .post(format!("{}/__admin/faults", api.url()))
-        .json(&FaultRequest {
-            widget: 2,
-            user_id: None,
-            fault: FaultKind::MalformedJson,
-            times: None,
-        })
-        .send()
-        .await?
-        .error_for_status()?;
+    let controls = Controls::of(&api);
+    controls.fault(WidgetId::new(2)?, FaultKind::MalformedJson, None);
 
     let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
     app.sign_in("erin").await?;
@@ -45,11 +36,7 @@ async fn a_failing_widget_blocks_no_other_and_retry_recovers_it() -> Result<()> 
     assert!(card.text().await?.contains("could not load"));
 
     // The upstream recovers; Retry fetches widget 2 again.
-    reqwest::Client::new()
-        .delete(format!("{}/__admin/faults", api.url()))
-        .send()
-        .await?
-        .error_for_status()?;
+    controls.clear_faults();
     widget
         .find(Locator::Css("[data-testid=\"retry\"]"))
         .await?

@@ -60,10 +60,8 @@ pub struct World {
 impl World {
     pub fn new(seed: u64) -> Result<Self, Failure> {
         let api = mock_api::AppState::new(mock_api::Config {
-            delay_scale: 0.0,
             rate_limit: 1_000_000,
-            test_controls: true,
-            ..mock_api::Config::default()
+            ..mock_api::testing::instant()
         });
         let secrets = Arc::new(Secrets::default());
         Ok(Self {

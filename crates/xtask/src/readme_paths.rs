@@ -1,7 +1,8 @@
-//! Keeps the README true of the tree: every path it names in backticks
-//! (`crates/core/src/cache/engine.rs`, `ui/src/{a,b}.rs`) must exist.
-//! Checked by this crate's tests, so `cargo xtask test` fails on a path
-//! that moved.
+//! Keeps the README and the docs true of the tree: every path they name
+//! in backticks (`crates/core/src/cache/engine.rs`, `ui/src/{a,b}.rs`)
+//! must exist, every relative link must lead to a file, and the README
+//! stays a guide (at most 300 lines). Checked by this crate's tests, so
+//! `cargo xtask test` fails on a path that moved.
 
 #[cfg(test)]
 mod tests {
@@ -33,11 +34,65 @@ mod tests {
             .collect()
     }
 
+    /// The documents checked, from the root.
+    const DOCUMENTS: &[&str] = &[
+        "README.md",
+        "docs/DESIGN.md",
+        "docs/PLATFORMS.md",
+        "docs/TESTING.md",
+        "docs/BENCHMARKS.md",
+        "docs/INSTALLERS.md",
+        "mock-api/README.md",
+    ];
+
+    fn read(document: &str) -> String {
+        std::fs::read_to_string(root().join(document))
+            .unwrap_or_else(|err| panic!("{document}: {err}"))
+    }
+
     #[test]
-    fn every_path_the_readme_names_exists() {
-        let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    fn every_path_the_documents_name_exists() {
+        let checked: usize = DOCUMENTS.iter().map(|doc| paths_named_exist(doc)).sum();
+        assert!(
+            checked > 40,
+            "only {checked} paths found: are the documents there?"
+        );
+    }
+
+    #[test]
+    fn every_relative_link_leads_to_a_file() {
+        for document in DOCUMENTS {
+            let text = read(document);
+            let folder = root().join(document);
+            let folder = folder.parent().expect("a folder");
+            for link in text.split("](").skip(1) {
+                let Some(end) = link.find(')') else { continue };
+                let target = link[..end].split('#').next().unwrap_or_default();
+                if target.is_empty() || target.contains("://") {
+                    continue;
+                }
+                assert!(
+                    folder.join(target).exists(),
+                    "{document} links to {target}, which does not exist"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_readme_is_a_guide_not_a_changelog() {
+        let lines = read("README.md").lines().count();
+        assert!(
+            lines <= 300,
+            "the README has {lines} lines; move detail into docs/"
+        );
+    }
+
+    /// Checks the paths `document` names; returns how many.
+    fn paths_named_exist(document: &str) -> usize {
+        let text = read(document);
         let mut checked = 0;
-        for (index, quoted) in readme.split('`').enumerate() {
+        for (index, quoted) in text.split('`').enumerate() {
             // Odd pieces sit between backticks.
             if index % 2 == 0 || quoted.contains(char::is_whitespace) {
                 continue;
@@ -49,15 +104,12 @@ mod tests {
                 let path = path.trim_end_matches(':');
                 assert!(
                     root().join(path).exists(),
-                    "the README names {path}, which does not exist"
+                    "{document} names {path}, which does not exist"
                 );
                 checked += 1;
             }
         }
-        assert!(
-            checked > 20,
-            "only {checked} paths found: is the README there?"
-        );
+        checked
     }
 
     #[test]

@@ -11,7 +11,10 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use larder_protocol::test_controls::{FaultKind, FaultRequest, RequestStats, UnreadRequest};
+use larder_protocol::{
+    test_controls::{FaultKind, FaultRequest, RequestStats, UnreadRequest},
+    WidgetId,
+};
 
 use crate::{ApiError, AppState};
 
@@ -46,7 +49,7 @@ async fn add_fault(
     body: Result<Json<FaultRequest>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Json(rule) = body.map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
-    if !(1..=5).contains(&rule.widget) {
+    if WidgetId::new(rule.widget).is_err() {
         return Err(ApiError::WidgetNotFound(rule.widget.to_string()));
     }
     if let FaultKind::Status { status, .. } | FaultKind::LateStatus { status, .. } = rule.fault {

@@ -47,11 +47,7 @@ impl Answer {
 
 /// A test server: no delays, test controls on.
 pub fn test_app() -> (Router, AppState) {
-    test_app_with(Config {
-        delay_scale: 0.0,
-        test_controls: true,
-        ..Config::default()
-    })
+    test_app_with(mock_api::testing::instant())
 }
 
 pub fn test_app_with(config: Config) -> (Router, AppState) {

@@ -14,7 +14,11 @@ use std::{
 
 use larder_core::{cache::Clock, Larder};
 
+pub mod kill;
 pub mod signed_in;
+
+#[allow(unused_imports)] // each test file uses a different subset
+pub use kill::{spawn_self, was_killed, KillPlan, KillableChild};
 use tokio::net::{TcpListener, TcpStream};
 
 /// A clock the test moves by hand.
@@ -104,26 +108,6 @@ impl Link {
     }
 }
 
-/// Makes widget 4's requests (mark-as-read included) on the mock API at
-/// `api_url` misbehave with `fault`, `times` times, for every user.
-pub async fn widget_4_fault(
-    api_url: &str,
-    fault: larder_protocol::test_controls::FaultKind,
-    times: u32,
-) {
-    reqwest::Client::new()
-        .post(format!("{api_url}/__admin/faults"))
-        .json(&larder_protocol::test_controls::FaultRequest {
-            widget: 4,
-            user_id: None,
-            fault,
-            times: Some(times),
-        })
-        .send()
-        .await
-        .expect("fault set");
-}
-
 /// Waits (bounded) for the running prewarm to finish.
 pub async fn prewarmed(larder: &Larder) {
     let mut progress = larder.prewarm_progress();
@@ -179,15 +163,11 @@ pub fn derived_payload(header: &str, seed_label: &str) -> Vec<u8> {
 }
 
 /// Starts mock-api on an ephemeral loopback port with no delays and its
-/// test controls (`/__admin/`) on.
+/// test controls on.
 pub async fn controlled_api() -> mock_api::RunningServer {
-    mock_api::RunningServer::start(mock_api::Config {
-        delay_scale: 0.0,
-        test_controls: true,
-        ..mock_api::Config::default()
-    })
-    .await
-    .expect("mock-api starts")
+    mock_api::testing::start_instant()
+        .await
+        .expect("mock-api starts")
 }
 
 /// A Larder for `api_url` whose cache (encrypted, in `dir`) ages by
@@ -229,79 +209,7 @@ impl Machine {
 
 /// Starts mock-api on an ephemeral loopback port with no delays.
 pub async fn quick_api() -> mock_api::RunningServer {
-    mock_api::RunningServer::start(mock_api::Config {
-        delay_scale: 0.0,
-        ..mock_api::Config::default()
-    })
-    .await
-    .expect("mock-api starts")
-}
-
-/// A child started by a kill test: the test binary itself, running only
-/// `test` with `env`, its stdout read line by line on a thread (so the
-/// child never blocks on a full pipe).
-pub struct KillableChild {
-    pub child: std::process::Child,
-    pub lines: std::sync::mpsc::Receiver<String>,
-    pub reader: std::thread::JoinHandle<()>,
-}
-
-/// Re-executes this test binary as a child running only `test`.
-pub fn spawn_self(test: &str, env: &[(&str, String)]) -> KillableChild {
-    use std::io::{BufRead, BufReader};
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let mut command = std::process::Command::new(exe);
-    command
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    // Wine's process creation fails now and then with "Internal error"
-    // (os error 1359) under load; a real failure to start fails every try.
-    let mut tries = 0;
-    let mut child = loop {
-        tries += 1;
-        match command.spawn() {
-            Ok(child) => break child,
-            Err(err) if tries < 5 => {
-                eprintln!("the child did not start ({err}); trying again");
-                std::thread::sleep(std::time::Duration::from_millis(200));
-            }
-            Err(err) => panic!("the child does not start: {err}"),
-        }
-    };
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    KillableChild {
-        child,
-        lines,
-        reader,
-    }
-}
-
-/// Whether a child reaped after `Child::kill` was really killed, rather
-/// than ending on its own first: on Unix it died of SIGKILL; on Windows
-/// `TerminateProcess` gave it exit code 1, which a Rust test binary never
-/// returns by itself (0 when its tests pass, 101 when one fails).
-pub fn was_killed(status: std::process::ExitStatus) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        status.signal() == Some(9)
-    }
-    #[cfg(not(unix))]
-    {
-        status.code() == Some(1)
-    }
+    mock_api::testing::start_instant()
+        .await
+        .expect("mock-api starts")
 }

@@ -9,7 +9,7 @@ use larder_protocol::{
     test_controls::{FaultKind, RequestStats},
     Connectivity, WidgetData, WidgetId,
 };
-use mock_api::{Config, RunningServer};
+use mock_api::{testing::Controls, RunningServer};
 
 use super::{prewarmed, Link};
 
@@ -25,12 +25,10 @@ pub struct Fixture {
 /// Signed in as `name`, the dashboard cached, the background (and so the
 /// outbox's sender) running, with a quick connectivity probe.
 pub async fn fixture(name: &str) -> Fixture {
-    let api = RunningServer::start(Config {
-        delay_scale: 0.0,
-        test_controls: true,
+    let api = RunningServer::start(mock_api::Config {
         // A hundred changes in a burst stay under it.
         rate_limit: 1000,
-        ..Config::default()
+        ..mock_api::testing::instant()
     })
     .await
     .expect("mock-api starts");
@@ -54,17 +52,15 @@ pub async fn fixture(name: &str) -> Fixture {
 }
 
 impl Fixture {
-    pub async fn stats(&self) -> RequestStats {
-        reqwest::get(format!("{}/__admin/stats", self.api.url()))
-            .await
-            .expect("stats")
-            .json()
-            .await
-            .expect("json")
+    /// The API's request counts and applied changes.
+    pub fn stats(&self) -> RequestStats {
+        Controls::of(&self.api).stats()
     }
 
-    pub async fn fault(&self, fault: FaultKind, times: u32) {
-        super::widget_4_fault(&self.api.url(), fault, times).await;
+    /// Widget 4's requests (mark-as-read included) misbehave with
+    /// `fault`, `times` times.
+    pub fn fault(&self, fault: FaultKind, times: u32) {
+        Controls::of(&self.api).fault(WidgetId::NOTIFICATIONS, fault, Some(times));
     }
 
     pub async fn go_offline(&self) {
@@ -91,18 +87,8 @@ impl Fixture {
     }
 
     /// Notification `id` turns unread upstream (another device, say).
-    pub async fn unread_upstream(&self, id: &str) {
-        reqwest::Client::new()
-            .post(format!("{}/__admin/unread", self.api.url()))
-            .json(&larder_protocol::test_controls::UnreadRequest {
-                user_id: self.user.clone(),
-                notification_id: id.to_owned(),
-            })
-            .send()
-            .await
-            .expect("unread")
-            .error_for_status()
-            .expect("accepted");
+    pub fn unread_upstream(&self, id: &str) {
+        Controls::of(&self.api).unread(&self.user, id);
     }
 
     pub async fn notification_read_upstream(&self, id: &str) -> bool {
