@@ -61,20 +61,33 @@ pub fn start(startup: Startup) -> Result<Running, CoreError> {
         probes,
     } = startup;
     let larder = Larder::open_with(client, &cache_dir, sessions, secrets)?;
-    if let Some(previous) = previous_secrets {
-        match larder.adopt_secrets(previous) {
-            Ok(0) => {}
-            Ok(moved) => tracing::info!(moved, "moved keys to where the settings keep them"),
-            Err(err) => tracing::warn!(%err, "keys could not be moved from the other store yet"),
+    start_opened(larder, previous_secrets, settings, probes)
+}
+
+beneath_the_facade! {
+    /// Steps 2 to 5 on a core already opened (the simulation opens its own,
+    /// on its clock and network, and starts it here, as the app does).
+    pub fn start_opened(
+        larder: Larder,
+        previous_secrets: Option<Arc<dyn SecretStore>>,
+        settings: Settings,
+        probes: ProbeSchedule,
+    ) -> Result<Running, CoreError> {
+        if let Some(previous) = previous_secrets {
+            match larder.adopt_secrets(previous) {
+                Ok(0) => {}
+                Ok(moved) => tracing::info!(moved, "moved keys to where the settings keep them"),
+                Err(err) => tracing::warn!(%err, "keys could not be moved from the other store yet"),
+            }
         }
+        larder.apply_settings(settings)?;
+        let guard = larder.start_background(probes);
+        let events = Events::new(&larder);
+        larder.restore_session();
+        Ok(Running {
+            larder,
+            guard,
+            events,
+        })
     }
-    larder.apply_settings(settings)?;
-    let guard = larder.start_background(probes);
-    let events = Events::new(&larder);
-    larder.restore_session();
-    Ok(Running {
-        larder,
-        guard,
-        events,
-    })
 }

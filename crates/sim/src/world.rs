@@ -93,15 +93,19 @@ impl World {
             ApiClient::with_transport(API_URL, Arc::new(self.net.clone()), self.random.clone())
                 .map_err(|err| Failure::setup(err.to_string()))?;
         let larder = Larder::new(client, engine, self.sessions.clone());
-        // As the app does at each start: keys left in the store not in use
-        // move over (best effort; what cannot move stays where it is).
-        let _ = larder.adopt_secrets(self.secrets.other());
-        larder
-            .apply_settings(self.settings.clone())
-            .map_err(|err| Failure::setup(err.to_string()))?;
-        let background = larder.start_background(ProbeSchedule::default());
+        // Through the app's own start, from the keys left in the store not
+        // in use on.
+        let running = larder_core::startup::start_opened(
+            larder,
+            Some(self.secrets.other()),
+            self.settings.clone(),
+            ProbeSchedule::default(),
+        )
+        .map_err(|err| Failure::setup(err.to_string()))?;
+        let (larder, background) = (running.larder, running.guard);
+        // Nothing has run yet on this single-threaded runtime, so no
+        // refusal is missed.
         let refused = larder.refused_changes();
-        larder.restore_session();
         if let Some(session) = larder.session() {
             self.model.signed_in(&session.user);
         }

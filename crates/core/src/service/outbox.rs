@@ -119,6 +119,10 @@ impl Larder {
         let created_at = self.inner.engine.now_ms();
         let id = self.new_change_id();
         let recorded = id.clone();
+        // Before the write: a process killed between the write and the
+        // line after it still names every id that can reach the API (the
+        // crash test reads both lines).
+        tracing::debug!(change = %recorded, "recording a change");
         self.inner
             .engine
             .store()
