@@ -62,20 +62,9 @@ impl Config {
     /// The delay for `widget`, scaled, with jitter drawn from `unit`, a
     /// random number in [-1, 1].
     pub fn widget_delay(&self, widget: WidgetId, unit: f64) -> Duration {
-        let base = base_delay_ms(widget) as f64 * self.delay_scale;
+        let base = crate::data::base_delay_ms(widget) as f64 * self.delay_scale;
         let ms = base * (1.0 + self.jitter * unit.clamp(-1.0, 1.0));
         Duration::from_secs_f64(ms.max(0.0) / 1000.0)
-    }
-}
-
-/// The delay of `widget` at scale 1.0, in milliseconds: 1 s, 3 s, 15 s
-/// (the slow report), 6 s and 1 s.
-pub fn base_delay_ms(widget: WidgetId) -> u64 {
-    match widget.get() {
-        2 => 3_000,
-        3 => 15_000,
-        4 => 6_000,
-        _ => 1_000,
     }
 }
 
@@ -85,7 +74,10 @@ mod tests {
 
     #[test]
     fn delays_follow_the_design() {
-        let delays: Vec<u64> = WidgetId::ALL.into_iter().map(base_delay_ms).collect();
+        let delays: Vec<u64> = WidgetId::ALL
+            .into_iter()
+            .map(crate::data::base_delay_ms)
+            .collect();
         assert_eq!(delays, [1_000, 3_000, 15_000, 6_000, 1_000]);
     }
 

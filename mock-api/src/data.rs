@@ -2,6 +2,9 @@
 //! payloads that depend only on (user, widget, minute). The same request in
 //! the same minute gives the same bytes (so ETags match); a new minute gives
 //! new numbers (so revalidation can show a change).
+//!
+//! Everything the server knows of a widget is here: its payload, its
+//! delay and how long it stays fresh.
 
 use larder_protocol::widgets::{
     ActivityFeed, ActivityItem, AnalyticsSeries, Kpi, KpiBoard, Notification, NotificationCenter,
@@ -58,6 +61,28 @@ pub fn now_ms() -> u64 {
 pub fn new_token() -> String {
     let bytes: [u8; 24] = rand::thread_rng().gen();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The delay of `widget` at scale 1.0, in milliseconds: 1 s, 3 s, 15 s
+/// (the slow report), 6 s and 1 s.
+pub fn base_delay_ms(widget: WidgetId) -> u64 {
+    match widget.get() {
+        2 => 3_000,
+        3 => 15_000,
+        4 => 6_000,
+        _ => 1_000,
+    }
+}
+
+/// How long `widget` stays fresh, as `/config` publishes it: the slow
+/// analytics report longest, since it is costly to rebuild; the activity
+/// feed and notifications shortest.
+pub fn stale_secs(widget: WidgetId) -> u64 {
+    match widget.get() {
+        2 | 4 => 30,
+        3 => 120,
+        _ => 60,
+    }
 }
 
 /// Widget `widget`'s payload for `user` in the minute that holds `now_ms`.

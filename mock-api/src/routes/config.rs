@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::{routing::get, Json, Router};
-use larder_protocol::{AppConfig, CachePolicy, Theme};
+use larder_protocol::{AppConfig, CachePolicy, Theme, WidgetId};
 
 use crate::AppState;
 
@@ -24,8 +24,11 @@ pub fn app_config() -> AppConfig {
         ttl_secs: 600,
     };
     let mut cache = BTreeMap::new();
-    for (widget, stale) in [(1, 60), (2, 30), (3, 120), (4, 30), (5, 60)] {
-        cache.insert(format!("widget:{widget}"), policy(stale));
+    for widget in WidgetId::ALL {
+        cache.insert(
+            widget.policy_name(),
+            policy(crate::data::stale_secs(widget)),
+        );
     }
     cache.insert("profile".into(), policy(60));
     cache.insert("posts".into(), policy(60));
