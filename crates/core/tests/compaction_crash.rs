@@ -5,7 +5,7 @@
 //! every flushed write, byte for byte.
 //!
 //! The test binary re-executes itself as that process: [`compacting_child`]
-//! does nothing unless `LARDER_COMPACTION_CHILD_DIR` is set. It opens the
+//! does nothing unless `LARDER_KILL_CHILD` (see `common::kill`) is set. It opens the
 //! cache as the app does ([`CacheDir::recover`], then sled at the live
 //! path), writes self-verifying values (each derived from its tree, key
 //! and sequence number, so a torn, mixed or misplaced value is caught),
@@ -29,8 +29,6 @@ use larder_store::{compact, store::CACHE_CAPACITY_BYTES, CacheDir, FolderError};
 use rand::{rngs::StdRng, Rng};
 mod common;
 
-const CHILD_DIR_VAR: &str = "LARDER_COMPACTION_CHILD_DIR";
-const CHILD_RUN_VAR: &str = "LARDER_COMPACTION_CHILD_RUN";
 const CHILD_TEST: &str = "compacting_child";
 
 /// The trees written: user partitions, the app partition and sled's
@@ -133,17 +131,15 @@ fn put(db: &sled::Db, run: u64, index: u64) {
         .expect("put");
 }
 
-/// The re-executed child. Without `LARDER_COMPACTION_CHILD_DIR` (a normal
-/// test run) it returns at once.
+/// The re-executed child. In a normal test run (no `LARDER_KILL_CHILD`,
+/// see `common::kill`) it returns at once.
 #[test]
 fn compacting_child() {
-    let Some(root) = std::env::var_os(CHILD_DIR_VAR) else {
+    let Some(args) = common::kill::ChildArgs::of_this_process() else {
         return;
     };
-    let run: u64 = std::env::var(CHILD_RUN_VAR)
-        .expect("the run number is set")
-        .parse()
-        .expect("the run number is a number");
+    let root = std::path::PathBuf::from(args.get("dir"));
+    let run: u64 = args.get("run").parse().expect("the run number is a number");
     let mut dir = recover(Path::new(&root));
     let mut db = open_live(&dir);
     let mut out = std::io::stdout().lock();
@@ -188,8 +184,8 @@ fn run_and_kill(root: &Path, run: u64, rng: &mut StdRng) -> Killed {
     let child = common::spawn_self(
         CHILD_TEST,
         &[
-            (CHILD_DIR_VAR, root.display().to_string()),
-            (CHILD_RUN_VAR, run.to_string()),
+            ("dir", root.display().to_string()),
+            ("run", run.to_string()),
         ],
     );
     let mut killed = Killed::default();
@@ -308,7 +304,7 @@ fn check(db: &sled::Db, run: u64, floors: &Floors) -> (u64, Vec<String>) {
 
 #[test]
 fn killed_compactions_leave_old_or_new_complete() {
-    if std::env::var_os(CHILD_DIR_VAR).is_some() {
+    if common::kill::is_child() {
         return;
     }
     let plan = common::KillPlan::from_env("LARDER_COMPACTION", DEFAULT_KILLS);

@@ -6,7 +6,7 @@
 //! total loss.
 //!
 //! The test binary re-executes itself as the writer: [`writer_process`] does
-//! nothing unless `LARDER_CRASH_WRITER_DIR` is set, and then writes
+//! nothing unless `LARDER_KILL_CHILD` (see `common::kill`) is set, and then writes
 //! self-verifying entries until it is killed. Every payload is derived from
 //! its (user, key, sequence number), so the parent recomputes the exact
 //! entry from the header it carries: a torn, mixed or misplaced value is
@@ -29,9 +29,7 @@ use rand::Rng;
 mod common;
 
 /// Where the writer keeps its cache; set only in the re-executed writer.
-const WRITER_DIR_VAR: &str = "LARDER_CRASH_WRITER_DIR";
 /// The parent's kill number, which tags every sequence number of that run.
-const WRITER_RUN_VAR: &str = "LARDER_CRASH_WRITER_RUN";
 /// The writer test's name, for `--exact`.
 const WRITER_TEST: &str = "writer_process";
 
@@ -106,17 +104,15 @@ fn verify(user: u64, key: u64, entry: &CacheEntry) -> u64 {
     seq
 }
 
-/// The re-executed writer. Without `LARDER_CRASH_WRITER_DIR` (a normal test
-/// run) it returns at once.
+/// The re-executed writer. In a normal test run (no `LARDER_KILL_CHILD`,
+/// see `common::kill`) it returns at once.
 #[test]
 fn writer_process() {
-    let Some(dir) = std::env::var_os(WRITER_DIR_VAR) else {
+    let Some(args) = common::kill::ChildArgs::of_this_process() else {
         return;
     };
-    let run: u64 = std::env::var(WRITER_RUN_VAR)
-        .expect("the run number is set")
-        .parse()
-        .expect("the run number is a number");
+    let dir = std::path::PathBuf::from(args.get("dir"));
+    let run: u64 = args.get("run").parse().expect("the run number is a number");
     let (store, outcome) = open_waiting_for_lock(Path::new(&dir));
     let mut stdout = std::io::stdout().lock();
     let opened = match outcome {
@@ -182,10 +178,7 @@ struct KilledWriter {
 fn run_and_kill_writer(dir: &Path, run: u64, write_for: Duration) -> KilledWriter {
     let child = common::spawn_self(
         WRITER_TEST,
-        &[
-            (WRITER_DIR_VAR, dir.display().to_string()),
-            (WRITER_RUN_VAR, run.to_string()),
-        ],
+        &[("dir", dir.display().to_string()), ("run", run.to_string())],
     );
     let mut flushed = None;
     let mut note = |line: &str| {
@@ -293,7 +286,7 @@ fn check_store(store: &CacheStore, run: u64, floors: &Floors) -> Check {
 
 #[test]
 fn killed_writers_never_leave_a_corrupt_cache() {
-    if std::env::var_os(WRITER_DIR_VAR).is_some() {
+    if common::kill::is_child() {
         return;
     }
     let plan = common::KillPlan::from_env("LARDER_CRASH", DEFAULT_KILLS);

@@ -25,9 +25,6 @@ use rand::Rng;
 
 mod common;
 
-const CHILD_DIR_VAR: &str = "LARDER_OUTBOX_CHILD_DIR";
-const CHILD_API_VAR: &str = "LARDER_OUTBOX_CHILD_API";
-const CHILD_MODE_VAR: &str = "LARDER_OUTBOX_CHILD_MODE";
 const CHILD_TEST: &str = "outbox_child";
 const USER: &str = "kit";
 const DEFAULT_KILLS: u32 = 50;
@@ -55,14 +52,12 @@ fn say(line: &str) {
 /// be killed. Without `LARDER_OUTBOX_CHILD_DIR` (a normal run) it returns.
 #[test]
 fn outbox_child() {
-    let Some(dir) = std::env::var_os(CHILD_DIR_VAR) else {
+    let Some(args) = common::kill::ChildArgs::of_this_process() else {
         return;
     };
-    let api: std::net::SocketAddr = std::env::var(CHILD_API_VAR)
-        .expect("the API is named")
-        .parse()
-        .expect("an address");
-    let mode = std::env::var(CHILD_MODE_VAR).expect("the mode is named");
+    let dir = std::path::PathBuf::from(args.get("dir"));
+    let api: std::net::SocketAddr = args.get("api").parse().expect("an address");
+    let mode = args.get("mode").to_owned();
     // The core's "recording a change" line, on stdout before a change is
     // written, and "recorded a change", the moment it is durable: a kill
     // anywhere leaves the test knowing every id that can reach the API.
@@ -122,9 +117,9 @@ fn run_and_kill(
     let child = common::spawn_self(
         CHILD_TEST,
         &[
-            (CHILD_DIR_VAR, dir.display().to_string()),
-            (CHILD_API_VAR, api.addr().to_string()),
-            (CHILD_MODE_VAR, mode.to_owned()),
+            ("dir", dir.display().to_string()),
+            ("api", api.addr().to_string()),
+            ("mode", mode.to_owned()),
         ],
     );
     let (mut recorded, mut announced) = (HashSet::new(), HashSet::new());
@@ -214,7 +209,7 @@ async fn drain(dir: &Path, api: &RunningServer) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_made_offline_survives_a_kill_and_is_applied_once() {
-    if std::env::var_os(CHILD_DIR_VAR).is_some() {
+    if common::kill::is_child() {
         return;
     }
     let api = api().await;
@@ -237,7 +232,7 @@ async fn a_change_made_offline_survives_a_kill_and_is_applied_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_senders_never_lose_or_repeat_a_change() {
-    if std::env::var_os(CHILD_DIR_VAR).is_some() {
+    if common::kill::is_child() {
         return;
     }
     let plan = common::KillPlan::from_env("LARDER_OUTBOX", DEFAULT_KILLS);

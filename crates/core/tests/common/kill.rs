@@ -2,9 +2,47 @@
 //! (from the environment, so a failure can be replayed), and a child (the
 //! test binary itself) read line by line, then killed with no warning.
 
-use std::time::{Duration, Instant};
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 
 use rand::{rngs::StdRng, Rng, SeedableRng};
+
+/// The one variable that makes a re-executed test binary a kill test's
+/// child: its arguments, one `name=value` per line.
+pub const CHILD_VAR: &str = "LARDER_KILL_CHILD";
+
+/// A kill test's child's arguments, from [`CHILD_VAR`].
+#[derive(Debug)]
+pub struct ChildArgs(HashMap<String, String>);
+
+impl ChildArgs {
+    /// This process's arguments when it is a kill test's child; `None` in
+    /// a normal test run, where the child's test does nothing.
+    pub fn of_this_process() -> Option<Self> {
+        let text = std::env::var(CHILD_VAR).ok()?;
+        Some(Self(
+            text.lines()
+                .filter_map(|line| line.split_once('='))
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
+        ))
+    }
+
+    /// Argument `name`, which the parent always passes.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .get(name)
+            .unwrap_or_else(|| panic!("the child's {name} is given"))
+    }
+}
+
+/// Whether this process is a kill test's child (whose parent tests then
+/// return at once).
+pub fn is_child() -> bool {
+    std::env::var_os(CHILD_VAR).is_some()
+}
 
 /// How many kills a kill test makes, and the seed of their timings.
 #[derive(Debug, Clone, Copy)]
@@ -49,8 +87,9 @@ pub struct KillableChild {
     pub reader: std::thread::JoinHandle<()>,
 }
 
-/// Re-executes this test binary as a child running only `test`.
-pub fn spawn_self(test: &str, env: &[(&str, String)]) -> KillableChild {
+/// Re-executes this test binary as a child running only `test`, with
+/// `args` (see [`ChildArgs`]).
+pub fn spawn_self(test: &str, args: &[(&str, String)]) -> KillableChild {
     use std::io::{BufRead, BufReader};
     let exe = std::env::current_exe().expect("the test binary's path");
     let mut command = std::process::Command::new(exe);
@@ -59,9 +98,11 @@ pub fn spawn_self(test: &str, env: &[(&str, String)]) -> KillableChild {
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit());
-    for (key, value) in env {
-        command.env(key, value);
-    }
+    let args: Vec<String> = args
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    command.env(CHILD_VAR, args.join("\n"));
     // Wine's process creation fails now and then with "Internal error"
     // (os error 1359) under load; a real failure to start fails every try.
     let mut tries = 0;
