@@ -194,3 +194,20 @@ fn seed_143_a_key_left_in_the_old_store_is_still_found() {
     ];
     run(143, &history).expect("holds");
 }
+
+/// Found by the 100,000-seed run: a keychain answering another key, a
+/// crash, then a switch of secret store.
+#[test]
+fn seed_4103_a_switch_after_a_lying_keychain_replaces_no_key() {
+    let history = [
+        Op::Minimise(true),
+        Op::Jump(86400),
+        Op::Keychain(KeychainMode::OtherKey),
+        Op::Sleep(50),
+        Op::Sweep,
+        Op::Crash,
+        Op::Read(5),
+        Op::SwitchStore,
+    ];
+    run(4103, &history).expect("holds");
+}
