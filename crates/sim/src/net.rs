@@ -130,8 +130,8 @@ pub enum KeychainMode {
     OtherKey,
 }
 
-/// Answers whether a partition holds sealed data.
-pub type HoldsSealed = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+/// One value sealed under a partition's key, if the partition holds any.
+pub type HoldsSealed = Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
 
 /// A secret store that misbehaves on demand, over a real in-memory one:
 /// the OS keychain ([`Keychain::default`]) or the protected file
@@ -309,18 +309,26 @@ impl SecretStore for Secrets {
 
     fn set(&self, name: &str, secret: &[u8]) -> Result<(), SecretError> {
         let partition = name.strip_prefix("cache-key.");
-        let sealed = partition.is_some_and(|partition| {
+        let sample: Option<Vec<u8>> = partition.and_then(|partition| {
             lock(&self.holds_sealed)
                 .as_ref()
-                .is_some_and(|holds| holds(partition))
+                .and_then(|sealed| sealed(partition))
         });
-        if let (Some(partition), true) = (partition, sealed) {
-            if lock(&self.truth).get(partition).map(Vec::as_slice) != Some(secret) {
+        if let (Some(partition), Some(sample)) = (partition, sample.as_deref()) {
+            // The key the data is sealed under, as its values name it; for
+            // values of the first format, which name none, the key that
+            // was set before them.
+            let replaced = match larder_store::secrets::sealed_key_id(sample) {
+                Some(sealed_under) => larder_store::secrets::SecretKey::from_bytes(secret)
+                    .is_none_or(|key| key.id() != sealed_under),
+                None => lock(&self.truth).get(partition).map(Vec::as_slice) != Some(secret),
+            };
+            if replaced {
                 lock(&self.replaced).push(partition.to_owned());
             }
         }
         self.in_use().set(name, secret)?;
-        if let (Some(partition), false) = (partition, sealed) {
+        if let (Some(partition), None) = (partition, sample) {
             lock(&self.truth).insert(partition.to_owned(), secret.to_vec());
         }
         Ok(())

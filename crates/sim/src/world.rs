@@ -85,9 +85,8 @@ impl World {
         let (store, _) = CacheStore::open_simulated(&self.dir.path().join("cache"), keys)
             .map_err(|err| Failure::setup(format!("the cache would not open: {err}")))?;
         let watched = store.clone();
-        self.secrets.watch(Arc::new(move |partition| {
-            watched.partition_names().iter().any(|p| p == partition)
-        }));
+        self.secrets
+            .watch(Arc::new(move |partition| watched.sealed_sample(partition)));
         let engine = Engine::new(store, self.clock.clone());
         let client =
             ApiClient::with_transport(API_URL, Arc::new(self.net.clone()), self.random.clone())
