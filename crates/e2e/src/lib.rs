@@ -382,10 +382,35 @@ impl Harness {
                 Err(err) => return Err(err.context(format!("waiting for {what}"))),
             }
             if started.elapsed() > WAIT_LIMIT {
-                bail!("timed out after {WAIT_LIMIT:?} waiting for {what}");
+                let page = self
+                    .page_snapshot()
+                    .await
+                    .unwrap_or_else(|err| format!("(the page could not be read: {err})"));
+                bail!(
+                    "timed out after {WAIT_LIMIT:?} waiting for {what}; the page showed:\n{page}"
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// What the window shows, for a failure message: the test handles on
+    /// the page, then each widget's state and text.
+    pub async fn page_snapshot(&self) -> Result<String> {
+        let snapshot = self
+            .client
+            .execute(
+                "const ids = [...document.querySelectorAll('[data-testid]')] \
+                   .map(e => e.getAttribute('data-testid')) \
+                   .filter(id => !/^(widget-|mark-read-)/.test(id)); \
+                 const widgets = [...document.querySelectorAll('[data-testid^=\"widget-\"]')] \
+                   .map(w => `${w.getAttribute('data-testid')} [${w.getAttribute('data-state')}] ` \
+                     + (w.innerText || '').replace(/\\s+/g, ' ').slice(0, 160)); \
+                 return `handles: ${ids.slice(0, 60).join(' ')}\\n${widgets.join('\\n')}`;",
+                vec![],
+            )
+            .await?;
+        Ok(snapshot.as_str().unwrap_or_default().to_owned())
     }
 
     /// Ends the session and stops the app and the driver.

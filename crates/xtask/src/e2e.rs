@@ -47,12 +47,12 @@ pub fn run_tests() -> Result<()> {
 fn locked_keychain_test(env: &E2eEnv) -> Result<()> {
     let keyrings = tempfile::tempdir()?;
     let cargo = process::cargo_bin();
-    let script = format!(
-        "export XDG_DATA_HOME='{}' && \
-         if [ -n \"$LARDER_E2E_DISPLAY\" ]; then export DISPLAY=\"$LARDER_E2E_DISPLAY\"; fi && \
-         printf 'larder-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-         '{cargo}' test --package larder-e2e --test locked_keychain -- --ignored --test-threads=1",
-        keyrings.path().display()
+    let script = crate::keychain::with_unlocked_keyring(
+        keyrings.path(),
+        &format!(
+            "if [ -n \"$LARDER_E2E_DISPLAY\" ]; then export DISPLAY=\"$LARDER_E2E_DISPLAY\"; fi && \
+             '{cargo}' test --package larder-e2e --test locked_keychain -- --ignored --test-threads=1"
+        ),
     );
     let mut command = Command::new("dbus-run-session");
     command

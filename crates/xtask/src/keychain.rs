@@ -24,14 +24,55 @@ pub fn run_test() -> Result<()> {
     }
     let cargo = process::cargo_bin();
     let keyrings = tempfile::tempdir()?;
-    let script = format!(
-        "export XDG_DATA_HOME='{}' && printf 'larder-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
-         && '{cargo}' test -p larder-core --test keychain -- --ignored --test-threads=1",
-        keyrings.path().display()
+    let script = with_unlocked_keyring(
+        keyrings.path(),
+        &format!("'{cargo}' test -p larder-core --test keychain -- --ignored --test-threads=1"),
     );
     let mut command = Command::new("dbus-run-session");
     command
         .args(["--", "sh", "-c", &script])
         .current_dir(root());
     process::run(&mut command)
+}
+
+/// A shell script for `dbus-run-session` that starts gnome-keyring on a
+/// keyring folder of its own in `keyrings`, unlocked with the throwaway
+/// password "larder-test", waits until the Secret Service answers with its
+/// default collection unlocked (the daemon forks before it has claimed its
+/// name, and a first call that comes too early would start a second,
+/// locked daemon through D-Bus activation), then runs `then`.
+pub fn with_unlocked_keyring(keyrings: &std::path::Path, then: &str) -> String {
+    format!(
+        "export XDG_DATA_HOME='{}' && \
+         printf 'larder-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+         tries=0 && \
+         until dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+               /org/freedesktop/secrets/aliases/default org.freedesktop.DBus.Properties.Get \
+               string:org.freedesktop.Secret.Collection string:Locked 2>/dev/null | grep -q 'boolean false'; do \
+           tries=$((tries + 1)); \
+           if [ $tries -ge 100 ]; then echo 'xtask: the throwaway keyring did not come up unlocked' >&2; exit 1; fi; \
+           sleep 0.1; \
+         done && \
+         {then}",
+        keyrings.display()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn the_keyring_script_is_valid_sh_and_waits_for_an_unlocked_keyring() {
+        let script = with_unlocked_keyring(std::path::Path::new("/tmp/keyrings"), "true");
+        let checked = Command::new("sh")
+            .args(["-n", "-c", &script])
+            .status()
+            .expect("sh");
+        assert!(checked.success(), "sh -n rejected:\n{script}");
+        let wait = script.find("until dbus-send").expect("a wait");
+        assert!(script.find("gnome-keyring-daemon").expect("a daemon") < wait);
+        assert!(wait < script.rfind("true").expect("the command"));
+    }
 }
