@@ -39,5 +39,9 @@ async fn an_unreachable_api_is_reported_plainly() -> Result<()> {
     // The app is still responsive: the button can be pressed again.
     let button = app.by_test_id("sign-in").await?;
     assert!(button.is_enabled().await?);
+    // What a timed-out wait would report names what is on screen.
+    let page = app.page_snapshot().await?;
+    assert!(page.contains("sign-in-error"), "{page}");
+    assert!(!page.contains("widget-1"), "{page}");
     app.close().await
 }

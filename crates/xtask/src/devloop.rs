@@ -5,16 +5,15 @@
 //! with a throwaway data folder, then, alternately:
 //! - edits the sign-in view's window title in `ui/src` and waits until the
 //!   window's title shows the edit (the wasm is rebuilt by
-//!   `cargo xtask ui --watch` and the CLI reloads the page; the app keeps
-//!   running);
+//!   `cargo xtask ui --watch` and the CLI's dev server reloads the page;
+//!   the app keeps running);
 //! - edits a file of `crates/core` and waits until the app's window goes
 //!   and a new one shows the sign-in view again (the CLI rebuilds and
 //!   restarts the app).
 //!
 //! Each edit is undone by the next sample, and every file is restored when
 //! the task ends, even on failure. Windows are found with `xwininfo`, so the
-//! task runs on Linux only. The figures go in the README's development
-//! section.
+//! task runs on Linux only. The figures go in docs/BENCHMARKS.md.
 
 use std::{
     path::{Path, PathBuf},

@@ -39,12 +39,20 @@ pub fn build(release: bool) -> Result<()> {
     let dist = root().join("ui").join("dist");
     let output = dist.join("ui_bg.wasm");
     // Quick when nothing changed: a bindgen'd file newer than its input is
-    // current (the stamp records which profile produced it).
-    let stamp = dist.join(".profile");
+    // current (the stamp, kept out of `ui/dist` so writing it reloads no
+    // page, records which profile produced it).
+    let stamp = process::target_dir()?.join("ui-dist.profile");
     let same_profile = std::fs::read_to_string(&stamp).is_ok_and(|p| p == profile);
     if same_profile && modified(&output) >= modified(&wasm) && modified(&output).is_some() {
         return Ok(());
     }
+    // wasm-bindgen writes into a staging folder first, and the two files
+    // are then renamed into `ui/dist`: under `cargo tauri dev` the CLI's
+    // dev server reloads the page on every change there, and a page loaded
+    // between two half-written files would fail.
+    // Beside it, so the moves are renames on one file system.
+    let staging = root().join("ui").join(".dist-staging");
+    let _ = std::fs::remove_dir_all(&staging);
     let mut bindgen = Command::new(tool_path("wasm-bindgen"));
     bindgen.args(["--target", "web", "--no-typescript", "--out-name", "ui"]);
     if release {
@@ -52,22 +60,34 @@ pub fn build(release: bool) -> Result<()> {
         // quarter of the release module.
         bindgen.args(["--remove-name-section", "--remove-producers-section"]);
     }
-    process::run(bindgen.arg("--out-dir").arg(&dist).arg(&wasm))?;
-    std::fs::write(&stamp, profile).context("writing ui/dist/.profile")?;
-    // A new name for every build: under `cargo tauri dev` the page loads
-    // the build it names and reloads when it changes (see ui/dist/boot.js).
-    let id = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|since| since.as_nanos())
-        .unwrap_or_default();
-    std::fs::write(dist.join("build-id.txt"), id.to_string())
-        .context("writing ui/dist/build-id.txt")?;
+    process::run(bindgen.arg("--out-dir").arg(&staging).arg(&wasm))?;
+    publish(&staging, &dist)?;
+    std::fs::write(&stamp, profile).context("writing the UI's profile stamp")?;
+    Ok(())
+}
+
+/// Moves everything wasm-bindgen wrote in `staging` into `dist`, the
+/// module before the script that loads it.
+fn publish(staging: &Path, dist: &Path) -> Result<()> {
+    let mut written: Vec<PathBuf> = std::fs::read_dir(staging)
+        .context("reading the UI's staging folder")?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    written.sort_by_key(|path| path.extension().is_none_or(|ext| ext != "wasm"));
+    for from in written {
+        let to = dist.join(from.file_name().context("a staged file's name")?);
+        if from.is_dir() {
+            let _ = std::fs::remove_dir_all(&to);
+        }
+        std::fs::rename(&from, &to)
+            .with_context(|| format!("moving {} into ui/dist", from.display()))?;
+    }
     Ok(())
 }
 
 /// Rebuilds on every change under the UI's sources, for `cargo tauri dev`.
 ///
-/// It polls modification times once a second rather than using a file
+/// It polls modification times four times a second rather than using a file
 /// watcher crate: the tree is small, and polling behaves the same on every
 /// platform and file system.
 pub fn watch() -> Result<()> {
@@ -85,7 +105,7 @@ pub fn watch() -> Result<()> {
                 eprintln!("xtask: the UI did not build: {err:#}");
             }
         }
-        std::thread::sleep(Duration::from_secs(1));
+        std::thread::sleep(Duration::from_millis(250));
     }
 }
 
@@ -105,4 +125,38 @@ fn newest_in(path: &PathBuf) -> Option<SystemTime> {
         .filter_map(|entry| newest_in(&entry.path()))
         .chain(meta.modified().ok())
         .max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publishing_replaces_the_served_files_and_empties_the_staging_folder() -> Result<()> {
+        let staging = tempfile::tempdir()?;
+        let dist = tempfile::tempdir()?;
+        std::fs::write(dist.path().join("ui.js"), "old")?;
+        std::fs::write(dist.path().join("index.html"), "kept")?;
+        std::fs::create_dir(dist.path().join("snippets"))?;
+        std::fs::write(dist.path().join("snippets").join("stale.js"), "old")?;
+        std::fs::write(staging.path().join("ui.js"), "new")?;
+        std::fs::write(staging.path().join("ui_bg.wasm"), "new")?;
+        std::fs::create_dir(staging.path().join("snippets"))?;
+        std::fs::write(staging.path().join("snippets").join("fresh.js"), "new")?;
+
+        publish(staging.path(), dist.path())?;
+
+        let read = |name: &str| std::fs::read_to_string(dist.path().join(name)).ok();
+        assert_eq!(read("ui.js").as_deref(), Some("new"));
+        assert_eq!(read("ui_bg.wasm").as_deref(), Some("new"));
+        assert_eq!(read("index.html").as_deref(), Some("kept"));
+        assert_eq!(read("snippets/fresh.js").as_deref(), Some("new"));
+        assert_eq!(
+            read("snippets/stale.js"),
+            None,
+            "a whole folder is replaced"
+        );
+        assert_eq!(std::fs::read_dir(staging.path())?.count(), 0);
+        Ok(())
+    }
 }
