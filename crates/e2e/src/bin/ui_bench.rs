@@ -8,6 +8,10 @@
 //! - the round trip of a cached `get_widget` from the UI, p50 and p99 over
 //!   1,000 sequential calls timed with `performance.now()`.
 //!
+//! - memory: the proportional set size (PSS) of the app's process and each
+//!   process it started (WebKit's web and network processes), with the
+//!   dashboard open and on the sign-in view.
+//!
 //! Readiness is polled every 5 ms, so launch figures carry up to 5 ms of
 //! polling granularity. For the warm open, the app's own process start is
 //! also read from `/proc` (start time in clock ticks, 10 ms here) and set
@@ -45,6 +49,107 @@ async fn painted(app: &Harness) -> Result<bool> {
         )
         .await?;
     Ok(states.as_u64() == Some(ALL.len() as u64))
+}
+
+/// The newest process running `LARDER_E2E_APP`.
+fn app_pid() -> Result<u32> {
+    let app = std::fs::canonicalize(std::env::var("LARDER_E2E_APP")?)?;
+    let mut newest = None::<(u64, u32)>;
+    for entry in std::fs::read_dir("/proc")? {
+        let path = entry?.path();
+        let Some(pid) = path
+            .file_name()
+            .and_then(|n| n.to_str()?.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if std::fs::read_link(path.join("exe")).ok().as_deref() != Some(app.as_path()) {
+            continue;
+        }
+        let start = stat_field(pid, 19)?.parse::<u64>()?;
+        if newest.is_none_or(|(s, _)| start > s) {
+            newest = Some((start, pid));
+        }
+    }
+    Ok(newest.context("the app process was not found")?.1)
+}
+
+/// Field `n` (counted from 0 after the parenthesised name, so the state
+/// is 0 and the parent is 1) of `/proc/<pid>/stat`.
+fn stat_field(pid: u32, n: usize) -> Result<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let after = stat.rsplit_once(')').context("stat")?.1;
+    Ok(after
+        .split_whitespace()
+        .nth(n)
+        .context("a stat field")?
+        .to_owned())
+}
+
+/// `pid` and every process beneath it, each with its name and PSS in KiB
+/// (from `smaps_rollup`).
+fn process_tree_pss(pid: u32) -> Result<Vec<(String, u64)>> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc")? {
+        let Some(child) = entry?
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if let Ok(parent) = stat_field(child, 1).and_then(|p| Ok(p.parse::<u32>()?)) {
+            parents.push((child, parent));
+        }
+    }
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(c, _)| *c),
+        );
+        i += 1;
+    }
+    let mut sizes = Vec::new();
+    for pid in tree {
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+            continue;
+        };
+        let pss = rollup
+            .lines()
+            .find_map(|line| line.strip_prefix("Pss:"))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0);
+        sizes.push((name, pss));
+    }
+    Ok(sizes)
+}
+
+/// Prints the app's memory by process, after a moment for the page to
+/// settle.
+async fn report_memory(what: &str) -> Result<()> {
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let sizes = process_tree_pss(app_pid()?)?;
+    let total: u64 = sizes.iter().map(|(_, kib)| kib).sum();
+    let parts: Vec<String> = sizes
+        .iter()
+        .filter(|(_, kib)| *kib > 0)
+        .map(|(name, kib)| format!("{name} {:.1}", *kib as f64 / 1024.0))
+        .collect();
+    println!(
+        "memory, {what}: {:.1} MiB PSS in all ({})",
+        total as f64 / 1024.0,
+        parts.join(", ")
+    );
+    Ok(())
 }
 
 /// The Unix time in ms at which the app process (`LARDER_E2E_APP`)
@@ -141,6 +246,7 @@ async fn main() -> Result<()> {
     report("launch to 5 widgets painted", &warm);
     report("app process start to page loaded (blank page)", &blank_proc);
     report("app process start to 5 widgets painted", &warm_proc);
+    report_memory("the dashboard open").await?;
 
     // 1,000 cached get_widget round trips from the page.
     let timings = app
@@ -170,6 +276,11 @@ async fn main() -> Result<()> {
     let mut cold = Vec::new();
     for run in 0..RUNS {
         let app = Harness::launch(&[("LARDER_MOCK_DELAY_SCALE", "0.1")]).await?;
+        if run == 0 {
+            app.wait_until("the sign-in view", || app.has_test_id("username"))
+                .await?;
+            report_memory("the sign-in view").await?;
+        }
         app.by_test_id("username")
             .await?
             .send_keys(&format!("cold{run}"))
