@@ -75,7 +75,6 @@ pub fn run_tests() -> Result<()> {
     check_wine_version(&wine)?;
     let prefix = process::target_dir()?.join("wine").join("prefix");
     prepare_prefix(&wine, &prefix)?;
-    let _server = Wineserver::start(&wine, &prefix)?;
 
     process::run(&mut cargo_test(&wine, &prefix, &[]))?;
     // The keychain test is ignored in a plain run (it writes to the
@@ -90,46 +89,6 @@ pub fn run_tests() -> Result<()> {
         PACKAGES.join(", ")
     );
     Ok(())
-}
-
-/// One wineserver for the prefix, kept running from the first test program
-/// to the last and stopped on drop. Left to itself, the server exits three
-/// seconds after its last program ends, and a program that connects just
-/// as it exits fails with "wine client error: recvmsg: Connection reset by
-/// peer" before any of its tests runs.
-struct Wineserver {
-    server: PathBuf,
-    prefix: PathBuf,
-}
-
-impl Wineserver {
-    fn start(wine: &Path, prefix: &Path) -> Result<Self> {
-        let beside = wine.with_file_name("wineserver");
-        let server = if beside.is_file() {
-            beside
-        } else {
-            PathBuf::from("wineserver")
-        };
-        // `-p` with no delay: persistent until `-k`. It detaches and
-        // returns at once.
-        let mut command = Command::new(&server);
-        command.arg("-p");
-        wine_env(&mut command, prefix);
-        process::run(&mut command)?;
-        Ok(Self {
-            server,
-            prefix: prefix.to_path_buf(),
-        })
-    }
-}
-
-impl Drop for Wineserver {
-    fn drop(&mut self) {
-        let mut command = Command::new(&self.server);
-        command.arg("-k");
-        wine_env(&mut command, &self.prefix);
-        let _ = command.status();
-    }
 }
 
 /// `cargo test --target x86_64-pc-windows-gnu` over [`PACKAGES`], with
