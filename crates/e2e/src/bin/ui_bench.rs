@@ -157,27 +157,10 @@ async fn report_memory(what: &str) -> Result<()> {
 /// against `/proc/uptime` read now, on the same clock. (`btime` in
 /// `/proc/stat` is whole seconds, too coarse for this.)
 fn app_started_ms() -> Result<f64> {
-    let app = std::fs::canonicalize(std::env::var("LARDER_E2E_APP")?)?;
     // sysconf(_SC_CLK_TCK) is 100 on Linux's usual configurations.
     let ticks_per_sec = 100.0;
-    let mut newest = None::<f64>;
-    for entry in std::fs::read_dir("/proc")? {
-        let path = entry?.path();
-        if std::fs::read_link(path.join("exe")).ok().as_deref() != Some(app.as_path()) {
-            continue;
-        }
-        let stat = std::fs::read_to_string(path.join("stat"))?;
-        // Fields after the parenthesised name; starttime is field 22.
-        let after = stat.rsplit_once(')').context("stat")?.1;
-        let start: f64 = after
-            .split_whitespace()
-            .nth(19)
-            .context("starttime")?
-            .parse()?;
-        let start_secs = start / ticks_per_sec;
-        newest = Some(newest.map_or(start_secs, |n: f64| n.max(start_secs)));
-    }
-    let start_secs = newest.context("the app process was not found")?;
+    let start: f64 = stat_field(app_pid()?, 19)?.parse()?;
+    let start_secs = start / ticks_per_sec;
     let uptime: f64 = std::fs::read_to_string("/proc/uptime")?
         .split_whitespace()
         .next()
