@@ -8,6 +8,8 @@
 //! # Layout
 //! - [`api_endpoint`]: which API URL to use, and the embedded API.
 //! - [`commands`]: the `#[tauri::command]` adapters, one module per feature.
+//! - [`first_frame`]: the page served with the view already painted from
+//!   the cache.
 //! - [`folders`]: where the data, the logs and the webview's profile live.
 //! - [`persistence`]: settings and the kept session (tauri-plugin-store
 //!   and a private token file).
@@ -17,6 +19,7 @@
 //!   in the window.
 //! - [`state`]: [`AppState`], the one managed state: paths, endpoint, and
 //!   the open core with the tasks it owns, or why it is not open.
+//! - [`webview_memory`]: the webview's caches kept small.
 //! - [`window_state`]: the native window's minimised, hidden and focused
 //!   state, for the automatic refresh.
 //! - [`error`]: [`SetupError`], what can stop the app from starting.
@@ -24,12 +27,14 @@
 pub mod api_endpoint;
 pub mod commands;
 pub mod error;
+pub mod first_frame;
 pub mod folders;
 pub mod persistence;
 pub mod push;
 pub mod secret_choice;
 pub mod startup;
 pub mod state;
+pub mod webview_memory;
 pub mod window_state;
 
 #[cfg(test)]
@@ -93,7 +98,8 @@ pub fn run() {
 }
 
 /// Opens the main window from its entry in `tauri.conf.json` (which has
-/// `create: false` so that it can be built here): with `LARDER_DATA_DIR`
+/// `create: false` so that it can be built here), its page served with the
+/// first frame painted in (see [`first_frame`]); with `LARDER_DATA_DIR`
 /// set, its webview profile lives in that folder too (see [`folders`]).
 fn open_main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), SetupError> {
     let config = app
@@ -104,11 +110,15 @@ fn open_main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), SetupEr
         .find(|window| window.label == MAIN_WINDOW)
         .cloned()
         .ok_or(SetupError::NoMainWindow)?;
-    let mut window = tauri::WebviewWindowBuilder::from_config(app, &config)?;
+    let handle = app.clone();
+    let mut window = tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .on_web_resource_request(move |request, response| {
+            first_frame::paint(&handle, &request, response)
+        });
     if let Some(dir) = folders::webview_dir()? {
         window = window.data_directory(dir);
     }
-    window.build()?;
+    webview_memory::keep_lean(&window.build()?);
     Ok(())
 }
 

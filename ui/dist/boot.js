@@ -5,4 +5,6 @@ import init from "./ui.js";
 
 init({ module_or_path: "./ui_bg.wasm" }).catch((err) => {
   document.getElementById("main").textContent = "Larder's interface failed to load: " + err;
+  // The reason replaces the first frame (see first-frame.js).
+  document.dispatchEvent(new Event("larder-live"));
 });

@@ -38,42 +38,65 @@ pub enum Route {
 #[component]
 pub fn App() -> Element {
     let mut bootstrap = use_resource(backend::bootstrap);
-    let mut sign_in_instead = use_signal(|| false);
+    let sign_in_instead = use_signal(|| false);
     let state = bootstrap.read();
     match &*state {
-        Some(Ok(payload)) if payload.session.is_none() && !sign_in_instead() => {
+        None => rsx! { div { class: "boot", "Opening Larder…" } },
+        Some(start) => started(start, sign_in_instead, move || bootstrap.restart()),
+    }
+}
+
+/// What the app shows once `bootstrap` has answered `start`. The desktop
+/// backend's first frame (see [`crate::prerender`]) renders the same, so
+/// the two cannot drift. `restart` asks for the bootstrap again.
+pub(crate) fn started(
+    start: &Result<Bootstrap, CommandError>,
+    mut sign_in_instead: Signal<bool>,
+    mut restart: impl FnMut() + Copy + 'static,
+) -> Element {
+    match start {
+        Ok(payload) if payload.session.is_none() && !sign_in_instead() => {
             match payload.locked.clone() {
                 Some(locked) => rsx! {
                     Locked {
                         locked,
-                        on_unlocked: move |_| bootstrap.restart(),
+                        on_unlocked: move |_| restart(),
                         on_sign_in: move |_| sign_in_instead.set(true),
                     }
                 },
                 None => rsx! { Hydrated { bootstrap: payload.clone() } },
             }
         }
-        None => rsx! { div { class: "boot", "Opening Larder…" } },
-        Some(Err(err @ CommandError::NoKeychain { .. })) => rsx! {
+        Err(err @ CommandError::NoKeychain { .. }) => rsx! {
             NoKeychain {
                 problem: err.to_string(),
-                on_started: move |_| bootstrap.restart(),
+                on_started: move |_| restart(),
             }
         },
-        Some(Err(err @ CommandError::Storage { .. })) => rsx! {
+        Err(err @ CommandError::Storage { .. }) => rsx! {
             CacheUnavailable {
                 problem: err.to_string(),
-                on_started: move |_| bootstrap.restart(),
+                on_started: move |_| restart(),
             }
         },
-        Some(Err(err)) => rsx! {
+        Err(err) => rsx! {
             div { class: "boot boot-error", role: "alert", "data-testid": "startup-error",
                 h1 { "Larder could not start" }
                 p { "{err}" }
             }
+            LiveUi {}
         },
-        Some(Ok(payload)) => rsx! { Hydrated { bootstrap: payload.clone() } },
+        Ok(payload) => rsx! { Hydrated { bootstrap: payload.clone() } },
     }
+}
+
+/// Shows the live UI in place of the backend's first frame, once, after
+/// the render it sits in (see [`crate::host::reveal_live_ui`]). Each view
+/// a window can open on renders it, or calls that function itself.
+#[component]
+pub fn LiveUi() -> Element {
+    use_effect(crate::host::reveal_live_ui);
+    rsx! {}
 }
 
 /// Provides the global store from the payload, follows the backend's
@@ -81,7 +104,7 @@ pub fn App() -> Element {
 #[component]
 fn Hydrated(bootstrap: Bootstrap) -> Element {
     let store = GlobalStore::provide(&bootstrap);
-    LayoutSeed::provide(&bootstrap.widgets);
+    LayoutSeed::provide(&bootstrap);
 
     // Subscriptions live as long as the app.
     let _subscriptions = use_resource(move || async move {
@@ -168,6 +191,7 @@ fn NotFound(rest: Vec<String>) -> Element {
 /// tries again.
 #[component]
 fn CacheUnavailable(problem: String, on_started: EventHandler<()>) -> Element {
+    use_effect(crate::host::reveal_live_ui);
     let mut trying = use_signal(|| false);
     let mut still = use_signal(|| None::<String>);
     rsx! {

@@ -31,15 +31,23 @@ pub async fn sleep(duration: std::time::Duration) {
     }
 }
 
-/// "HH:MM" of `ms` in the user's time zone (UTC natively).
+/// "HH:MM" of `ms` in the user's time zone.
 pub fn local_clock(ms: u64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
         format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
     }
+    // Natively (the backend's first frame) the system's time zone, which
+    // is the webview's too.
     #[cfg(not(target_arch = "wasm32"))]
-    clock_time(ms)
+    {
+        use chrono::{Local, TimeZone, Timelike};
+        match Local.timestamp_millis_opt(ms as i64).single() {
+            Some(time) => format!("{:02}:{:02}", time.hour(), time.minute()),
+            None => clock_time(ms),
+        }
+    }
 }
 
 /// Sets the document's and the native window's title.
@@ -71,6 +79,31 @@ pub fn set_title(title: &str) {
     let _ = title;
 }
 
+/// Tells the page that the live UI has rendered the view the window opens
+/// on (and marks the moment in the page's performance timeline), once: `first-frame.js` then swaps it in for the backend's first
+/// frame (see `crate::prerender`) and replays what the user did meanwhile.
+/// Later calls do nothing; natively (in component tests) nothing happens.
+pub fn reveal_live_ui() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        thread_local!(static REVEALED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+        if REVEALED.with(|revealed| revealed.replace(true)) {
+            return;
+        }
+        // The moment, for `cargo xtask ui-bench`'s "interactive".
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark(LIVE_EVENT);
+        }
+        let event = web_sys::Event::new(LIVE_EVENT);
+        if let (Some(document), Ok(event)) = (web_sys::window().and_then(|w| w.document()), event) {
+            let _ = document.dispatch_event(&event);
+        }
+    }
+}
+
+/// The event [`reveal_live_ui`] dispatches on the document.
+pub const LIVE_EVENT: &str = "larder-live";
+
 /// Sets `data-theme` on the root element (the stylesheet keys off it).
 pub fn apply_theme(theme: larder_protocol::Theme) {
     #[cfg(target_arch = "wasm32")]
@@ -78,14 +111,18 @@ pub fn apply_theme(theme: larder_protocol::Theme) {
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
     {
-        let name = match theme {
-            larder_protocol::Theme::Light => "light",
-            larder_protocol::Theme::Dark => "dark",
-        };
-        let _ = root.set_attribute("data-theme", name);
+        let _ = root.set_attribute("data-theme", theme_name(theme));
     }
     #[cfg(not(target_arch = "wasm32"))]
     let _ = theme;
+}
+
+/// The root element's `data-theme` for `theme`.
+pub fn theme_name(theme: larder_protocol::Theme) -> &'static str {
+    match theme {
+        larder_protocol::Theme::Light => "light",
+        larder_protocol::Theme::Dark => "dark",
+    }
 }
 
 /// Calls `on_refresh` on Ctrl+R or Cmd+R (instead of reloading the page)

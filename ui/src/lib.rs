@@ -6,6 +6,8 @@
 //! - [`stores`]: the signal stores hydrated from the `bootstrap` payload.
 //! - [`app`]: the root component and the router.
 //! - [`host`]: the page's own facilities (time, title, theme, shortcut).
+//! - `prerender` (feature `prerender`): the first frame the desktop
+//!   backend paints before the wasm has loaded.
 //! - [`views`]: the signed-in layout and one module per route (sign-in,
 //!   dashboard, profile, settings, cache inspector).
 //! - [`widgets`]: the dashboard's widgets, each isolated behind its own
@@ -14,6 +16,8 @@
 pub mod app;
 pub mod backend;
 pub mod host;
+#[cfg(any(test, feature = "prerender"))]
+pub mod prerender;
 pub mod stores;
 pub mod views;
 pub mod widgets;

@@ -28,6 +28,10 @@ pub struct Bootstrap {
     /// The dashboard's widgets already in the cache, in dashboard order,
     /// read without any request.
     pub widgets: Vec<WidgetEnvelope>,
+    /// The signed-in user's changes waiting to sync, so the first frame's
+    /// banner counts them without a second call.
+    #[serde(default)]
+    pub outbox: crate::Outbox,
     /// Where the cache was moved at this start because sled proved it
     /// damaged (a fresh one took its place): the window says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -67,9 +67,15 @@ fn locked_keychain_test(env: &E2eEnv) -> Result<()> {
 }
 
 /// Runs the UI benchmark (crates/e2e/src/bin/ui_bench.rs) against a
-/// release build of the app.
+/// release build of the app, beside a release build of the blank window
+/// it compares the app with.
 pub fn ui_bench() -> Result<()> {
     let env = prepare(true)?;
+    process::cargo(&["build", "--release", "--example", "blank_window"], &[])?;
+    let blank = process::target_dir()?
+        .join("release")
+        .join("examples")
+        .join(format!("blank_window{}", std::env::consts::EXE_SUFFIX));
     let mut command = Command::new(process::cargo_bin());
     command
         .args([
@@ -82,6 +88,7 @@ pub fn ui_bench() -> Result<()> {
         ])
         .current_dir(root())
         .env("RUST_LOG", "warn")
+        .env("LARDER_BENCH_BLANK_APP", blank)
         .envs(env.vars());
     process::run(&mut command)
 }

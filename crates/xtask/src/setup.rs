@@ -18,6 +18,11 @@ use crate::process::{self, root, tools_dir};
 /// The pinned tauri-driver (the WebDriver bridge for end-to-end tests).
 pub const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
+/// Binaryen's optimiser for the release UI, as the `wasm-opt` crate builds
+/// it (binaryen 116) on every platform; about 8 minutes to build on two
+/// cores, and only release builds of the UI need it.
+pub const WASM_OPT_VERSION: &str = "0.116.1";
+
 /// Debian packages for building and running the app.
 const BUILD_PACKAGES: &[&str] = &[
     "build-essential",
@@ -94,6 +99,11 @@ pub fn ensure_for_workflow_lint() -> Result<()> {
 pub fn ensure_ui_tools() -> Result<()> {
     ensure_rustup_targets(&["wasm32-unknown-unknown"])?;
     ensure_cargo_tool("wasm-bindgen-cli", &locked_version("wasm-bindgen")?)
+}
+
+/// What a release build of the UI needs besides [`ensure_ui_tools`].
+pub fn ensure_wasm_opt() -> Result<()> {
+    ensure_cargo_tool("wasm-opt", WASM_OPT_VERSION)
 }
 
 /// The dependency auditor, pinned.

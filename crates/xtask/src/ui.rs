@@ -1,6 +1,7 @@
 //! Builds the Dioxus UI: cargo compiles it to wasm32, then wasm-bindgen
 //! writes `ui.js` and `ui_bg.wasm` into `ui/dist`, beside the committed
-//! `index.html`, `boot.js` and `larder.css`.
+//! `index.html`, `boot.js`, `first-frame.js` and `larder.css`. A release
+//! build is then shrunk further by binaryen's `wasm-opt`.
 
 use std::{
     path::{Path, PathBuf},
@@ -61,8 +62,39 @@ pub fn build(release: bool) -> Result<()> {
         bindgen.args(["--remove-name-section", "--remove-producers-section"]);
     }
     process::run(bindgen.arg("--out-dir").arg(&staging).arg(&wasm))?;
+    if release {
+        shrink(&staging.join("ui_bg.wasm"))?;
+    }
     publish(&staging, &dist)?;
     std::fs::write(&stamp, profile).context("writing the UI's profile stamp")?;
+    Ok(())
+}
+
+/// The WebAssembly features rustc's wasm32 target emits by default, which
+/// wasm-opt must be told it may keep.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Optimises `wasm` in place for size with binaryen's `wasm-opt -Oz`.
+fn shrink(wasm: &Path) -> Result<()> {
+    crate::setup::ensure_wasm_opt()?;
+    let before = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
+    let mut optimise = Command::new(tool_path("wasm-opt"));
+    optimise
+        .arg("-Oz")
+        .args(WASM_FEATURES)
+        .arg(wasm)
+        .arg("-o")
+        .arg(wasm);
+    process::run(&mut optimise)?;
+    let after = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
+    println!("xtask: wasm-opt -Oz: {before} bytes to {after}");
     Ok(())
 }
 

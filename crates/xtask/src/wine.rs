@@ -75,6 +75,7 @@ pub fn run_tests() -> Result<()> {
     check_wine_version(&wine)?;
     let prefix = process::target_dir()?.join("wine").join("prefix");
     prepare_prefix(&wine, &prefix)?;
+    let _server = Wineserver::start(&wine, &prefix)?;
 
     process::run(&mut cargo_test(&wine, &prefix, &[]))?;
     // The keychain test is ignored in a plain run (it writes to the
@@ -180,6 +181,65 @@ fn wine_loader() -> Result<PathBuf> {
         .or_else(|| Some(PathBuf::from("/usr/lib/wine/wine64")).filter(|p| p.is_file()))
         .or_else(|| on_path("wine"))
         .context("Wine is not installed (Debian: apt-get install wine64)")
+}
+
+/// One wineserver kept running for the whole run, stopped when dropped.
+///
+/// Left to itself, a wineserver exits 3 s after its last program, and a
+/// test program that starts in that moment connects to a server on its way
+/// out ("wine client error: recvmsg: Connection reset by peer").
+#[derive(Debug)]
+struct Wineserver {
+    program: PathBuf,
+    prefix: PathBuf,
+}
+
+impl Wineserver {
+    fn start(wine: &Path, prefix: &Path) -> Result<Self> {
+        let program = wineserver_program(wine)?;
+        let server = Self {
+            program,
+            prefix: prefix.to_owned(),
+        };
+        // `wineboot --init` on a new prefix leaves its own server running
+        // for a few seconds, and `-p` refuses to start beside it: wait for
+        // it to exit first (at once when none runs).
+        process::run(&mut server.command("-w"))?;
+        process::run(&mut server.command("-p"))?;
+        Ok(server)
+    }
+
+    fn command(&self, flag: &str) -> Command {
+        let mut command = Command::new(&self.program);
+        command.arg(flag);
+        wine_env(&mut command, &self.prefix);
+        command
+    }
+}
+
+impl Drop for Wineserver {
+    fn drop(&mut self) {
+        if let Err(err) = process::run(&mut self.command("-k")) {
+            eprintln!("xtask: could not stop the wineserver: {err:#}");
+        }
+    }
+}
+
+/// The wineserver beside `wine` (Debian: /usr/lib/wine/wineserver64), or
+/// `wineserver` on `PATH`.
+fn wineserver_program(wine: &Path) -> Result<PathBuf> {
+    let beside = wine
+        .parent()
+        .into_iter()
+        .flat_map(|dir| ["wineserver64", "wineserver"].map(|name| dir.join(name)));
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .map(|dir| dir.join("wineserver"));
+    beside
+        .chain(on_path)
+        .find(|candidate| candidate.is_file())
+        .context("Wine's wineserver is not installed beside its loader or on PATH")
 }
 
 /// Creates the prefix on first use, and gives it the `ProcessPrng`

@@ -15,12 +15,22 @@ pub fn bootstrap(state: State<'_, AppState>) -> Result<Bootstrap, CommandError> 
     payload(&state)
 }
 
-fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
+pub(crate) fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
     let larder = state.larder()?;
     let endpoint = state.endpoint();
     let prewarm = larder.prewarm_state();
+    let session = larder.session();
+    // An outbox that cannot be read now must not stop the start: the shell
+    // asks again once it listens, and says why if it still fails.
+    let outbox = match &session {
+        Some(_) => larder.outbox().unwrap_or_else(|err| {
+            tracing::warn!(%err, "the outbox could not be read for the bootstrap");
+            Default::default()
+        }),
+        None => Default::default(),
+    };
     Ok(Bootstrap {
-        session: larder.session(),
+        session,
         locked: larder.locked(),
         api_url: endpoint.url.clone(),
         embedded_api: endpoint.is_embedded(),
@@ -29,6 +39,7 @@ fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
         connectivity: larder.connectivity(),
         prewarm,
         widgets: larder.cached_dashboard(),
+        outbox,
         cache_rebuilt: larder
             .rebuilt_cache()
             .map(|moved_to| moved_to.display().to_string()),

@@ -3,7 +3,8 @@
 //! - `widgets`: the newest envelope known for each widget, kept current by
 //!   query results and `widget-updated` pushes.
 //! - `first_answers`: the bootstrap's envelopes not yet used by a query.
-//! - `outbox`: the changes waiting to sync, and `refused`: those the server
+//! - `outbox`: the changes waiting to sync (from the bootstrap, then kept
+//!   current), and `refused`: those the server
 //!   refused for good (until dismissed); both kept current by the backend's
 //!   `outbox-changed` and `change-refused` events.
 //! - `now_ms`: a clock ticking every 15 s, for "updated 3 min ago".
@@ -27,7 +28,7 @@
 use std::collections::HashMap;
 
 use dioxus::prelude::*;
-use larder_protocol::{Outbox, RefusedChange, WidgetEnvelope, WidgetId};
+use larder_protocol::{Bootstrap, Outbox, RefusedChange, WidgetEnvelope, WidgetId};
 
 /// Runs `on_tick` each time Ctrl+R / Cmd+R is pressed while the calling
 /// view is shown (not for presses before it mounted). This is a hook.
@@ -43,21 +44,22 @@ pub fn use_refresh_tick(mut on_tick: impl FnMut() + 'static) {
     });
 }
 
-/// The bootstrap's cached widgets on their way to the first [`LayoutStore`].
+/// The bootstrap's cached widgets and outbox on their way to the first
+/// [`LayoutStore`].
 #[derive(Clone, Copy)]
-pub struct LayoutSeed(CopyValue<Vec<WidgetEnvelope>>);
+pub struct LayoutSeed(CopyValue<(Vec<WidgetEnvelope>, Outbox)>);
 
 impl LayoutSeed {
-    /// Hands `widgets` to the layout store the shell provides next. This is
-    /// a hook, used once at the root.
-    pub fn provide(widgets: &[WidgetEnvelope]) {
-        let widgets = widgets.to_vec();
-        use_context_provider(|| Self(CopyValue::new(widgets)));
+    /// Hands the payload's widgets and outbox to the layout store the shell
+    /// provides next. This is a hook, used once at the root.
+    pub fn provide(bootstrap: &Bootstrap) {
+        let seed = (bootstrap.widgets.clone(), bootstrap.outbox.clone());
+        use_context_provider(|| Self(CopyValue::new(seed)));
     }
 
-    /// The widgets, once; empty afterwards or without a provider. Not a
-    /// hook: it runs inside the layout store's provider.
-    fn take() -> Vec<WidgetEnvelope> {
+    /// The seed, once; empty afterwards or without a provider. Not a hook:
+    /// it runs inside the layout store's provider.
+    fn take() -> (Vec<WidgetEnvelope>, Outbox) {
         try_consume_context::<Self>()
             .map(|seed| std::mem::take(&mut *seed.0.write_unchecked()))
             .unwrap_or_default()
@@ -78,14 +80,15 @@ impl LayoutStore {
     /// Provides the store, hydrated from the [`LayoutSeed`]. This is a hook.
     pub fn provide() -> Self {
         use_context_provider(|| {
-            let seed: HashMap<WidgetId, WidgetEnvelope> = LayoutSeed::take()
+            let (widgets, outbox) = LayoutSeed::take();
+            let seed: HashMap<WidgetId, WidgetEnvelope> = widgets
                 .into_iter()
                 .map(|envelope| (envelope.data.widget_id, envelope))
                 .collect();
             Self {
                 widgets: Signal::new(seed.clone()),
                 first_answers: CopyValue::new(seed),
-                outbox: Signal::new(Outbox::default()),
+                outbox: Signal::new(outbox),
                 refused: Signal::new(Vec::new()),
                 now_ms: Signal::new(crate::host::now_ms()),
                 refresh: Signal::new(0),

@@ -16,6 +16,7 @@ pub fn Locked(
     on_unlocked: EventHandler<()>,
     on_sign_in: EventHandler<()>,
 ) -> Element {
+    use_effect(crate::host::reveal_live_ui);
     let mut message = use_signal(|| None::<String>);
     let mut pending = use_signal(|| false);
     let retry = move |_| {

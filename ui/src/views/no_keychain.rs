@@ -12,6 +12,7 @@ use crate::backend;
 /// `on_started` gets the payload once Larder could open its data.
 #[component]
 pub fn NoKeychain(problem: String, on_started: EventHandler<Bootstrap>) -> Element {
+    use_effect(crate::host::reveal_live_ui);
     let mut message = use_signal(|| None::<String>);
     let mut pending = use_signal(|| false);
     let mut attempt = move |file: bool| {

@@ -91,6 +91,8 @@ pub fn Shell() -> Element {
     use_effect(move || {
         if store.session.read().is_none() {
             navigator.replace(Route::SignIn {});
+        } else {
+            crate::host::reveal_live_ui();
         }
     });
     let Some(session) = store.session.read().clone() else {

@@ -18,10 +18,13 @@ pub fn SignIn() -> Element {
     let mut pending = use_signal(|| false);
 
     use_effect(|| crate::host::set_title("Sign in · Larder"));
-    // A restored session goes straight to the dashboard.
+    // A restored session goes straight to the dashboard; without one, this
+    // is the view the window opens on.
     use_effect(move || {
         if store.session.read().is_some() {
             navigator.replace(Route::Dashboard {});
+        } else {
+            crate::host::reveal_live_ui();
         }
     });
 

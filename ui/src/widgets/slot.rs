@@ -90,7 +90,11 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
             .stale_time(UI_STALE_TIME),
     );
     use_context_provider(|| query);
-    let painted = use_context_provider(|| Painted(Signal::new(false)));
+    // A known value paints in this same render (the content does not
+    // suspend for it), so the slot is ready from its first frame: the
+    // backend's first frame renders it so too.
+    let painted =
+        use_context_provider(|| Painted(Signal::new(layout.widgets.peek().contains_key(&id))));
 
     // Every result the query settles with becomes the newest known value.
     use_effect(move || {

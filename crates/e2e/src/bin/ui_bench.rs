@@ -1,24 +1,31 @@
 //! Measures the UI in the real webview (`cargo xtask ui-bench`):
 //!
-//! - warm open: from launching the app (with a signed-in user and a warm
-//!   cache) to all five widgets painted, against the same launch until the
-//!   page itself is loaded (the app showing a blank page), in one run;
+//! - warm open, launched in turns with a blank window of the same Tauri
+//!   (`LARDER_BENCH_BLANK_APP`, the `blank_window` example): from each
+//!   app process's start to its page loaded, and for Larder (a signed-in
+//!   user, warm cache) to the dashboard painted and to the dashboard
+//!   interactive;
 //! - cold open after sign-in, with the upstream delays scaled ×0.1: from
 //!   pressing "Sign in" to all five painted;
+//! - in-app navigation: from a click on a link in the top bar to the view
+//!   painted, timed in the page;
 //! - the round trip of a cached `get_widget` from the UI, p50 and p99 over
-//!   1,000 sequential calls timed with `performance.now()`.
-//!
+//!   1,000 sequential calls timed with `performance.now()`;
 //! - memory: the proportional set size (PSS) of the app's process and each
 //!   process it started (WebKit's web and network processes), with the
-//!   dashboard open and on the sign-in view.
+//!   dashboard open, on the sign-in view, and for the blank window.
 //!
-//! Readiness is polled every 5 ms, so launch figures carry up to 5 ms of
-//! polling granularity. For the warm open, the app's own process start is
-//! also read from `/proc` (start time in clock ticks, 10 ms here) and set
-//! against the page's `Date.now()` at the moment of readiness, which
-//! leaves out the WebDriver session's own start-up.
+//! Launch times come from the page's own clocks, with nothing polled: the
+//! navigation's `loadEventEnd`, the `first-contentful-paint` entry (the
+//! first frame, which the page marks `larder-first-frame`) and the
+//! `larder-live` mark the UI sets when it takes over, each on
+//! `performance.timeOrigin`'s clock, set against the process's start time
+//! read from `/proc/<pid>/stat` and `/proc/uptime` (10 ms ticks).
 
-use std::time::{Duration, Instant};
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
 
 use anyhow::{Context, Result};
 use larder_e2e::Harness;
@@ -51,9 +58,9 @@ async fn painted(app: &Harness) -> Result<bool> {
     Ok(states.as_u64() == Some(ALL.len() as u64))
 }
 
-/// The newest process running `LARDER_E2E_APP`.
-fn app_pid() -> Result<u32> {
-    let app = std::fs::canonicalize(std::env::var("LARDER_E2E_APP")?)?;
+/// The newest process running `program`.
+fn newest_pid(program: &Path) -> Result<u32> {
+    let app = std::fs::canonicalize(program)?;
     let mut newest = None::<(u64, u32)>;
     for entry in std::fs::read_dir("/proc")? {
         let path = entry?.path();
@@ -133,11 +140,11 @@ fn process_tree_pss(pid: u32) -> Result<Vec<(String, u64)>> {
     Ok(sizes)
 }
 
-/// Prints the app's memory by process, after a moment for the page to
+/// Prints `program`'s memory by process, after a moment for the page to
 /// settle.
-async fn report_memory(what: &str) -> Result<()> {
+async fn report_memory(program: &Path, what: &str) -> Result<()> {
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let sizes = process_tree_pss(app_pid()?)?;
+    let sizes = process_tree_pss(newest_pid(program)?)?;
     let total: u64 = sizes.iter().map(|(_, kib)| kib).sum();
     let parts: Vec<String> = sizes
         .iter()
@@ -152,14 +159,14 @@ async fn report_memory(what: &str) -> Result<()> {
     Ok(())
 }
 
-/// The Unix time in ms at which the app process (`LARDER_E2E_APP`)
-/// started: its start in `/proc/<pid>/stat` (clock ticks since boot) set
-/// against `/proc/uptime` read now, on the same clock. (`btime` in
-/// `/proc/stat` is whole seconds, too coarse for this.)
-fn app_started_ms() -> Result<f64> {
+/// The Unix time in ms at which `program`'s newest process started: its
+/// start in `/proc/<pid>/stat` (clock ticks since boot) set against
+/// `/proc/uptime` read now, on the same clock. (`btime` in `/proc/stat` is
+/// whole seconds, too coarse for this.)
+fn started_ms(program: &Path) -> Result<f64> {
     // sysconf(_SC_CLK_TCK) is 100 on Linux's usual configurations.
     let ticks_per_sec = 100.0;
-    let start: f64 = stat_field(app_pid()?, 19)?.parse()?;
+    let start: f64 = stat_field(newest_pid(program)?, 19)?.parse()?;
     let start_secs = start / ticks_per_sec;
     let uptime: f64 = std::fs::read_to_string("/proc/uptime")?
         .split_whitespace()
@@ -173,11 +180,79 @@ fn app_started_ms() -> Result<f64> {
     Ok(now_ms - (uptime - start_secs) * 1000.0)
 }
 
-async fn page_now_ms(app: &Harness) -> Result<f64> {
-    app.script("return Date.now()")
-        .await?
-        .as_f64()
-        .context("Date.now()")
+/// One launch's moments, in ms from its process's start.
+#[derive(Debug, Clone, Copy)]
+struct Launch {
+    loaded: f64,
+    /// The dashboard on screen: the first contentful paint when it was the
+    /// first frame, else the moment the live UI showed it.
+    painted: f64,
+    /// The live UI in charge: its handlers attached, the first frame gone.
+    interactive: f64,
+    first_frame: bool,
+}
+
+/// Reads the page's timings of its launch (see the module's comment).
+async fn launch_times(app: &Harness, program: &Path) -> Result<Launch> {
+    let times = app
+        .script(
+            "const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null; \
+             const nav = performance.getEntriesByType('navigation')[0]; \
+             return { origin: performance.timeOrigin, loaded: nav ? nav.loadEventEnd : null, \
+               paint: at('first-contentful-paint'), live: at('larder-live'), \
+               frame: at('larder-first-frame') !== null };",
+        )
+        .await?;
+    let field = |name: &str| times.get(name).and_then(serde_json::Value::as_f64);
+    let since_start = field("origin").context("performance.timeOrigin")? - started_ms(program)?;
+    let loaded = field("loaded").context("the navigation's loadEventEnd")?;
+    let first_frame = times.get("frame") == Some(&serde_json::Value::Bool(true));
+    let live = field("live");
+    let paint = field("paint");
+    let painted = match (first_frame, paint) {
+        (true, Some(paint)) => paint,
+        _ => live.context("neither a first frame nor the larder-live mark")?,
+    };
+    Ok(Launch {
+        loaded: since_start + loaded,
+        painted: since_start + painted,
+        interactive: since_start + live.unwrap_or(f64::NAN),
+        first_frame,
+    })
+}
+
+/// Launches the blank window, waits for its page, and reads when it loaded.
+async fn blank_launch(program: &Path) -> Result<(Harness, f64)> {
+    let app = Harness::launch_program(program).await?;
+    until(&app, page_loaded).await?;
+    let times = app
+        .script(
+            "const nav = performance.getEntriesByType('navigation')[0]; \
+             return [performance.timeOrigin, nav ? nav.loadEventEnd : null];",
+        )
+        .await?;
+    let origin = times[0].as_f64().context("performance.timeOrigin")?;
+    let loaded = times[1].as_f64().context("the navigation's loadEventEnd")?;
+    Ok((app, origin - started_ms(program)? + loaded))
+}
+
+/// From a click on `link` to the element `target` in the DOM, timed in the
+/// page; the next animation frame stands for the paint.
+async fn navigation_ms(app: &Harness, link: &str, target: &str) -> Result<f64> {
+    let took = app
+        .client
+        .execute_async(
+            "const [link, target, done] = arguments; \
+             const start = performance.now(); \
+             document.querySelector(`[data-testid=\"${link}\"]`).click(); \
+             const check = () => document.querySelector(`[data-testid=\"${target}\"]`) \
+               ? requestAnimationFrame(() => done(performance.now() - start)) \
+               : requestAnimationFrame(check); \
+             check();",
+            vec![link.into(), target.into()],
+        )
+        .await?;
+    took.as_f64().context("a navigation time")
 }
 
 fn ms(d: Duration) -> f64 {
@@ -194,8 +269,25 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+fn env_path(name: &str) -> Result<PathBuf> {
+    Ok(PathBuf::from(
+        std::env::var_os(name).with_context(|| format!("{name} is not set"))?,
+    ))
+}
+
+fn report(what: &str, values: &[f64]) {
+    println!(
+        "{what}: median {:.0} ms of {}: {values:.0?}",
+        median(values.to_vec()),
+        values.len()
+    );
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
+    let larder = env_path("LARDER_E2E_APP")?;
+    let blank = env_path("LARDER_BENCH_BLANK_APP")?;
+
     // A signed-in user with a warm cache, at full upstream delays: a warm
     // open that waited for the network would take 15 s.
     let mut app = Harness::launch(&[]).await?;
@@ -203,33 +295,60 @@ async fn main() -> Result<()> {
     app.wait_until("the first dashboard", || app.all_ready(&ALL))
         .await?;
 
-    let (mut blank, mut warm) = (Vec::new(), Vec::new());
-    let (mut blank_proc, mut warm_proc) = (Vec::new(), Vec::new());
-    for _ in 0..RUNS {
-        let stopped = app.quit().await?;
-        let started = Instant::now();
-        app = stopped.launch(&[]).await?;
-        until(&app, page_loaded).await?;
-        blank.push(ms(started.elapsed()));
-        let loaded_at = page_now_ms(&app).await?;
+    // Warm opens, each after a blank window's launch.
+    let mut blank_loaded = Vec::new();
+    let mut launches = Vec::new();
+    for run in 0..RUNS {
+        let (window, loaded) = blank_launch(&blank).await?;
+        blank_loaded.push(loaded);
+        if run == RUNS - 1 {
+            report_memory(&blank, "a blank Tauri window").await?;
+        }
+        window.close().await?;
+
+        app = app.quit().await?.launch(&[]).await?;
         until(&app, painted).await?;
-        warm.push(ms(started.elapsed()));
-        let painted_at = page_now_ms(&app).await?;
-        let process_start = app_started_ms()?;
-        blank_proc.push(loaded_at - process_start);
-        warm_proc.push(painted_at - process_start);
+        launches.push(launch_times(&app, &larder).await?);
     }
-    let report = |what: &str, values: &[f64]| {
-        println!(
-            "warm open, {what}: median {:.0} ms of {RUNS}: {values:.0?}",
-            median(values.to_vec())
-        );
-    };
-    report("launch to page loaded (blank page)", &blank);
-    report("launch to 5 widgets painted", &warm);
-    report("app process start to page loaded (blank page)", &blank_proc);
-    report("app process start to 5 widgets painted", &warm_proc);
-    report_memory("the dashboard open").await?;
+    let with_frame = launches.iter().filter(|l| l.first_frame).count();
+    println!(
+        "warm open: the first frame was the cached dashboard in {with_frame} of {RUNS} launches"
+    );
+    report(
+        "warm open, blank window: process start to page loaded",
+        &blank_loaded,
+    );
+    let of = |pick: fn(&Launch) -> f64| launches.iter().map(pick).collect::<Vec<_>>();
+    report(
+        "warm open, Larder: process start to page loaded",
+        &of(|l| l.loaded),
+    );
+    report(
+        "warm open, Larder: process start to dashboard painted",
+        &of(|l| l.painted),
+    );
+    report(
+        "warm open, Larder: process start to dashboard interactive",
+        &of(|l| l.interactive),
+    );
+    let blank_median = median(blank_loaded.clone());
+    println!(
+        "warm open against the blank window's median: painted {:+.0} ms, interactive {:+.0} ms",
+        median(of(|l| l.painted)) - blank_median,
+        median(of(|l| l.interactive)) - blank_median
+    );
+    report_memory(&larder, "the dashboard open").await?;
+
+    // In-app navigation, there and back, five times.
+    let mut navigation = Vec::new();
+    for _ in 0..RUNS {
+        navigation.push(navigation_ms(&app, "nav-cache", "cache-view").await?);
+        navigation.push(navigation_ms(&app, "nav-dashboard", "dashboard").await?);
+    }
+    report(
+        "in-app navigation, click to view painted (cache view and back)",
+        &navigation,
+    );
 
     // 1,000 cached get_widget round trips from the page.
     let timings = app
@@ -262,7 +381,7 @@ async fn main() -> Result<()> {
         if run == 0 {
             app.wait_until("the sign-in view", || app.has_test_id("username"))
                 .await?;
-            report_memory("the sign-in view").await?;
+            report_memory(&larder, "the sign-in view").await?;
         }
         app.by_test_id("username")
             .await?

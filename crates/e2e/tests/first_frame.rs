@@ -1,0 +1,157 @@
+//! The first frame in the real webview: a warm open shows the cached
+//! dashboard painted by the backend before the UI's wasm has taken over;
+//! the takeover changes nothing on screen, and a click made before it is
+//! not lost.
+
+use anyhow::{bail, Result};
+use larder_e2e::{Harness, Stopped};
+use larder_protocol::{test_controls::FaultKind, WidgetId};
+use mock_api::{testing::Controls, Config, RunningServer};
+
+/// The most a 4×4 block's mean colour may change (of 255) with nothing
+/// visible changing. The same markup drawn again shades the anti-aliased
+/// edges of the chart's line, the shadows and the gradients a little
+/// differently (1 to 9 here, in 1–2 % of pixels); one badge's words
+/// changed ("updated just now" to "updated 9 min ago") changed a block by
+/// 89.
+const VISIBLE: u8 = 24;
+
+async fn api() -> Result<RunningServer> {
+    Ok(RunningServer::start(Config {
+        delay_scale: 0.1,
+        test_controls: true,
+        ..Config::default()
+    })
+    .await?)
+}
+
+/// The app relaunched on `stopped`'s data with the takeover held. The
+/// session usually exists well before the wasm has loaded; a launch where
+/// it did not is tried again, twice at most.
+async fn relaunch_held(mut stopped: Stopped) -> Result<Harness> {
+    for attempt in 1..=3 {
+        let (app, held) = stopped.launch_held(&[]).await?;
+        if held {
+            return Ok(app);
+        }
+        println!("note: launch {attempt}: the live UI took over before it could be held");
+        stopped = app.quit().await?;
+    }
+    bail!("the live UI took over before the test could hold it, three launches running")
+}
+
+/// `selector`'s text in the page, with runs of white space as one space.
+async fn text(app: &Harness, selector: &str) -> Result<String> {
+    let script = format!(
+        "const e = document.querySelector('{selector}'); \
+         return e ? e.textContent.replace(/\\s+/g, ' ').trim() : null;"
+    );
+    Ok(app
+        .script(&script)
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// `selector`'s elements as a tree of tags, attributes and text: the
+/// markup without comments (where Dioxus keeps its placeholders), without
+/// the `data-dioxus-id` the live UI puts on elements with event handlers,
+/// and with attributes in name order.
+async fn markup(app: &Harness, selector: &str) -> Result<String> {
+    let script = format!(
+        "const walk = (node) => {{ \
+           if (node.nodeType === 3) return node.data; \
+           if (node.nodeType !== 1) return ''; \
+           const attrs = [...node.attributes].filter((a) => a.name !== 'data-dioxus-id').map((a) => `${{a.name}}=\"${{a.value}}\"`).sort().join(' '); \
+           return `<${{node.localName}} ${{attrs}}>` + [...node.childNodes].map(walk).join('') + `</${{node.localName}}>\n`; \
+         }}; \
+         return [...document.querySelector('{selector}').childNodes].map(walk).join('');"
+    );
+    Ok(app
+        .script(&script)
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+#[tokio::test]
+async fn a_warm_open_paints_the_cache_first_and_the_takeover_changes_nothing() -> Result<()> {
+    let api = api().await?;
+    let app = Harness::signed_in(&api, "kate").await?;
+    let stopped = app.quit().await?;
+    // From now on the upstream never answers: what shows is the cache.
+    for widget in WidgetId::ALL {
+        Controls::of(&api).fault(widget, FaultKind::Hang, None);
+    }
+    let app = relaunch_held(stopped).await?;
+
+    // The first frame is the dashboard, every widget painted from the cache.
+    for n in 1..=5 {
+        let state = app
+            .script(&format!(
+                "return document.querySelector('#first-frame [data-testid=\"widget-{n}\"]')\
+                   ?.getAttribute('data-state') ?? null;"
+            ))
+            .await?;
+        assert_eq!(state, "ready", "widget {n} in the first frame");
+    }
+    assert_eq!(
+        text(&app, "#first-frame [data-testid=user-name]").await?,
+        "kate"
+    );
+
+    // The live UI renders the same view, hidden, then asks to take over.
+    app.wait_until("the live UI to be ready to take over", || {
+        app.live_ui_waiting()
+    })
+    .await?;
+    let painted = text(&app, "#first-frame").await?;
+    assert!(!painted.is_empty());
+    assert_eq!(text(&app, "#main").await?, painted, "the same words, live");
+    assert_eq!(
+        markup(&app, "#main").await?,
+        markup(&app, "#first-frame").await?,
+        "the same elements and attributes, live"
+    );
+    let before = app.screenshot().await?;
+    app.release_live_ui().await?;
+    assert!(app.live().await?, "the first frame is gone");
+    let after = app.screenshot().await?;
+    let (block_change, share) = before.change_from(&after);
+    if block_change > VISIBLE {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        std::fs::write(dir.join("first-frame-before.png"), &before.png)?;
+        std::fs::write(dir.join("first-frame-after.png"), &after.png)?;
+        bail!(
+            "the window changed at the takeover: a 4×4 block's colour by {block_change}/255, \
+             {:.2}% of pixels; both screenshots are in {}",
+            share * 100.0,
+            dir.display()
+        );
+    }
+    app.close().await
+}
+
+#[tokio::test]
+async fn a_click_on_the_first_frame_works_once_the_live_ui_takes_over() -> Result<()> {
+    let api = api().await?;
+    let app = Harness::signed_in(&api, "liam").await?;
+    let app = relaunch_held(app.quit().await?).await?;
+
+    // Clicked while only the first frame can answer.
+    app.click("#first-frame [data-testid=nav-cache]").await?;
+    assert!(!app.has_test_id("cache-view").await?);
+
+    app.wait_until("the live UI to be ready to take over", || {
+        app.live_ui_waiting()
+    })
+    .await?;
+    app.release_live_ui().await?;
+    app.wait_until("the cache view the click asked for", || {
+        app.has_test_id("cache-view")
+    })
+    .await?;
+    app.close().await
+}

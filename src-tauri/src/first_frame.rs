@@ -1,0 +1,77 @@
+//! The window's first frame: `index.html` is served with the view the
+//! window opens on already rendered from the cache (`ui::prerender`), so a
+//! cached dashboard paints before any of the UI's wasm has loaded. The live
+//! UI then takes over (see `ui/dist/first-frame.js`).
+
+use std::{borrow::Cow, sync::mpsc, time::Duration};
+
+use tauri::{
+    http::{header::CONTENT_TYPE, Request, Response},
+    AppHandle, Manager, Runtime,
+};
+use ui::prerender::FirstFrame;
+
+use crate::{commands::session::payload, AppState};
+
+/// How long the page waits for its first frame before it is served
+/// without one (and shows the live UI when it is ready, as before). A
+/// render takes a few milliseconds; reading the payload could wait on a
+/// keychain that does not answer, which must never hold back the window.
+pub const BUDGET: Duration = Duration::from_millis(250);
+
+/// Paints the first frame into `response` when it is the UI's page.
+pub fn paint<R: Runtime>(
+    app: &AppHandle<R>,
+    request: &Request<Vec<u8>>,
+    response: &mut Response<Cow<'static, [u8]>>,
+) {
+    if !is_the_page(request, response) {
+        return;
+    }
+    let Ok(index) = std::str::from_utf8(response.body()) else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    match render(app.clone()).and_then(|frame| frame.into_page(index)) {
+        Some(page) => {
+            tracing::debug!(elapsed = ?started.elapsed(), "first frame painted");
+            *response.body_mut() = Cow::Owned(page.into_bytes());
+        }
+        None => tracing::info!(
+            elapsed = ?started.elapsed(),
+            "the page is served without a first frame"
+        ),
+    }
+}
+
+/// Whether this is the UI's `index.html`, answered as it is on disk.
+fn is_the_page(request: &Request<Vec<u8>>, response: &Response<Cow<'static, [u8]>>) -> bool {
+    let path = request.uri().path();
+    let html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    matches!(path, "/" | "/index.html") && response.status().is_success() && html
+}
+
+/// The first frame from the state as it is now, or `None` when the state
+/// is not managed yet or it takes longer than [`BUDGET`]. It renders on a
+/// thread of its own so that the wait is bounded.
+fn render<R: Runtime>(app: AppHandle<R>) -> Option<FirstFrame> {
+    let (sender, receiver) = mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("first-frame".into())
+        .spawn(move || {
+            let Some(state) = app.try_state::<AppState>() else {
+                return;
+            };
+            let _ = sender.send(FirstFrame::render(payload(&state)));
+        })
+        .ok()?;
+    receiver.recv_timeout(BUDGET).ok()
+}
+
+#[cfg(test)]
+#[path = "first_frame_tests.rs"]
+mod tests;
