@@ -58,8 +58,28 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .invoke_handler(commands::handler())
 }
 
+/// The async runtime's worker threads. Larder's work is waiting on the
+/// network, the disk and the keychain, which two workers keep up with;
+/// tokio's default of one per core would, on a many-core machine, add a
+/// thread (and in glibc a malloc arena) per core for nothing.
+const WORKER_THREADS: usize = 2;
+
 /// Starts the desktop app.
 pub fn run() {
+    // Kept alive until the app exits: Tauri and the core spawn on it.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .thread_name("larder-async")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("Larder could not start its async runtime: {err}");
+            std::process::exit(1);
+        }
+    };
+    tauri::async_runtime::set(runtime.handle().clone());
     // Registered first, so a second launch hands over to the running
     // window (which it shows and focuses) and exits before it touches the
     // cache. Without a D-Bus session (some headless Linux setups) it lets

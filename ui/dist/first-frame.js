@@ -5,7 +5,8 @@
 // neither) and hands over what the user did meanwhile: text typed into a
 // field, the focus, and clicks and submits, replayed in order on the same
 // element of the live UI (the two trees have the same shape, so an element
-// is found by its path of child positions).
+// is found by its path of child positions, and used only if it is the same
+// kind of element with the same test handle and words).
 //
 // Dioxus can hydrate server markup only as part of its fullstack server,
 // which a desktop app has no use for; this swap is what stands in for it.
@@ -31,6 +32,15 @@
   };
   const at = (path) =>
     path.reduce((node, index) => (node ? node.children[index] : null), main);
+  // What an element is, to make sure its counterpart in the live UI is the
+  // same control before anything is replayed on it (the live UI may have
+  // settled on another view, say the sign-in after the session ended).
+  const identity = (node) =>
+    [node.localName, node.getAttribute("data-testid"), node.textContent.trim()].join("\u0000");
+  const sameAt = (path, id) => {
+    const live = path && at(path);
+    return live && identity(live) === id ? live : null;
+  };
 
   const actions = [];
   frame.addEventListener(
@@ -39,7 +49,7 @@
       // Links must not navigate the page itself; the live UI routes them.
       event.preventDefault();
       const path = pathOf(event.target);
-      if (path) actions.push({ kind: "click", path });
+      if (path) actions.push({ kind: "click", path, id: identity(event.target) });
     },
     true,
   );
@@ -48,7 +58,7 @@
     (event) => {
       event.preventDefault();
       const path = pathOf(event.target);
-      if (path) actions.push({ kind: "submit", path });
+      if (path) actions.push({ kind: "submit", path, id: identity(event.target) });
     },
     true,
   );
@@ -56,23 +66,24 @@
   const takeOver = () => {
     const fields = Array.from(frame.querySelectorAll("input, textarea, select"))
       .filter((field) => field.value !== field.defaultValue)
-      .map((field) => ({ path: pathOf(field), value: field.value }));
+      .map((field) => ({ path: pathOf(field), id: identity(field), value: field.value }));
     const active = document.activeElement;
-    const focused = active && frame.contains(active) ? pathOf(active) : null;
+    const focused =
+      active && frame.contains(active) ? { path: pathOf(active), id: identity(active) } : null;
 
     frame.remove();
     main.hidden = false;
 
-    for (const { path, value } of fields) {
-      const live = path && at(path);
+    for (const { path, id, value } of fields) {
+      const live = sameAt(path, id);
       if (live && "value" in live) {
         live.value = value;
         live.dispatchEvent(new Event("input", { bubbles: true }));
       }
     }
-    if (focused) at(focused)?.focus();
-    for (const { kind, path } of actions) {
-      const live = at(path);
+    if (focused) sameAt(focused.path, focused.id)?.focus();
+    for (const { kind, path, id } of actions) {
+      const live = sameAt(path, id);
       if (!live) continue;
       if (kind === "click") live.click();
       else if (kind === "submit" && live.requestSubmit) live.requestSubmit();

@@ -24,6 +24,11 @@ use std::{
 use anyhow::{bail, Context, Result};
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 
+mod first_frame;
+mod screenshot;
+
+pub use screenshot::Screenshot;
+
 /// The longest any condition is waited for. Conditions are polled, so a
 /// passing test takes only as long as the app does.
 pub const WAIT_LIMIT: Duration = Duration::from_secs(45);
@@ -50,57 +55,6 @@ fn app_env(home: &std::path::Path) -> Vec<(String, String)> {
     ]
 }
 
-/// A screenshot: its PNG and its decoded pixels.
-pub struct Screenshot {
-    pub png: Vec<u8>,
-    pub width: usize,
-    pub bytes_per_pixel: usize,
-    pub pixels: Vec<u8>,
-}
-
-impl Screenshot {
-    /// The largest change, from `self` to `other`, of any colour channel's
-    /// mean over a 4×4-pixel block (0 to 255), and the share of pixels that
-    /// differ at all. Averaging over blocks leaves out anti-aliasing
-    /// jitter, which moves an edge's shading within a pixel or two without
-    /// anything a person could see; a changed word, colour or layout moves
-    /// whole blocks.
-    pub fn change_from(&self, other: &Screenshot) -> (u8, f64) {
-        const BLOCK: usize = 4;
-        let bpp = self.bytes_per_pixel.max(1);
-        let stride = self.width * bpp;
-        if self.pixels.len() != other.pixels.len() || stride == 0 {
-            return (u8::MAX, 1.0);
-        }
-        let height = self.pixels.len() / stride;
-        let differing = self
-            .pixels
-            .chunks(bpp)
-            .zip(other.pixels.chunks(bpp))
-            .filter(|(a, b)| a != b)
-            .count();
-        let mut largest = 0u8;
-        for top in (0..height).step_by(BLOCK) {
-            for left in (0..self.width).step_by(BLOCK) {
-                for channel in 0..bpp {
-                    let (mut sum_a, mut sum_b, mut n) = (0i64, 0i64, 0i64);
-                    for y in top..(top + BLOCK).min(height) {
-                        for x in left..(left + BLOCK).min(self.width) {
-                            let i = y * stride + x * bpp + channel;
-                            sum_a += i64::from(self.pixels[i]);
-                            sum_b += i64::from(other.pixels[i]);
-                            n += 1;
-                        }
-                    }
-                    let change = ((sum_a - sum_b).abs() / n.max(1)) as u8;
-                    largest = largest.max(change);
-                }
-            }
-        }
-        (largest, differing as f64 / (self.pixels.len() / bpp) as f64)
-    }
-}
-
 /// An app that was quit, with its data kept.
 pub struct Stopped {
     home: std::sync::Arc<tempfile::TempDir>,
@@ -111,36 +65,19 @@ impl Stopped {
     /// Starts the app again on the same data, with the same environment
     /// plus `extra`.
     pub async fn launch(self, extra: &[(&str, &str)]) -> Result<Harness> {
-        let mut env = self.env;
-        for (key, value) in extra {
-            env.retain(|(k, _)| k != key);
-            env.push((key.to_string(), value.to_string()));
-        }
+        let env = self.env_with(extra);
         Harness::launch_in(self.home, env).await
     }
 
-    /// Starts the app again as [`Self::launch`] does, with the page's
-    /// takeover by the live UI held back from the moment the session exists
-    /// (see [`Harness::release_live_ui`]). The flag says whether it was
-    /// held: not when the live UI had already taken over by then.
-    pub async fn launch_held(self, extra: &[(&str, &str)]) -> Result<(Harness, bool)> {
-        let mut env = self.env;
+    /// The environment of the last launch, with `extra` in place of what
+    /// it sets.
+    fn env_with(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut env = self.env.clone();
         for (key, value) in extra {
             env.retain(|(k, _)| k != key);
             env.push((key.to_string(), value.to_string()));
         }
-        let harness = Harness::launch_once(self.home, env).await?;
-        // A capturing listener on the window runs before the page's own on
-        // the document, and stops the event there, once.
-        let held = harness
-            .script(
-                "window.addEventListener('larder-live', (event) => { \
-                   event.stopImmediatePropagation(); window.__larderHeld = true; \
-                 }, { capture: true, once: true }); \
-                 return document.getElementById('first-frame') !== null;",
-            )
-            .await?;
-        Ok((harness, held == true))
+        env
     }
 }
 
@@ -226,61 +163,25 @@ impl Harness {
         Ok(harness)
     }
 
-    /// Clicks the element `css` selects, as a user would (WebDriver's
-    /// element click: scrolled into view, at its centre).
-    pub async fn click(&self, css: &str) -> Result<()> {
-        let element = self
-            .client
+    /// The element `css` selects, waiting for it.
+    pub async fn by_css(&self, css: &str) -> Result<Element> {
+        self.client
             .wait()
             .at_most(WAIT_LIMIT)
             .for_element(Locator::Css(css))
             .await
-            .with_context(|| format!("no element matches {css}"))?;
-        Ok(element.click().await?)
+            .with_context(|| format!("no element matches {css}"))
     }
 
-    /// The window now, as WebDriver's screenshot (PNG), once the page has
-    /// rendered two more frames: a screenshot is of the frame last drawn,
-    /// which may predate a change just made.
-    pub async fn screenshot(&self) -> Result<Screenshot> {
-        self.client
-            .execute_async(
-                "const done = arguments[0]; \
-                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
-                vec![],
-            )
-            .await?;
-        let png = self.client.screenshot().await?;
-        let mut reader = png::Decoder::new(std::io::Cursor::new(png.clone())).read_info()?;
-        let mut pixels = vec![0; reader.output_buffer_size().context("an image too large")?];
-        let frame = reader.next_frame(&mut pixels)?;
-        pixels.truncate(frame.buffer_size());
-        Ok(Screenshot {
-            png,
-            width: frame.width as usize,
-            bytes_per_pixel: frame.color_type.samples() * usize::from(frame.bit_depth as u8) / 8,
-            pixels,
-        })
+    /// Clicks the element `css` selects, as a user would (WebDriver's
+    /// element click: scrolled into view, at its centre).
+    pub async fn click(&self, css: &str) -> Result<()> {
+        Ok(self.by_css(css).await?.click().await?)
     }
 
-    /// Whether the live UI asked to take over while it was held.
-    pub async fn live_ui_waiting(&self) -> Result<bool> {
-        Ok(self.script("return window.__larderHeld === true;").await? == true)
-    }
-
-    /// Lets a held takeover happen: the event again, as the live UI sent it.
-    pub async fn release_live_ui(&self) -> Result<()> {
-        self.script("document.dispatchEvent(new Event('larder-live'));")
-            .await?;
-        Ok(())
-    }
-
-    /// Whether the live UI shows (no first frame is on the page).
-    pub async fn live(&self) -> Result<bool> {
-        Ok(self
-            .script("return document.getElementById('first-frame') === null;")
-            .await?
-            == true)
+    /// Types `text` into the element `css` selects, as a user would.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        Ok(self.by_css(css).await?.send_keys(text).await?)
     }
 
     async fn launch_once(
@@ -431,12 +332,7 @@ impl Harness {
 
     /// Finds the element with `data-testid="{id}"`, waiting for it.
     pub async fn by_test_id(&self, id: &str) -> Result<Element> {
-        self.client
-            .wait()
-            .at_most(WAIT_LIMIT)
-            .for_element(Locator::Css(&format!("[data-testid=\"{id}\"]")))
-            .await
-            .with_context(|| format!("no element with data-testid={id}"))
+        self.by_css(&format!("[data-testid=\"{id}\"]")).await
     }
 
     /// Whether an element with `data-testid="{id}"` is on the page now

@@ -40,6 +40,15 @@ async fn relaunch_held(mut stopped: Stopped) -> Result<Harness> {
     bail!("the live UI took over before the test could hold it, three launches running")
 }
 
+/// Waits until the held live UI asks to take over, then lets it.
+async fn take_over(app: &Harness) -> Result<()> {
+    app.wait_until("the live UI to be ready to take over", || {
+        app.live_ui_waiting()
+    })
+    .await?;
+    app.release_live_ui().await
+}
+
 /// `selector`'s text in the page, with runs of white space as one space.
 async fn text(app: &Harness, selector: &str) -> Result<String> {
     let script = format!(
@@ -144,14 +153,32 @@ async fn a_click_on_the_first_frame_works_once_the_live_ui_takes_over() -> Resul
     app.click("#first-frame [data-testid=nav-cache]").await?;
     assert!(!app.has_test_id("cache-view").await?);
 
-    app.wait_until("the live UI to be ready to take over", || {
-        app.live_ui_waiting()
-    })
-    .await?;
-    app.release_live_ui().await?;
+    take_over(&app).await?;
     app.wait_until("the cache view the click asked for", || {
         app.has_test_id("cache-view")
     })
     .await?;
+    app.close().await
+}
+
+#[tokio::test]
+async fn a_name_typed_into_the_first_frames_sign_in_is_carried_over() -> Result<()> {
+    let api = api().await?;
+    let url = api.url();
+    let first = Harness::launch(&[("LARDER_API_URL", &url)]).await?;
+    let app = relaunch_held(first.quit().await?).await?;
+
+    // Typed and submitted while only the first frame can answer.
+    let field = "#first-frame [data-testid=username]";
+    app.click(field).await?;
+    app.type_into(field, "nora").await?;
+    app.click("#first-frame [data-testid=sign-in]").await?;
+
+    take_over(&app).await?;
+    app.wait_until("the dashboard of the name typed", || {
+        app.has_test_id("dashboard")
+    })
+    .await?;
+    assert_eq!(app.by_test_id("user-name").await?.text().await?, "nora");
     app.close().await
 }

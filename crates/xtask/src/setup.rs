@@ -18,10 +18,15 @@ use crate::process::{self, root, tools_dir};
 /// The pinned tauri-driver (the WebDriver bridge for end-to-end tests).
 pub const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
-/// Binaryen's optimiser for the release UI, as the `wasm-opt` crate builds
-/// it (binaryen 116) on every platform; about 8 minutes to build on two
-/// cores, and only release builds of the UI need it.
-pub const WASM_OPT_VERSION: &str = "0.116.1";
+/// Binaryen's optimiser for the release UI: binaryen's official JavaScript
+/// build from npm, run with Node.js, the same on every platform. (The
+/// `wasm-opt` crate bundles binaryen 116 and Debian packages 108; neither
+/// reads the `table.fill` that wasm-bindgen writes for rustc's default
+/// wasm features.) Only release builds of the UI need it.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+
+/// Debian packages for running binaryen's JavaScript build.
+const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 
 /// Debian packages for building and running the app.
 const BUILD_PACKAGES: &[&str] = &[
@@ -101,9 +106,35 @@ pub fn ensure_ui_tools() -> Result<()> {
     ensure_cargo_tool("wasm-bindgen-cli", &locked_version("wasm-bindgen")?)
 }
 
-/// What a release build of the UI needs besides [`ensure_ui_tools`].
-pub fn ensure_wasm_opt() -> Result<()> {
-    ensure_cargo_tool("wasm-opt", WASM_OPT_VERSION)
+/// The command that runs binaryen's `wasm-opt` ([`BINARYEN_VERSION`]),
+/// installed into the tools folder first if it is not there: what a
+/// release build of the UI needs besides [`ensure_ui_tools`]. Elsewhere
+/// than Debian and Ubuntu, Node.js and npm are prerequisites (README).
+pub fn wasm_opt() -> Result<Command> {
+    ensure_system_packages(&[NODE_PACKAGES])?;
+    let prefix = tools_dir().join("npm");
+    let package = prefix.join("node_modules").join("binaryen");
+    let wanted = format!("\"version\": \"{BINARYEN_VERSION}\"");
+    let installed = std::fs::read_to_string(package.join("package.json"))
+        .is_ok_and(|manifest| manifest.contains(&wanted));
+    if !installed {
+        let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
+        let mut install = Command::new(npm);
+        install
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
+            .arg(&prefix)
+            .arg(format!("binaryen@{BINARYEN_VERSION}"));
+        process::run(&mut install).context("installing binaryen with npm (Node.js is needed)")?;
+    }
+    let mut command = Command::new("node");
+    command.arg(package.join("bin").join("wasm-opt"));
+    Ok(command)
 }
 
 /// The dependency auditor, pinned.
@@ -177,10 +208,18 @@ fn deb_installed(package: &str) -> bool {
 /// Whether the program that `package` brings is already there. Before
 /// Debian 12 split it out, `dbus-daemon` was only a name that the `dbus`
 /// package provides (Ubuntu 22.04), which dpkg-query never reports as
-/// installed.
+/// installed. Node.js from elsewhere than Debian (NodeSource's `nodejs` bundles npm
+/// and conflicts with Debian's `npm`) counts as there when its programs
+/// are on `PATH`.
 fn provided_by_file(package: &str) -> bool {
+    let on_path = |program: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    };
     match package {
         "dbus-daemon" => Path::new("/usr/bin/dbus-run-session").exists(),
+        "nodejs" => on_path("node"),
+        "npm" => on_path("npm"),
         _ => false,
     }
 }

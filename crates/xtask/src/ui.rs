@@ -83,9 +83,8 @@ const WASM_FEATURES: &[&str] = &[
 
 /// Optimises `wasm` in place for size with binaryen's `wasm-opt -Oz`.
 fn shrink(wasm: &Path) -> Result<()> {
-    crate::setup::ensure_wasm_opt()?;
     let before = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
-    let mut optimise = Command::new(tool_path("wasm-opt"));
+    let mut optimise = crate::setup::wasm_opt()?;
     optimise
         .arg("-Oz")
         .args(WASM_FEATURES)
