@@ -2,9 +2,10 @@
 //! window rather than a dead end:
 //!
 //! 1. [`start`] (in Tauri's setup): the settings, the API endpoint, then
-//!    step 2;
+//!    step 2 on a thread of its own, beside the window's start;
 //! 2. [`finish`]: the secret store, the cache, the kept session and the
-//!    background tasks. When no keychain answers (and none was chosen), it
+//!    background tasks. Any failure is recorded for `bootstrap`, so the
+//!    window says why rather than the app exiting. When no keychain answers (and none was chosen), it
 //!    records the problem for `bootstrap` and stops; the window then offers
 //!    Retry (`retry_keychain`) or a protected file (`use_file_secrets`),
 //!    which run this step again.
@@ -41,11 +42,31 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
     // than in every later attempt of step 2.
     ApiClient::new(&endpoint.url)?;
     app.manage(AppState::new(persistence, endpoint));
-    // The background tasks and the prewarm are spawned on Tauri's runtime.
-    match tauri::async_runtime::block_on(async { finish(app, None) }) {
-        Ok(()) | Err(CommandError::NoKeychain { .. } | CommandError::AlreadyRunning) => Ok(()),
-        Err(err) => Err(SetupError::Start(err)),
+    // Step 2 runs beside the window rather than before it: the webview
+    // starts its processes and asks for its page meanwhile, and the page's
+    // first frame and the commands wait for the outcome (`AppState::larder`).
+    app.state::<AppState>().start_begun();
+    let opener = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("larder-start".into())
+        .spawn(move || {
+            // The background tasks and the prewarm are spawned on Tauri's
+            // runtime.
+            let outcome = tauri::async_runtime::block_on(async { finish(&opener, None) });
+            opener.state::<AppState>().start_done();
+            match outcome {
+                Ok(()) | Err(CommandError::NoKeychain { .. } | CommandError::AlreadyRunning) => {}
+                // Recorded for `bootstrap`: the window says why.
+                Err(err) => tracing::error!(%err, "Larder could not open its data"),
+            }
+        });
+    if let Err(err) = spawned {
+        app.state::<AppState>().start_done();
+        return Err(SetupError::Start(CommandError::Internal {
+            message: format!("could not start opening the cache: {err}"),
+        }));
     }
+    Ok(())
 }
 
 /// Step 2: opens the secret store (see the module's order), the cache and

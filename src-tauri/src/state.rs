@@ -9,7 +9,10 @@
 //! shell runs beside its commands ([`BackgroundTasks`]); replacing or
 //! dropping it stops them.
 
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
+use std::{
+    sync::{Condvar, Mutex, MutexGuard, PoisonError, RwLock},
+    time::Duration,
+};
 
 use larder_core::{BackgroundGuard, Larder, NativeWindow};
 use larder_protocol::CommandError;
@@ -23,9 +26,17 @@ pub struct AppState {
     endpoint: ApiEndpoint,
     phase: RwLock<Phase>,
     opening: Mutex<()>,
+    /// Whether start-up is opening the core beside the window (see
+    /// [`crate::startup`]), and the signal that it is done.
+    starting: (Mutex<bool>, Condvar),
     /// The native window's last state, kept for a core that opens later.
     window: Mutex<Option<NativeWindow>>,
 }
+
+/// The longest a command waits for the core that start-up is opening: a
+/// keychain that asks to be unlocked can take a while, and a command
+/// answered "not started" would leave the window with nothing to show.
+const START_WAIT: Duration = Duration::from_secs(10);
 
 /// Whether the core is open.
 #[derive(Debug)]
@@ -61,6 +72,7 @@ impl AppState {
             endpoint,
             phase: RwLock::new(Phase::Degraded(not_started())),
             opening: Mutex::new(()),
+            starting: (Mutex::new(false), Condvar::new()),
             window: Mutex::new(None),
         }
     }
@@ -86,16 +98,53 @@ impl AppState {
         &self.endpoint
     }
 
-    /// The open core, or why it is not open.
+    /// The open core, or why it is not open. While start-up is still
+    /// opening the core it waits for it to finish, up to [`START_WAIT`].
     pub fn larder(&self) -> Result<Larder, CommandError> {
+        let starting = self
+            .starting
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        drop(
+            self.starting
+                .1
+                .wait_timeout_while(starting, START_WAIT, |starting| *starting)
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        self.current()
+    }
+
+    /// The open core, or why it is not open, now, without waiting.
+    fn current(&self) -> Result<Larder, CommandError> {
         match &*self.phase.read().unwrap_or_else(PoisonError::into_inner) {
             Phase::Ready(ready) => Ok(ready.larder.clone()),
             Phase::Degraded(problem) => Err(problem.clone()),
         }
     }
 
+    /// Start-up opens the core beside the window from now until
+    /// [`Self::start_done`]; [`Self::larder`] waits for it meanwhile.
+    pub fn start_begun(&self) {
+        *self
+            .starting
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = true;
+    }
+
+    /// Start-up's opening of the core is over, opened or not.
+    pub fn start_done(&self) {
+        *self
+            .starting
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = false;
+        self.starting.1.notify_all();
+    }
+
     pub fn is_ready(&self) -> bool {
-        self.larder().is_ok()
+        self.current().is_ok()
     }
 
     /// Held while the core is being opened, so two attempts (two clicks on
@@ -109,7 +158,8 @@ impl AppState {
         // Held while the core is told, so `set_ready` cannot slip between.
         let mut last = self.window.lock().unwrap_or_else(PoisonError::into_inner);
         *last = Some(window);
-        if let Ok(larder) = self.larder() {
+        // Not waiting: this runs on the window's thread.
+        if let Ok(larder) = self.current() {
             larder.report_window(window);
         }
     }
@@ -173,6 +223,29 @@ mod tests {
             state.larder().expect_err("not open"),
             CommandError::AlreadyRunning
         );
+    }
+
+    #[test]
+    fn a_command_sent_while_start_up_opens_the_core_waits_for_its_outcome() {
+        let state = std::sync::Arc::new(state());
+        state.start_begun();
+        let opener = {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                // Whatever the command does meanwhile, it must not be
+                // answered before this.
+                std::thread::sleep(Duration::from_millis(200));
+                state.set_degraded(CommandError::AlreadyRunning);
+                state.start_done();
+            })
+        };
+        assert_eq!(
+            state.larder().expect_err("not open"),
+            CommandError::AlreadyRunning,
+            "the outcome, not \"has not finished starting\""
+        );
+        opener.join().expect("the opener");
+        assert!(!state.is_ready());
     }
 
     #[test]
