@@ -39,8 +39,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), SetupError> {
     ))?;
     tracing::info!(url = %endpoint.url, embedded = endpoint.is_embedded(), "API endpoint");
     // A URL no client can use stops the start here, with its reason, rather
-    // than in every later attempt of step 2.
-    ApiClient::new(&endpoint.url)?;
+    // than in every later attempt of step 2. (Checked without building the
+    // client, which step 2 does, off this thread: loading the system's
+    // certificates would hold back the window.)
+    ApiClient::check_url(&endpoint.url)?;
     app.manage(AppState::new(persistence, endpoint));
     // Step 2 runs beside the window rather than before it: the webview
     // starts its processes and asks for its page meanwhile, and the page's

@@ -85,6 +85,12 @@ impl ApiClient {
         Ok(Self::over(base, Arc::new(transport), Random::default()))
     }
 
+    /// Whether `base_url` is one a client can use, without building one
+    /// (building one loads the system's certificates, which takes a while).
+    pub fn check_url(base_url: &str) -> Result<(), CoreError> {
+        check_base_url(base_url).map(|_| ())
+    }
+
     /// A client for `base_url` whose requests go through `transport`, with
     /// its retry jitter drawn from `random` (the deterministic simulation).
     pub fn with_transport(
@@ -369,6 +375,11 @@ mod tests {
             );
         }
         assert!(ApiClient::new("http://127.0.0.1:8787").is_ok());
+        assert!(ApiClient::check_url("http://127.0.0.1:8787").is_ok());
+        assert!(matches!(
+            ApiClient::check_url("ftp://example.com"),
+            Err(CoreError::InvalidApiUrl { .. })
+        ));
         assert!(ApiClient::new("http://localhost:8787").is_ok());
         assert!(ApiClient::new("http://[::1]:8787").is_ok());
         assert!(ApiClient::new("https://api.example.com").is_ok());
