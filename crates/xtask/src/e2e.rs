@@ -66,7 +66,7 @@ fn locked_keychain_test(env: &E2eEnv) -> Result<()> {
     process::run(&mut command)
 }
 
-/// Runs the UI benchmark (crates/e2e/src/bin/ui_bench.rs) against a
+/// Runs the UI benchmark (crates/e2e/src/bin/ui_bench/main.rs) against a
 /// release build of the app, beside a release build of the blank window
 /// it compares the app with.
 pub fn ui_bench() -> Result<()> {
