@@ -5,10 +5,10 @@
 //!    step 2 on a thread of its own, beside the window's start;
 //! 2. [`finish`]: the secret store, the cache, the kept session and the
 //!    background tasks. Any failure is recorded for `bootstrap`, so the
-//!    window says why rather than the app exiting. When no keychain answers (and none was chosen), it
-//!    records the problem for `bootstrap` and stops; the window then offers
-//!    Retry (`retry_keychain`) or a protected file (`use_file_secrets`),
-//!    which run this step again.
+//!    window says why rather than the app exiting. When no keychain
+//!    answers (and none was chosen), it records the problem and stops; the
+//!    window then offers Retry (`retry_keychain`) or a protected file
+//!    (`use_file_secrets`), which run this step again.
 //!
 //! Where keys are kept is [`crate::secret_choice`]'s to say; the order
 //! the core opens in is [`larder_core::start`]'s.
