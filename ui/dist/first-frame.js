@@ -43,25 +43,19 @@
   };
 
   const actions = [];
-  frame.addEventListener(
-    "click",
-    (event) => {
-      // Links must not navigate the page itself; the live UI routes them.
-      event.preventDefault();
-      const path = pathOf(event.target);
-      if (path) actions.push({ kind: "click", path, id: identity(event.target) });
-    },
-    true,
-  );
-  frame.addEventListener(
-    "submit",
-    (event) => {
-      event.preventDefault();
-      const path = pathOf(event.target);
-      if (path) actions.push({ kind: "submit", path, id: identity(event.target) });
-    },
-    true,
-  );
+  for (const kind of ["click", "submit"]) {
+    frame.addEventListener(
+      kind,
+      (event) => {
+        // Links must not navigate the page itself, nor forms submit it:
+        // the live UI handles both.
+        event.preventDefault();
+        const path = pathOf(event.target);
+        if (path) actions.push({ kind, path, id: identity(event.target) });
+      },
+      true,
+    );
+  }
 
   const takeOver = () => {
     const fields = Array.from(frame.querySelectorAll("input, textarea, select"))

@@ -389,6 +389,17 @@ impl Harness {
         larder_protocol::WidgetId::ALL.map(|widget| controls.widget_requests(user, widget))
     }
 
+    /// A mock API on a loopback port for a test: its delays ×0.1 and its
+    /// test controls on.
+    pub async fn quick_api() -> Result<mock_api::RunningServer> {
+        Ok(mock_api::RunningServer::start(mock_api::Config {
+            delay_scale: 0.1,
+            test_controls: true,
+            ..mock_api::Config::default()
+        })
+        .await?)
+    }
+
     /// The app on `api`, signed in as `user`, its whole dashboard ready.
     pub async fn signed_in(api: &mock_api::RunningServer, user: &str) -> Result<Self> {
         let app = Self::launch(&[("LARDER_API_URL", &api.url())]).await?;

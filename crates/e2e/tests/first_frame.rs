@@ -6,7 +6,7 @@
 use anyhow::{bail, Result};
 use larder_e2e::{Harness, Stopped};
 use larder_protocol::{test_controls::FaultKind, WidgetId};
-use mock_api::{testing::Controls, Config, RunningServer};
+use mock_api::testing::Controls;
 
 /// The most a 4×4 block's mean colour may change (of 255) with nothing
 /// visible changing. The same markup drawn again shades the anti-aliased
@@ -15,15 +15,6 @@ use mock_api::{testing::Controls, Config, RunningServer};
 /// changed ("updated just now" to "updated 9 min ago") changed a block by
 /// 89.
 const VISIBLE: u8 = 24;
-
-async fn api() -> Result<RunningServer> {
-    Ok(RunningServer::start(Config {
-        delay_scale: 0.1,
-        test_controls: true,
-        ..Config::default()
-    })
-    .await?)
-}
 
 /// The app relaunched on `stopped`'s data with the takeover held. The
 /// session usually exists well before the wasm has loaded; a launch where
@@ -87,7 +78,7 @@ async fn markup(app: &Harness, selector: &str) -> Result<String> {
 
 #[tokio::test]
 async fn a_warm_open_paints_the_cache_first_and_the_takeover_changes_nothing() -> Result<()> {
-    let api = api().await?;
+    let api = Harness::quick_api().await?;
     let app = Harness::signed_in(&api, "kate").await?;
     let stopped = app.quit().await?;
     // From now on the upstream never answers: what shows is the cache.
@@ -145,7 +136,7 @@ async fn a_warm_open_paints_the_cache_first_and_the_takeover_changes_nothing() -
 
 #[tokio::test]
 async fn a_click_on_the_first_frame_works_once_the_live_ui_takes_over() -> Result<()> {
-    let api = api().await?;
+    let api = Harness::quick_api().await?;
     let app = Harness::signed_in(&api, "liam").await?;
     let app = relaunch_held(app.quit().await?).await?;
 
@@ -163,7 +154,7 @@ async fn a_click_on_the_first_frame_works_once_the_live_ui_takes_over() -> Resul
 
 #[tokio::test]
 async fn a_name_typed_into_the_first_frames_sign_in_is_carried_over() -> Result<()> {
-    let api = api().await?;
+    let api = Harness::quick_api().await?;
     let url = api.url();
     let first = Harness::launch(&[("LARDER_API_URL", &url)]).await?;
     let app = relaunch_held(first.quit().await?).await?;

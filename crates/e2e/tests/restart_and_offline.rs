@@ -6,22 +6,13 @@
 use anyhow::Result;
 use larder_e2e::Harness;
 use larder_protocol::{test_controls::FaultKind, WidgetId};
-use mock_api::{testing::Controls, Config, RunningServer};
+use mock_api::testing::Controls;
 
 const ALL: [u8; 5] = [1, 2, 3, 4, 5];
 
-async fn api() -> Result<RunningServer> {
-    Ok(RunningServer::start(Config {
-        delay_scale: 0.1,
-        test_controls: true,
-        ..Config::default()
-    })
-    .await?)
-}
-
 #[tokio::test]
 async fn a_warm_start_paints_the_cached_dashboard_without_the_upstream() -> Result<()> {
-    let api = api().await?;
+    let api = Harness::quick_api().await?;
     let app = Harness::signed_in(&api, "hana").await?;
 
     // From now on the upstream never answers widget 3.
@@ -40,7 +31,7 @@ async fn a_warm_start_paints_the_cached_dashboard_without_the_upstream() -> Resu
 
 #[tokio::test]
 async fn an_offline_start_shows_the_cached_dashboard_marked_offline() -> Result<()> {
-    let api = api().await?;
+    let api = Harness::quick_api().await?;
     let app = Harness::signed_in(&api, "ivan").await?;
     let url = api.url();
     drop(api); // the API is gone
@@ -66,7 +57,7 @@ async fn an_offline_start_shows_the_cached_dashboard_marked_offline() -> Result<
 
 #[tokio::test]
 async fn settings_survive_a_restart() -> Result<()> {
-    let api = api().await?;
+    let api = Harness::quick_api().await?;
     let app = Harness::signed_in(&api, "judy").await?;
     app.by_test_id("nav-settings").await?.click().await?;
     let ttl = app.by_test_id("setting-ttl").await?;
