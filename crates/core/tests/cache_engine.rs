@@ -227,6 +227,20 @@ async fn sign_in_prewarms_every_widget_once_and_reports_progress() {
     for n in 1..=5 {
         assert_eq!(f.upstream_calls(&user, n), 1, "widget {n} fetched once");
     }
+
+    // Prewarmed again with every widget fresh: done from its first report,
+    // never "0 of 5", and nothing is fetched.
+    f.larder.prewarm().expect("prewarm");
+    let current = *progress.borrow_and_update();
+    assert_eq!((current.warmed, current.failed, current.total), (5, 0, 5));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for n in 1..=5 {
+        assert_eq!(
+            f.upstream_calls(&user, n),
+            1,
+            "widget {n} not fetched again"
+        );
+    }
 }
 
 #[tokio::test]

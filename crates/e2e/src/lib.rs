@@ -24,9 +24,11 @@ use std::{
 use anyhow::{bail, Context, Result};
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 
+mod app_process;
 mod first_frame;
 mod screenshot;
 
+pub use app_process::AppProcess;
 pub use screenshot::Screenshot;
 
 /// The longest any condition is waited for. Conditions are polled, so a
@@ -89,6 +91,8 @@ pub struct Harness {
     /// The app's HOME and XDG folders; removed on drop.
     home: std::sync::Arc<tempfile::TempDir>,
     env: Vec<(String, String)>,
+    /// The program the driver launched.
+    app: PathBuf,
 }
 
 impl Harness {
@@ -278,7 +282,16 @@ impl Harness {
             driver: Some(driver),
             home,
             env,
+            app,
         })
+    }
+
+    /// Whether the app this harness drives is still running.
+    pub fn app_process(&self) -> AppProcess {
+        match &self.driver {
+            Some(driver) => app_process::app_process(driver.id(), &self.app),
+            None => AppProcess::Gone,
+        }
     }
 
     /// Runs `script` in the page (WebDriver "execute sync").
@@ -434,13 +447,20 @@ impl Harness {
             match condition().await {
                 Ok(true) => return Ok(()),
                 Ok(false) => {}
+                // A check that fails because the app is gone will never
+                // pass: said at once, rather than after the limit.
+                Err(err) if self.app_process() == AppProcess::Gone => {
+                    bail!("waiting for {what}: {err:#}; {}", AppProcess::Gone)
+                }
                 // WebKitWebDriver answers "Could not parse script result"
                 // now and then while the page re-renders; a check that
                 // keeps failing fails with its error at the limit.
                 Err(err) if started.elapsed() <= WAIT_LIMIT => {
                     println!("note: checking for {what} failed once ({err}); trying again");
                 }
-                Err(err) => return Err(err.context(format!("waiting for {what}"))),
+                Err(err) => {
+                    return Err(err.context(format!("waiting for {what}; {}", self.app_process())))
+                }
             }
             if started.elapsed() > WAIT_LIMIT {
                 let page = self
@@ -448,7 +468,8 @@ impl Harness {
                     .await
                     .unwrap_or_else(|err| format!("(the page could not be read: {err})"));
                 bail!(
-                    "timed out after {WAIT_LIMIT:?} waiting for {what}; the page showed:\n{page}"
+                    "timed out after {WAIT_LIMIT:?} waiting for {what}; {}; the page showed:\n{page}",
+                    self.app_process()
                 );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

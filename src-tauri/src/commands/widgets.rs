@@ -19,7 +19,9 @@ pub async fn get_widget(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<WidgetEnvelope, CommandError> {
-    Ok(state.larder()?.get_widget(widget_id(id)?).await?)
+    let answer = state.larder()?.get_widget(widget_id(id)?).await;
+    tracing::debug!(id, ok = answer.is_ok(), "get_widget answered");
+    Ok(answer?)
 }
 
 /// One widget, fetched from the upstream now.

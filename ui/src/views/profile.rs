@@ -13,7 +13,7 @@ use crate::{
     widgets::island::Island,
 };
 
-use crate::widgets::UI_STALE_TIME;
+use crate::widgets::{suspension::use_suspension, UI_STALE_TIME};
 
 /// The viewer, the profile's user and the refresh generation.
 type ProfileKeys = (String, String, u32);
@@ -110,7 +110,7 @@ fn keys(user_id: &str) -> ProfileKeys {
 #[component]
 fn ProfileHeader(user_id: String) -> Element {
     let query = use_query(Query::new(keys(&user_id), FetchProfile).stale_time(UI_STALE_TIME));
-    let profile = query.suspend()??.data;
+    let profile = use_suspension().until_settled(query)??.data;
     let title = format!("{} · Larder", profile.name);
     use_effect(use_reactive!(|title| crate::host::set_title(&title)));
     rsx! {
@@ -131,7 +131,7 @@ fn PostsPage(user_id: String, page: u32, last: bool) -> Element {
     let query = use_query(
         Query::new((viewer, user, generation, page), FetchPosts).stale_time(UI_STALE_TIME),
     );
-    let posts = query.suspend()??.data;
+    let posts = use_suspension().until_settled(query)??.data;
     rsx! {
         ul { class: "posts",
             for post in posts.items {
@@ -159,7 +159,7 @@ fn PostsPage(user_id: String, page: u32, last: bool) -> Element {
 #[component]
 fn Followers(user_id: String) -> Element {
     let query = use_query(Query::new(keys(&user_id), FetchFollowers).stale_time(UI_STALE_TIME));
-    let followers = query.suspend()??.data;
+    let followers = use_suspension().until_settled(query)??.data;
     rsx! {
         p { class: "muted small", "{followers.total} followers" }
         ul { class: "followers",

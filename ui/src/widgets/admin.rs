@@ -50,7 +50,7 @@ pub fn AdminWidget(user_id: String) -> Element {
 #[component]
 fn HealthContent() -> Element {
     let query = use_context::<UseQuery<FetchSystemHealth>>();
-    let envelope = query.suspend()??;
+    let envelope = super::suspension::use_suspension().until_settled(query)??;
     rsx! { HealthTiles { health: envelope.data } }
 }
 

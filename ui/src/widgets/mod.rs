@@ -6,6 +6,8 @@
 //! # Layout
 //! - [`slot`]: one widget (its query, hydration and frame).
 //! - [`island`]: the boundaries every widget sits in, and the error card.
+//! - [`suspension`]: suspending until a query settles, robust to a
+//!   component that goes while it loads.
 //! - [`chrome`]: the frame with its test handles, and the skeleton.
 //! - [`freshness`]: the freshness badge.
 //! - [`admin`]: the admins-only system health widget.
@@ -21,6 +23,7 @@ pub mod kpis;
 pub mod notifications;
 pub mod profile;
 pub mod slot;
+pub mod suspension;
 
 pub use slot::WidgetSlot;
 

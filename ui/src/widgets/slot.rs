@@ -144,12 +144,13 @@ fn WidgetContent(id: WidgetId) -> Element {
     let dashboard = use_dashboard_store();
     let query = use_context::<UseQuery<FetchWidget>>();
     let Painted(mut painted) = use_context::<Painted>();
+    let suspension = super::suspension::use_suspension();
     use_effect(move || painted.set(true));
     use_drop(move || painted.set(false));
     let known = layout.widgets.read().get(&id).cloned();
     let envelope = match known {
         Some(envelope) => envelope,
-        None => query.suspend()??,
+        None => suspension.until_settled(query)??,
     };
     let marking = dashboard.marking.read().clone();
     rsx! {
