@@ -66,7 +66,10 @@ fn render<R: Runtime>(app: AppHandle<R>) -> Option<FirstFrame> {
             let Some(state) = app.try_state::<AppState>() else {
                 return;
             };
-            let _ = sender.send(FirstFrame::render(payload(&state)));
+            let bootstrap = state
+                .larder_blocking()
+                .map(|larder| payload(&state, &larder));
+            let _ = sender.send(FirstFrame::render(bootstrap));
         })
         .ok()?;
     receiver.recv_timeout(BUDGET).ok()

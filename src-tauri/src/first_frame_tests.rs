@@ -39,7 +39,11 @@ fn served(shell: &TestShell, path: &str) -> String {
 fn the_page_carries_the_cached_dashboard_of_the_signed_in_user() {
     let shell = TestShell::new();
     shell.open_core();
-    let larder = shell.app.state::<AppState>().larder().expect("ready");
+    let larder = shell
+        .app
+        .state::<AppState>()
+        .larder_blocking()
+        .expect("ready");
     tauri::async_runtime::block_on(async {
         larder.sign_in("maya").await.expect("signed in");
         for id in [1, 2] {

@@ -10,12 +10,14 @@
 //! dropping it stops them.
 
 use std::{
-    sync::{Condvar, Mutex, MutexGuard, PoisonError, RwLock},
+    sync::{Mutex, MutexGuard, PoisonError, RwLock},
     time::Duration,
 };
 
+use tokio::sync::watch;
+
 use larder_core::{BackgroundGuard, Larder, NativeWindow};
-use larder_protocol::CommandError;
+use larder_protocol::{CommandError, ScreenReport};
 
 use crate::{api_endpoint::ApiEndpoint, persistence::Persistence, push::Forwarders};
 
@@ -27,10 +29,12 @@ pub struct AppState {
     phase: RwLock<Phase>,
     opening: Mutex<()>,
     /// Whether start-up is opening the core beside the window (see
-    /// [`crate::startup`]), and the signal that it is done.
-    starting: (Mutex<bool>, Condvar),
+    /// [`crate::startup`]); waiters hear when it is done.
+    starting: watch::Sender<bool>,
     /// The native window's last state, kept for a core that opens later.
     window: Mutex<Option<NativeWindow>>,
+    /// What the page last said it shows, kept for a core that opens later.
+    screen: Mutex<Option<ScreenReport>>,
 }
 
 /// The longest a command waits for the core that start-up is opening: a
@@ -72,8 +76,9 @@ impl AppState {
             endpoint,
             phase: RwLock::new(Phase::Degraded(not_started())),
             opening: Mutex::new(()),
-            starting: (Mutex::new(false), Condvar::new()),
+            starting: watch::Sender::new(false),
             window: Mutex::new(None),
+            screen: Mutex::new(None),
         }
     }
 
@@ -99,20 +104,18 @@ impl AppState {
     }
 
     /// The open core, or why it is not open. While start-up is still
-    /// opening the core it waits for it to finish, up to [`START_WAIT`].
-    pub fn larder(&self) -> Result<Larder, CommandError> {
-        let starting = self
-            .starting
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        drop(
-            self.starting
-                .1
-                .wait_timeout_while(starting, START_WAIT, |starting| *starting)
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+    /// opening the core it waits for it to finish, up to [`START_WAIT`],
+    /// without holding a thread: commands run on the async runtime, never
+    /// on the window's thread, which must keep painting meanwhile.
+    pub async fn larder(&self) -> Result<Larder, CommandError> {
+        let mut starting = self.starting.subscribe();
+        let _ = tokio::time::timeout(START_WAIT, starting.wait_for(|starting| !*starting)).await;
         self.current()
+    }
+
+    /// [`Self::larder`] for a thread that may block (the first frame's).
+    pub fn larder_blocking(&self) -> Result<Larder, CommandError> {
+        tauri::async_runtime::block_on(self.larder())
     }
 
     /// The open core, or why it is not open, now, without waiting.
@@ -126,21 +129,12 @@ impl AppState {
     /// Start-up opens the core beside the window from now until
     /// [`Self::start_done`]; [`Self::larder`] waits for it meanwhile.
     pub fn start_begun(&self) {
-        *self
-            .starting
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = true;
+        self.starting.send_replace(true);
     }
 
     /// Start-up's opening of the core is over, opened or not.
     pub fn start_done(&self) {
-        *self
-            .starting
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = false;
-        self.starting.1.notify_all();
+        self.starting.send_replace(false);
     }
 
     pub fn is_ready(&self) -> bool {
@@ -164,11 +158,31 @@ impl AppState {
         }
     }
 
+    /// What the page shows (see `report_screen`). Answered on the window's
+    /// thread, in the order the page sent them, without waiting: while
+    /// start-up still opens the core the report is kept for it.
+    pub fn report_screen(&self, report: ScreenReport) -> Result<(), CommandError> {
+        // Held while the core is told, so `set_ready` cannot slip between.
+        let mut last = self.screen.lock().unwrap_or_else(PoisonError::into_inner);
+        *last = Some(report.clone());
+        match self.current() {
+            Ok(larder) => Ok(larder.report_screen(report)?),
+            Err(_) if *self.starting.borrow() => Ok(()),
+            Err(problem) => Err(problem),
+        }
+    }
+
     /// The core is open: from now on commands reach it.
     pub fn set_ready(&self, larder: Larder, background: BackgroundTasks) {
         let last = self.window.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(window) = *last {
             larder.report_window(window);
+        }
+        let screen = self.screen.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(report) = screen.clone() {
+            if let Err(err) = larder.report_screen(report) {
+                tracing::warn!(%err, "the page's report from before the start is not usable");
+            }
         }
         *self.phase.write().unwrap_or_else(PoisonError::into_inner) = Phase::Ready(Ready {
             larder,
@@ -211,7 +225,10 @@ mod tests {
     #[test]
     fn a_state_that_never_opened_says_it_has_not_finished_starting() {
         let state = state();
-        assert_eq!(state.larder().expect_err("not open"), not_started());
+        assert_eq!(
+            state.larder_blocking().expect_err("not open"),
+            not_started()
+        );
         assert!(!state.is_ready());
     }
 
@@ -220,7 +237,7 @@ mod tests {
         let state = state();
         state.set_degraded(CommandError::AlreadyRunning);
         assert_eq!(
-            state.larder().expect_err("not open"),
+            state.larder_blocking().expect_err("not open"),
             CommandError::AlreadyRunning
         );
     }
@@ -240,12 +257,33 @@ mod tests {
             })
         };
         assert_eq!(
-            state.larder().expect_err("not open"),
+            state.larder_blocking().expect_err("not open"),
             CommandError::AlreadyRunning,
             "the outcome, not \"has not finished starting\""
         );
         opener.join().expect("the opener");
         assert!(!state.is_ready());
+    }
+
+    #[test]
+    fn a_screen_report_never_waits_for_start_up() {
+        let report = ScreenReport {
+            visible: true,
+            focused: true,
+            view: larder_protocol::ScreenView::Dashboard,
+        };
+        let state = state();
+        state.start_begun();
+        // Answered at once (the start-up never ends here), and kept.
+        assert_eq!(state.report_screen(report.clone()), Ok(()));
+        assert_eq!(*state.screen.lock().expect("screen"), Some(report.clone()));
+        // Once start-up is over without a core, the page is told why.
+        state.set_degraded(CommandError::AlreadyRunning);
+        state.start_done();
+        assert_eq!(
+            state.report_screen(report),
+            Err(CommandError::AlreadyRunning)
+        );
     }
 
     #[test]
@@ -255,6 +293,6 @@ mod tests {
         shell.open_core();
         let state = shell.app.state::<AppState>();
         state.set_degraded(CommandError::AlreadyRunning);
-        assert!(state.larder().is_ok(), "still open");
+        assert!(state.larder_blocking().is_ok(), "still open");
     }
 }

@@ -7,14 +7,17 @@ use crate::AppState;
 
 /// The signed-in user's cache entries.
 #[tauri::command]
-pub fn cache_stats(state: State<'_, AppState>) -> Result<CacheStats, CommandError> {
-    Ok(state.larder()?.cache_stats()?)
+pub async fn cache_stats(state: State<'_, AppState>) -> Result<CacheStats, CommandError> {
+    Ok(state.larder().await?.cache_stats()?)
 }
 
 /// Clears one entry (`key`), or the user's whole cache without one.
 #[tauri::command]
-pub fn clear_cache(state: State<'_, AppState>, key: Option<String>) -> Result<(), CommandError> {
-    Ok(state.larder()?.clear_cache(key.as_deref())?)
+pub async fn clear_cache(
+    state: State<'_, AppState>,
+    key: Option<String>,
+) -> Result<(), CommandError> {
+    Ok(state.larder().await?.clear_cache(key.as_deref())?)
 }
 
 /// Sets the user's cache aside whole (its key is gone or does not match)
@@ -24,5 +27,5 @@ pub fn clear_cache(state: State<'_, AppState>, key: Option<String>) -> Result<()
 pub async fn set_aside_cache(
     state: State<'_, AppState>,
 ) -> Result<larder_protocol::SetAsideCache, CommandError> {
-    Ok(state.larder()?.set_aside_cache()?)
+    Ok(state.larder().await?.set_aside_cache()?)
 }

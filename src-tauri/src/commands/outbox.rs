@@ -14,21 +14,21 @@ pub async fn mark_notification_read(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<WidgetEnvelope, CommandError> {
-    Ok(state.larder()?.mark_notification_read(&id).await?)
+    Ok(state.larder().await?.mark_notification_read(&id).await?)
 }
 
 /// The signed-in user's outbox: changes not yet confirmed by the API.
 #[tauri::command]
-pub fn outbox(state: State<'_, AppState>) -> Result<larder_protocol::Outbox, CommandError> {
-    Ok(state.larder()?.outbox()?)
+pub async fn outbox(state: State<'_, AppState>) -> Result<larder_protocol::Outbox, CommandError> {
+    Ok(state.larder().await?.outbox()?)
 }
 
 /// Drops one waiting change and rolls it back; answers the outbox left and
 /// whether the API may still apply it.
 #[tauri::command]
-pub fn discard_change(
+pub async fn discard_change(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<larder_protocol::Discarded, CommandError> {
-    Ok(state.larder()?.discard_change(&id)?)
+    Ok(state.larder().await?.discard_change(&id)?)
 }

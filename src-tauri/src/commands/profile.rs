@@ -12,7 +12,7 @@ pub async fn get_profile(
     state: State<'_, AppState>,
     user_id: String,
 ) -> Result<ProfileEnvelope, CommandError> {
-    Ok(state.larder()?.get_profile(&user_id).await?)
+    Ok(state.larder().await?.get_profile(&user_id).await?)
 }
 
 #[tauri::command]
@@ -21,7 +21,7 @@ pub async fn get_posts(
     user_id: String,
     page: i64,
 ) -> Result<PostsEnvelope, CommandError> {
-    Ok(state.larder()?.get_posts(&user_id, page).await?)
+    Ok(state.larder().await?.get_posts(&user_id, page).await?)
 }
 
 #[tauri::command]
@@ -30,5 +30,5 @@ pub async fn get_followers(
     user_id: String,
     page: i64,
 ) -> Result<FollowersEnvelope, CommandError> {
-    Ok(state.larder()?.get_followers(&user_id, page).await?)
+    Ok(state.larder().await?.get_followers(&user_id, page).await?)
 }

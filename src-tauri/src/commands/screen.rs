@@ -8,7 +8,9 @@ use crate::AppState;
 
 /// What the window shows, and whether it is visible or focused; the core
 /// keeps that fresh while it is visible. Arrives as plain JSON so a
-/// malformed report is a typed error.
+/// malformed report is a typed error. Not async: reports are applied on
+/// the window's thread in the order they were sent, and never wait (see
+/// [`AppState::report_screen`]).
 #[tauri::command]
 pub fn report_screen(
     state: State<'_, AppState>,
@@ -18,5 +20,5 @@ pub fn report_screen(
         serde_json::from_value(report).map_err(|err| CommandError::InvalidScreenReport {
             message: err.to_string(),
         })?;
-    Ok(state.larder()?.report_screen(report)?)
+    state.report_screen(report)
 }

@@ -1,6 +1,7 @@
 //! Session commands: `bootstrap`, `unlock`, `retry_keychain`,
 //! `use_file_secrets`, `sign_in`, `sign_out`.
 
+use larder_core::Larder;
 use larder_protocol::{Bootstrap, CommandError, SecretStoreChoice, Session};
 use tauri::{AppHandle, Runtime, State};
 
@@ -11,12 +12,13 @@ use crate::AppState;
 /// read without any request. When this run could not open the cache, the
 /// reason, so the window can say it.
 #[tauri::command]
-pub fn bootstrap(state: State<'_, AppState>) -> Result<Bootstrap, CommandError> {
-    payload(&state)
+pub async fn bootstrap(state: State<'_, AppState>) -> Result<Bootstrap, CommandError> {
+    let larder = state.larder().await?;
+    Ok(payload(&state, &larder))
 }
 
-pub(crate) fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
-    let larder = state.larder()?;
+/// The payload `bootstrap` answers, from `larder` as it is now.
+pub(crate) fn payload(state: &AppState, larder: &Larder) -> Bootstrap {
     let endpoint = state.endpoint();
     let prewarm = larder.prewarm_state();
     let session = larder.session();
@@ -29,7 +31,7 @@ pub(crate) fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
         }),
         None => Default::default(),
     };
-    Ok(Bootstrap {
+    Bootstrap {
         session,
         locked: larder.locked(),
         api_url: endpoint.url.clone(),
@@ -44,7 +46,7 @@ pub(crate) fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
             .rebuilt_cache()
             .map(|moved_to| moved_to.display().to_string()),
         refused_settings: state.persistence().refused_settings(),
-    })
+    }
 }
 
 /// Tries again to resume a kept session whose token could not be read (a
@@ -52,8 +54,9 @@ pub(crate) fn payload(state: &AppState) -> Result<Bootstrap, CommandError> {
 /// answers `CacheLocked` with the reason.
 #[tauri::command]
 pub async fn unlock(state: State<'_, AppState>) -> Result<Bootstrap, CommandError> {
-    state.larder()?.unlock()?;
-    payload(&state)
+    let larder = state.larder().await?;
+    larder.unlock()?;
+    Ok(payload(&state, &larder))
 }
 
 /// When starting could not finish (no keychain answered, or the cache was
@@ -65,7 +68,8 @@ pub async fn retry_keychain<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Result<Bootstrap, CommandError> {
     crate::startup::finish(&app, None)?;
-    payload(&state)
+    let larder = state.larder().await?;
+    Ok(payload(&state, &larder))
 }
 
 /// When no keychain answered at start: keeps the keys in a protected file
@@ -80,7 +84,8 @@ pub async fn use_file_secrets<R: Runtime>(
         .persistence()
         .save_secret_store(&app, SecretStoreChoice::File)?;
     crate::startup::finish(&app, Some(SecretStoreChoice::File))?;
-    payload(&state)
+    let larder = state.larder().await?;
+    Ok(payload(&state, &larder))
 }
 
 #[tauri::command]
@@ -88,11 +93,11 @@ pub async fn sign_in(
     state: State<'_, AppState>,
     username: String,
 ) -> Result<Session, CommandError> {
-    Ok(state.larder()?.sign_in(&username).await?)
+    Ok(state.larder().await?.sign_in(&username).await?)
 }
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
-    state.larder()?.sign_out().await;
+    state.larder().await?.sign_out().await;
     Ok(())
 }

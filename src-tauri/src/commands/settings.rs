@@ -8,15 +8,15 @@ use tauri::{AppHandle, Runtime, State};
 use crate::AppState;
 
 #[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> Result<Settings, CommandError> {
-    Ok(state.larder()?.settings())
+pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings, CommandError> {
+    Ok(state.larder().await?.settings())
 }
 
 /// Checks, saves and applies `settings`. They arrive as plain JSON so that
 /// a wrongly typed field is a typed `InvalidSetting`, and nothing is saved
 /// unless every field is valid.
 #[tauri::command]
-pub fn save_settings<R: Runtime>(
+pub async fn save_settings<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     settings: serde_json::Value,
@@ -27,7 +27,7 @@ pub fn save_settings<R: Runtime>(
             message: err.to_string(),
         })
     })?;
-    let larder = state.larder()?;
+    let larder = state.larder().await?;
     state.persistence().save_settings(&app, &settings)?;
     larder.apply_settings(settings.clone())?;
     Ok(settings)

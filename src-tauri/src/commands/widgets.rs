@@ -19,7 +19,7 @@ pub async fn get_widget(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<WidgetEnvelope, CommandError> {
-    let answer = state.larder()?.get_widget(widget_id(id)?).await;
+    let answer = state.larder().await?.get_widget(widget_id(id)?).await;
     tracing::debug!(id, ok = answer.is_ok(), "get_widget answered");
     Ok(answer?)
 }
@@ -30,14 +30,14 @@ pub async fn refresh_widget(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<WidgetEnvelope, CommandError> {
-    Ok(state.larder()?.refresh_widget(widget_id(id)?).await?)
+    Ok(state.larder().await?.refresh_widget(widget_id(id)?).await?)
 }
 
 /// Warms every widget in the background; returns at once. Async so it
 /// runs on the runtime, where the prewarm task is spawned.
 #[tauri::command]
 pub async fn prewarm(state: State<'_, AppState>) -> Result<(), CommandError> {
-    Ok(state.larder()?.prewarm()?)
+    Ok(state.larder().await?.prewarm()?)
 }
 
 /// The admin widget's data; a 403 for anyone but admins.
@@ -45,5 +45,5 @@ pub async fn prewarm(state: State<'_, AppState>) -> Result<(), CommandError> {
 pub async fn get_system_health(
     state: State<'_, AppState>,
 ) -> Result<larder_protocol::HealthEnvelope, CommandError> {
-    Ok(state.larder()?.get_system_health().await?)
+    Ok(state.larder().await?.get_system_health().await?)
 }
