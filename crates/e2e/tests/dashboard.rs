@@ -9,19 +9,25 @@
 use anyhow::Result;
 use larder_e2e::Harness;
 use larder_protocol::{test_controls::FaultKind, WidgetId};
-use mock_api::testing::Controls;
+use mock_api::{testing::Controls, RunningServer};
 
-#[tokio::test]
-async fn a_widget_whose_upstream_never_answers_holds_back_no_other() -> Result<()> {
+/// Alice signed in on an API where widget 3's request never answers, the
+/// other four widgets ready. The API is returned to keep it running.
+async fn alice_with_widget_3_hanging() -> Result<(RunningServer, Harness)> {
     let api = Harness::quick_api().await?;
     Controls::of(&api).fault(WidgetId::new(3)?, FaultKind::Hang, None);
     let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
     app.sign_in("alice").await?;
-
     app.wait_until("widgets 1, 2, 4 and 5 to be ready", || {
         app.all_ready(&[1, 2, 4, 5])
     })
     .await?;
+    Ok((api, app))
+}
+
+#[tokio::test]
+async fn a_widget_whose_upstream_never_answers_holds_back_no_other() -> Result<()> {
+    let (_api, app) = alice_with_widget_3_hanging().await?;
     assert_eq!(
         app.widget_state(3).await?,
         "loading",
@@ -51,14 +57,7 @@ async fn the_embedded_api_serves_the_whole_dashboard() -> Result<()> {
 /// of the window keeps working.
 #[tokio::test]
 async fn coming_back_to_a_dashboard_left_while_a_widget_loaded_works() -> Result<()> {
-    let api = Harness::quick_api().await?;
-    Controls::of(&api).fault(WidgetId::new(3)?, FaultKind::Hang, None);
-    let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
-    app.sign_in("alice").await?;
-    app.wait_until("widgets 1, 2, 4 and 5 to be ready", || {
-        app.all_ready(&[1, 2, 4, 5])
-    })
-    .await?;
+    let (_api, app) = alice_with_widget_3_hanging().await?;
 
     for _ in 0..2 {
         app.click("[data-testid=nav-settings]").await?;
