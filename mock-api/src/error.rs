@@ -42,8 +42,8 @@ pub enum ApiError {
     UserNotFound(String),
     #[error("{0}")]
     InvalidPagination(String),
-    #[error("this needs the admin role")]
-    AdminOnly,
+    #[error("this needs the {} role", role_name(.0))]
+    RoleOnly(larder_protocol::Role),
     #[error("no notification {0:?}")]
     NotificationNotFound(String),
     #[error("the server failed on purpose (injected fault {0})")]
@@ -70,7 +70,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MissingToken | Self::InvalidToken => StatusCode::UNAUTHORIZED,
-            Self::ForeignUser | Self::AdminOnly => StatusCode::FORBIDDEN,
+            Self::ForeignUser | Self::RoleOnly(_) => StatusCode::FORBIDDEN,
             Self::WidgetNotFound(_)
             | Self::RouteNotFound
             | Self::UserNotFound(_)
@@ -103,7 +103,9 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::UserNotFound(_) => "user_not_found",
             Self::InvalidPagination(_) => "invalid_pagination",
-            Self::AdminOnly => "admin_only",
+            Self::RoleOnly(larder_protocol::Role::Admin) => "admin_only",
+            Self::RoleOnly(larder_protocol::Role::Manager) => "manager_only",
+            Self::RoleOnly(larder_protocol::Role::Member) => "member_only",
             Self::NotificationNotFound(_) => "notification_not_found",
             Self::InjectedStatus(_) => "injected_fault",
             Self::BadIdempotencyKey(_) => "bad_idempotency_key",
@@ -127,5 +129,13 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
+    }
+}
+
+fn role_name(role: &larder_protocol::Role) -> &'static str {
+    match role {
+        larder_protocol::Role::Admin => "admin",
+        larder_protocol::Role::Manager => "manager",
+        larder_protocol::Role::Member => "member",
     }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use larder_protocol::test_controls::{FaultKind, FaultRequest};
+use larder_protocol::test_controls::{FaultKind, FaultRequest, FaultTarget};
 
 #[derive(Debug, Default)]
 pub struct Faults {
@@ -23,27 +23,27 @@ impl Faults {
     /// The fault for a read of `widget`, if a rule matches; consumes one
     /// use of a counted rule. The newest matching rule wins. Faults meant
     /// for changes are left alone.
-    pub fn take(&self, widget: u8, user_id: &str) -> Option<FaultKind> {
-        self.take_where(widget, user_id, |fault| !for_changes(fault))
+    pub fn take(&self, target: FaultTarget, user_id: &str) -> Option<FaultKind> {
+        self.take_where(target, user_id, |fault| !for_changes(fault))
     }
 
     /// The fault for a change to `widget` (only [`FaultKind::DropAfterCommit`],
     /// [`FaultKind::RefuseChange`] and [`FaultKind::DelayChange`] apply to
     /// changes), consumed as
     /// [`Self::take`] does.
-    pub fn take_for_change(&self, widget: u8, user_id: &str) -> Option<FaultKind> {
-        self.take_where(widget, user_id, for_changes)
+    pub fn take_for_change(&self, target: FaultTarget, user_id: &str) -> Option<FaultKind> {
+        self.take_where(target, user_id, for_changes)
     }
 
     fn take_where(
         &self,
-        widget: u8,
+        target: FaultTarget,
         user_id: &str,
         applies: impl Fn(&FaultKind) -> bool,
     ) -> Option<FaultKind> {
         let mut rules = self.lock();
         let index = rules.iter().rposition(|rule| {
-            rule.widget == widget
+            rule.target == target
                 && rule.user_id.as_deref().is_none_or(|u| u == user_id)
                 && rule.times != Some(0)
                 && applies(&rule.fault)
@@ -81,7 +81,7 @@ mod tests {
 
     fn rule(user: Option<&str>, times: Option<u32>) -> FaultRequest {
         FaultRequest {
-            widget: 2,
+            target: FaultTarget::widget(2),
             user_id: user.map(str::to_owned),
             fault: FaultKind::MalformedJson,
             times,
@@ -92,21 +92,26 @@ mod tests {
     fn counted_rules_run_out() {
         let faults = Faults::default();
         faults.add(rule(None, Some(2)));
-        assert!(faults.take(2, "u1").is_some());
-        assert!(faults.take(2, "u2").is_some());
-        assert!(faults.take(2, "u1").is_none());
+        assert!(faults.take(FaultTarget::widget(2), "u1").is_some());
+        assert!(faults.take(FaultTarget::widget(2), "u2").is_some());
+        assert!(faults.take(FaultTarget::widget(2), "u1").is_none());
     }
 
     #[test]
     fn rules_match_widget_and_user_until_cleared() {
         let faults = Faults::default();
         faults.add(rule(Some("u1"), None));
-        assert!(faults.take(3, "u1").is_none());
-        assert!(faults.take(2, "u2").is_none());
+        assert!(faults.take(FaultTarget::widget(3), "u1").is_none());
+        assert!(faults.take(FaultTarget::widget(2), "u2").is_none());
         for _ in 0..5 {
-            assert!(faults.take(2, "u1").is_some());
+            assert!(faults.take(FaultTarget::widget(2), "u1").is_some());
         }
+        let health = FaultTarget::role(larder_protocol::RoleWidget::SystemHealth);
+        assert!(
+            faults.take(health, "u1").is_none(),
+            "a role widget is its own target"
+        );
         faults.clear();
-        assert!(faults.take(2, "u1").is_none());
+        assert!(faults.take(FaultTarget::widget(2), "u1").is_none());
     }
 }

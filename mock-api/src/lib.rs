@@ -1,7 +1,7 @@
 //! mock-api: the strict upstream that Larder's backend calls and caches.
 //!
 //! It stands in for a real dashboard API: fake sign-in with bearer tokens,
-//! five widgets with realistic payloads and deliberate delays (scalable for
+//! five widgets and the role widgets with realistic payloads and deliberate delays (scalable for
 //! tests), ETags, and JSON errors for every failure.
 //!
 //! The router is a library (`app`), so tests drive it with `oneshot` and the
@@ -13,7 +13,8 @@
 //! - [`sessions`]: live sessions by token hash, optionally kept in a file.
 //! - [`stats`], [`rate_limit`], [`faults`]: request counts, the per-token
 //!   limit and injected faults.
-//! - [`data`], [`profile_data`]: deterministic, per-user payloads.
+//! - [`data`], [`profile_data`], [`role_data`]: deterministic, per-user
+//!   payloads.
 //! - [`error`]: the one error type, rendered as `{"error", "code"}`.
 //! - [`routes`]: one module per resource.
 //! - [`testing`] (the `testing` feature): the kit Larder's tests use.
@@ -25,6 +26,7 @@ pub mod faults;
 pub mod idempotency;
 pub mod profile_data;
 pub mod rate_limit;
+pub mod role_data;
 pub mod routes;
 pub mod sessions;
 pub mod state;

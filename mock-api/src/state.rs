@@ -1,5 +1,5 @@
-//! Shared server state: configuration, sessions, known users, per-user
-//! mutations, request counts, rate-limit windows, injected faults and
+//! Shared server state: configuration, sessions, known users and roles set
+//! by the test controls, per-user mutations, request counts, rate-limit windows, injected faults and
 //! idempotency keys.
 //!
 //! Each part sits behind its own `std::sync::Mutex`: every lock is held for
@@ -13,7 +13,7 @@ use std::{
     sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
-use larder_protocol::User;
+use larder_protocol::{Role, User, Username};
 use tokio::time::Instant;
 
 use crate::{
@@ -35,6 +35,9 @@ struct Shared {
     sessions: Mutex<Sessions>,
     /// Every user who has signed in, by id, so profiles can be looked up.
     users: Mutex<HashMap<String, User>>,
+    /// Roles set by the test controls, by username; the name's prefix
+    /// decides for everyone else.
+    roles: Mutex<HashMap<String, Role>>,
     /// Notification ids each user has marked read, by user id.
     read_notifications: Mutex<HashMap<String, HashSet<String>>>,
     stats: Stats,
@@ -62,6 +65,7 @@ impl AppState {
                 started: Instant::now(),
                 sessions: Mutex::new(sessions),
                 users: Mutex::new(users),
+                roles: Mutex::default(),
                 read_notifications: Mutex::default(),
                 stats: Stats::default(),
                 limiter,
@@ -69,6 +73,22 @@ impl AppState {
                 idempotency: Keys::default(),
             }),
         }
+    }
+
+    /// The user `username` signs in as: its role set by
+    /// [`Self::set_role`], or the one its prefix gives.
+    pub fn user_for(&self, username: &Username) -> User {
+        let mut user = crate::data::user_for(username);
+        if let Some(role) = lock(&self.shared.roles).get(username.as_str()) {
+            user.role = *role;
+        }
+        user
+    }
+
+    /// From its next sign-in on, `username` has `role`; sessions already
+    /// open keep the role they signed in with.
+    pub fn set_role(&self, username: &str, role: Role) {
+        lock(&self.shared.roles).insert(username.trim().to_owned(), role);
     }
 
     pub fn config(&self) -> &Config {

@@ -4,8 +4,8 @@
 //! The HTTP controls themselves are tested in tests/test_controls.rs.
 
 use larder_protocol::{
-    test_controls::{FaultKind, FaultRequest, RequestStats},
-    WidgetId,
+    test_controls::{FaultKind, FaultRequest, FaultTarget, RequestStats},
+    Role, RoleWidget, WidgetId,
 };
 
 use crate::{AppState, Config, RunningServer};
@@ -46,6 +46,12 @@ impl Controls {
             .count(user_id, &format!("GET /api/widgets/{}", widget.get()))
     }
 
+    /// How many times `user_id` asked for role widget `widget`.
+    pub fn role_requests(&self, user_id: &str, widget: RoleWidget) -> u64 {
+        self.stats()
+            .count(user_id, &format!("GET /{}", widget.path()))
+    }
+
     /// Zeroes the counts.
     pub fn reset(&self) {
         self.0.stats().reset();
@@ -54,23 +60,39 @@ impl Controls {
     /// `widget`'s requests from everyone misbehave as `fault`, `times`
     /// times (until cleared when `None`).
     pub fn fault(&self, widget: WidgetId, fault: FaultKind, times: Option<u32>) {
-        self.add_fault(widget, None, fault, times);
+        self.add_fault(FaultTarget::widget(widget.get()), None, fault, times);
+    }
+
+    /// Role widget `widget`'s requests from everyone misbehave as `fault`,
+    /// `times` times (until cleared when `None`).
+    pub fn role_fault(&self, widget: RoleWidget, fault: FaultKind, times: Option<u32>) {
+        self.add_fault(FaultTarget::role(widget), None, fault, times);
+    }
+
+    /// From its next sign-in on, `username` has `role`.
+    pub fn set_role(&self, username: &str, role: Role) {
+        self.0.set_role(username, role);
     }
 
     /// As [`Controls::fault`], for `user_id`'s requests only.
     pub fn fault_for(&self, user_id: &str, widget: WidgetId, fault: FaultKind, times: Option<u32>) {
-        self.add_fault(widget, Some(user_id.to_owned()), fault, times);
+        self.add_fault(
+            FaultTarget::widget(widget.get()),
+            Some(user_id.to_owned()),
+            fault,
+            times,
+        );
     }
 
     fn add_fault(
         &self,
-        widget: WidgetId,
+        target: FaultTarget,
         user_id: Option<String>,
         fault: FaultKind,
         times: Option<u32>,
     ) {
         self.0.faults().add(FaultRequest {
-            widget: widget.get(),
+            target,
             user_id,
             fault,
             times,

@@ -124,7 +124,7 @@ async fn a_dropped_answer_still_applied_the_change_and_the_retry_is_replayed() {
     client
         .post(format!("{}/__admin/faults", server.url()))
         .json(&FaultRequest {
-            widget: 4,
+            target: larder_protocol::test_controls::FaultTarget::widget(4),
             user_id: None,
             fault: FaultKind::DropAfterCommit,
             times: Some(1),

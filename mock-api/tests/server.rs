@@ -36,7 +36,7 @@ async fn a_truncated_body_fails_on_the_client() {
     let alice = login(&http, &base, "alice").await;
     http.post(format!("{base}/__admin/faults"))
         .json(&FaultRequest {
-            widget: 3,
+            target: larder_protocol::test_controls::FaultTarget::widget(3),
             user_id: None,
             fault: FaultKind::Truncated,
             times: Some(1),

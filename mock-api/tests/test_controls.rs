@@ -19,7 +19,7 @@ async fn inject(app: &axum::Router, rule: &FaultRequest) {
 
 fn rule(widget: u8, user: &str, fault: FaultKind, times: Option<u32>) -> FaultRequest {
     FaultRequest {
-        widget,
+        target: larder_protocol::test_controls::FaultTarget::widget(widget),
         user_id: Some(user.to_owned()),
         fault,
         times,

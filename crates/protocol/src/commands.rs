@@ -37,9 +37,12 @@ pub const GET_FOLLOWERS: &str = "get_followers";
 /// Marks a notification read (`id`) and returns widget 4's new envelope.
 pub const MARK_NOTIFICATION_READ: &str = "mark_notification_read";
 
-/// The admin widget's [`crate::health::SystemHealth`]; the API answers 403
-/// to anyone but admins.
-pub const GET_SYSTEM_HEALTH: &str = "get_system_health";
+/// A role widget's [`crate::RoleEnvelope`] (`widget`, a
+/// [`crate::RoleWidget`] name), from the cache when it can; refused to a
+/// user of another role before anything is sent or read.
+pub const GET_ROLE_WIDGET: &str = "get_role_widget";
+/// A role widget, fetched from the upstream now (Retry).
+pub const REFRESH_ROLE_WIDGET: &str = "refresh_role_widget";
 
 /// The user's [`crate::Settings`].
 pub const GET_SETTINGS: &str = "get_settings";
@@ -64,7 +67,7 @@ pub const OUTBOX: &str = "outbox";
 pub const DISCARD_CHANGE: &str = "discard_change";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 22] = [
+pub const ALL: [&str; 23] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
@@ -78,7 +81,8 @@ pub const ALL: [&str; 22] = [
     GET_POSTS,
     GET_FOLLOWERS,
     MARK_NOTIFICATION_READ,
-    GET_SYSTEM_HEALTH,
+    GET_ROLE_WIDGET,
+    REFRESH_ROLE_WIDGET,
     GET_SETTINGS,
     SAVE_SETTINGS,
     CACHE_STATS,

@@ -53,8 +53,6 @@ pub type ProfileEnvelope = Envelope<UserProfile>;
 pub type PostsEnvelope = Envelope<Page<Post>>;
 /// The envelope of one page of a user's followers.
 pub type FollowersEnvelope = Envelope<Page<Follower>>;
-/// The admins' system health, with its freshness and origin.
-pub type HealthEnvelope = Envelope<crate::health::SystemHealth>;
 
 /// One cached entry, as the cache inspector lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

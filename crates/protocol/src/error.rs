@@ -89,6 +89,8 @@ pub enum CommandError {
     NoKeychain { message: String },
     /// The command needs a signed-in user and there is none.
     NotSignedIn,
+    /// The widget is only for another role than the signed-in user's.
+    NotForRole { widget: String, role: crate::Role },
     /// The API rejected the session (401); the user must sign in again.
     SessionExpired,
     /// The API could not be reached (connection refused, DNS, timeout).
@@ -134,6 +136,14 @@ impl fmt::Display for CommandError {
                 )
             }
             Self::NotSignedIn => write!(f, "You are not signed in."),
+            Self::NotForRole { widget, role } => {
+                let who = match role {
+                    crate::Role::Admin => "admins",
+                    crate::Role::Manager => "managers",
+                    crate::Role::Member => "members",
+                };
+                write!(f, "Only {who} see {widget}.")
+            }
             Self::SessionExpired => write!(f, "Your session has ended. Please sign in again."),
             Self::Unreachable { message } => {
                 write!(f, "The server cannot be reached ({message}).")

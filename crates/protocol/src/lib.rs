@@ -5,7 +5,8 @@
 //! mock API and the wasm32 UI alike, and the three can never drift apart.
 //!
 //! # Layout
-//! - [`health`]: the admins' system health (the admin widget's data).
+//! - [`health`]: the admins' system health (one of the role widgets).
+//! - [`roles`]: the widgets only admins or only managers see.
 //! - [`test_controls`]: the mock API's `/__admin/` test controls.
 //! - [`auth`]: usernames (and their validation), users, login and sessions.
 //! - [`config`]: the API's published config (flags, cache policy, theme).
@@ -33,6 +34,7 @@ pub mod events;
 pub mod health;
 pub mod outbox;
 pub mod profile;
+pub mod roles;
 pub mod screen;
 pub mod settings;
 pub mod test_controls;
@@ -43,12 +45,13 @@ pub use bootstrap::{Bootstrap, LockedSession};
 pub use config::{AppConfig, CachePolicy, Theme};
 pub use connectivity::Connectivity;
 pub use envelope::{
-    CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, HealthEnvelope,
-    PostsEnvelope, ProfileEnvelope, SetAsideCache, Source, WidgetEnvelope,
+    CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, PostsEnvelope,
+    ProfileEnvelope, SetAsideCache, Source, WidgetEnvelope,
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};
 pub use outbox::{ChangeKind, Discarded, Outbox, PendingChange, RefusedChange};
 pub use profile::{Follower, Page, Post, UserProfile};
+pub use roles::{RoleData, RoleEnvelope, RoleWidget, RoleWidgetError};
 pub use screen::{ScreenReport, ScreenView};
 pub use settings::{RefusedSetting, SecretStoreChoice, Settings, SettingsError};
 pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};

@@ -96,12 +96,45 @@ pub struct UnreadRequest {
     pub notification_id: String,
 }
 
+/// The requests a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged, rename_all_fields = "camelCase")]
+pub enum FaultTarget {
+    /// A dashboard widget's, 1 to 5.
+    Widget { widget: u8 },
+    /// A role widget's.
+    RoleWidget { role_widget: crate::RoleWidget },
+}
+
+impl FaultTarget {
+    pub fn widget(id: u8) -> Self {
+        Self::Widget { widget: id }
+    }
+
+    pub fn role(widget: crate::RoleWidget) -> Self {
+        Self::RoleWidget {
+            role_widget: widget,
+        }
+    }
+}
+
+/// `POST /__admin/roles`: from its next sign-in on, `username` has `role`
+/// (as when an organisation promotes or demotes someone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleRequest {
+    pub username: String,
+    pub role: crate::Role,
+}
+
 /// `POST /__admin/faults`: make widget requests misbehave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultRequest {
-    /// The widget (1–5) whose requests misbehave.
-    pub widget: u8,
+    /// Whose requests misbehave: `"widget": 1` to `5`, or `"roleWidget"`
+    /// with a [`crate::RoleWidget`] name.
+    #[serde(flatten)]
+    pub target: FaultTarget,
     /// Only this user's requests; every user's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
@@ -131,5 +164,17 @@ mod tests {
             serde_json::from_str(r#"{"widget": 2, "userId": "u1", "fault": {"kind": "hang"}}"#)
                 .expect("valid");
         assert_eq!(rule.times, None);
+        assert_eq!(rule.target, FaultTarget::widget(2));
+        let rule: FaultRequest = serde_json::from_str(
+            r#"{"roleWidget": "team-members", "fault": {"kind": "status", "status": 503}}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            rule.target,
+            FaultTarget::role(crate::RoleWidget::TeamMembers)
+        );
+        let json = serde_json::to_value(&rule).expect("serialise");
+        assert_eq!(json["roleWidget"], "team-members");
+        assert!(serde_json::from_str::<FaultRequest>(r#"{"fault": {"kind": "hang"}}"#).is_err());
     }
 }

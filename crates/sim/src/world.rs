@@ -161,7 +161,7 @@ impl World {
             ),
         };
         self.api.faults().add(FaultRequest {
-            widget,
+            target: larder_protocol::test_controls::FaultTarget::widget(widget),
             user_id: None,
             fault,
             times: Some(1),

@@ -31,7 +31,7 @@ async fn login(
         other => ApiError::MalformedBody(other.body_text()),
     })?;
     let username = Username::parse(&request.username).map_err(ApiError::InvalidUsername)?;
-    let user = data::user_for(&username);
+    let user = state.user_for(&username);
     let token = data::new_token();
     state.insert_session(token.clone(), user.clone());
     // Logs never carry a user id (a real API's may be an e-mail address).

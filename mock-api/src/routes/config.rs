@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::{routing::get, Json, Router};
-use larder_protocol::{AppConfig, CachePolicy, Theme, WidgetId};
+use larder_protocol::{AppConfig, CachePolicy, RoleWidget, Theme, WidgetId};
 
 use crate::AppState;
 
@@ -28,6 +28,12 @@ pub fn app_config() -> AppConfig {
         cache.insert(
             widget.policy_name(),
             policy(crate::data::stale_secs(widget)),
+        );
+    }
+    for widget in RoleWidget::ALL {
+        cache.insert(
+            widget.name().to_owned(),
+            policy(crate::role_data::stale_secs(widget)),
         );
     }
     cache.insert("profile".into(), policy(60));

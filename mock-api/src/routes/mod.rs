@@ -1,9 +1,10 @@
 //! The API's routes, one module per resource, plus the bearer-token
-//! extractor they share.
+//! extractor and the way reads answer ([`answer`]) that they share.
 
-pub mod admin;
+mod answer;
 pub mod auth;
 pub mod config;
+pub mod role_widgets;
 pub mod test_controls;
 pub mod users;
 pub mod widgets;
@@ -26,7 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(config::router())
         .merge(widgets::router())
         .merge(users::router())
-        .merge(admin::router())
+        .merge(role_widgets::router())
 }
 
 /// The token of `Authorization: Bearer <token>`, if present and non-empty.

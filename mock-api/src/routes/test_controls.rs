@@ -4,6 +4,7 @@
 //! - `POST /__admin/faults`: makes a widget's requests misbehave;
 //!   `DELETE /__admin/faults` clears every fault.
 //! - `POST /__admin/unread`: a notification marked read turns unread.
+//! - `POST /__admin/roles`: a username gets a role from its next sign-in.
 
 use axum::{
     extract::{rejection::JsonRejection, State},
@@ -12,8 +13,10 @@ use axum::{
     Json, Router,
 };
 use larder_protocol::{
-    test_controls::{FaultKind, FaultRequest, RequestStats, UnreadRequest},
-    WidgetId,
+    test_controls::{
+        FaultKind, FaultRequest, FaultTarget, RequestStats, RoleRequest, UnreadRequest,
+    },
+    Username, WidgetId,
 };
 
 use crate::{ApiError, AppState};
@@ -24,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/__admin/reset", post(reset))
         .route("/__admin/faults", post(add_fault).delete(clear_faults))
         .route("/__admin/unread", post(unread))
+        .route("/__admin/roles", post(set_role))
 }
 
 async fn unread(
@@ -32,6 +36,16 @@ async fn unread(
 ) -> Result<StatusCode, ApiError> {
     let Json(request) = body.map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
     state.mark_unread(&request.user_id, &request.notification_id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    body: Result<Json<RoleRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(request) = body.map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
+    let username = Username::parse(&request.username).map_err(ApiError::InvalidUsername)?;
+    state.set_role(username.as_str(), request.role);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -49,8 +63,10 @@ async fn add_fault(
     body: Result<Json<FaultRequest>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Json(rule) = body.map_err(|rejection| ApiError::MalformedBody(rejection.body_text()))?;
-    if WidgetId::new(rule.widget).is_err() {
-        return Err(ApiError::WidgetNotFound(rule.widget.to_string()));
+    if let FaultTarget::Widget { widget } = rule.target {
+        if WidgetId::new(widget).is_err() {
+            return Err(ApiError::WidgetNotFound(widget.to_string()));
+        }
     }
     if let FaultKind::Status { status, .. } | FaultKind::LateStatus { status, .. } = rule.fault {
         if ![401, 429, 500, 502, 503].contains(&status) {

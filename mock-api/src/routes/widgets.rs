@@ -14,12 +14,12 @@ use axum::{
     Router,
 };
 use larder_protocol::{
-    test_controls::FaultKind, WidgetData, WidgetId, WidgetIdError, WidgetResponse,
+    test_controls::{FaultKind, FaultTarget},
+    WidgetData, WidgetId, WidgetIdError, WidgetResponse,
 };
 use rand::Rng;
-use sha2::{Digest, Sha256};
 
-use super::{query_map, Caller, QueryMap};
+use super::{answer, query_map, Caller, QueryMap};
 use crate::{
     data,
     idempotency::{self, Begin},
@@ -53,32 +53,10 @@ async fn widget(
         return Err(ApiError::ForeignUser);
     }
 
-    let fault = state.faults().take(widget.get(), &caller.user.id);
-    match &fault {
-        Some(FaultKind::Status {
-            status: 429,
-            retry_after_secs,
-        }) => {
-            return Err(ApiError::RateLimited {
-                retry_after_secs: retry_after_secs.unwrap_or(1),
-            })
-        }
-        Some(FaultKind::Status { status, .. }) => return Err(ApiError::InjectedStatus(*status)),
-        Some(FaultKind::LateStatus { status, ms }) => {
-            tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
-            if *status == 429 {
-                return Err(ApiError::RateLimited {
-                    retry_after_secs: 1,
-                });
-            }
-            return Err(ApiError::InjectedStatus(*status));
-        }
-        Some(FaultKind::Hang) => std::future::pending::<()>().await,
-        Some(FaultKind::Delay { ms }) => {
-            tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
-        }
-        _ => {}
-    }
+    let fault = state
+        .faults()
+        .take(FaultTarget::widget(widget.get()), &caller.user.id);
+    answer::before_data(fault.as_ref()).await?;
 
     let unit = rand::thread_rng().gen_range(-1.0..=1.0);
     let delay = state.config().widget_delay(widget, unit);
@@ -91,35 +69,7 @@ async fn widget(
     let body = serde_json::to_vec(&response)
         .map_err(|err| ApiError::Internal(format!("cannot encode widget: {err}")))?;
 
-    match &fault {
-        Some(FaultKind::MalformedJson) => {
-            return Ok(json_response(b"{\"widgetId\": 3, \"data\": [".to_vec()))
-        }
-        Some(FaultKind::Truncated) => return Ok(truncated_response(body)),
-        Some(FaultKind::SlowAnswer { ms }) => {
-            tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
-        }
-        _ => {}
-    }
-
-    let etag = etag_of(&body);
-    let etag_value =
-        HeaderValue::from_str(&etag).map_err(|err| ApiError::Internal(err.to_string()))?;
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| {
-            value
-                .split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        });
-    let slow = matches!(fault, Some(FaultKind::SlowAnswer { .. }));
-    if matches && !slow {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
-    }
-    let mut ok = json_response(body);
-    ok.headers_mut().insert(header::ETAG, etag_value);
-    Ok(ok)
+    answer::with_body(fault.as_ref(), body, &headers).await
 }
 
 /// Applies the user's mutations (notifications marked read) to a payload.
@@ -132,40 +82,6 @@ fn apply_mutations(state: &AppState, response: &mut WidgetResponse) {
             }
         }
     }
-}
-
-fn json_response(body: Vec<u8>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
-}
-
-/// Announces the whole body's length, sends half of it, then fails the
-/// stream, so the client sees a body cut mid-stream.
-fn truncated_response(body: Vec<u8>) -> Response {
-    let full = body.len();
-    let half = Bytes::from(body[..full / 2].to_vec());
-    let first = futures_util::stream::once(async move { Ok::<_, std::io::Error>(half) });
-    // The failure comes a moment later, so the headers and the first half
-    // are on the wire before the connection is cut.
-    let cut = futures_util::stream::once(async {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        Err(std::io::Error::other("injected fault: truncated body"))
-    });
-    let stream = futures_util::StreamExt::chain(first, cut);
-    let mut response = Response::new(Body::from_stream(stream));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
-    response
 }
 
 /// `POST /api/widgets/4/notifications/:nid/read` with an `Idempotency-Key`:
@@ -191,7 +107,7 @@ async fn mark_notification_read(
     }
     let key = idempotency::key_of(&headers)?;
     let user = &caller.user.id;
-    let fault = state.faults().take_for_change(4, user);
+    let fault = state.faults().take_for_change(FaultTarget::widget(4), user);
     match fault {
         Some(FaultKind::RefuseChange { status }) => return Err(ApiError::InjectedStatus(status)),
         Some(FaultKind::RateLimitChange { retry_after_secs }) => {
@@ -235,11 +151,4 @@ fn dropped_response() -> Response {
         .headers_mut()
         .insert(header::CONTENT_LENGTH, HeaderValue::from(2));
     response
-}
-
-/// A strong ETag over the body's bytes.
-fn etag_of(body: &[u8]) -> String {
-    let digest = Sha256::digest(body);
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
 }
