@@ -55,7 +55,9 @@ async fn each_role_widget_answers_its_own_role_only() {
     assert_eq!(analytics.by_role.len(), 3);
     let directory: UserDirectory = get(&app, "/api/admin/users", Some(admin)).await.json();
     assert!(!directory.users.is_empty());
-    let health: SystemHealth = get(&app, "/api/admin/system-health", Some(admin)).await.json();
+    let health: SystemHealth = get(&app, "/api/admin/system-health", Some(admin))
+        .await
+        .json();
     assert!(health.active_sessions >= 3);
     let team: TeamAnalytics = get(&app, "/api/team/analytics", Some(manager)).await.json();
     let roster: TeamRoster = get(&app, "/api/team/members", Some(manager)).await.json();

@@ -24,6 +24,7 @@ pub fn forward<R: Runtime>(app: AppHandle<R>, mut events: Events) -> Forwarders 
             let name = event.name();
             let sent = match event {
                 CoreEvent::WidgetUpdated(envelope) => app.emit(name, envelope),
+                CoreEvent::RoleWidgetUpdated(envelope) => app.emit(name, envelope),
                 CoreEvent::OutboxChanged(outbox) => app.emit(name, outbox),
                 CoreEvent::ChangeRefused(change) => app.emit(name, change),
                 CoreEvent::PrewarmProgress(progress) => app.emit(name, progress),

@@ -37,6 +37,7 @@ fn bootstrap(name: &str, signed_in: bool, cached: &[u8]) -> Bootstrap {
         connectivity: Connectivity::Online,
         prewarm: Default::default(),
         widgets,
+        role_widgets: Vec::new(),
         outbox: Outbox::default(),
         cache_rebuilt: None,
         refused_settings: Vec::new(),

@@ -28,6 +28,15 @@ pub enum CoreError {
     AlreadyRunning,
     #[error("no user is signed in")]
     NotSignedIn,
+    /// Asked for a role widget of another role than the signed-in user's:
+    /// refused before anything is read or sent.
+    #[error("{widget} is only for the {role:?} role")]
+    NotForRole {
+        widget: larder_protocol::RoleWidget,
+        role: larder_protocol::Role,
+    },
+    #[error(transparent)]
+    UnknownRoleWidget(#[from] larder_protocol::RoleWidgetError),
     #[error("the API rejected the session")]
     SessionExpired,
     #[error("the API cannot be reached: {0}")]
@@ -98,6 +107,11 @@ impl From<CoreError> for CommandError {
             CoreError::InvalidSetting(error) => CommandError::InvalidSetting { error },
             CoreError::AlreadyRunning => CommandError::AlreadyRunning,
             CoreError::NotSignedIn => CommandError::NotSignedIn,
+            CoreError::NotForRole { widget, role } => CommandError::NotForRole {
+                widget: widget.title().to_owned(),
+                role,
+            },
+            CoreError::UnknownRoleWidget(err) => CommandError::UnknownWidget { id: err.name },
             CoreError::SessionExpired => CommandError::SessionExpired,
             CoreError::Unreachable(message) => CommandError::Unreachable { message },
             CoreError::UpstreamStatus {

@@ -1,12 +1,13 @@
 //! The core's second door: one stream of typed [`CoreEvent`]s, everything
-//! a window must be told without asking (a widget's new value, the outbox,
+//! a window must be told without asking (a widget's or role widget's new
+//! value, the outbox,
 //! a refused change, prewarm progress, connectivity, the session). The
 //! shell forwards it in one loop; each event's [`CoreEvent::name`] is the
 //! wire name the UI listens for.
 
 use larder_protocol::{
     events::{self, PrewarmProgress},
-    Connectivity, Outbox, RefusedChange, Session, WidgetEnvelope,
+    Connectivity, Outbox, RefusedChange, RoleEnvelope, Session, WidgetEnvelope,
 };
 use tokio::sync::{
     broadcast::{self, error::RecvError},
@@ -20,6 +21,8 @@ use crate::{cache::CacheUpdate, Larder};
 pub enum CoreEvent {
     /// The signed-in user's widget has a new cached value.
     WidgetUpdated(WidgetEnvelope),
+    /// The signed-in user's role widget has a new cached value.
+    RoleWidgetUpdated(RoleEnvelope),
     /// The signed-in user's outbox changed.
     OutboxChanged(Outbox),
     /// The API refused a change for good; it was rolled back.
@@ -37,6 +40,7 @@ impl CoreEvent {
     pub fn name(&self) -> &'static str {
         match self {
             Self::WidgetUpdated(_) => events::WIDGET_UPDATED,
+            Self::RoleWidgetUpdated(_) => events::ROLE_WIDGET_UPDATED,
             Self::OutboxChanged(_) => events::OUTBOX_CHANGED,
             Self::ChangeRefused(_) => events::CHANGE_REFUSED,
             Self::PrewarmProgress(_) => events::PREWARM_PROGRESS,
@@ -82,6 +86,9 @@ impl Events {
                     Ok(update) => {
                         if let Some(envelope) = self.larder.envelope_for_update(&update) {
                             return Some(CoreEvent::WidgetUpdated(envelope));
+                        }
+                        if let Some(envelope) = self.larder.role_envelope_for_update(&update) {
+                            return Some(CoreEvent::RoleWidgetUpdated(envelope));
                         }
                     }
                     // A slow reader missed some updates; the newest follow.

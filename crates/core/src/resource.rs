@@ -1,12 +1,12 @@
-//! The resources Larder caches: the five widgets, the admins' system
-//! health, and per user a profile and pages of posts and followers. A [`Resource`] knows its cache key, the
+//! The resources Larder caches: the five widgets, the role widgets (each
+//! for admins or for managers only), and per user a profile and pages of
+//! posts and followers. A [`Resource`] knows its cache key, the
 //! name its policy is published under, its URL, and how to check that a
 //! body really is what was asked for, so nothing unreadable is cached.
 
 use larder_protocol::{
-    health::SystemHealth,
     profile::{is_plain_id, PAGE_MAX},
-    Follower, Page, Post, UserProfile, WidgetId, WidgetResponse,
+    Follower, Page, Post, RoleData, RoleWidget, UserProfile, WidgetId, WidgetResponse,
 };
 use serde::de::DeserializeOwned;
 
@@ -19,8 +19,8 @@ pub const PAGE_SIZE: u32 = 10;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Resource {
     Widget(WidgetId),
-    /// The admins' system health (the API answers 403 to anyone else).
-    SystemHealth,
+    /// A widget only one role sees (the API answers 403 to the others).
+    Role(RoleWidget),
     Profile {
         user_id: String,
     },
@@ -83,7 +83,7 @@ impl Resource {
         let number = |raw: Option<&str>| raw?.parse::<i64>().ok();
         let resource = match (kind, second) {
             ("widget", None) => Self::Widget(first.parse::<WidgetId>().ok()?),
-            ("admin", None) if first == "health" => Self::SystemHealth,
+            ("admin" | "team", None) => Self::Role(RoleWidget::parse(key).ok()?),
             ("profile", None) => Self::profile(first).ok()?,
             ("posts", Some(_)) => Self::posts(first, number(second)?).ok()?,
             ("followers", Some(_)) => Self::followers(first, number(second)?).ok()?,
@@ -97,24 +97,23 @@ impl Resource {
     pub fn key(&self) -> String {
         match self {
             Self::Widget(id) => format!("widget:{id}"),
-            Self::SystemHealth => "admin:health".into(),
+            Self::Role(widget) => widget.key().into(),
             Self::Profile { user_id } => format!("profile:{user_id}"),
             Self::Posts { user_id, page } => format!("posts:{user_id}:{page}"),
             Self::Followers { user_id, page } => format!("followers:{user_id}:{page}"),
         }
     }
 
-    /// Whether it is part of a dashboard: a widget, or the admin's
-    /// system health.
+    /// Whether it is part of a dashboard: a widget or a role widget.
     pub fn is_dashboard(&self) -> bool {
-        matches!(self, Self::Widget(_) | Self::SystemHealth)
+        matches!(self, Self::Widget(_) | Self::Role(_))
     }
 
     /// The name the API publishes this resource's cache policy under.
     pub fn policy_name(&self) -> String {
         match self {
             Self::Widget(id) => id.policy_name(),
-            Self::SystemHealth => "system-health".into(),
+            Self::Role(widget) => widget.name().into(),
             Self::Profile { .. } => "profile".into(),
             Self::Posts { .. } => "posts".into(),
             Self::Followers { .. } => "followers".into(),
@@ -129,7 +128,7 @@ impl Resource {
                 format!("api/widgets/{id}"),
                 vec![("userId", signed_in.to_owned())],
             ),
-            Self::SystemHealth => ("api/admin/system-health".into(), vec![]),
+            Self::Role(widget) => (widget.path().into(), vec![]),
             Self::Profile { user_id } => (format!("users/{user_id}"), vec![]),
             Self::Posts { user_id, page } => (format!("users/{user_id}/posts"), paged(page)),
             Self::Followers { user_id, page } => {
@@ -153,8 +152,8 @@ impl Resource {
                     return mismatch(&format!("widget {} of another user", got.widget_id));
                 }
             }
-            Self::SystemHealth => {
-                decode::<SystemHealth>(body)?;
+            Self::Role(widget) => {
+                decode_role(*widget, body)?;
             }
             Self::Profile { user_id } => {
                 let got: UserProfile = decode(body)?;
@@ -182,6 +181,28 @@ impl Resource {
 /// Decodes a JSON body; a body that does not decode is `InvalidResponse`.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, CoreError> {
     serde_json::from_slice(body).map_err(|err| CoreError::InvalidResponse(err.to_string()))
+}
+
+/// Decodes a role widget's body (each route answers its own untagged
+/// type) as `widget`'s data; anything else is `InvalidResponse`.
+pub fn decode_role(widget: RoleWidget, body: &[u8]) -> Result<RoleData, CoreError> {
+    decode_role_value(widget, decode(body)?)
+}
+
+/// [`decode_role`], from JSON already parsed.
+pub fn decode_role_value(
+    widget: RoleWidget,
+    value: serde_json::Value,
+) -> Result<RoleData, CoreError> {
+    use serde::Deserialize;
+    let data = match widget {
+        RoleWidget::AdminAnalytics => Deserialize::deserialize(value).map(RoleData::AdminAnalytics),
+        RoleWidget::UserManagement => Deserialize::deserialize(value).map(RoleData::UserManagement),
+        RoleWidget::SystemHealth => Deserialize::deserialize(value).map(RoleData::SystemHealth),
+        RoleWidget::TeamAnalytics => Deserialize::deserialize(value).map(RoleData::TeamAnalytics),
+        RoleWidget::TeamMembers => Deserialize::deserialize(value).map(RoleData::TeamMembers),
+    };
+    data.map_err(|err| CoreError::InvalidResponse(format!("{widget}: {err}")))
 }
 
 #[cfg(test)]
@@ -228,6 +249,10 @@ mod tests {
             "posts:u_1:2",
             "followers:u-x:9",
             "admin:health",
+            "admin:analytics",
+            "admin:users",
+            "team:analytics",
+            "team:members",
         ] {
             let resource = Resource::from_key(key).expect(key);
             assert_eq!(resource.key(), key);
@@ -244,6 +269,10 @@ mod tests {
             "cache:x",
             "followers:u:1:2",
             "admin:other",
+            "team:health",
+            "admin:members",
+            "team",
+            "system-health",
         ] {
             assert_eq!(Resource::from_key(bad), None, "{bad:?}");
         }
@@ -264,5 +293,19 @@ mod tests {
         ));
         let body = br#"{"items":[],"page":2,"limit":10,"total":0,"hasMore":false}"#;
         assert!(page.check_body(body, "u_1").is_ok());
+        let health = br#"{"status":"ok","uptimeSecs":5,"activeSessions":1,"requestsServed":2,"version":"1"}"#;
+        let as_health = Resource::Role(RoleWidget::SystemHealth);
+        assert!(as_health.check_body(health, "u_1").is_ok());
+        let as_members = Resource::Role(RoleWidget::TeamMembers);
+        assert!(matches!(
+            as_members.check_body(health, "u_1"),
+            Err(CoreError::InvalidResponse(_))
+        ));
+        assert_eq!(
+            decode_role(RoleWidget::SystemHealth, health)
+                .ok()
+                .map(|d| d.widget()),
+            Some(RoleWidget::SystemHealth)
+        );
     }
 }

@@ -235,7 +235,10 @@ async fn the_size_limit_keeps_the_kept_and_the_admins_dashboards() {
         .expect("settings");
     larder.sign_in("admin-ann").await.expect("signed in");
     let ann = fill(&larder).await;
-    larder.get_system_health().await.expect("health");
+    larder
+        .get_role_widget(larder_protocol::RoleWidget::SystemHealth)
+        .await
+        .expect("health");
     assert_eq!(larder.sign_out().await, 0);
     larder.sign_in("bob").await.expect("signed in");
     let bob = fill(&larder).await;

@@ -103,7 +103,10 @@ async fn offline_commands_answer_from_the_cache_and_send_nothing() {
     let f = fixture().await;
     f.larder.sign_in("admin-olga").await.expect("sign in");
     prewarmed(&f.larder).await;
-    f.larder.get_system_health().await.expect("health, online");
+    f.larder
+        .get_role_widget(larder_protocol::RoleWidget::SystemHealth)
+        .await
+        .expect("health, online");
     go_offline(&f).await;
     let refused = f.link.refused();
 
@@ -113,7 +116,11 @@ async fn offline_commands_answer_from_the_cache_and_send_nothing() {
         assert_eq!(refreshed.state, Freshness::Stale, "never claimed fresh");
         assert!(refreshed.error.is_some(), "marked offline");
     }
-    let health = f.larder.get_system_health().await.expect("from the cache");
+    let health = f
+        .larder
+        .get_role_widget(larder_protocol::RoleWidget::SystemHealth)
+        .await
+        .expect("from the cache");
     assert_eq!(health.source, Source::Cache);
     // A change is kept in the outbox, shown at once, and not sent.
     let marked = f

@@ -28,6 +28,10 @@ pub struct Bootstrap {
     /// The dashboard's widgets already in the cache, in dashboard order,
     /// read without any request.
     pub widgets: Vec<WidgetEnvelope>,
+    /// The signed-in user's role widgets already in the cache (only their
+    /// role's), in dashboard order, read without any request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub role_widgets: Vec<crate::RoleEnvelope>,
     /// The signed-in user's changes waiting to sync, so the first frame's
     /// banner counts them without a second call.
     #[serde(default)]

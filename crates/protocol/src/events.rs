@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 /// sent or rolled back), changed or confirmed as of now; the payload is its
 /// new `WidgetEnvelope`.
 pub const WIDGET_UPDATED: &str = "widget-updated";
+/// A role widget's cached value was stored, changed or confirmed; the
+/// payload is its new [`crate::RoleEnvelope`].
+pub const ROLE_WIDGET_UPDATED: &str = "role-widget-updated";
 /// The signed-in user's outbox changed; the payload is the [`crate::Outbox`].
 pub const OUTBOX_CHANGED: &str = "outbox-changed";
 /// The API refused a change for good and it was rolled back; the payload is
@@ -35,7 +38,7 @@ pub struct InstanceHandover {
     pub brought_forward: bool,
 }
 
-/// "n of 5 warmed".
+/// "n of total warmed": the five widgets and the user's role widgets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PrewarmProgress {

@@ -208,7 +208,11 @@ impl World {
                 }
             }
             Op::Health => {
-                if larder.get_system_health().await.is_ok() {
+                if larder
+                    .get_role_widget(larder_protocol::RoleWidget::SystemHealth)
+                    .await
+                    .is_ok()
+                {
                     self.model.saw(larder, "admin:health");
                 }
             }

@@ -41,6 +41,7 @@ pub(crate) fn payload(state: &AppState, larder: &Larder) -> Bootstrap {
         connectivity: larder.connectivity(),
         prewarm,
         widgets: larder.cached_dashboard(),
+        role_widgets: larder.cached_role_widgets(),
         outbox,
         cache_rebuilt: larder
             .rebuilt_cache()

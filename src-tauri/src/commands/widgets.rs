@@ -1,8 +1,8 @@
-//! Widget reads: `get_widget`, `refresh_widget`, `prewarm` and the admin
-//! widget's `get_system_health`.
+//! Widget reads: `get_widget`, `refresh_widget`, `prewarm`, and the role
+//! widgets' `get_role_widget` and `refresh_role_widget`.
 
 use larder_core::CoreError;
-use larder_protocol::{CommandError, WidgetEnvelope, WidgetId};
+use larder_protocol::{CommandError, RoleEnvelope, RoleWidget, WidgetEnvelope, WidgetId};
 use tauri::State;
 
 use crate::AppState;
@@ -40,10 +40,29 @@ pub async fn prewarm(state: State<'_, AppState>) -> Result<(), CommandError> {
     Ok(state.larder().await?.prewarm()?)
 }
 
-/// The admin widget's data; a 403 for anyone but admins.
+/// Role widgets arrive by name as any string, so an unknown one gets a
+/// typed `UnknownWidget` error, not a deserialisation failure.
+fn role_widget(name: &str) -> Result<RoleWidget, CoreError> {
+    Ok(RoleWidget::parse(name)?)
+}
+
+/// A role widget of the signed-in user's role, from the cache when it can;
+/// another role's is refused (`NotForRole`) with nothing read or sent.
 #[tauri::command]
-pub async fn get_system_health(
+pub async fn get_role_widget(
     state: State<'_, AppState>,
-) -> Result<larder_protocol::HealthEnvelope, CommandError> {
-    Ok(state.larder().await?.get_system_health().await?)
+    widget: String,
+) -> Result<RoleEnvelope, CommandError> {
+    let widget = role_widget(&widget)?;
+    Ok(state.larder().await?.get_role_widget(widget).await?)
+}
+
+/// A role widget, fetched from the upstream now (Retry).
+#[tauri::command]
+pub async fn refresh_role_widget(
+    state: State<'_, AppState>,
+    widget: String,
+) -> Result<RoleEnvelope, CommandError> {
+    let widget = role_widget(&widget)?;
+    Ok(state.larder().await?.refresh_role_widget(widget).await?)
 }

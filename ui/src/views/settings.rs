@@ -256,6 +256,7 @@ mod tests {
                 connectivity: larder_protocol::Connectivity::Online,
                 prewarm: Default::default(),
                 widgets: Vec::new(),
+                role_widgets: Vec::new(),
                 outbox: Default::default(),
                 cache_rebuilt: None,
                 refused_settings: vec![larder_protocol::RefusedSetting {

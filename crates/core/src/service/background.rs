@@ -7,7 +7,7 @@
 use std::{sync::PoisonError, time::Duration};
 
 use futures_util::{stream::FuturesUnordered, StreamExt};
-use larder_protocol::{events::PrewarmProgress, Connectivity, Freshness, WidgetId};
+use larder_protocol::{events::PrewarmProgress, Connectivity, Freshness};
 use tokio::sync::watch;
 
 use super::Larder;
@@ -253,19 +253,20 @@ impl Larder {
         }
     }
 
-    /// Fetches every dashboard widget in parallel in the background, in the
-    /// dashboard's order, reporting "n of 5 warmed". A widget already fresh
-    /// in the cache counts as warmed from the start, so a warm open reports
-    /// itself done at once rather than "0 of 5" for an instant; the others
-    /// are read through the cache, so in-flight ones are shared.
+    /// Fetches everything the user's dashboard shows in parallel in the
+    /// background, in the dashboard's order: the five widgets, and the role
+    /// widgets of the user's role only, reporting "n of total warmed". A
+    /// widget already fresh in the cache counts as warmed from the start, so
+    /// a warm open reports itself done at once rather than "0 of 5" for an
+    /// instant; the others are read through the cache, so in-flight ones
+    /// are shared.
     pub fn prewarm(&self) -> Result<(), CoreError> {
-        self.signed_in()?;
-        let total = WidgetId::ALL.len() as u8;
-        let (fresh, to_warm): (Vec<WidgetId>, Vec<WidgetId>) =
-            WidgetId::ALL.into_iter().partition(|widget| {
-                self.cached_widget(*widget)
-                    .is_some_and(|envelope| envelope.state == Freshness::Fresh)
-            });
+        let session = self.signed_in()?;
+        let dashboard: Vec<Resource> = super::roles::dashboard(session.user.role).collect();
+        let total = u8::try_from(dashboard.len()).unwrap_or(u8::MAX);
+        let (fresh, to_warm): (Vec<Resource>, Vec<Resource>) = dashboard
+            .into_iter()
+            .partition(|resource| self.is_fresh(resource));
         let start = PrewarmProgress {
             warmed: fresh.len() as u8,
             failed: 0,
@@ -276,9 +277,17 @@ impl Larder {
         let task = tokio::spawn(async move {
             let mut reads: FuturesUnordered<_> = to_warm
                 .into_iter()
-                .map(|widget| {
+                .map(|resource| {
                     let larder = larder.clone();
-                    async move { larder.get_widget(widget).await }
+                    async move {
+                        match resource {
+                            Resource::Widget(widget) => larder.get_widget(widget).await.map(drop),
+                            Resource::Role(widget) => {
+                                larder.get_role_widget(widget).await.map(drop)
+                            }
+                            _ => Ok(()),
+                        }
+                    }
                 })
                 .collect();
             let mut progress = start;

@@ -7,6 +7,7 @@
 //! - [`session`]: the session: sign-in, restore (or locked, waiting for the
 //!   keychain), sign-out, and the API rejecting the session;
 //! - [`reads`]: the data commands that read, through the cache;
+//! - [`roles`]: the role widgets, each for one role only;
 //! - [`writes`]: clearing the cache;
 //! - [`outbox`]: changes for the API (mark as read), kept durably, and
 //!   [`outbox_sender`], which sends each exactly once;
@@ -20,6 +21,7 @@ mod outbox;
 mod outbox_sender;
 mod reads;
 mod retention;
+mod roles;
 mod screen;
 mod session;
 mod writes;

@@ -159,16 +159,24 @@ impl Larder {
     /// notices when the API is back.
     #[tracing::instrument(skip(self))]
     pub async fn refresh_widget(&self, widget: WidgetId) -> Result<WidgetEnvelope, CoreError> {
+        let envelope = self.refresh_resource(Resource::Widget(widget)).await?;
+        Ok(self.overlaid(envelope))
+    }
+
+    /// Fetches `resource` from the upstream now, as [`Self::refresh_widget`].
+    pub(super) async fn refresh_resource<T: DeserializeOwned>(
+        &self,
+        resource: Resource,
+    ) -> Result<Envelope<T>, CoreError> {
         let session = self.signed_in()?;
-        let resource = Resource::Widget(widget);
         let key = resource.key();
         if self.inner.client.connectivity().is_offline() {
             let policy = self.policy_for(&resource.policy_name());
-            let mut envelope: WidgetEnvelope = self.read_offline(&session, &key, policy)?;
+            let mut envelope: Envelope<T> = self.read_offline(&session, &key, policy)?;
             // Asked to refresh and could not: never claim it is fresh.
             envelope.state = Freshness::Stale;
             envelope.error = Some(offline().into());
-            return Ok(self.overlaid(envelope));
+            return Ok(envelope);
         }
         let fetch = self.fetch_fn(&session, resource);
         let refreshed = self
@@ -177,17 +185,7 @@ impl Larder {
             .refresh_since(session.epoch, &session.user.id, &key, fetch, 0)
             .await;
         let entry = self.check_session(&session, refreshed)?;
-        Ok(self.overlaid(envelope(&entry, Freshness::Fresh, Source::Network, None)?))
-    }
-
-    /// The admin widget's system health, through the cache like every
-    /// read (so it is shown offline, marked so); the API decides who may
-    /// see it (403 for anyone but admins), and a refusal is never cached.
-    #[tracing::instrument(skip_all)]
-    pub async fn get_system_health(
-        &self,
-    ) -> Result<Envelope<larder_protocol::health::SystemHealth>, CoreError> {
-        self.read_resource(Resource::SystemHealth).await
+        envelope(&entry, Freshness::Fresh, Source::Network, None)
     }
 
     /// The dashboard's widgets already cached, in dashboard order, read

@@ -12,16 +12,20 @@
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use larder_protocol::{ScreenReport, ScreenView, WidgetId};
+use larder_protocol::{Role, ScreenReport, ScreenView, WidgetId};
 
 use super::Larder;
 use crate::{auto_refresh, CoreError, Resource};
 
-/// The resources a view shows.
-fn items(view: &ScreenView) -> Result<Vec<Resource>, CoreError> {
+/// The resources a view shows to a user of `role` (`None`: nobody is
+/// signed in).
+fn items(view: &ScreenView, role: Option<Role>) -> Result<Vec<Resource>, CoreError> {
     Ok(match view {
         ScreenView::Other => Vec::new(),
-        ScreenView::Dashboard => WidgetId::ALL.into_iter().map(Resource::Widget).collect(),
+        ScreenView::Dashboard => match role {
+            Some(role) => super::roles::dashboard(role).collect(),
+            None => WidgetId::ALL.into_iter().map(Resource::Widget).collect(),
+        },
         ScreenView::Profile { user_id } => vec![
             Resource::profile(user_id)?,
             Resource::posts(user_id, 1)?,
@@ -66,7 +70,8 @@ impl Larder {
     /// and stale. A profile id that is not valid is refused and changes
     /// nothing.
     pub fn report_screen(&self, report: ScreenReport) -> Result<(), CoreError> {
-        let items = items(&report.view)?;
+        let role = self.read_session().map(|session| session.user.role);
+        let items = items(&report.view, role)?;
         self.update_screen(|inputs| {
             inputs.page_visible = report.visible;
             inputs.page_focused = report.focused;

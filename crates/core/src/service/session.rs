@@ -43,6 +43,7 @@ impl Larder {
         tracing::info!(user = %crate::log_id(&session.user.id), "signed in");
         let user = session.user.clone();
         write_lock(&self.inner.locked, None);
+        self.forget_other_roles(&user.id, user.role);
         self.begin_session(session);
         // Sign-in does not wait for the dashboard.
         self.prewarm()?;
