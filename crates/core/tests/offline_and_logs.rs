@@ -1,5 +1,5 @@
 //! Offline means offline for every command, and nothing leaks: while the
-//! API cannot be reached, refresh and system health answer from the cache
+//! API cannot be reached, refresh and the admins' system health answer from the cache
 //! and mark-as-read refuses, all without sending a request (counted on a
 //! loopback link that can be cut); and the logs of a whole session, at
 //! every level, never carry the user's id, username or token, nor does any

@@ -170,7 +170,9 @@ async fn a_failing_role_widget_fails_alone_and_retry_recovers_it() {
         "{failed:?}"
     );
     f.controls().clear_faults();
-    let before = f.controls().role_requests(&user, RoleWidget::UserManagement);
+    let before = f
+        .controls()
+        .role_requests(&user, RoleWidget::UserManagement);
     let retried = larder
         .refresh_role_widget(RoleWidget::UserManagement)
         .await

@@ -97,6 +97,13 @@ impl Model {
     }
 
     pub fn signed_in(&mut self, user: &User) {
+        // Another role's widgets are no longer the user's to see: their
+        // going is no loss.
+        if let Some(seen) = self.seen.get_mut(&user.id) {
+            seen.retain(|key| {
+                larder_protocol::RoleWidget::parse(key).map_or(true, |w| w.role() == user.role)
+            });
+        }
         self.ids.insert(user.name.clone(), user.id.clone());
         self.ended.remove(&user.id);
         self.current = Some(user.id.clone());
@@ -229,6 +236,20 @@ impl Model {
             .unwrap_or_default()
             .into_iter()
             .collect();
+        // No widget of another role than the signed-in user's stays in
+        // their cache.
+        if let Some(session) = larder.session() {
+            for widget in larder_protocol::RoleWidget::ALL {
+                if widget.role() != session.user.role
+                    && matches!(store.get(&session.user.id, widget.key()), Ok(Some(_)))
+                {
+                    self.breach(format!(
+                        "{widget} stays in the cache of a {:?}",
+                        session.user.role
+                    ));
+                }
+            }
+        }
         let locked = larder.locked().map(|l| l.user.id);
         for (user, seen) in &self.seen {
             let protected = now.as_deref() == Some(user.as_str())

@@ -4,9 +4,16 @@ use rand::{rngs::StdRng, Rng};
 
 use crate::net::KeychainMode;
 
-/// The simulated users: two plain users and an admin (who also reads the
-/// system health widget).
-pub const USERS: [&str; 3] = ["ann", "bob", "admin-cy"];
+/// The simulated users: two plain users, an admin and a manager (who also
+/// read their role's widgets). Any of them may get another role.
+pub const USERS: [&str; 4] = ["ann", "bob", "admin-cy", "manager-di"];
+
+/// The roles a user can be given, by index.
+pub const ROLES: [larder_protocol::Role; 3] = [
+    larder_protocol::Role::Member,
+    larder_protocol::Role::Admin,
+    larder_protocol::Role::Manager,
+];
 
 /// A fault the mock API is told to inject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +51,13 @@ pub enum Op {
     Read(u8),
     /// Refreshes widget 1 to 5 (Retry, Ctrl+R).
     Refresh(u8),
-    /// Reads the admin's system health.
-    Health,
+    /// Reads role widget `RoleWidget::ALL[n]` (refused to other roles).
+    RoleRead(u8),
+    /// From their next sign-in on, `USERS[user]` has `ROLES[role]`.
+    SetRole {
+        user: u8,
+        role: u8,
+    },
     /// Reads the signed-in user's own profile and posts page `page`.
     Profile(u8),
     /// Marks notification n1 to n5 read.
@@ -113,7 +125,12 @@ fn choose(rng: &mut StdRng) -> Op {
         7..=9 => Op::SignOut { keep: rng.gen() },
         10..=21 => Op::Read(widget(rng)),
         22..=25 => Op::Refresh(widget(rng)),
-        26..=27 => Op::Health,
+        26 => Op::RoleRead(rng.gen_range(0..5)),
+        27 if rng.gen_bool(0.7) => Op::RoleRead(rng.gen_range(0..5)),
+        27 => Op::SetRole {
+            user: rng.gen_range(0..USERS.len() as u8),
+            role: rng.gen_range(0..ROLES.len() as u8),
+        },
         28..=30 => Op::Profile(rng.gen_range(1..=3)),
         31..=40 => Op::MarkRead(rng.gen_range(1..=5)),
         41..=44 => Op::Discard(rng.gen()),

@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 use crate::{
     invariants::{Fate, Model},
     net::{KeptSession, KeychainMode, Network, Secrets, WallClock},
-    ops::{Fault, Op, USERS},
+    ops::{Fault, Op, ROLES, USERS},
     Failure,
 };
 
@@ -207,13 +207,23 @@ impl World {
                     }
                 }
             }
-            Op::Health => {
-                if larder
-                    .get_role_widget(larder_protocol::RoleWidget::SystemHealth)
-                    .await
-                    .is_ok()
-                {
-                    self.model.saw(larder, "admin:health");
+            Op::SetRole { user, role } => {
+                let (user, role) = (usize::from(user), usize::from(role));
+                if let (Some(name), Some(role)) = (USERS.get(user), ROLES.get(role)) {
+                    self.api.set_role(name, *role);
+                }
+            }
+            Op::RoleRead(n) => {
+                if let Some(widget) = larder_protocol::RoleWidget::ALL.get(usize::from(n)) {
+                    let read = larder.get_role_widget(*widget).await;
+                    let role = larder.session().map(|s| s.user.role);
+                    if read.is_ok() {
+                        if role != Some(widget.role()) {
+                            self.model
+                                .breach(format!("{widget} was shown to a {role:?}"));
+                        }
+                        self.model.saw(larder, widget.key());
+                    }
                 }
             }
             Op::Profile(page) => {

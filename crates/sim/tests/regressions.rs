@@ -214,3 +214,25 @@ fn seed_4103_a_switch_after_a_lying_keychain_replaces_no_key() {
     ];
     run(4103, &history).expect("holds");
 }
+
+/// A manager made an admin signs in again: the team widgets they saw as a
+/// manager leave their cache (their going is no loss), and nothing of the
+/// manager's role is shown to the admin, online or offline.
+#[test]
+fn a_role_change_takes_the_old_roles_widgets_away() {
+    let history = [
+        Op::SignIn(3),
+        Op::RoleRead(3),
+        Op::RoleRead(4),
+        Op::SetRole { user: 3, role: 1 },
+        Op::SignOut { keep: true },
+        Op::SignIn(3),
+        Op::RoleRead(3),
+        Op::NetDown,
+        Op::RoleRead(4),
+        Op::RoleRead(2),
+        Op::Crash,
+        Op::RoleRead(3),
+    ];
+    run(1, &history).expect("holds");
+}

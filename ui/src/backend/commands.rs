@@ -1,8 +1,8 @@
 //! One typed wrapper per backend command, named as the command.
 
 use larder_protocol::{
-    commands, Bootstrap, CacheStats, CommandError, FollowersEnvelope, HealthEnvelope,
-    PostsEnvelope, ProfileEnvelope, Session, Settings, WidgetEnvelope, WidgetId,
+    commands, Bootstrap, CacheStats, CommandError, FollowersEnvelope, PostsEnvelope,
+    ProfileEnvelope, RoleEnvelope, RoleWidget, Session, Settings, WidgetEnvelope, WidgetId,
 };
 use serde::Serialize;
 
@@ -71,8 +71,25 @@ pub async fn mark_notification_read(id: &str) -> Result<WidgetEnvelope, CommandE
     invoke(commands::MARK_NOTIFICATION_READ, &Args { id }).await
 }
 
-pub async fn get_system_health() -> Result<HealthEnvelope, CommandError> {
-    invoke(commands::GET_SYSTEM_HEALTH, &NoArgs {}).await
+#[derive(Serialize)]
+struct Role {
+    widget: &'static str,
+}
+
+/// A role widget of the signed-in user's role.
+pub async fn get_role_widget(widget: RoleWidget) -> Result<RoleEnvelope, CommandError> {
+    let args = Role {
+        widget: widget.name(),
+    };
+    invoke(commands::GET_ROLE_WIDGET, &args).await
+}
+
+/// A role widget, fetched from the upstream now (Retry).
+pub async fn refresh_role_widget(widget: RoleWidget) -> Result<RoleEnvelope, CommandError> {
+    let args = Role {
+        widget: widget.name(),
+    };
+    invoke(commands::REFRESH_ROLE_WIDGET, &args).await
 }
 
 pub async fn get_profile(user_id: &str) -> Result<ProfileEnvelope, CommandError> {

@@ -60,10 +60,12 @@ impl GlobalStore {
     /// How long `widget`'s data stays fresh, by the same rule the
     /// backend applies (the settings' override, else the API's policy).
     pub fn stale_after(&self, widget: WidgetId) -> Duration {
-        let policy = self
-            .config
-            .read()
-            .policy_for(&widget.policy_name(), &self.settings.read());
+        self.stale_after_policy(&widget.policy_name())
+    }
+
+    /// How long data under policy `name` stays fresh.
+    pub fn stale_after_policy(&self, name: &str) -> Duration {
+        let policy = self.config.read().policy_for(name, &self.settings.read());
         Duration::from_secs(policy.stale_secs)
     }
 }

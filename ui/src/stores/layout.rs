@@ -1,7 +1,8 @@
 //! The signed-in layout's store: what the views inside the shell share.
 //!
-//! - `widgets`: the newest envelope known for each widget, kept current by
-//!   query results and `widget-updated` pushes.
+//! - `widgets` and `role_widgets`: the newest envelope known for each
+//!   widget and role widget, kept current by query results and the
+//!   `widget-updated` and `role-widget-updated` pushes.
 //! - `first_answers`: the bootstrap's envelopes not yet used by a query.
 //! - `outbox`: the changes waiting to sync (from the bootstrap, then kept
 //!   current), and `refused`: those the server
@@ -12,7 +13,7 @@
 //!
 //! # Hydration
 //! This is the one path by which the `bootstrap` payload's cached widgets
-//! reach the widgets:
+//! (and role widgets) reach the widgets:
 //! 1. the root hands them over once with [`LayoutSeed::provide`];
 //! 2. the shell's [`LayoutStore::provide`] takes them, so they are in
 //!    `widgets` and paint on the first frame, with no suspense;
@@ -28,7 +29,12 @@
 use std::collections::HashMap;
 
 use dioxus::prelude::*;
-use larder_protocol::{Bootstrap, Outbox, RefusedChange, WidgetEnvelope, WidgetId};
+use larder_protocol::{
+    Bootstrap, Outbox, RefusedChange, RoleEnvelope, RoleWidget, WidgetEnvelope, WidgetId,
+};
+
+/// What the bootstrap hands to the first layout store.
+type Seed = (Vec<WidgetEnvelope>, Vec<RoleEnvelope>, Outbox);
 
 /// Runs `on_tick` each time Ctrl+R / Cmd+R is pressed while the calling
 /// view is shown (not for presses before it mounted). This is a hook.
@@ -47,19 +53,23 @@ pub fn use_refresh_tick(mut on_tick: impl FnMut() + 'static) {
 /// The bootstrap's cached widgets and outbox on their way to the first
 /// [`LayoutStore`].
 #[derive(Clone, Copy)]
-pub struct LayoutSeed(CopyValue<(Vec<WidgetEnvelope>, Outbox)>);
+pub struct LayoutSeed(CopyValue<Seed>);
 
 impl LayoutSeed {
     /// Hands the payload's widgets and outbox to the layout store the shell
     /// provides next. This is a hook, used once at the root.
     pub fn provide(bootstrap: &Bootstrap) {
-        let seed = (bootstrap.widgets.clone(), bootstrap.outbox.clone());
+        let seed = (
+            bootstrap.widgets.clone(),
+            bootstrap.role_widgets.clone(),
+            bootstrap.outbox.clone(),
+        );
         use_context_provider(|| Self(CopyValue::new(seed)));
     }
 
     /// The seed, once; empty afterwards or without a provider. Not a hook:
     /// it runs inside the layout store's provider.
-    fn take() -> (Vec<WidgetEnvelope>, Outbox) {
+    fn take() -> Seed {
         try_consume_context::<Self>()
             .map(|seed| std::mem::take(&mut *seed.0.write_unchecked()))
             .unwrap_or_default()
@@ -70,6 +80,8 @@ impl LayoutSeed {
 pub struct LayoutStore {
     pub widgets: Signal<HashMap<WidgetId, WidgetEnvelope>>,
     first_answers: CopyValue<HashMap<WidgetId, WidgetEnvelope>>,
+    pub role_widgets: Signal<HashMap<RoleWidget, RoleEnvelope>>,
+    first_role_answers: CopyValue<HashMap<RoleWidget, RoleEnvelope>>,
     pub outbox: Signal<Outbox>,
     pub refused: Signal<Vec<RefusedChange>>,
     pub now_ms: Signal<u64>,
@@ -80,14 +92,20 @@ impl LayoutStore {
     /// Provides the store, hydrated from the [`LayoutSeed`]. This is a hook.
     pub fn provide() -> Self {
         use_context_provider(|| {
-            let (widgets, outbox) = LayoutSeed::take();
+            let (widgets, role_widgets, outbox) = LayoutSeed::take();
             let seed: HashMap<WidgetId, WidgetEnvelope> = widgets
                 .into_iter()
                 .map(|envelope| (envelope.data.widget_id, envelope))
                 .collect();
+            let role_seed: HashMap<RoleWidget, RoleEnvelope> = role_widgets
+                .into_iter()
+                .map(|envelope| (envelope.data.widget(), envelope))
+                .collect();
             Self {
                 widgets: Signal::new(seed.clone()),
                 first_answers: CopyValue::new(seed),
+                role_widgets: Signal::new(role_seed.clone()),
+                first_role_answers: CopyValue::new(role_seed),
                 outbox: Signal::new(outbox),
                 refused: Signal::new(Vec::new()),
                 now_ms: Signal::new(crate::host::now_ms()),
@@ -100,6 +118,25 @@ impl LayoutStore {
     /// first query run.
     pub fn take_first_answer(self, id: WidgetId) -> Option<WidgetEnvelope> {
         self.first_answers.write_unchecked().remove(&id)
+    }
+
+    /// The bootstrap's envelope for role widget `widget`, once.
+    pub fn take_first_role_answer(self, widget: RoleWidget) -> Option<RoleEnvelope> {
+        self.first_role_answers.write_unchecked().remove(&widget)
+    }
+
+    /// Keeps `envelope` if it is newer than what is known for its role
+    /// widget.
+    pub fn offer_role(mut self, envelope: RoleEnvelope) {
+        let widget = envelope.data.widget();
+        let newer = self
+            .role_widgets
+            .peek()
+            .get(&widget)
+            .is_none_or(|known| known.fetched_at <= envelope.fetched_at && *known != envelope);
+        if newer {
+            self.role_widgets.write().insert(widget, envelope);
+        }
     }
 
     /// Keeps `envelope` if it is newer than what is known for its widget.

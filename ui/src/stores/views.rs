@@ -1,18 +1,19 @@
 //! Per-view stores, each provided at its view's root.
 //!
-//! - [`DashboardStore`]: each widget's attempt counter (Retry and Ctrl+R
-//!   bump it, which refetches that widget only) and the notifications being
-//!   marked read.
+//! - [`DashboardStore`]: each widget's and role widget's attempt counter
+//!   (Retry and Ctrl+R bump it, which refetches that widget only) and the
+//!   notifications being marked read.
 //! - [`ProfileStore`]: how many pages of posts the profile view shows.
 
 use std::collections::{HashMap, HashSet};
 
 use dioxus::prelude::*;
-use larder_protocol::WidgetId;
+use larder_protocol::{RoleWidget, WidgetId};
 
 #[derive(Clone, Copy, PartialEq)]
 pub struct DashboardStore {
     pub attempts: Signal<HashMap<WidgetId, u32>>,
+    pub role_attempts: Signal<HashMap<RoleWidget, u32>>,
     pub marking: Signal<HashSet<String>>,
 }
 
@@ -20,6 +21,7 @@ impl DashboardStore {
     pub fn provide() -> Self {
         use_context_provider(|| Self {
             attempts: Signal::new(HashMap::new()),
+            role_attempts: Signal::new(HashMap::new()),
             marking: Signal::new(HashSet::new()),
         })
     }
@@ -33,9 +35,22 @@ impl DashboardStore {
         *self.attempts.write().entry(id).or_default() += 1;
     }
 
-    pub fn retry_all(self) {
+    pub fn role_attempt(&self, widget: RoleWidget) -> u32 {
+        self.role_attempts.read().get(&widget).copied().unwrap_or(0)
+    }
+
+    /// Refetches role widget `widget` from the upstream.
+    pub fn retry_role(mut self, widget: RoleWidget) {
+        *self.role_attempts.write().entry(widget).or_default() += 1;
+    }
+
+    /// Refetches every widget, and the role widgets of `role`.
+    pub fn retry_all(self, role: Option<larder_protocol::Role>) {
         for id in WidgetId::ALL {
             self.retry(id);
+        }
+        for widget in role.into_iter().flat_map(RoleWidget::for_role) {
+            self.retry_role(widget);
         }
     }
 }

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use dioxus::prelude::*;
 use larder_protocol::{
-    events, events::PrewarmProgress, Connectivity, ScreenReport, ScreenView, WidgetEnvelope,
+    events, events::PrewarmProgress, Connectivity, RoleEnvelope, ScreenReport, ScreenView,
+    WidgetEnvelope,
 };
 
 use super::outbox::{RefusedNotices, SignOutConfirm, WaitingChanges};
@@ -34,6 +35,11 @@ pub fn Shell() -> Element {
             backend::events::listen(events::WIDGET_UPDATED, move |envelope: WidgetEnvelope| {
                 layout.offer(envelope)
             })
+            .await,
+            backend::events::listen(
+                events::ROLE_WIDGET_UPDATED,
+                move |envelope: RoleEnvelope| layout.offer_role(envelope),
+            )
             .await,
             backend::events::listen(events::OUTBOX_CHANGED, move |now| outbox.set(now)).await,
             backend::events::listen(events::CHANGE_REFUSED, move |refusal| {

@@ -2,10 +2,8 @@
 //! [`SlotState`] among them) and the loading skeleton (with a clock for
 //! slow widgets) it shows before content.
 
-use dioxus::prelude::*;
-use larder_protocol::WidgetId;
-
 use super::freshness::{Badge, FreshnessBadge};
+use dioxus::prelude::*;
 
 /// What the `data-state` test handle says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +28,10 @@ impl SlotState {
 /// failed while older data stays on screen.
 #[component]
 pub fn WidgetFrame(
-    id: WidgetId,
+    /// What tells it apart in classes and test handles: `3` for widget 3,
+    /// `team-members` for a role widget.
+    handle: String,
+    title: String,
     state: SlotState,
     badge: Option<Badge>,
     refresh_failed: Option<String>,
@@ -40,12 +41,12 @@ pub fn WidgetFrame(
     let freshness = badge.map(|badge| badge.state.as_str());
     rsx! {
         section {
-            class: "widget widget-{id}",
-            "data-testid": "widget-{id}",
+            class: "widget widget-{handle}",
+            "data-testid": "widget-{handle}",
             "data-state": state.as_str(),
             "data-freshness": freshness,
             header { class: "widget-head",
-                h2 { "{id.title()}" }
+                h2 { "{title}" }
                 if let Some(badge) = badge {
                     FreshnessBadge { badge }
                 }

@@ -19,7 +19,7 @@ fn frame(id: WidgetId, state: SlotState, badge: Option<Badge>) -> String {
             let user = mock_api::data::user_for(&Username::parse("alice").expect("valid"));
             let data = mock_api::data::widget_response(&user, id, NOW).data;
             rsx! {
-                WidgetFrame { id, state, badge, refresh_failed: None, on_retry: |_| {},
+                WidgetFrame { handle: id.to_string(), title: id.title().to_string(), state, badge, refresh_failed: None, on_retry: |_| {},
                     match state {
                         SlotState::Loading => rsx! { WidgetSkeleton {} },
                         SlotState::Error => rsx! { ErrorCard { message: "The server answered 503", on_retry: |_| {} } },

@@ -10,11 +10,11 @@
 //!   component that goes while it loads.
 //! - [`chrome`]: the frame with its test handles, and the skeleton.
 //! - [`freshness`]: the freshness badge.
-//! - [`admin`]: the admins-only system health widget.
+//! - [`role_slot`]: one role widget (admins' or managers' only), built as
+//!   the slot is, and [`role_views`]: their content by kind.
 //! - one module per widget kind, each a pure component over its payload.
 
 pub mod activity;
-pub mod admin;
 pub mod analytics;
 pub mod chrome;
 pub mod freshness;
@@ -22,6 +22,8 @@ pub mod island;
 pub mod kpis;
 pub mod notifications;
 pub mod profile;
+pub mod role_slot;
+pub mod role_views;
 pub mod slot;
 pub mod suspension;
 

@@ -127,7 +127,7 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
     };
 
     rsx! {
-        WidgetFrame { id, state, badge, refresh_failed, on_retry: move |_| dashboard.retry(id),
+        WidgetFrame { handle: id.to_string(), title: id.title().to_string(), state, badge, refresh_failed, on_retry: move |_| dashboard.retry(id),
             Island { on_retry: move |_| dashboard.retry(id),
                 WidgetContent { id }
             }

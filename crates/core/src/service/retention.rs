@@ -9,8 +9,8 @@
 //! - the sweeper never removes their entries for age, and removes nothing
 //!   at all for age while the API cannot be reached; other users' entries
 //!   go once past their horizon, which follows the TTL setting;
-//! - the size limit never removes their dashboard's widgets (the admin's
-//!   system health included);
+//! - the size limit never removes their dashboard's widgets (the role
+//!   widgets included);
 //! - both wait until the kept session has been restored, so the first pass
 //!   knows who is signed in.
 
