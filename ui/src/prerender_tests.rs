@@ -75,6 +75,39 @@ fn a_cached_dashboard_is_painted_with_its_data_and_true_badges() {
     assert!(!html.contains(r#"data-testid="sign-in""#));
 }
 
+/// The role widget frame `name` in `html`.
+fn role_tag<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let at = html.find(&format!(r#"data-testid="widget-{name}""#))?;
+    let start = html[..at].rfind('<').expect("an opening tag");
+    let end = at + html[at..].find('>').expect("a closed tag");
+    Some(&html[start..end])
+}
+
+#[test]
+fn a_managers_cached_role_widgets_are_painted_and_no_other_roles() {
+    let mut start = bootstrap("manager-mo", true, &[1, 2, 3, 4, 5]);
+    let user = start.session.as_ref().expect("signed in").user.clone();
+    let now = crate::host::now_ms();
+    start.role_widgets.push(Envelope {
+        data: larder_protocol::RoleData::TeamMembers(mock_api::role_data::team_roster(&user, now)),
+        fetched_at: now - 10_000,
+        state: Freshness::Fresh,
+        source: Source::Cache,
+        error: None,
+        pending: Vec::new(),
+    });
+    let html = FirstFrame::render(Ok(start)).html;
+    let members = role_tag(&html, "team-members").expect("team members");
+    assert!(members.contains(r#"data-state="ready""#), "{members}");
+    assert!(members.contains(r#"data-freshness="fresh""#), "{members}");
+    // Not cached yet: its skeleton, as the live UI shows it.
+    let analytics = role_tag(&html, "team-analytics").expect("team analytics");
+    assert!(analytics.contains(r#"data-state="loading""#), "{analytics}");
+    for admin in ["admin-analytics", "user-management", "system-health"] {
+        assert_eq!(role_tag(&html, admin), None, "{admin} is not a manager's");
+    }
+}
+
 #[test]
 fn the_first_frame_says_what_waits_to_sync_and_that_it_is_offline() {
     let mut start = bootstrap("dave", true, &[4]);

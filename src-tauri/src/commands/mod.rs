@@ -12,6 +12,8 @@ pub mod settings;
 pub mod widgets;
 
 #[cfg(test)]
+mod role_tests;
+#[cfg(test)]
 mod tests;
 
 use tauri::{ipc::Invoke, Runtime};

@@ -21,12 +21,12 @@ const APP_ORIGIN: &str = if cfg!(windows) {
 };
 
 /// A shell with its core open, and its main window.
-struct TestApp {
+pub(super) struct TestApp {
     window: WebviewWindow<MockRuntime>,
     shell: TestShell,
 }
 
-fn test_app() -> TestApp {
+pub(super) fn test_app() -> TestApp {
     let shell = TestShell::new();
     shell.open_core();
     TestApp {
@@ -42,7 +42,7 @@ fn main_window(shell: &TestShell) -> WebviewWindow<MockRuntime> {
 }
 
 /// Invokes `command` with `args` as the webview would.
-fn invoke(app: &TestApp, command: &str, args: Value) -> Result<Value, Value> {
+pub(super) fn invoke(app: &TestApp, command: &str, args: Value) -> Result<Value, Value> {
     invoke_in(&app.window, command, args)
 }
 
@@ -66,7 +66,7 @@ fn invoke_in(
     .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
 }
 
-fn command_error(value: Value) -> CommandError {
+pub(super) fn command_error(value: Value) -> CommandError {
     serde_json::from_value(value).expect("a typed CommandError")
 }
 
