@@ -210,7 +210,7 @@ impl Harness {
     /// Widget `n`'s `data-freshness`: fresh, stale or offline (empty before
     /// it shows data).
     pub async fn widget_freshness(&self, n: u8) -> Result<String> {
-        self.widget_attr(n, "data-freshness").await
+        self.widget_attr(&n.to_string(), "data-freshness").await
     }
 
     /// How many elements have `data-testid="{id}"` now. Counted in the
@@ -255,19 +255,24 @@ impl Harness {
 
     /// Widget `n`'s `data-state`: loading, ready or error.
     pub async fn widget_state(&self, n: u8) -> Result<String> {
-        self.widget_attr(n, "data-state").await
+        self.widget_attr(&n.to_string(), "data-state").await
     }
 
-    /// An attribute of widget `n`, read in the page in one step (see
-    /// [`Self::count_test_id`]); empty when the widget or the attribute is
-    /// not there yet.
-    async fn widget_attr(&self, n: u8, attribute: &str) -> Result<String> {
+    /// Role widget `widget`'s `data-state`; empty when it is not shown.
+    pub async fn role_widget_state(&self, widget: larder_protocol::RoleWidget) -> Result<String> {
+        self.widget_attr(widget.name(), "data-state").await
+    }
+
+    /// An attribute of the widget frame `handle` (`3`, `team-members`),
+    /// read in the page in one step (see [`Self::count_test_id`]); empty
+    /// when the widget or the attribute is not there yet.
+    async fn widget_attr(&self, handle: &str, attribute: &str) -> Result<String> {
         let value = self
             .client
             .execute(
                 "const w = document.querySelector(`[data-testid=\"widget-${arguments[0]}\"]`); \
                  return (w && w.getAttribute(arguments[1])) || \"\";",
-                vec![n.into(), attribute.into()],
+                vec![handle.into(), attribute.into()],
             )
             .await?;
         Ok(value.as_str().unwrap_or_default().to_owned())
