@@ -224,7 +224,7 @@ fn notifications(now_ms: u64, rng: &mut StdRng) -> NotificationCenter {
         .map(|i| Task {
             id: format!("t{}", i + 1),
             title: pick(rng, TASKS).to_owned(),
-            due: format!("2026-12-{:02}", rng.gen_range(1..=28)),
+            due: due_date(now_ms, rng.gen_range(-3..=10)),
             done: rng.gen_bool(0.25),
         })
         .collect();
@@ -232,6 +232,15 @@ fn notifications(now_ms: u64, rng: &mut StdRng) -> NotificationCenter {
         notifications,
         tasks,
     }
+}
+
+/// The UTC date `days` after the one that holds `now_ms`, as
+/// "YYYY-MM-DD": tasks fall due around now, some overdue, some today.
+fn due_date(now_ms: u64, days: i64) -> String {
+    let now = chrono::DateTime::from_timestamp_millis(i64::try_from(now_ms).unwrap_or(i64::MAX))
+        .unwrap_or_default();
+    let due = now.date_naive() + chrono::Duration::days(days);
+    due.format("%Y-%m-%d").to_string()
 }
 
 fn kpis(rng: &mut StdRng) -> KpiBoard {

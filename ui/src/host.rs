@@ -50,6 +50,28 @@ pub fn local_clock(ms: u64) -> String {
     }
 }
 
+/// The date of `ms` in the user's time zone, "YYYY-MM-DD".
+pub fn local_date(ms: u64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        format!(
+            "{:04}-{:02}-{:02}",
+            date.get_full_year(),
+            date.get_month() + 1,
+            date.get_date()
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use chrono::{Local, TimeZone};
+        match Local.timestamp_millis_opt(ms as i64).single() {
+            Some(time) => time.format("%Y-%m-%d").to_string(),
+            None => String::new(),
+        }
+    }
+}
+
 /// Sets the document's and the native window's title.
 pub fn set_title(title: &str) {
     #[cfg(target_arch = "wasm32")]

@@ -6,6 +6,7 @@
 //! - [`stores`]: the signal stores hydrated from the `bootstrap` payload.
 //! - [`app`]: the root component and the router.
 //! - [`host`]: the page's own facilities (time, title, theme, shortcut).
+//! - [`render_count`]: render counts for the tests (nothing outside them).
 //! - `prerender` (feature `prerender`): the first frame the desktop
 //!   backend paints before the wasm has loaded.
 //! - [`views`]: the signed-in layout and one module per route (sign-in,
@@ -18,6 +19,7 @@ pub mod backend;
 pub mod host;
 #[cfg(any(test, feature = "prerender"))]
 pub mod prerender;
+pub mod render_count;
 pub mod stores;
 pub mod views;
 pub mod widgets;

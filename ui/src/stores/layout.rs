@@ -1,8 +1,11 @@
 //! The signed-in layout's store: what the views inside the shell share.
 //!
-//! - `widgets` and `role_widgets`: the newest envelope known for each
-//!   widget and role widget, kept current by query results and the
-//!   `widget-updated` and `role-widget-updated` pushes.
+//! - `widget(id)` and `role_widget(w)`: the newest envelope known for each
+//!   widget and role widget, one signal each, kept current by query
+//!   results and the `widget-updated` and `role-widget-updated` pushes.
+//! - derived values, computed once for every reader: `unread` (the
+//!   notifications shown unread) and `tasks_due` (open tasks due today or
+//!   earlier), both from widget 4.
 //! - `first_answers`: the bootstrap's envelopes not yet used by a query.
 //! - `outbox`: the changes waiting to sync (from the bootstrap, then kept
 //!   current), and `refused`: those the server
@@ -16,7 +19,7 @@
 //! (and role widgets) reach the widgets:
 //! 1. the root hands them over once with [`LayoutSeed::provide`];
 //! 2. the shell's [`LayoutStore::provide`] takes them, so they are in
-//!    `widgets` and paint on the first frame, with no suspense;
+//!    their widget's signal and paint on the first frame, with no suspense;
 //! 3. each widget's first query run answers from `first_answers` with
 //!    [`LayoutStore::take_first_answer`] instead of an IPC call
 //!    (dioxus-query has no "initial data"), so hydrating the dashboard sends
@@ -30,7 +33,8 @@ use std::collections::HashMap;
 
 use dioxus::prelude::*;
 use larder_protocol::{
-    Bootstrap, Outbox, RefusedChange, RoleEnvelope, RoleWidget, WidgetEnvelope, WidgetId,
+    widgets::NotificationCenter, Bootstrap, Envelope, Outbox, RefusedChange, RoleEnvelope,
+    RoleWidget, WidgetData, WidgetEnvelope, WidgetId,
 };
 
 /// What the bootstrap hands to the first layout store.
@@ -76,16 +80,75 @@ impl LayoutSeed {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// One signal per widget and per role widget, each `None` until a value is
+/// known: a component reading one widget re-renders when that widget
+/// changes, not when another does.
+type WidgetSignals = [Signal<Option<WidgetEnvelope>>; WidgetId::ALL.len()];
+type RoleSignals = [Signal<Option<RoleEnvelope>>; RoleWidget::ALL.len()];
+
+#[derive(Clone, Copy, PartialEq)]
 pub struct LayoutStore {
-    pub widgets: Signal<HashMap<WidgetId, WidgetEnvelope>>,
+    widgets: WidgetSignals,
     first_answers: CopyValue<HashMap<WidgetId, WidgetEnvelope>>,
-    pub role_widgets: Signal<HashMap<RoleWidget, RoleEnvelope>>,
+    role_widgets: RoleSignals,
     first_role_answers: CopyValue<HashMap<RoleWidget, RoleEnvelope>>,
+    /// Derived from widget 4: the notifications shown unread, newest
+    /// first. Computed once here for every reader (the top bar, the
+    /// widget, "mark all read"); it notifies them only when it changes.
+    pub unread: Memo<Vec<String>>,
+    /// Derived from widget 4 and the clock: the open tasks due today or
+    /// earlier (in the user's time zone).
+    pub tasks_due: Memo<usize>,
     pub outbox: Signal<Outbox>,
     pub refused: Signal<Vec<RefusedChange>>,
     pub now_ms: Signal<u64>,
     pub refresh: Signal<u64>,
+}
+
+/// Equality is identity (each part is a handle), which is reflexive, so
+/// the query capabilities that hold the store can be `Eq`.
+impl Eq for LayoutStore {}
+
+/// The position of `widget` in [`RoleWidget::ALL`].
+fn role_index(widget: RoleWidget) -> usize {
+    RoleWidget::ALL
+        .iter()
+        .position(|w| *w == widget)
+        .unwrap_or_default()
+}
+
+/// Widget 4's payload, if `envelope` is it.
+fn notification_center(envelope: Option<&WidgetEnvelope>) -> Option<&NotificationCenter> {
+    match &envelope?.data.data {
+        WidgetData::Notifications(center) => Some(center),
+        _ => None,
+    }
+}
+
+/// The ids of `center`'s unread notifications.
+pub fn unread_of(center: Option<&NotificationCenter>) -> Vec<String> {
+    center
+        .map(|center| {
+            center
+                .notifications
+                .iter()
+                .filter(|note| !note.read)
+                .map(|note| note.id.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How many of `center`'s open tasks are due on or before `today`
+/// ("YYYY-MM-DD", which orders as text).
+pub fn tasks_due_of(center: Option<&NotificationCenter>, today: &str) -> usize {
+    center.map_or(0, |center| {
+        center
+            .tasks
+            .iter()
+            .filter(|task| !task.done && task.due.as_str() <= today)
+            .count()
+    })
 }
 
 impl LayoutStore {
@@ -101,17 +164,40 @@ impl LayoutStore {
                 .into_iter()
                 .map(|envelope| (envelope.data.widget(), envelope))
                 .collect();
+            let widget_signals: WidgetSignals =
+                WidgetId::ALL.map(|id| Signal::new(seed.get(&id).cloned()));
+            let role_signals: RoleSignals =
+                RoleWidget::ALL.map(|widget| Signal::new(role_seed.get(&widget).cloned()));
+            let notifications = widget_signals[usize::from(WidgetId::NOTIFICATIONS.get() - 1)];
+            let now_ms = Signal::new(crate::host::now_ms());
             Self {
-                widgets: Signal::new(seed.clone()),
+                widgets: widget_signals,
                 first_answers: CopyValue::new(seed),
-                role_widgets: Signal::new(role_seed.clone()),
+                role_widgets: role_signals,
                 first_role_answers: CopyValue::new(role_seed),
+                unread: Memo::new(move || {
+                    unread_of(notification_center(notifications.read().as_ref()))
+                }),
+                tasks_due: Memo::new(move || {
+                    let today = crate::host::local_date(now_ms());
+                    tasks_due_of(notification_center(notifications.read().as_ref()), &today)
+                }),
                 outbox: Signal::new(outbox),
                 refused: Signal::new(Vec::new()),
-                now_ms: Signal::new(crate::host::now_ms()),
+                now_ms,
                 refresh: Signal::new(0),
             }
         })
+    }
+
+    /// The newest value known for widget `id`.
+    pub fn widget(self, id: WidgetId) -> Signal<Option<WidgetEnvelope>> {
+        self.widgets[usize::from(id.get() - 1)]
+    }
+
+    /// The newest value known for role widget `widget`.
+    pub fn role_widget(self, widget: RoleWidget) -> Signal<Option<RoleEnvelope>> {
+        self.role_widgets[role_index(widget)]
     }
 
     /// The bootstrap's envelope for `id`, once: the answer to that widget's
@@ -126,31 +212,28 @@ impl LayoutStore {
     }
 
     /// Keeps `envelope` if it is newer than what is known for its role
-    /// widget.
-    pub fn offer_role(mut self, envelope: RoleEnvelope) {
-        let widget = envelope.data.widget();
-        let newer = self
-            .role_widgets
-            .peek()
-            .get(&widget)
-            .is_none_or(|known| known.fetched_at <= envelope.fetched_at && *known != envelope);
-        if newer {
-            self.role_widgets.write().insert(widget, envelope);
+    /// widget; only that role widget's readers are told.
+    pub fn offer_role(self, envelope: RoleEnvelope) {
+        let mut known = self.role_widget(envelope.data.widget());
+        if is_newer(known.peek().as_ref(), &envelope) {
+            known.set(Some(envelope));
         }
     }
 
-    /// Keeps `envelope` if it is newer than what is known for its widget.
-    pub fn offer(mut self, envelope: WidgetEnvelope) {
-        let id = envelope.data.widget_id;
-        let newer = self
-            .widgets
-            .peek()
-            .get(&id)
-            .is_none_or(|known| known.fetched_at <= envelope.fetched_at && *known != envelope);
-        if newer {
-            self.widgets.write().insert(id, envelope);
+    /// Keeps `envelope` if it is newer than what is known for its widget;
+    /// only that widget's readers (and the values derived from it) are
+    /// told.
+    pub fn offer(self, envelope: WidgetEnvelope) {
+        let mut known = self.widget(envelope.data.widget_id);
+        if is_newer(known.peek().as_ref(), &envelope) {
+            known.set(Some(envelope));
         }
     }
+}
+
+/// Whether `offered` replaces `known`: as new or newer, and different.
+fn is_newer<T: PartialEq>(known: Option<&Envelope<T>>, offered: &Envelope<T>) -> bool {
+    known.is_none_or(|known| known.fetched_at <= offered.fetched_at && known != offered)
 }
 
 /// The layout store; panics outside the signed-in shell, which provides it.
@@ -158,3 +241,7 @@ pub fn use_layout_store() -> LayoutStore {
     try_use_context::<LayoutStore>()
         .expect("use_layout_store: no LayoutStore provided; it is provided by the Shell layout")
 }
+
+#[cfg(test)]
+#[path = "layout_tests.rs"]
+mod tests;

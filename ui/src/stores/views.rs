@@ -10,6 +10,8 @@ use std::collections::{HashMap, HashSet};
 use dioxus::prelude::*;
 use larder_protocol::{RoleWidget, WidgetId};
 
+use super::LayoutStore;
+
 #[derive(Clone, Copy, PartialEq)]
 pub struct DashboardStore {
     pub attempts: Signal<HashMap<WidgetId, u32>>,
@@ -52,6 +54,44 @@ impl DashboardStore {
         for widget in role.into_iter().flat_map(RoleWidget::for_role) {
             self.retry_role(widget);
         }
+    }
+}
+
+impl DashboardStore {
+    /// Marks notification `note` read: the backend keeps the change in its
+    /// outbox (sent exactly once, with its own Idempotency-Key) and answers
+    /// at once with widget 4 showing it read and waiting to sync, which
+    /// replaces the one `layout` knows. A note already being marked is left
+    /// alone.
+    pub fn mark_read(self, layout: LayoutStore, note: String) {
+        self.mark_each(layout, vec![note]);
+    }
+
+    /// Marks every notification `layout` shows unread, one outbox change
+    /// each, in order.
+    pub fn mark_all_read(self, layout: LayoutStore) {
+        self.mark_each(layout, layout.unread.peek().clone());
+    }
+
+    fn mark_each(mut self, layout: LayoutStore, notes: Vec<String>) {
+        let notes: Vec<String> = notes
+            .into_iter()
+            .filter(|note| self.marking.write().insert(note.clone()))
+            .collect();
+        if notes.is_empty() {
+            return;
+        }
+        spawn(async move {
+            for note in notes {
+                match crate::backend::mark_notification_read(&note).await {
+                    Ok(envelope) => layout.offer(envelope),
+                    Err(err) => {
+                        web_sys::console::warn_1(&format!("mark as read failed: {err}").into())
+                    }
+                }
+                self.marking.write().remove(&note);
+            }
+        });
     }
 }
 

@@ -146,6 +146,8 @@ pub fn Shell() -> Element {
                 }
                 div { class: "topbar-right",
                     PrewarmStatus { progress: *store.prewarm.read() }
+                    TasksDue {}
+                    UnreadCount {}
                     span { class: "user", "data-testid": "user-name", "{session.user.name}" }
                     button {
                         class: "secondary",
@@ -172,6 +174,39 @@ pub fn Shell() -> Element {
                 },
             }
             Outlet::<Route> {}
+        }
+    }
+}
+
+/// The unread notifications, from the layout store's derived value: it
+/// re-renders when the count changes, not when widget 4 does.
+#[component]
+pub fn UnreadCount() -> Element {
+    crate::render_count::tick(|| "unread-count".to_owned());
+    let unread = crate::stores::use_layout_store().unread.read().len();
+    if unread == 0 {
+        return rsx! {};
+    }
+    rsx! {
+        span { class: "count-badge", "data-testid": "unread-count", title: "Unread notifications",
+            "{unread} unread"
+        }
+    }
+}
+
+/// The open tasks due today or earlier, from the layout store's derived
+/// value.
+#[component]
+pub fn TasksDue() -> Element {
+    crate::render_count::tick(|| "tasks-due".to_owned());
+    let due = *crate::stores::use_layout_store().tasks_due.read();
+    if due == 0 {
+        return rsx! {};
+    }
+    let tasks = if due == 1 { "task" } else { "tasks" };
+    rsx! {
+        span { class: "count-badge muted", "data-testid": "tasks-due", title: "Open tasks due today or earlier",
+            "{due} {tasks} due"
         }
     }
 }

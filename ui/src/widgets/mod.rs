@@ -44,13 +44,14 @@ pub fn WidgetView(
     #[props(default)]
     pending: Vec<String>,
     #[props(default)] on_mark_read: EventHandler<String>,
+    #[props(default)] on_mark_all_read: EventHandler<()>,
 ) -> Element {
     match data {
         WidgetData::Profile(profile) => rsx! { profile::ProfileCard { profile } },
         WidgetData::Activity(feed) => rsx! { activity::ActivityList { feed } },
         WidgetData::Analytics(series) => rsx! { analytics::AnalyticsChart { series } },
         WidgetData::Notifications(center) => {
-            rsx! { notifications::NotificationsPanel { center, marking, pending, on_mark_read } }
+            rsx! { notifications::NotificationsPanel { center, marking, pending, on_mark_read, on_mark_all_read } }
         }
         WidgetData::Kpis(board) => rsx! { kpis::KpiTiles { board } },
     }

@@ -1,13 +1,20 @@
-//! Widget 4: notifications (each unread one with "Mark as read"; one marked
-//! read whose change has not reached the server yet says "waiting to
-//! sync") and tasks.
+//! Widget 4: notifications (each unread one with "Mark as read", and "Mark
+//! all read"; one marked read whose change has not reached the server yet
+//! says "waiting to sync") and tasks. The unread count and the tasks due
+//! are the layout store's derived values when there is one.
 
 use std::collections::HashSet;
 
 use dioxus::prelude::*;
 use larder_protocol::widgets::NotificationCenter;
 
-use crate::host::clock_time;
+use crate::{
+    host::clock_time,
+    stores::{
+        layout::{tasks_due_of, unread_of},
+        LayoutStore,
+    },
+};
 
 #[component]
 pub fn NotificationsPanel(
@@ -17,10 +24,36 @@ pub fn NotificationsPanel(
     #[props(default)]
     pending: Vec<String>,
     #[props(default)] on_mark_read: EventHandler<String>,
+    #[props(default)] on_mark_all_read: EventHandler<()>,
 ) -> Element {
-    let unread = center.notifications.iter().filter(|n| !n.read).count();
+    crate::render_count::tick(|| "notifications".to_owned());
+    // The store's values, computed once for every reader; a panel shown
+    // outside the signed-in layout (a test, a preview) computes its own.
+    let layout = try_use_context::<LayoutStore>();
+    let (unread, due) = match layout {
+        Some(layout) => (layout.unread.read().len(), *layout.tasks_due.read()),
+        None => {
+            let today = crate::host::local_date(crate::host::now_ms());
+            (
+                unread_of(Some(&center)).len(),
+                tasks_due_of(Some(&center), &today),
+            )
+        }
+    };
+    let all_marking = unread > 0 && unread <= marking.len();
     rsx! {
-        p { class: "muted small", "{unread} unread" }
+        div { class: "notifications-head",
+            p { class: "muted small", "data-testid": "unread-in-widget", "{unread} unread" }
+            if unread > 0 {
+                button {
+                    class: "link",
+                    "data-testid": "mark-all-read",
+                    disabled: all_marking,
+                    onclick: move |_| on_mark_all_read.call(()),
+                    "Mark all read"
+                }
+            }
+        }
         ul { class: "notifications",
             for note in center.notifications {
                 li { key: "{note.id}", class: if note.read { "read" } else { "unread" },
@@ -48,7 +81,7 @@ pub fn NotificationsPanel(
                 }
             }
         }
-        h3 { "Tasks" }
+        h3 { "Tasks" if due > 0 { span { class: "muted small", " · {due} due" } } }
         ul { class: "tasks",
             for task in center.tasks {
                 li { key: "{task.id}", class: if task.done { "done" } else { "open" },

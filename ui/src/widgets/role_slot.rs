@@ -72,6 +72,7 @@ fn audience(widget: RoleWidget) -> &'static str {
 /// One role widget: its frame, its query and its two boundaries.
 #[component]
 pub fn RoleSlot(widget: RoleWidget) -> Element {
+    crate::render_count::tick(|| format!("role-slot-{widget}"));
     let global = use_global_store();
     let layout = use_layout_store();
     let dashboard = use_dashboard_store();
@@ -84,11 +85,8 @@ pub fn RoleSlot(widget: RoleWidget) -> Element {
         .stale_time(UI_STALE_TIME),
     );
     use_context_provider(|| query);
-    let painted = use_context_provider(|| {
-        Painted(Signal::new(
-            layout.role_widgets.peek().contains_key(&widget),
-        ))
-    });
+    let painted =
+        use_context_provider(|| Painted(Signal::new(layout.role_widget(widget).peek().is_some())));
     use_effect(move || {
         if let QueryStateData::Settled {
             res: Ok(envelope), ..
@@ -103,7 +101,7 @@ pub fn RoleSlot(widget: RoleWidget) -> Element {
         QueryStateData::Settled { res: Err(_), .. } => SlotState::Error,
         _ => SlotState::Loading,
     };
-    let known = layout.role_widgets.read().get(&widget).cloned();
+    let known = layout.role_widget(widget).read().clone();
     let badge = known.as_ref().map(|envelope| {
         let now = *layout.now_ms.read();
         Badge {
@@ -149,7 +147,7 @@ fn RoleContent(widget: RoleWidget) -> Element {
     let suspension = super::suspension::use_suspension();
     use_effect(move || painted.set(true));
     use_drop(move || painted.set(false));
-    let known = layout.role_widgets.read().get(&widget).cloned();
+    let known = layout.role_widget(widget).read().clone();
     let envelope = match known {
         Some(envelope) => envelope,
         None => suspension.until_settled(query)??,

@@ -81,6 +81,7 @@ fn slot_state(state: &QueryStateData<FetchWidget>, painted: bool) -> SlotState {
 /// One widget: its frame, its query and its two boundaries.
 #[component]
 pub fn WidgetSlot(id: WidgetId) -> Element {
+    crate::render_count::tick(|| format!("slot-{id}"));
     let global = use_global_store();
     let layout = use_layout_store();
     let dashboard = use_dashboard_store();
@@ -93,8 +94,7 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
     // A known value paints in this same render (the content does not
     // suspend for it), so the slot is ready from its first frame: the
     // backend's first frame renders it so too.
-    let painted =
-        use_context_provider(|| Painted(Signal::new(layout.widgets.peek().contains_key(&id))));
+    let painted = use_context_provider(|| Painted(Signal::new(layout.widget(id).peek().is_some())));
 
     // Every result the query settles with becomes the newest known value.
     use_effect(move || {
@@ -107,7 +107,7 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
     });
 
     let state = slot_state(&query.read().state(), (painted.0)());
-    let known = layout.widgets.read().get(&id).cloned();
+    let known = layout.widget(id).read().clone();
     let badge = known.as_ref().map(|envelope| {
         let now = *layout.now_ms.read();
         Badge {
@@ -140,6 +140,7 @@ pub fn WidgetSlot(id: WidgetId) -> Element {
 /// `ErrorBoundary`.
 #[component]
 fn WidgetContent(id: WidgetId) -> Element {
+    crate::render_count::tick(|| format!("content-{id}"));
     let layout = use_layout_store();
     let dashboard = use_dashboard_store();
     let query = use_context::<UseQuery<FetchWidget>>();
@@ -147,7 +148,7 @@ fn WidgetContent(id: WidgetId) -> Element {
     let suspension = super::suspension::use_suspension();
     use_effect(move || painted.set(true));
     use_drop(move || painted.set(false));
-    let known = layout.widgets.read().get(&id).cloned();
+    let known = layout.widget(id).read().clone();
     let envelope = match known {
         Some(envelope) => envelope,
         None => suspension.until_settled(query)??,
@@ -158,27 +159,8 @@ fn WidgetContent(id: WidgetId) -> Element {
             data: envelope.data.data,
             marking,
             pending: envelope.pending,
-            on_mark_read: move |note: String| mark_read(dashboard, layout, note),
+            on_mark_read: move |note: String| dashboard.mark_read(layout, note),
+            on_mark_all_read: move |_| dashboard.mark_all_read(layout),
         }
     }
-}
-
-/// Marks a notification read; the backend keeps it in its outbox and
-/// answers at once with widget 4's envelope showing it read and pending,
-/// which replaces the old one.
-fn mark_read(
-    mut dashboard: crate::stores::DashboardStore,
-    layout: crate::stores::LayoutStore,
-    note: String,
-) {
-    if !dashboard.marking.write().insert(note.clone()) {
-        return;
-    }
-    spawn(async move {
-        match backend::mark_notification_read(&note).await {
-            Ok(envelope) => layout.offer(envelope),
-            Err(err) => web_sys::console::warn_1(&format!("mark as read failed: {err}").into()),
-        }
-        dashboard.marking.write().remove(&note);
-    });
 }
