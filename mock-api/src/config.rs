@@ -70,6 +70,11 @@ impl Config {
         self.scaled(crate::role_data::base_delay_ms(widget), unit)
     }
 
+    /// A delay of `base_ms` at scale 1.0, scaled, with jitter from `unit`.
+    pub fn scaled_delay(&self, base_ms: u64, unit: f64) -> Duration {
+        self.scaled(base_ms, unit)
+    }
+
     fn scaled(&self, base_ms: u64, unit: f64) -> Duration {
         let base = base_ms as f64 * self.delay_scale;
         let ms = base * (1.0 + self.jitter * unit.clamp(-1.0, 1.0));

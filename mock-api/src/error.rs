@@ -44,6 +44,8 @@ pub enum ApiError {
     InvalidPagination(String),
     #[error("this needs the {} role", role_name(.0))]
     RoleOnly(larder_protocol::Role),
+    #[error("no post {0:?}")]
+    PostNotFound(String),
     #[error("no notification {0:?}")]
     NotificationNotFound(String),
     #[error("the server failed on purpose (injected fault {0})")]
@@ -74,7 +76,8 @@ impl ApiError {
             Self::WidgetNotFound(_)
             | Self::RouteNotFound
             | Self::UserNotFound(_)
-            | Self::NotificationNotFound(_) => StatusCode::NOT_FOUND,
+            | Self::NotificationNotFound(_)
+            | Self::PostNotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -107,6 +110,7 @@ impl ApiError {
             Self::RoleOnly(larder_protocol::Role::Manager) => "manager_only",
             Self::RoleOnly(larder_protocol::Role::Member) => "member_only",
             Self::NotificationNotFound(_) => "notification_not_found",
+            Self::PostNotFound(_) => "post_not_found",
             Self::InjectedStatus(_) => "injected_fault",
             Self::BadIdempotencyKey(_) => "bad_idempotency_key",
             Self::IdempotencyKeyInFlight => "idempotency_key_in_flight",

@@ -13,8 +13,8 @@
 //! - [`sessions`]: live sessions by token hash, optionally kept in a file.
 //! - [`stats`], [`rate_limit`], [`faults`]: request counts, the per-token
 //!   limit and injected faults.
-//! - [`data`], [`profile_data`], [`role_data`]: deterministic, per-user
-//!   payloads.
+//! - [`data`], [`profile_data`], [`post_data`], [`role_data`]:
+//!   deterministic, per-user payloads.
 //! - [`error`]: the one error type, rendered as `{"error", "code"}`.
 //! - [`routes`]: one module per resource.
 //! - [`testing`] (the `testing` feature): the kit Larder's tests use.
@@ -24,6 +24,7 @@ pub mod data;
 pub mod error;
 pub mod faults;
 pub mod idempotency;
+pub mod post_data;
 pub mod profile_data;
 pub mod rate_limit;
 pub mod role_data;

@@ -40,7 +40,7 @@ pub fn profile(user: &User) -> UserProfile {
 }
 
 /// The 1-based `page` of `total` items, `limit` per page, built by `item`.
-fn page_of<T>(page: u32, limit: u32, total: u32, item: impl Fn(u32) -> T) -> Page<T> {
+pub fn page_of<T>(page: u32, limit: u32, total: u32, item: impl Fn(u32) -> T) -> Page<T> {
     let start = u64::from(page - 1) * u64::from(limit);
     let end = (start + u64::from(limit)).min(u64::from(total));
     let items = (start..end)
@@ -58,6 +58,21 @@ fn page_of<T>(page: u32, limit: u32, total: u32, item: impl Fn(u32) -> T) -> Pag
 
 pub fn posts(user_id: &str, page: u32, limit: u32, now_ms: u64) -> Page<Post> {
     let (total, _) = totals(user_id);
+    page_of(page, limit, total, |i| post_at(user_id, i, total, now_ms))
+}
+
+/// The tags posts are filed under; related posts share one.
+pub const TAGS: &[&str] = &[
+    "offline",
+    "caching",
+    "planning",
+    "focus",
+    "dashboards",
+    "teams",
+];
+
+/// `user_id`'s post number `i` (0 is the newest) of `total`.
+pub fn post_at(user_id: &str, i: u32, total: u32, now_ms: u64) -> Post {
     const TOPICS: &[&str] = &[
         "What we learned shipping offline-first",
         "A quieter on-call rotation",
@@ -66,20 +81,25 @@ pub fn posts(user_id: &str, page: u32, limit: u32, now_ms: u64) -> Page<Post> {
         "Three small habits for focus",
         "Caching without tears",
     ];
-    page_of(page, limit, total, |i| {
-        let mut rng = rng_for(user_id, &format!("post{i}"));
-        Post {
-            id: format!("p{}", i + 1),
-            title: format!(
-                "{} (#{})",
-                TOPICS[rng.gen_range(0..TOPICS.len())],
-                total - i
-            ),
-            excerpt: "A short note on how the team works, and what changed this week.".into(),
-            created_at: now_ms.saturating_sub(u64::from(i + 1) * 86_400_000),
-            likes: rng.gen_range(0..250),
-        }
-    })
+    let mut rng = rng_for(user_id, &format!("post{i}"));
+    Post {
+        id: format!("{user_id}-p{}", i + 1),
+        author_id: user_id.to_owned(),
+        title: format!(
+            "{} (#{})",
+            TOPICS[rng.gen_range(0..TOPICS.len())],
+            total - i
+        ),
+        excerpt: "A short note on how the team works, and what changed this week.".into(),
+        created_at: now_ms.saturating_sub(u64::from(i + 1) * 86_400_000),
+        likes: rng.gen_range(0..250),
+        tag: TAGS[rng.gen_range(0..TAGS.len())].to_owned(),
+    }
+}
+
+/// How many posts `user_id` has.
+pub fn post_total(user_id: &str) -> u32 {
+    totals(user_id).0
 }
 
 pub fn followers(user_id: &str, page: u32, limit: u32) -> Page<Follower> {

@@ -145,9 +145,13 @@ impl AppState {
         lock(&self.shared.sessions).len()
     }
 
-    /// A user who has signed in at least once.
+    /// A user who has signed in at least once, or one of the community's
+    /// authors (see [`crate::post_data::community`]).
     pub fn known_user(&self, id: &str) -> Option<User> {
-        lock(&self.shared.users).get(id).cloned()
+        lock(&self.shared.users)
+            .get(id)
+            .cloned()
+            .or_else(|| crate::post_data::community().find(|user| user.id == id))
     }
 
     /// Marks notification `id` read for `user_id`.

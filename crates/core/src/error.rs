@@ -16,6 +16,10 @@ pub enum CoreError {
     UnknownWidget(#[from] WidgetIdError),
     #[error("{0:?} is not a user id")]
     InvalidUserId(String),
+    #[error("{0:?} is not a post id")]
+    InvalidPostId(String),
+    #[error("{0:?} is not a tag")]
+    InvalidTag(String),
     #[error("there is no page {0}")]
     InvalidPage(i64),
     #[error("{0:?} is not a notification id")]
@@ -102,6 +106,8 @@ impl From<CoreError> for CommandError {
             CoreError::UnknownWidget(err) => CommandError::UnknownWidget { id: err.id },
             CoreError::InvalidUserId(id) => CommandError::InvalidUserId { id },
             CoreError::InvalidPage(page) => CommandError::InvalidPage { page },
+            CoreError::InvalidPostId(id) => CommandError::InvalidPostId { id },
+            CoreError::InvalidTag(tag) => CommandError::InvalidTag { tag },
             CoreError::InvalidNotificationId(id) => CommandError::InvalidNotificationId { id },
             CoreError::UnknownChange(id) => CommandError::UnknownChange { id },
             CoreError::InvalidSetting(error) => CommandError::InvalidSetting { error },

@@ -1,12 +1,14 @@
 //! The resources Larder caches: the five widgets, the role widgets (each
-//! for admins or for managers only), and per user a profile and pages of
-//! posts and followers. A [`Resource`] knows its cache key, the
+//! for admins or for managers only), per user a profile and pages of posts
+//! and followers, and per post the post, pages of its comments and the
+//! posts related to it by tag. A [`Resource`] knows its cache key, the
 //! name its policy is published under, its URL, and how to check that a
 //! body really is what was asked for, so nothing unreadable is cached.
 
 use larder_protocol::{
     profile::{is_plain_id, PAGE_MAX},
-    Follower, Page, Post, RoleData, RoleWidget, UserProfile, WidgetId, WidgetResponse,
+    Comment, Follower, Page, Post, RelatedPosts, RoleData, RoleWidget, UserProfile, WidgetId,
+    WidgetResponse,
 };
 use serde::de::DeserializeOwned;
 
@@ -32,6 +34,18 @@ pub enum Resource {
         user_id: String,
         page: u32,
     },
+    Post {
+        id: String,
+    },
+    Comments {
+        post_id: String,
+        page: u32,
+    },
+    /// Posts tagged `tag`, without `exclude` (the post they relate to).
+    Related {
+        tag: String,
+        exclude: String,
+    },
 }
 
 fn user_id(id: &str) -> Result<String, CoreError> {
@@ -39,6 +53,22 @@ fn user_id(id: &str) -> Result<String, CoreError> {
         Ok(id.to_owned())
     } else {
         Err(CoreError::InvalidUserId(id.chars().take(64).collect()))
+    }
+}
+
+fn post_id(id: &str) -> Result<String, CoreError> {
+    if is_plain_id(id) {
+        Ok(id.to_owned())
+    } else {
+        Err(CoreError::InvalidPostId(id.chars().take(64).collect()))
+    }
+}
+
+fn tag(tag: &str) -> Result<String, CoreError> {
+    if is_plain_id(tag) {
+        Ok(tag.to_owned())
+    } else {
+        Err(CoreError::InvalidTag(tag.chars().take(64).collect()))
     }
 }
 
@@ -70,6 +100,24 @@ impl Resource {
         })
     }
 
+    pub fn post(id: &str) -> Result<Self, CoreError> {
+        Ok(Self::Post { id: post_id(id)? })
+    }
+
+    pub fn comments(id: &str, number: i64) -> Result<Self, CoreError> {
+        Ok(Self::Comments {
+            post_id: post_id(id)?,
+            page: page(number)?,
+        })
+    }
+
+    pub fn related(of_tag: &str, exclude: &str) -> Result<Self, CoreError> {
+        Ok(Self::Related {
+            tag: tag(of_tag)?,
+            exclude: post_id(exclude)?,
+        })
+    }
+
     /// The resource a cache key names, if it names one; the inverse of
     /// [`Self::key`]. Anything else (`../x`, unknown kinds) is `None`.
     pub fn from_key(key: &str) -> Option<Self> {
@@ -87,6 +135,9 @@ impl Resource {
             ("profile", None) => Self::profile(first).ok()?,
             ("posts", Some(_)) => Self::posts(first, number(second)?).ok()?,
             ("followers", Some(_)) => Self::followers(first, number(second)?).ok()?,
+            ("post", None) => Self::post(first).ok()?,
+            ("comments", Some(_)) => Self::comments(first, number(second)?).ok()?,
+            ("related", Some(exclude)) => Self::related(first, exclude).ok()?,
             _ => return None,
         };
         // Only the canonical spelling (`widget:3`, not `widget:03`).
@@ -101,6 +152,9 @@ impl Resource {
             Self::Profile { user_id } => format!("profile:{user_id}"),
             Self::Posts { user_id, page } => format!("posts:{user_id}:{page}"),
             Self::Followers { user_id, page } => format!("followers:{user_id}:{page}"),
+            Self::Post { id } => format!("post:{id}"),
+            Self::Comments { post_id, page } => format!("comments:{post_id}:{page}"),
+            Self::Related { tag, exclude } => format!("related:{tag}:{exclude}"),
         }
     }
 
@@ -117,6 +171,9 @@ impl Resource {
             Self::Profile { .. } => "profile".into(),
             Self::Posts { .. } => "posts".into(),
             Self::Followers { .. } => "followers".into(),
+            Self::Post { .. } => "post".into(),
+            Self::Comments { .. } => "comments".into(),
+            Self::Related { .. } => "related".into(),
         }
     }
 
@@ -134,6 +191,14 @@ impl Resource {
             Self::Followers { user_id, page } => {
                 (format!("users/{user_id}/followers"), paged(page))
             }
+            Self::Post { id } => (format!("posts/{id}"), vec![]),
+            Self::Comments { post_id, page } => {
+                (format!("posts/{post_id}/comments"), paged(page))
+            }
+            Self::Related { tag, exclude } => (
+                "posts".into(),
+                vec![("tag", tag.clone()), ("exclude", exclude.clone())],
+            ),
         }
     }
 
@@ -171,6 +236,24 @@ impl Resource {
                 let got: Page<Follower> = decode(body)?;
                 if got.page != *page {
                     return mismatch(&format!("page {}", got.page));
+                }
+            }
+            Self::Post { id } => {
+                let got: Post = decode(body)?;
+                if got.id != *id {
+                    return mismatch(&format!("post {:?}", got.id));
+                }
+            }
+            Self::Comments { page, .. } => {
+                let got: Page<Comment> = decode(body)?;
+                if got.page != *page {
+                    return mismatch(&format!("page {}", got.page));
+                }
+            }
+            Self::Related { tag, .. } => {
+                let got: RelatedPosts = decode(body)?;
+                if got.tag != *tag {
+                    return mismatch(&format!("posts tagged {:?}", got.tag));
                 }
             }
         }
@@ -253,6 +336,9 @@ mod tests {
             "admin:users",
             "team:analytics",
             "team:members",
+            "post:u_1-p3",
+            "comments:u_1-p3:2",
+            "related:focus:u_1-p3",
         ] {
             let resource = Resource::from_key(key).expect(key);
             assert_eq!(resource.key(), key);
@@ -273,6 +359,12 @@ mod tests {
             "admin:members",
             "team",
             "system-health",
+            "post:a:b",
+            "post:../x",
+            "comments:u_1-p1",
+            "comments:u_1-p1:0",
+            "related:focus",
+            "related:a b:u_1-p1",
         ] {
             assert_eq!(Resource::from_key(bad), None, "{bad:?}");
         }

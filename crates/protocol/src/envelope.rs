@@ -51,6 +51,12 @@ pub type WidgetEnvelope = Envelope<WidgetResponse>;
 pub type ProfileEnvelope = Envelope<UserProfile>;
 /// The envelope of one page of a user's posts.
 pub type PostsEnvelope = Envelope<Page<Post>>;
+/// The envelope of a post.
+pub type PostEnvelope = Envelope<Post>;
+/// The envelope of one page of a post's comments.
+pub type CommentsEnvelope = Envelope<Page<crate::Comment>>;
+/// The envelope of a post's related posts.
+pub type RelatedEnvelope = Envelope<crate::RelatedPosts>;
 /// The envelope of one page of a user's followers.
 pub type FollowersEnvelope = Envelope<Page<Follower>>;
 

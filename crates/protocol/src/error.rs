@@ -73,6 +73,10 @@ pub enum CommandError {
     InvalidCacheKey { key: String },
     /// The user id is not one Larder sends (1 to 64 of `A-Za-z0-9_-`).
     InvalidUserId { id: String },
+    /// The post id is not one Larder sends (1 to 64 of `A-Za-z0-9_-`).
+    InvalidPostId { id: String },
+    /// The tag is not one Larder sends (1 to 64 of `A-Za-z0-9_-`).
+    InvalidTag { tag: String },
     /// The page number is outside 1 to [`crate::profile::PAGE_MAX`].
     InvalidPage { page: i64 },
     /// The notification id is not one Larder sends.
@@ -119,6 +123,8 @@ impl fmt::Display for CommandError {
             Self::InvalidCacheKey { key } => write!(f, "{key:?} is not a cache entry."),
             Self::InvalidUserId { id } => write!(f, "{id:?} is not a user id."),
             Self::InvalidPage { page } => write!(f, "There is no page {page}."),
+            Self::InvalidPostId { id } => write!(f, "{id:?} is not a post."),
+            Self::InvalidTag { tag } => write!(f, "{tag:?} is not a tag."),
             Self::InvalidNotificationId { id } => write!(f, "{id:?} is not a notification."),
             Self::InvalidSetting { error } => write!(f, "That setting is not valid ({error})."),
             Self::UnknownChange { id } => write!(f, "No change {id:?} is waiting to be sent."),

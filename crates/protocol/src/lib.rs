@@ -45,12 +45,13 @@ pub use bootstrap::{Bootstrap, LockedSession};
 pub use config::{AppConfig, CachePolicy, Theme};
 pub use connectivity::Connectivity;
 pub use envelope::{
-    CacheEntryInfo, CacheStats, Envelope, FollowersEnvelope, Freshness, PostsEnvelope,
-    ProfileEnvelope, SetAsideCache, Source, WidgetEnvelope,
+    CacheEntryInfo, CacheStats, CommentsEnvelope, Envelope, FollowersEnvelope, Freshness,
+    PostEnvelope, PostsEnvelope, ProfileEnvelope, RelatedEnvelope, SetAsideCache, Source,
+    WidgetEnvelope,
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};
 pub use outbox::{ChangeKind, Discarded, Outbox, PendingChange, RefusedChange};
-pub use profile::{Follower, Page, Post, UserProfile};
+pub use profile::{Comment, Follower, Page, Post, RelatedPosts, UserProfile};
 pub use roles::{RoleData, RoleEnvelope, RoleWidget, RoleWidgetError};
 pub use screen::{ScreenReport, ScreenView};
 pub use settings::{RefusedSetting, SecretStoreChoice, Settings, SettingsError};

@@ -1,5 +1,6 @@
 //! Profile data: a user's profile, their posts and their followers, with
-//! page-based pagination.
+//! page-based pagination; and a post's own page: the post, its comments
+//! and the posts related to it by tag.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,17 +25,47 @@ pub struct UserProfile {
     pub follower_count: u32,
 }
 
-/// One of a user's posts.
+/// One of a user's posts (`GET /posts/:id`, and in lists).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Post {
+    /// Unique across users: `<author id>-p<n>`.
     pub id: String,
+    /// Who wrote it (a user id).
+    #[serde(default)]
+    pub author_id: String,
+    /// What it is about, one word: related posts share it.
+    #[serde(default)]
+    pub tag: String,
     pub title: String,
     pub excerpt: String,
     /// Unix milliseconds.
     pub created_at: u64,
     pub likes: u32,
 }
+
+/// A comment on a post (`GET /posts/:id/comments`, paged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comment {
+    pub id: String,
+    pub author_name: String,
+    pub body: String,
+    /// Unix milliseconds.
+    pub created_at: u64,
+}
+
+/// `GET /posts?tag=…&exclude=…`: other posts with the same tag, newest
+/// first, at most [`RELATED_MAX`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedPosts {
+    pub tag: String,
+    pub items: Vec<Post>,
+}
+
+/// The most related posts a post's page shows.
+pub const RELATED_MAX: usize = 5;
 
 /// Someone who follows a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

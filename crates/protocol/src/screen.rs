@@ -28,6 +28,10 @@ pub enum ScreenView {
     /// A profile, its first page of posts and of followers.
     #[serde(rename_all = "camelCase")]
     Profile { user_id: String },
+    /// A post's page: the post, its first page of comments, and what
+    /// depends on the post (its author, the related posts and theirs).
+    #[serde(rename_all = "camelCase")]
+    Post { post_id: String },
 }
 
 #[cfg(test)]

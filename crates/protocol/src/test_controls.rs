@@ -104,6 +104,22 @@ pub enum FaultTarget {
     Widget { widget: u8 },
     /// A role widget's.
     RoleWidget { role_widget: crate::RoleWidget },
+    /// A post page's part, or a profile's.
+    Resource { resource: FaultResource },
+}
+
+/// The parts of a post's page (and profiles) a fault can target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultResource {
+    /// `GET /posts/:id`.
+    Post,
+    /// `GET /posts/:id/comments`.
+    Comments,
+    /// `GET /posts?tag=…`.
+    Related,
+    /// `GET /users/:id`.
+    Profile,
 }
 
 impl FaultTarget {
@@ -115,6 +131,10 @@ impl FaultTarget {
         Self::RoleWidget {
             role_widget: widget,
         }
+    }
+
+    pub fn resource(resource: FaultResource) -> Self {
+        Self::Resource { resource }
     }
 }
 

@@ -39,6 +39,10 @@ pub fn app_config() -> AppConfig {
     cache.insert("profile".into(), policy(60));
     cache.insert("posts".into(), policy(60));
     cache.insert("followers".into(), policy(120));
+    // A post changes little; its comments more often.
+    cache.insert("post".into(), policy(300));
+    cache.insert("comments".into(), policy(60));
+    cache.insert("related".into(), policy(300));
     let feature_flags = [
         ("prewarm", true),
         ("liveUpdates", true),

@@ -4,6 +4,7 @@
 mod answer;
 pub mod auth;
 pub mod config;
+pub mod posts;
 pub mod role_widgets;
 pub mod test_controls;
 pub mod users;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(widgets::router())
         .merge(users::router())
         .merge(role_widgets::router())
+        .merge(posts::router())
 }
 
 /// The token of `Authorization: Bearer <token>`, if present and non-empty.

@@ -1,15 +1,21 @@
 //! `/users/:id`, `/users/:id/posts` and `/users/:id/followers` (Bearer):
-//! profile data for any user who has signed in, with `page` (1 or more) and
+//! profile data for any user who has signed in (or one of the community's
+//! authors), with `page` (1 or more) and
 //! `limit` (1 to 100) pagination.
 
 use axum::{
     extract::{rejection::PathRejection, Path, State},
+    http::HeaderMap,
+    response::Response,
     routing::get,
     Json, Router,
 };
-use larder_protocol::{Follower, Page, Post, User, UserProfile};
+use larder_protocol::{
+    test_controls::{FaultResource, FaultTarget},
+    Follower, Page, Post, User,
+};
 
-use super::{pagination, query_map, Caller, QueryMap};
+use super::{answer, pagination, query_map, Caller, QueryMap};
 use crate::{profile_data, ApiError, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -28,13 +34,23 @@ fn known_user(state: &AppState, path: UserPath) -> Result<User, ApiError> {
         .ok_or_else(|| ApiError::UserNotFound(id.chars().take(64).collect()))
 }
 
+/// A profile, with an ETag; injected faults (`"resource": "profile"`)
+/// apply.
 async fn profile(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
+    headers: HeaderMap,
     path: UserPath,
-) -> Result<Json<UserProfile>, ApiError> {
+) -> Result<Response, ApiError> {
     let user = known_user(&state, path)?;
-    Ok(Json(profile_data::profile(&user)))
+    let fault = state.faults().take(
+        FaultTarget::resource(FaultResource::Profile),
+        &caller.user.id,
+    );
+    answer::before_data(fault.as_ref()).await?;
+    let body = serde_json::to_vec(&profile_data::profile(&user))
+        .map_err(|err| ApiError::Internal(format!("cannot encode a profile: {err}")))?;
+    answer::with_body(fault.as_ref(), body, &headers).await
 }
 
 async fn posts(

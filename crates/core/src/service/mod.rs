@@ -8,6 +8,7 @@
 //!   keychain), sign-out, and the API rejecting the session;
 //! - [`reads`]: the data commands that read, through the cache;
 //! - [`roles`]: the role widgets, each for one role only;
+//! - [`posts`]: a post's page, each part read once its input is known;
 //! - [`writes`]: clearing the cache;
 //! - [`outbox`]: changes for the API (mark as read), kept durably, and
 //!   [`outbox_sender`], which sends each exactly once;
@@ -19,6 +20,7 @@
 mod background;
 mod outbox;
 mod outbox_sender;
+mod posts;
 mod reads;
 mod retention;
 mod roles;

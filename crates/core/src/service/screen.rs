@@ -18,9 +18,15 @@ use super::Larder;
 use crate::{auto_refresh, CoreError, Resource};
 
 /// The resources a view shows to a user of `role` (`None`: nobody is
-/// signed in).
-fn items(view: &ScreenView, role: Option<Role>) -> Result<Vec<Resource>, CoreError> {
+/// signed in); a post's page shows what depends on the post as far as the
+/// cache (`larder`) knows it.
+fn items(
+    larder: &Larder,
+    view: &ScreenView,
+    role: Option<Role>,
+) -> Result<Vec<Resource>, CoreError> {
     Ok(match view {
+        ScreenView::Post { post_id } => larder.post_page_items(post_id)?,
         ScreenView::Other => Vec::new(),
         ScreenView::Dashboard => match role {
             Some(role) => super::roles::dashboard(role).collect(),
@@ -50,6 +56,9 @@ pub(super) struct ScreenInputs {
     page_visible: bool,
     page_focused: bool,
     items: Vec<Resource>,
+    /// The view the page reported, for items that follow the cache (a
+    /// post's page).
+    view: ScreenView,
     /// `None` until the native window's first event.
     native: Option<NativeWindow>,
 }
@@ -71,13 +80,37 @@ impl Larder {
     /// nothing.
     pub fn report_screen(&self, report: ScreenReport) -> Result<(), CoreError> {
         let role = self.read_session().map(|session| session.user.role);
-        let items = items(&report.view, role)?;
+        let items = items(self, &report.view, role)?;
         self.update_screen(|inputs| {
             inputs.page_visible = report.visible;
             inputs.page_focused = report.focused;
             inputs.items = items;
+            inputs.view = report.view;
         });
         Ok(())
+    }
+
+    /// Recomputes what is on screen when it follows the cache: a post's
+    /// page, once its post or related posts are known.
+    pub(super) fn refresh_screen_items(&self) {
+        let view = self
+            .inner
+            .screen_inputs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .view
+            .clone();
+        if !matches!(view, ScreenView::Post { .. }) {
+            return;
+        }
+        let role = self.read_session().map(|session| session.user.role);
+        if let Ok(items) = items(self, &view, role) {
+            self.update_screen(|inputs| {
+                if inputs.view == view {
+                    inputs.items = items;
+                }
+            });
+        }
     }
 
     /// Records the native window's state, from its events.
