@@ -4,7 +4,7 @@
 //! The HTTP controls themselves are tested in tests/test_controls.rs.
 
 use larder_protocol::{
-    test_controls::{FaultKind, FaultRequest, FaultTarget, RequestStats},
+    test_controls::{FaultKind, FaultRequest, FaultResource, FaultTarget, RequestStats},
     Role, RoleWidget, WidgetId,
 };
 
@@ -67,6 +67,12 @@ impl Controls {
     /// `times` times (until cleared when `None`).
     pub fn role_fault(&self, widget: RoleWidget, fault: FaultKind, times: Option<u32>) {
         self.add_fault(FaultTarget::role(widget), None, fault, times);
+    }
+
+    /// Requests for `resource` (a post page's part, or a profile) from
+    /// everyone misbehave as `fault`, `times` times.
+    pub fn resource_fault(&self, resource: FaultResource, fault: FaultKind, times: Option<u32>) {
+        self.add_fault(FaultTarget::resource(resource), None, fault, times);
     }
 
     /// From its next sign-in on, `username` has `role`.

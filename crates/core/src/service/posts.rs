@@ -83,6 +83,25 @@ impl Larder {
         Ok(items)
     }
 
+    beneath_the_facade! {
+        /// Whether every part of post `id`'s page is cached: the post, its
+        /// first comments, its author, its related posts and their authors.
+        pub fn post_page_ready(&self, id: &str) -> bool {
+            let Ok(items) = self.post_page_items(id) else {
+                return false;
+            };
+            let Some(session) = self.read_session() else {
+                return false;
+            };
+            let store = self.inner.engine.store();
+            // Without the related posts cached, their authors are not known.
+            items.iter().any(|item| matches!(item, Resource::Related { .. }))
+                && items
+                    .iter()
+                    .all(|item| matches!(store.get(&session.user.id, &item.key()), Ok(Some(_))))
+        }
+    }
+
     /// Warms post `id`'s whole page in the background, each part as soon
     /// as its input is known, so opening it next paints every part at once
     /// and sends nothing. Fresh parts are not fetched again. Returns at
