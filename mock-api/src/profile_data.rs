@@ -61,39 +61,29 @@ pub fn posts(user_id: &str, page: u32, limit: u32, now_ms: u64) -> Page<Post> {
     page_of(page, limit, total, |i| post_at(user_id, i, total, now_ms))
 }
 
-/// The tags posts are filed under; related posts share one.
-pub const TAGS: &[&str] = &[
-    "offline",
-    "caching",
-    "planning",
-    "focus",
-    "dashboards",
-    "teams",
+/// The topics posts are about, each with the tag it is filed under;
+/// related posts share a tag.
+const TOPICS: &[(&str, &str)] = &[
+    ("What we learned shipping offline-first", "offline"),
+    ("A quieter on-call rotation", "on-call"),
+    ("Reading dashboards like a pro", "dashboards"),
+    ("Our Q4 planning, in the open", "planning"),
+    ("Three small habits for focus", "focus"),
+    ("Caching without tears", "caching"),
 ];
 
 /// `user_id`'s post number `i` (0 is the newest) of `total`.
 pub fn post_at(user_id: &str, i: u32, total: u32, now_ms: u64) -> Post {
-    const TOPICS: &[&str] = &[
-        "What we learned shipping offline-first",
-        "A quieter on-call rotation",
-        "Reading dashboards like a pro",
-        "Our Q4 planning, in the open",
-        "Three small habits for focus",
-        "Caching without tears",
-    ];
     let mut rng = rng_for(user_id, &format!("post{i}"));
+    let (topic, tag) = TOPICS[rng.gen_range(0..TOPICS.len())];
     Post {
         id: format!("{user_id}-p{}", i + 1),
         author_id: user_id.to_owned(),
-        title: format!(
-            "{} (#{})",
-            TOPICS[rng.gen_range(0..TOPICS.len())],
-            total - i
-        ),
+        title: format!("{topic} (#{})", total - i),
         excerpt: "A short note on how the team works, and what changed this week.".into(),
         created_at: now_ms.saturating_sub(u64::from(i + 1) * 86_400_000),
         likes: rng.gen_range(0..250),
-        tag: TAGS[rng.gen_range(0..TAGS.len())].to_owned(),
+        tag: tag.to_owned(),
     }
 }
 

@@ -9,7 +9,8 @@ use crate::{
     backend,
     stores::{GlobalStore, LayoutSeed},
     views::{
-        CacheInspector, Dashboard, Locked, NoKeychain, ProfileView, SettingsView, Shell, SignIn,
+        CacheInspector, Dashboard, Locked, NoKeychain, PostView, ProfileView, SettingsView, Shell,
+        SignIn,
     },
 };
 
@@ -24,6 +25,8 @@ pub enum Route {
         Dashboard {},
         #[route("/profile/:user_id")]
         ProfileView { user_id: String },
+        #[route("/post/:id")]
+        PostView { id: String },
         #[route("/settings")]
         SettingsView {},
         #[route("/cache")]

@@ -34,6 +34,17 @@ pub const GET_POSTS: &str = "get_posts";
 /// One page of a user's followers ([`crate::FollowersEnvelope`]); `userId`,
 /// `page`.
 pub const GET_FOLLOWERS: &str = "get_followers";
+/// A post ([`crate::PostEnvelope`]); `id`.
+pub const GET_POST: &str = "get_post";
+/// One page of a post's comments ([`crate::CommentsEnvelope`]); `postId`,
+/// `page`.
+pub const GET_COMMENTS: &str = "get_comments";
+/// The posts related to one by tag ([`crate::RelatedEnvelope`]); `tag`,
+/// `exclude` (the post's id).
+pub const GET_RELATED: &str = "get_related";
+/// Warms a post's whole page in the background (`id`), for the likely next
+/// page; returns at once.
+pub const PREWARM_POST: &str = "prewarm_post";
 /// Marks a notification read (`id`) and returns widget 4's new envelope.
 pub const MARK_NOTIFICATION_READ: &str = "mark_notification_read";
 
@@ -67,7 +78,7 @@ pub const OUTBOX: &str = "outbox";
 pub const DISCARD_CHANGE: &str = "discard_change";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 23] = [
+pub const ALL: [&str; 27] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
@@ -80,6 +91,10 @@ pub const ALL: [&str; 23] = [
     GET_PROFILE,
     GET_POSTS,
     GET_FOLLOWERS,
+    GET_POST,
+    GET_COMMENTS,
+    GET_RELATED,
+    PREWARM_POST,
     MARK_NOTIFICATION_READ,
     GET_ROLE_WIDGET,
     REFRESH_ROLE_WIDGET,

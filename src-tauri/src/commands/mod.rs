@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod outbox;
+pub mod posts;
 pub mod profile;
 pub mod screen;
 pub mod session;
@@ -12,9 +13,9 @@ pub mod settings;
 pub mod widgets;
 
 #[cfg(test)]
-mod role_tests;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod view_tests;
 
 use tauri::{ipc::Invoke, Runtime};
 
@@ -39,6 +40,10 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         profile::get_profile,
         profile::get_posts,
         profile::get_followers,
+        posts::get_post,
+        posts::get_comments,
+        posts::get_related,
+        posts::prewarm_post,
         settings::get_settings,
         settings::save_settings,
         cache::cache_stats,

@@ -1,8 +1,9 @@
 //! One typed wrapper per backend command, named as the command.
 
 use larder_protocol::{
-    commands, Bootstrap, CacheStats, CommandError, FollowersEnvelope, PostsEnvelope,
-    ProfileEnvelope, RoleEnvelope, RoleWidget, Session, Settings, WidgetEnvelope, WidgetId,
+    commands, Bootstrap, CacheStats, CommandError, CommentsEnvelope, FollowersEnvelope,
+    PostEnvelope, PostsEnvelope, ProfileEnvelope, RelatedEnvelope, RoleEnvelope, RoleWidget,
+    Session, Settings, WidgetEnvelope, WidgetId,
 };
 use serde::Serialize;
 
@@ -107,6 +108,39 @@ pub async fn get_posts(user_id: &str, page: u32) -> Result<PostsEnvelope, Comman
 
 pub async fn get_followers(user_id: &str, page: u32) -> Result<FollowersEnvelope, CommandError> {
     invoke(commands::GET_FOLLOWERS, &UserPage { user_id, page }).await
+}
+
+#[derive(Serialize)]
+struct Id<'a> {
+    id: &'a str,
+}
+
+pub async fn get_post(id: &str) -> Result<PostEnvelope, CommandError> {
+    invoke(commands::GET_POST, &Id { id }).await
+}
+
+pub async fn get_comments(post_id: &str, page: u32) -> Result<CommentsEnvelope, CommandError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        post_id: &'a str,
+        page: u32,
+    }
+    invoke(commands::GET_COMMENTS, &Args { post_id, page }).await
+}
+
+pub async fn get_related(tag: &str, exclude: &str) -> Result<RelatedEnvelope, CommandError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        tag: &'a str,
+        exclude: &'a str,
+    }
+    invoke(commands::GET_RELATED, &Args { tag, exclude }).await
+}
+
+/// Warms post `id`'s whole page in the background (the likely next page).
+pub async fn prewarm_post(id: &str) -> Result<(), CommandError> {
+    invoke(commands::PREWARM_POST, &Id { id }).await
 }
 
 pub async fn save_settings(settings: &Settings) -> Result<Settings, CommandError> {

@@ -15,4 +15,6 @@ pub mod views;
 
 pub use global::{use_global_store, GlobalStore};
 pub use layout::{use_layout_store, use_refresh_tick, LayoutSeed, LayoutStore};
-pub use views::{use_dashboard_store, use_profile_store, DashboardStore, ProfileStore};
+pub use views::{
+    use_dashboard_store, use_post_store, use_profile_store, DashboardStore, PostStore, ProfileStore,
+};

@@ -4,6 +4,8 @@
 //!   (Retry and Ctrl+R bump it, which refetches that widget only) and the
 //!   notifications being marked read.
 //! - [`ProfileStore`]: how many pages of posts the profile view shows.
+//! - [`PostStore`]: how many pages of comments the post view shows, and
+//!   each part's attempt counter (its Retry, and Ctrl+R for all).
 
 use std::collections::{HashMap, HashSet};
 
@@ -115,6 +117,49 @@ impl ProfileStore {
             generation: Signal::new(0),
         })
     }
+}
+
+/// The post view's parts, each with its own attempt counter.
+#[derive(Clone, Copy, PartialEq)]
+pub struct PostStore {
+    pub post: Signal<u32>,
+    pub comments: Signal<u32>,
+    pub author: Signal<u32>,
+    pub related: Signal<u32>,
+    pub related_authors: Signal<u32>,
+    /// Pages of comments shown ("more comments" adds one).
+    pub comment_pages: Signal<u32>,
+}
+
+impl PostStore {
+    pub fn provide() -> Self {
+        use_context_provider(|| Self {
+            post: Signal::new(0),
+            comments: Signal::new(0),
+            author: Signal::new(0),
+            related: Signal::new(0),
+            related_authors: Signal::new(0),
+            comment_pages: Signal::new(1),
+        })
+    }
+
+    /// Every part again (Ctrl+R).
+    pub fn retry_all(self) {
+        for mut part in [
+            self.post,
+            self.comments,
+            self.author,
+            self.related,
+            self.related_authors,
+        ] {
+            part += 1;
+        }
+    }
+}
+
+pub fn use_post_store() -> PostStore {
+    try_use_context::<PostStore>()
+        .expect("use_post_store: no PostStore provided; it is provided by PostView")
 }
 
 pub fn use_profile_store() -> ProfileStore {

@@ -1,7 +1,8 @@
 //! The profile view, `/profile/:user_id`: the profile, the posts with "load
 //! more", and the followers. The three parts fetch in parallel, each behind
 //! its own error and suspense boundaries, so one failing or slow part holds
-//! back no other. The window title follows the profile's name.
+//! back no other. The window title follows the profile's name. Each post
+//! links to its own page (warmed while the link is hovered).
 
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
@@ -136,7 +137,9 @@ fn PostsPage(user_id: String, page: u32, last: bool) -> Element {
         ul { class: "posts",
             for post in posts.items {
                 li { key: "{post.id}", class: "post", "data-testid": "post",
-                    p { class: "post-title", "{post.title}" }
+                    p { class: "post-title",
+                        super::post::PostLink { post: post.clone(), "{post.title}" }
+                    }
                     p { class: "muted small", "{post.excerpt}" }
                     p { class: "muted small", "♥ {post.likes} · {crate::host::clock_time(post.created_at)}" }
                 }

@@ -262,6 +262,9 @@ fn screen_view(route: &Route) -> ScreenView {
         Route::ProfileView { user_id } => ScreenView::Profile {
             user_id: user_id.clone(),
         },
+        Route::PostView { id } => ScreenView::Post {
+            post_id: id.clone(),
+        },
         _ => ScreenView::Other,
     }
 }

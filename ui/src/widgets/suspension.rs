@@ -35,7 +35,8 @@ pub fn use_suspension() -> Suspension {
 }
 
 /// The query's result if it has one: settled, or loading again after one.
-fn result<Q: QueryCapability>(query: &UseQuery<Q>) -> Option<Result<Q::Ok, Q::Err>>
+/// Reading it subscribes the caller.
+pub fn result<Q: QueryCapability>(query: &UseQuery<Q>) -> Option<Result<Q::Ok, Q::Err>>
 where
     Q::Ok: Clone,
     Q::Err: Clone,

@@ -1,0 +1,120 @@
+//! The role widget and post page commands through Tauri's real IPC,
+//! against the real mock API: an unknown role widget is a typed
+//! `UnknownWidget`, another role's widget a typed `NotForRole`, and the
+//! bootstrap carries the cached role widgets of the user's role only; a
+//! bad post id, tag or page is a typed error too.
+
+use larder_protocol::{commands, Bootstrap, CommandError, Role, RoleEnvelope, RoleWidget};
+use serde_json::json;
+
+use super::tests::{command_error, invoke, test_app};
+
+#[test]
+fn role_widgets_are_typed_and_refused_to_other_roles() {
+    let app = test_app();
+    invoke(&app, commands::SIGN_IN, json!({ "username": "manager-mo" })).expect("sign in");
+    for command in [commands::GET_ROLE_WIDGET, commands::REFRESH_ROLE_WIDGET] {
+        for bad in ["", "admin", "widget:1", "TEAM-MEMBERS", &"x".repeat(10_000)] {
+            let err = invoke(&app, command, json!({ "widget": bad })).expect_err("refused");
+            assert!(
+                matches!(command_error(err), CommandError::UnknownWidget { ref id } if id.len() <= 32),
+                "{command} {bad:.20}"
+            );
+        }
+        for widget in RoleWidget::for_role(Role::Admin) {
+            let err =
+                invoke(&app, command, json!({ "widget": widget.name() })).expect_err("refused");
+            assert!(
+                matches!(
+                    command_error(err),
+                    CommandError::NotForRole {
+                        role: Role::Admin,
+                        ..
+                    }
+                ),
+                "{command} {widget}"
+            );
+        }
+    }
+    let team: RoleEnvelope = serde_json::from_value(
+        invoke(
+            &app,
+            commands::GET_ROLE_WIDGET,
+            json!({ "widget": "team-members" }),
+        )
+        .expect("the manager's own"),
+    )
+    .expect("a RoleEnvelope");
+    assert_eq!(team.data.widget(), RoleWidget::TeamMembers);
+
+    let boot: Bootstrap =
+        serde_json::from_value(invoke(&app, commands::BOOTSTRAP, json!({})).expect("bootstrap"))
+            .expect("a Bootstrap");
+    let cached: Vec<RoleWidget> = boot.role_widgets.iter().map(|e| e.data.widget()).collect();
+    // Prewarm may have cached the other one by now; only the manager's.
+    assert!(cached.contains(&RoleWidget::TeamMembers), "{cached:?}");
+    assert!(
+        cached.iter().all(|w| w.role() == Role::Manager),
+        "{cached:?}"
+    );
+}
+
+#[test]
+fn post_page_commands_validate_their_input() {
+    let app = test_app();
+    let me = invoke(&app, commands::SIGN_IN, json!({ "username": "fay" })).expect("sign in")
+        ["user"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let id = format!("{me}-p1");
+    let post = invoke(&app, commands::GET_POST, json!({ "id": id })).expect("the post");
+    let tag = post["data"]["tag"].as_str().expect("a tag").to_owned();
+    invoke(
+        &app,
+        commands::GET_COMMENTS,
+        json!({ "postId": id, "page": 1 }),
+    )
+    .expect("comments");
+    invoke(
+        &app,
+        commands::GET_RELATED,
+        json!({ "tag": tag, "exclude": id }),
+    )
+    .expect("related");
+    invoke(&app, commands::PREWARM_POST, json!({ "id": id })).expect("warming starts");
+    for bad in ["", "../x", "a b", &"p".repeat(100)] {
+        let err = invoke(&app, commands::GET_POST, json!({ "id": bad })).expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::InvalidPostId { .. }),
+            "{bad:?}"
+        );
+        let err = invoke(&app, commands::PREWARM_POST, json!({ "id": bad })).expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::InvalidPostId { .. }),
+            "{bad:?}"
+        );
+        let err = invoke(
+            &app,
+            commands::GET_RELATED,
+            json!({ "tag": bad, "exclude": id }),
+        )
+        .expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::InvalidTag { .. }),
+            "{bad:?}"
+        );
+    }
+    for page in [0, -1, 1_000_000_000] {
+        let err = invoke(
+            &app,
+            commands::GET_COMMENTS,
+            json!({ "postId": id, "page": page }),
+        )
+        .expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::InvalidPage { .. }),
+            "{page}"
+        );
+    }
+}

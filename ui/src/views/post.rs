@@ -1,0 +1,303 @@
+//! The post view, `/post/:id`: data that can only be asked for once other
+//! data is known. The post and its comments (which need only the id) start
+//! at once; as soon as the post is known, its author and the posts related
+//! by its tag start, in parallel; as soon as those are known, each related
+//! post's author's name. Every part sits behind its own error and suspense
+//! boundaries with its own Retry, so a slow or failing part holds back only
+//! what depends on it. Each part is read through the backend's cache, so a
+//! warm open paints every part at once and sends nothing; hovering a link
+//! to a post warms its page ahead (the likely next page).
+
+use dioxus::prelude::*;
+use dioxus_query::prelude::*;
+use larder_protocol::{
+    CommandError, CommentsEnvelope, Post, PostEnvelope, ProfileEnvelope, RelatedEnvelope,
+};
+
+use super::profile::FetchProfile;
+use crate::{
+    app::Route,
+    backend,
+    stores::{use_global_store, use_post_store, use_refresh_tick, PostStore},
+    widgets::{
+        island::{error_message, Island},
+        suspension::{result, use_suspension},
+        UI_STALE_TIME,
+    },
+};
+
+/// The viewer, the post and the part's attempt.
+type PostKeys = (String, String, u32);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct FetchPost;
+
+impl QueryCapability for FetchPost {
+    type Ok = PostEnvelope;
+    type Err = CommandError;
+    type Keys = PostKeys;
+
+    async fn run(&self, (_, id, _): &PostKeys) -> Result<PostEnvelope, CommandError> {
+        backend::get_post(id).await
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct FetchComments;
+
+impl QueryCapability for FetchComments {
+    type Ok = CommentsEnvelope;
+    type Err = CommandError;
+    /// As [`PostKeys`], plus the page.
+    type Keys = (String, String, u32, u32);
+
+    async fn run(&self, (_, id, _, page): &Self::Keys) -> Result<CommentsEnvelope, CommandError> {
+        backend::get_comments(id, *page).await
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct FetchRelated;
+
+impl QueryCapability for FetchRelated {
+    type Ok = RelatedEnvelope;
+    type Err = CommandError;
+    /// The viewer, the tag, the post left out and the attempt.
+    type Keys = (String, String, String, u32);
+
+    async fn run(
+        &self,
+        (_, tag, exclude, _): &Self::Keys,
+    ) -> Result<RelatedEnvelope, CommandError> {
+        backend::get_related(tag, exclude).await
+    }
+}
+
+/// Warms post `id`'s page in the background, once per hover.
+fn warm(id: &str) {
+    let id = id.to_owned();
+    spawn(async move {
+        if let Err(err) = backend::prewarm_post(&id).await {
+            web_sys::console::warn_1(&format!("warming {id}: {err}").into());
+        }
+    });
+}
+
+/// A link to post `post`'s page that warms it while hovered.
+#[component]
+pub fn PostLink(post: Post, children: Element) -> Element {
+    let id = post.id.clone();
+    rsx! {
+        span { onmouseenter: move |_| warm(&id),
+            Link {
+                to: Route::PostView { id: post.id.clone() },
+                class: "post-link",
+                "data-testid": "post-link",
+                {children}
+            }
+        }
+    }
+}
+
+#[component]
+pub fn PostView(id: String) -> Element {
+    let store = PostStore::provide();
+    use_refresh_tick(move || store.retry_all());
+    let viewer = use_global_store().viewer_id();
+    let post_query = use_query(
+        Query::new((viewer, id.clone(), *store.post.read()), FetchPost).stale_time(UI_STALE_TIME),
+    );
+    use_context_provider(|| post_query);
+    // What depends on the post starts as soon as it is known.
+    let post = match result(&post_query) {
+        Some(Ok(envelope)) => Ok(Some(envelope.data)),
+        Some(Err(_)) => Err(()),
+        None => Ok(None),
+    };
+    let pages = *store.comment_pages.read();
+    rsx! {
+        main { class: "post-view", "data-testid": "post-view",
+            Island { on_retry: move |_| retry(store.post), PostBody {} }
+            div { class: "profile-columns",
+                section { class: "panel",
+                    h2 { "Comments" }
+                    for page in 1..=pages {
+                        Island { key: "{page}", on_retry: move |_| retry(store.comments),
+                            CommentsPage { id: id.clone(), page, last: page == pages }
+                        }
+                    }
+                }
+                section { class: "panel",
+                    h2 { "Author" }
+                    match &post {
+                        Ok(Some(post)) => rsx! {
+                            Island { on_retry: move |_| retry(store.author),
+                                Author { author_id: post.author_id.clone() }
+                            }
+                        },
+                        other => rsx! { Waiting { failed: other.is_err() } },
+                    }
+                    h2 { "Related posts" }
+                    match &post {
+                        Ok(Some(post)) => rsx! {
+                            Island { on_retry: move |_| retry(store.related),
+                                Related { tag: post.tag.clone(), exclude: post.id.clone() }
+                            }
+                        },
+                        other => rsx! { Waiting { failed: other.is_err() } },
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn retry(mut attempt: Signal<u32>) {
+    attempt += 1;
+}
+
+/// A part that needs the post: waiting while it loads, or saying it cannot
+/// load without it.
+#[component]
+fn Waiting(failed: bool) -> Element {
+    rsx! {
+        p { class: "muted small", "data-testid": "waiting-for-post",
+            if failed { "Shown once the post loads." } else { "Waiting for the post…" }
+        }
+    }
+}
+
+#[component]
+fn PostBody() -> Element {
+    let query = use_context::<UseQuery<FetchPost>>();
+    let post = use_suspension().until_settled(query)??.data;
+    let title = format!("{} · Larder", post.title);
+    use_effect(use_reactive!(|title| crate::host::set_title(&title)));
+    rsx! {
+        article { class: "panel post-body", "data-testid": "post-body",
+            h1 { "data-testid": "post-title", "{post.title}" }
+            p { class: "muted small",
+                span { class: "tag", "data-testid": "post-tag", "#{post.tag}" }
+                " · ♥ {post.likes} · {crate::host::local_date(post.created_at)}"
+            }
+            p { "{post.excerpt}" }
+        }
+    }
+}
+
+#[component]
+fn CommentsPage(id: String, page: u32, last: bool) -> Element {
+    let store = use_post_store();
+    let viewer = use_global_store().viewer_id();
+    let query = use_query(
+        Query::new((viewer, id, *store.comments.read(), page), FetchComments)
+            .stale_time(UI_STALE_TIME),
+    );
+    let comments = use_suspension().until_settled(query)??.data;
+    rsx! {
+        if page == 1 && comments.total == 0 {
+            p { class: "muted small", "data-testid": "no-comments", "No comments yet." }
+        }
+        ul { class: "comments",
+            for comment in comments.items {
+                li { key: "{comment.id}", class: "comment", "data-testid": "comment",
+                    p { strong { "{comment.author_name}" } span { class: "muted small", " · {crate::host::local_clock(comment.created_at)}" } }
+                    p { "{comment.body}" }
+                }
+            }
+        }
+        if last && comments.has_more {
+            button {
+                class: "secondary",
+                "data-testid": "more-comments",
+                onclick: move |_| {
+                    let mut pages = store.comment_pages;
+                    pages += 1;
+                },
+                "More comments"
+            }
+        }
+    }
+}
+
+/// A profile query for `user_id` with the part's attempt in its key.
+fn use_profile(user_id: String, attempt: Signal<u32>) -> UseQuery<FetchProfile> {
+    let viewer = use_global_store().viewer_id();
+    use_query(
+        Query::new((viewer, user_id, *attempt.read()), FetchProfile).stale_time(UI_STALE_TIME),
+    )
+}
+
+#[component]
+fn Author(author_id: String) -> Element {
+    let store = use_post_store();
+    let query = use_profile(author_id, store.author);
+    let author: ProfileEnvelope = use_suspension().until_settled(query)??;
+    let author = author.data;
+    rsx! {
+        div { class: "author", "data-testid": "post-author",
+            Link { to: Route::ProfileView { user_id: author.id.clone() }, strong { "{author.name}" } }
+            p { class: "muted small", "{author.bio}" }
+        }
+    }
+}
+
+#[component]
+fn Related(tag: String, exclude: String) -> Element {
+    let store = use_post_store();
+    let viewer = use_global_store().viewer_id();
+    let query = use_query(
+        Query::new((viewer, tag, exclude, *store.related.read()), FetchRelated)
+            .stale_time(UI_STALE_TIME),
+    );
+    let related = use_suspension().until_settled(query)??.data;
+    rsx! {
+        if related.items.is_empty() {
+            p { class: "muted small", "Nothing else tagged #{related.tag} yet." }
+        }
+        ul { class: "related",
+            for post in related.items {
+                li { key: "{post.id}", "data-testid": "related-post",
+                    PostLink { post: post.clone(), "{post.title}" }
+                    span { class: "muted small", " by " }
+                    AuthorName { author_id: post.author_id.clone() }
+                }
+            }
+        }
+    }
+}
+
+/// A related post's author's name: its own small island, so a slow or
+/// failing name holds back nothing else.
+#[component]
+fn AuthorName(author_id: String) -> Element {
+    let store = use_post_store();
+    rsx! {
+        ErrorBoundary {
+            handle_error: move |errors: ErrorContext| rsx! {
+                span { class: "muted small", "data-testid": "author-name-error", title: "{error_message(&errors)}",
+                    "unknown "
+                    button { class: "link", "data-testid": "retry",
+                        onclick: move |_| {
+                            errors.clear_errors();
+                            retry(store.related_authors);
+                        },
+                        "Retry"
+                    }
+                }
+            },
+            SuspenseBoundary {
+                fallback: |_| rsx! { span { class: "muted small", "data-testid": "author-name-loading", "…" } },
+                AuthorNameText { author_id }
+            }
+        }
+    }
+}
+
+#[component]
+fn AuthorNameText(author_id: String) -> Element {
+    let store = use_post_store();
+    let query = use_profile(author_id, store.related_authors);
+    let author = use_suspension().until_settled(query)??.data;
+    rsx! { span { class: "small", "data-testid": "related-author", "{author.name}" } }
+}
