@@ -3,7 +3,7 @@
 //! author, every part its own island. A part whose request never answers
 //! holds back only what depends on it; a failing one recovers with its own
 //! Retry; a warm open, after a restart, paints every part and sends
-//! nothing.
+//! nothing; and offline, every part is read from the cache.
 
 use anyhow::{Context, Result};
 use larder_e2e::Harness;
@@ -71,6 +71,15 @@ async fn the_page_is_built_part_by_part_and_a_warm_open_sends_nothing() -> Resul
     app.wait_until("every part, warm", || whole_page(&app))
         .await?;
     assert_eq!(page_requests(&api), before, "a warm page sends nothing");
+
+    // Offline, after another restart: every part is read from the cache.
+    drop(api);
+    let app = app.relaunch(&[]).await?;
+    app.wait_until("the cached dashboard", || app.all_ready(&[1, 2, 3, 4, 5]))
+        .await?;
+    open_first_post_again(&app).await?;
+    app.wait_until("every part, offline", || whole_page(&app))
+        .await?;
     app.close().await
 }
 
