@@ -7,6 +7,7 @@
 
 use std::{collections::BTreeMap, sync::Arc};
 
+use futures_util::future::join;
 use larder_core::{CoreError, Larder};
 use larder_protocol::{test_controls::FaultKind, Freshness, ScreenReport, ScreenView, Source};
 use mock_api::{testing::Controls, RunningServer};
@@ -39,12 +40,13 @@ fn page_requests(api: &RunningServer) -> BTreeMap<String, u64> {
 /// Reads post `id`'s whole page as the UI does: the post and its comments
 /// at once, then its author and related posts, then their authors.
 async fn read_page(larder: &Larder, id: &str) -> Vec<Source> {
-    let (post, comments) = futures_util::join!(larder.get_post(id), larder.get_comments(id, 1));
+    let (post, comments) = join(larder.get_post(id), larder.get_comments(id, 1)).await;
     let post = post.expect("the post");
-    let (author, related) = futures_util::join!(
+    let (author, related) = join(
         larder.get_profile(&post.data.author_id),
-        larder.get_related(&post.data.tag, &post.data.id)
-    );
+        larder.get_related(&post.data.tag, &post.data.id),
+    )
+    .await;
     let related = related.expect("related posts");
     let mut sources = vec![post.source, comments.expect("comments").source];
     sources.push(author.expect("the author").source);

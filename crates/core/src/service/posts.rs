@@ -8,7 +8,7 @@
 //! keeps what is on screen fresh, dependents included, and can warm a
 //! whole page before it is opened (the likely next page).
 
-use futures_util::future::join_all;
+use futures_util::future::{join, join_all};
 use larder_protocol::{
     CommentsEnvelope, Post, PostEnvelope, RelatedEnvelope, RelatedPosts,
 };
@@ -119,12 +119,13 @@ impl Larder {
     }
 
     async fn warm_post_page(&self, id: &str) -> Result<(), CoreError> {
-        let (post, _comments) = futures_util::join!(self.get_post(id), self.get_comments(id, 1));
+        let (post, _comments) = join(self.get_post(id), self.get_comments(id, 1)).await;
         let post = post?.data;
-        let (_author, related) = futures_util::join!(
+        let (_author, related) = join(
             self.get_profile(&post.author_id),
-            self.get_related(&post.tag, &post.id)
-        );
+            self.get_related(&post.tag, &post.id),
+        )
+        .await;
         // Each related post shows its author's name.
         let authors: Vec<String> = related?
             .data
