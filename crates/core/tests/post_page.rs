@@ -66,6 +66,12 @@ async fn a_cold_page_asks_once_per_part_and_a_warm_one_nothing() {
     let (api, larder, user, _dir) = signed_in().await;
     let id = format!("{user}-p1");
     Controls::of(&api).reset();
+    let nothing = larder.cached_post_page(&id).expect("a valid id");
+    assert_eq!(
+        nothing,
+        larder_protocol::PostPage::default(),
+        "nothing cached yet"
+    );
     let cold = read_page(&larder, &id).await;
     assert!(
         cold.iter().take(4).all(|s| *s == Source::Network),
@@ -83,6 +89,36 @@ async fn a_cold_page_asks_once_per_part_and_a_warm_one_nothing() {
     let warm = read_page(&larder, &id).await;
     assert!(warm.iter().all(|s| *s == Source::Cache), "{warm:?}");
     assert_eq!(page_requests(&api), requests, "nothing more, warm");
+
+    // What a warm view hydrates from, in one read that sends nothing.
+    let cached = larder.cached_post_page(&id).expect("a valid id");
+    let related = cached
+        .related
+        .as_ref()
+        .expect("related posts")
+        .data
+        .items
+        .clone();
+    assert_eq!(
+        cached.post.as_ref().map(|p| p.data.id.as_str()),
+        Some(id.as_str())
+    );
+    assert!(cached.comments.is_some() && cached.author.is_some());
+    for other in &related {
+        assert!(
+            cached
+                .related_authors
+                .iter()
+                .any(|a| a.data.id == other.author_id),
+            "{}'s author",
+            other.id
+        );
+    }
+    assert_eq!(page_requests(&api), requests, "nothing sent for it");
+    assert!(matches!(
+        larder.cached_post_page("../x"),
+        Err(CoreError::InvalidPostId(_))
+    ));
 }
 
 #[tokio::test]

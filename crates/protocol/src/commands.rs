@@ -42,6 +42,9 @@ pub const GET_COMMENTS: &str = "get_comments";
 /// The posts related to one by tag ([`crate::RelatedEnvelope`]); `tag`,
 /// `exclude` (the post's id).
 pub const GET_RELATED: &str = "get_related";
+/// What the cache holds of a post's page ([`crate::PostPage`]), read
+/// without any request; `id`.
+pub const POST_PAGE: &str = "post_page";
 /// Warms a post's whole page in the background (`id`), for the likely next
 /// page; returns at once.
 pub const PREWARM_POST: &str = "prewarm_post";
@@ -78,7 +81,7 @@ pub const OUTBOX: &str = "outbox";
 pub const DISCARD_CHANGE: &str = "discard_change";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 27] = [
+pub const ALL: [&str; 28] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
@@ -94,6 +97,7 @@ pub const ALL: [&str; 27] = [
     GET_POST,
     GET_COMMENTS,
     GET_RELATED,
+    POST_PAGE,
     PREWARM_POST,
     MARK_NOTIFICATION_READ,
     GET_ROLE_WIDGET,

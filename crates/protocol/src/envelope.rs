@@ -57,6 +57,24 @@ pub type PostEnvelope = Envelope<Post>;
 pub type CommentsEnvelope = Envelope<Page<crate::Comment>>;
 /// The envelope of a post's related posts.
 pub type RelatedEnvelope = Envelope<crate::RelatedPosts>;
+/// What the cache already holds of a post's page, read without any
+/// request (`post_page`): the view hydrates every part from it at once, and
+/// asks only for what is missing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostPage {
+    pub post: Option<PostEnvelope>,
+    /// The first page of comments.
+    pub comments: Option<CommentsEnvelope>,
+    /// The post's author (known only with the post).
+    pub author: Option<ProfileEnvelope>,
+    /// The related posts (known only with the post).
+    pub related: Option<RelatedEnvelope>,
+    /// The related posts' authors that are cached.
+    #[serde(default)]
+    pub related_authors: Vec<ProfileEnvelope>,
+}
+
 /// The envelope of one page of a user's followers.
 pub type FollowersEnvelope = Envelope<Page<Follower>>;
 

@@ -46,7 +46,7 @@ pub use config::{AppConfig, CachePolicy, Theme};
 pub use connectivity::Connectivity;
 pub use envelope::{
     CacheEntryInfo, CacheStats, CommentsEnvelope, Envelope, FollowersEnvelope, Freshness,
-    PostEnvelope, PostsEnvelope, ProfileEnvelope, RelatedEnvelope, SetAsideCache, Source,
+    PostEnvelope, PostPage, PostsEnvelope, ProfileEnvelope, RelatedEnvelope, SetAsideCache, Source,
     WidgetEnvelope,
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};

@@ -43,6 +43,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         posts::get_post,
         posts::get_comments,
         posts::get_related,
+        posts::post_page,
         posts::prewarm_post,
         settings::get_settings,
         settings::save_settings,

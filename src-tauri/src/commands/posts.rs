@@ -1,9 +1,9 @@
-//! A post's page: `get_post`, `get_comments`, `get_related` and
-//! `prewarm_post`. Ids, tags and pages arrive as any string or integer, so
+//! A post's page: `get_post`, `get_comments`, `get_related`, `post_page`
+//! and `prewarm_post`. Ids, tags and pages arrive as any string or integer, so
 //! a bad one gets a typed error from the core rather than a
 //! deserialisation failure.
 
-use larder_protocol::{CommandError, CommentsEnvelope, PostEnvelope, RelatedEnvelope};
+use larder_protocol::{CommandError, CommentsEnvelope, PostEnvelope, PostPage, RelatedEnvelope};
 use tauri::State;
 
 use crate::AppState;
@@ -32,6 +32,12 @@ pub async fn get_related(
     exclude: String,
 ) -> Result<RelatedEnvelope, CommandError> {
     Ok(state.larder().await?.get_related(&tag, &exclude).await?)
+}
+
+/// What the cache holds of a post's page, read without any request.
+#[tauri::command]
+pub async fn post_page(state: State<'_, AppState>, id: String) -> Result<PostPage, CommandError> {
+    Ok(state.larder().await?.cached_post_page(&id)?)
 }
 
 /// Warms a post's page in the background; async so it runs on the

@@ -2,8 +2,8 @@
 
 use larder_protocol::{
     commands, Bootstrap, CacheStats, CommandError, CommentsEnvelope, FollowersEnvelope,
-    PostEnvelope, PostsEnvelope, ProfileEnvelope, RelatedEnvelope, RoleEnvelope, RoleWidget,
-    Session, Settings, WidgetEnvelope, WidgetId,
+    PostEnvelope, PostPage, PostsEnvelope, ProfileEnvelope, RelatedEnvelope, RoleEnvelope,
+    RoleWidget, Session, Settings, WidgetEnvelope, WidgetId,
 };
 use serde::Serialize;
 
@@ -136,6 +136,11 @@ pub async fn get_related(tag: &str, exclude: &str) -> Result<RelatedEnvelope, Co
         exclude: &'a str,
     }
     invoke(commands::GET_RELATED, &Args { tag, exclude }).await
+}
+
+/// What the cache holds of post `id`'s page, read without any request.
+pub async fn post_page(id: &str) -> Result<PostPage, CommandError> {
+    invoke(commands::POST_PAGE, &Id { id }).await
 }
 
 /// Warms post `id`'s whole page in the background (the likely next page).

@@ -11,17 +11,16 @@
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
 use larder_protocol::{
-    CommandError, CommentsEnvelope, Post, PostEnvelope, ProfileEnvelope, RelatedEnvelope,
+    CommandError, CommentsEnvelope, Post, PostEnvelope, PostPage, ProfileEnvelope, RelatedEnvelope,
 };
 
-use super::profile::FetchProfile;
 use crate::{
     app::Route,
     backend,
     stores::{use_global_store, use_post_store, use_refresh_tick, PostStore},
     widgets::{
         island::{error_message, Island},
-        suspension::{result, use_suspension},
+        suspension::{result, use_suspension, Suspension},
         UI_STALE_TIME,
     },
 };
@@ -29,21 +28,64 @@ use crate::{
 /// The viewer, the post and the part's attempt.
 type PostKeys = (String, String, u32);
 
+/// What the cache held of the page when the view opened (one call that
+/// sends nothing): every part paints from it in the view's first render,
+/// and each query's first run answers from it instead of asking.
+#[derive(Clone, Copy, PartialEq)]
+pub struct Seed(CopyValue<PostPage>);
+
+/// One seed per view; equality is identity, which is reflexive.
+impl Eq for Seed {}
+
+/// The queries' keys tell their entries apart; the seed is the same for
+/// every entry of a view, so it hashes as nothing.
+impl std::hash::Hash for Seed {
+    fn hash<H: std::hash::Hasher>(&self, _state: &mut H) {}
+}
+
+impl Seed {
+    fn post(self) -> Option<PostEnvelope> {
+        self.0.peek().post.clone()
+    }
+
+    fn comments(self, page: u32) -> Option<CommentsEnvelope> {
+        (page == 1)
+            .then(|| self.0.peek().comments.clone())
+            .flatten()
+    }
+
+    fn related(self) -> Option<RelatedEnvelope> {
+        self.0.peek().related.clone()
+    }
+
+    fn author(self, user_id: &str) -> Option<ProfileEnvelope> {
+        let page = self.0.peek();
+        page.author
+            .iter()
+            .chain(&page.related_authors)
+            .find(|author| author.data.id == user_id)
+            .cloned()
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FetchPost;
+pub struct FetchPost(Seed);
 
 impl QueryCapability for FetchPost {
     type Ok = PostEnvelope;
     type Err = CommandError;
     type Keys = PostKeys;
 
-    async fn run(&self, (_, id, _): &PostKeys) -> Result<PostEnvelope, CommandError> {
-        backend::get_post(id).await
+    async fn run(&self, (_, id, attempt): &PostKeys) -> Result<PostEnvelope, CommandError> {
+        match self.0.post().filter(|_| *attempt == 0) {
+            Some(seeded) => Ok(seeded),
+            None => backend::get_post(id).await,
+        }
     }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FetchComments;
+pub struct FetchComments(Seed);
 
 impl QueryCapability for FetchComments {
     type Ok = CommentsEnvelope;
@@ -51,13 +93,19 @@ impl QueryCapability for FetchComments {
     /// As [`PostKeys`], plus the page.
     type Keys = (String, String, u32, u32);
 
-    async fn run(&self, (_, id, _, page): &Self::Keys) -> Result<CommentsEnvelope, CommandError> {
-        backend::get_comments(id, *page).await
+    async fn run(
+        &self,
+        (_, id, attempt, page): &Self::Keys,
+    ) -> Result<CommentsEnvelope, CommandError> {
+        match self.0.comments(*page).filter(|_| *attempt == 0) {
+            Some(seeded) => Ok(seeded),
+            None => backend::get_comments(id, *page).await,
+        }
     }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FetchRelated;
+pub struct FetchRelated(Seed);
 
 impl QueryCapability for FetchRelated {
     type Ok = RelatedEnvelope;
@@ -67,9 +115,51 @@ impl QueryCapability for FetchRelated {
 
     async fn run(
         &self,
-        (_, tag, exclude, _): &Self::Keys,
+        (_, tag, exclude, attempt): &Self::Keys,
     ) -> Result<RelatedEnvelope, CommandError> {
-        backend::get_related(tag, exclude).await
+        match self.0.related().filter(|_| *attempt == 0) {
+            Some(seeded) => Ok(seeded),
+            None => backend::get_related(tag, exclude).await,
+        }
+    }
+}
+
+/// A profile: the post's author, or a related post's.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct FetchAuthor(Seed);
+
+impl QueryCapability for FetchAuthor {
+    type Ok = ProfileEnvelope;
+    type Err = CommandError;
+    /// The viewer, the author and the part's attempt.
+    type Keys = (String, String, u32);
+
+    async fn run(&self, (_, user, attempt): &Self::Keys) -> Result<ProfileEnvelope, CommandError> {
+        match self.0.author(user).filter(|_| *attempt == 0) {
+            Some(seeded) => Ok(seeded),
+            None => backend::get_profile(user).await,
+        }
+    }
+}
+
+/// The query's result; before it has one, the seed's value (painted in
+/// this same render); without either, suspends (on the component's own
+/// `suspension`, a hook taken on every render) until it settles.
+fn shown<Q: QueryCapability>(
+    query: UseQuery<Q>,
+    seeded: Option<Q::Ok>,
+    suspension: Suspension,
+) -> Result<Result<Q::Ok, Q::Err>, RenderError>
+where
+    Q::Ok: Clone,
+    Q::Err: Clone,
+{
+    if let Some(res) = result(&query) {
+        return Ok(res);
+    }
+    match seeded {
+        Some(value) => Ok(Ok(value)),
+        None => suspension.until_settled(query),
     }
 }
 
@@ -103,13 +193,29 @@ pub fn PostLink(post: Post, children: Element) -> Element {
 pub fn PostView(id: String) -> Element {
     let store = PostStore::provide();
     use_refresh_tick(move || store.retry_all());
+    // What the cache holds of the page, in one call that sends nothing.
+    let cached = use_resource(use_reactive!(|id| async move {
+        backend::post_page(&id).await.unwrap_or_default()
+    }));
+    let Some(seed) = cached.read().clone() else {
+        return rsx! { main { class: "post-view", "data-testid": "post-view", "aria-busy": "true" } };
+    };
+    rsx! { PostParts { key: "{id}", id: id.clone(), seed } }
+}
+
+/// The page's parts, hydrated from `seed`.
+#[component]
+pub fn PostParts(id: String, seed: PostPage) -> Element {
+    let seed = use_context_provider(|| Seed(CopyValue::new(seed)));
+    let store = use_post_store();
     let viewer = use_global_store().viewer_id();
     let post_query = use_query(
-        Query::new((viewer, id.clone(), *store.post.read()), FetchPost).stale_time(UI_STALE_TIME),
+        Query::new((viewer, id.clone(), *store.post.read()), FetchPost(seed))
+            .stale_time(UI_STALE_TIME),
     );
     use_context_provider(|| post_query);
     // What depends on the post starts as soon as it is known.
-    let post = match result(&post_query) {
+    let post = match result(&post_query).or_else(|| seed.post().map(Ok)) {
         Some(Ok(envelope)) => Ok(Some(envelope.data)),
         Some(Err(_)) => Err(()),
         None => Ok(None),
@@ -170,7 +276,8 @@ fn Waiting(failed: bool) -> Element {
 #[component]
 fn PostBody() -> Element {
     let query = use_context::<UseQuery<FetchPost>>();
-    let post = use_suspension().until_settled(query)??.data;
+    let seed = use_context::<Seed>();
+    let post = shown(query, seed.post(), use_suspension())??.data;
     let title = format!("{} · Larder", post.title);
     use_effect(use_reactive!(|title| crate::host::set_title(&title)));
     rsx! {
@@ -189,11 +296,15 @@ fn PostBody() -> Element {
 fn CommentsPage(id: String, page: u32, last: bool) -> Element {
     let store = use_post_store();
     let viewer = use_global_store().viewer_id();
+    let seed = use_context::<Seed>();
     let query = use_query(
-        Query::new((viewer, id, *store.comments.read(), page), FetchComments)
-            .stale_time(UI_STALE_TIME),
+        Query::new(
+            (viewer, id, *store.comments.read(), page),
+            FetchComments(seed),
+        )
+        .stale_time(UI_STALE_TIME),
     );
-    let comments = use_suspension().until_settled(query)??.data;
+    let comments = shown(query, seed.comments(page), use_suspension())??.data;
     rsx! {
         if page == 1 && comments.total == 0 {
             p { class: "muted small", "data-testid": "no-comments", "No comments yet." }
@@ -220,20 +331,26 @@ fn CommentsPage(id: String, page: u32, last: bool) -> Element {
     }
 }
 
-/// A profile query for `user_id` with the part's attempt in its key.
-fn use_profile(user_id: String, attempt: Signal<u32>) -> UseQuery<FetchProfile> {
+/// `user_id`'s profile, with the part's attempt in its key: the seed's
+/// before the query has answered.
+fn use_author(
+    user_id: String,
+    attempt: Signal<u32>,
+) -> Result<Result<ProfileEnvelope, CommandError>, RenderError> {
     let viewer = use_global_store().viewer_id();
-    use_query(
-        Query::new((viewer, user_id, *attempt.read()), FetchProfile).stale_time(UI_STALE_TIME),
-    )
+    let seed = use_context::<Seed>();
+    let suspension = use_suspension();
+    let seeded = seed.author(&user_id);
+    let query = use_query(
+        Query::new((viewer, user_id, *attempt.read()), FetchAuthor(seed)).stale_time(UI_STALE_TIME),
+    );
+    shown(query, seeded, suspension)
 }
 
 #[component]
 fn Author(author_id: String) -> Element {
     let store = use_post_store();
-    let query = use_profile(author_id, store.author);
-    let author: ProfileEnvelope = use_suspension().until_settled(query)??;
-    let author = author.data;
+    let author = use_author(author_id, store.author)??.data;
     rsx! {
         div { class: "author", "data-testid": "post-author",
             Link { to: Route::ProfileView { user_id: author.id.clone() }, strong { "{author.name}" } }
@@ -246,11 +363,15 @@ fn Author(author_id: String) -> Element {
 fn Related(tag: String, exclude: String) -> Element {
     let store = use_post_store();
     let viewer = use_global_store().viewer_id();
+    let seed = use_context::<Seed>();
     let query = use_query(
-        Query::new((viewer, tag, exclude, *store.related.read()), FetchRelated)
-            .stale_time(UI_STALE_TIME),
+        Query::new(
+            (viewer, tag, exclude, *store.related.read()),
+            FetchRelated(seed),
+        )
+        .stale_time(UI_STALE_TIME),
     );
-    let related = use_suspension().until_settled(query)??.data;
+    let related = shown(query, seed.related(), use_suspension())??.data;
     rsx! {
         if related.items.is_empty() {
             p { class: "muted small", "Nothing else tagged #{related.tag} yet." }
@@ -297,7 +418,10 @@ fn AuthorName(author_id: String) -> Element {
 #[component]
 fn AuthorNameText(author_id: String) -> Element {
     let store = use_post_store();
-    let query = use_profile(author_id, store.related_authors);
-    let author = use_suspension().until_settled(query)??.data;
+    let author = use_author(author_id, store.related_authors)??.data;
     rsx! { span { class: "small", "data-testid": "related-author", "{author.name}" } }
 }
+
+#[cfg(test)]
+#[path = "post_tests.rs"]
+mod tests;

@@ -10,7 +10,7 @@
 
 use futures_util::future::{join, join_all};
 use larder_protocol::{
-    CommentsEnvelope, Post, PostEnvelope, RelatedEnvelope, RelatedPosts,
+    CommentsEnvelope, Envelope, Post, PostEnvelope, PostPage, RelatedEnvelope, RelatedPosts,
 };
 use serde::de::DeserializeOwned;
 
@@ -81,6 +81,57 @@ impl Larder {
             }
         }
         Ok(items)
+    }
+
+    /// `resource`'s cached envelope for the signed-in user, read without
+    /// any request (a hit, as a read from the cache is).
+    fn peeked<T: DeserializeOwned>(&self, resource: &Resource) -> Option<Envelope<T>> {
+        let session = self.read_session()?;
+        let policy = self.policy_for(&resource.policy_name());
+        let read = self
+            .inner
+            .engine
+            .peek(&session.user.id, &resource.key(), policy)
+            .ok()??;
+        super::reads::read_envelope(read).ok()
+    }
+
+    /// What the cache holds of post `id`'s page, read without any request:
+    /// the view paints every part from it at once, and asks only for what
+    /// is missing. An invalid id is refused.
+    pub fn cached_post_page(&self, id: &str) -> Result<PostPage, CoreError> {
+        self.signed_in()?;
+        let post: Option<PostEnvelope> = self.peeked(&Resource::post(id)?);
+        let mut page = PostPage {
+            comments: self.peeked(&Resource::comments(id, 1)?),
+            ..PostPage::default()
+        };
+        if let Some(post) = &post {
+            let data = &post.data;
+            page.author = Resource::profile(&data.author_id)
+                .ok()
+                .and_then(|author| self.peeked(&author));
+            page.related = Resource::related(&data.tag, &data.id)
+                .ok()
+                .and_then(|related| self.peeked(&related));
+        }
+        if let Some(related) = &page.related {
+            let mut seen = Vec::new();
+            for other in &related.data.items {
+                if seen.contains(&other.author_id) {
+                    continue;
+                }
+                seen.push(other.author_id.clone());
+                if let Some(author) = Resource::profile(&other.author_id)
+                    .ok()
+                    .and_then(|author| self.peeked(&author))
+                {
+                    page.related_authors.push(author);
+                }
+            }
+        }
+        page.post = post;
+        Ok(page)
     }
 
     beneath_the_facade! {

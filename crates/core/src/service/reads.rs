@@ -49,7 +49,7 @@ fn envelope<T: DeserializeOwned>(
     })
 }
 
-fn read_envelope<T: DeserializeOwned>(read: Read) -> Result<Envelope<T>, CoreError> {
+pub(super) fn read_envelope<T: DeserializeOwned>(read: Read) -> Result<Envelope<T>, CoreError> {
     envelope(&read.entry, read.state, read.source, read.error)
 }
 
