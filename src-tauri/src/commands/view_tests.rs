@@ -83,17 +83,28 @@ fn post_page_commands_validate_their_input() {
     )
     .expect("related");
     invoke(&app, commands::PREWARM_POST, json!({ "id": id })).expect("warming starts");
+    let page: larder_protocol::PostPage = serde_json::from_value(
+        invoke(&app, commands::POST_PAGE, json!({ "id": id })).expect("page"),
+    )
+    .expect("a PostPage");
+    assert_eq!(
+        page.post.map(|p| p.data.id),
+        Some(id.clone()),
+        "the post is cached"
+    );
     for bad in ["", "../x", "a b", &"p".repeat(100)] {
         let err = invoke(&app, commands::GET_POST, json!({ "id": bad })).expect_err("refused");
         assert!(
             matches!(command_error(err), CommandError::InvalidPostId { .. }),
             "{bad:?}"
         );
-        let err = invoke(&app, commands::PREWARM_POST, json!({ "id": bad })).expect_err("refused");
-        assert!(
-            matches!(command_error(err), CommandError::InvalidPostId { .. }),
-            "{bad:?}"
-        );
+        for command in [commands::PREWARM_POST, commands::POST_PAGE] {
+            let err = invoke(&app, command, json!({ "id": bad })).expect_err("refused");
+            assert!(
+                matches!(command_error(err), CommandError::InvalidPostId { .. }),
+                "{command} {bad:?}"
+            );
+        }
         let err = invoke(
             &app,
             commands::GET_RELATED,
