@@ -31,8 +31,12 @@ async fn open_first_post(app: &Harness, name: &str) -> Result<()> {
 
 async fn open_first_post_again(app: &Harness) -> Result<()> {
     app.click("[data-testid=nav-profile]").await?;
-    app.wait_until("the posts", || async {
-        Ok(app.count_test_id("post").await? > 0)
+    // The whole profile first: a part that arrives later moves the posts,
+    // and a click aimed at one would land elsewhere.
+    app.wait_until("the profile, its posts and followers", || async {
+        Ok(app.has_test_id("profile-name").await?
+            && app.count_test_id("post").await? > 0
+            && app.count_test_id("follower").await? > 0)
     })
     .await?;
     app.click("[data-testid=post] [data-testid=post-link]")
