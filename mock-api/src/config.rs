@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use larder_protocol::{RoleWidget, WidgetId};
+use larder_protocol::WidgetId;
 
 /// How the mock API behaves.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,20 +62,12 @@ impl Config {
     /// The delay for `widget`, scaled, with jitter drawn from `unit`, a
     /// random number in [-1, 1].
     pub fn widget_delay(&self, widget: WidgetId, unit: f64) -> Duration {
-        self.scaled(crate::data::base_delay_ms(widget), unit)
+        self.scaled_delay(crate::data::base_delay_ms(widget), unit)
     }
 
-    /// The delay for role widget `widget`, as [`Self::widget_delay`].
-    pub fn role_delay(&self, widget: RoleWidget, unit: f64) -> Duration {
-        self.scaled(crate::role_data::base_delay_ms(widget), unit)
-    }
-
-    /// A delay of `base_ms` at scale 1.0, scaled, with jitter from `unit`.
+    /// A delay of `base_ms` at scale 1.0, scaled, with jitter from `unit`
+    /// (as [`Self::widget_delay`]).
     pub fn scaled_delay(&self, base_ms: u64, unit: f64) -> Duration {
-        self.scaled(base_ms, unit)
-    }
-
-    fn scaled(&self, base_ms: u64, unit: f64) -> Duration {
         let base = base_ms as f64 * self.delay_scale;
         let ms = base * (1.0 + self.jitter * unit.clamp(-1.0, 1.0));
         Duration::from_secs_f64(ms.max(0.0) / 1000.0)
@@ -115,7 +107,10 @@ mod tests {
         };
         assert_eq!(none.widget_delay(widget(3), 0.0), Duration::ZERO);
         assert_eq!(
-            config.role_delay(RoleWidget::TeamAnalytics, 0.0),
+            config.scaled_delay(
+                crate::role_data::base_delay_ms(larder_protocol::RoleWidget::TeamAnalytics),
+                0.0
+            ),
             Duration::from_millis(250)
         );
     }

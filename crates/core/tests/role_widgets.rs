@@ -54,6 +54,16 @@ impl Fixture {
     }
 }
 
+/// Keeps the cache when the user signs out, so the next sign-in is warm.
+fn keep_cache_on_sign_out(larder: &Larder) {
+    larder
+        .apply_settings(larder_protocol::Settings {
+            keep_cache_on_sign_out: true,
+            ..Default::default()
+        })
+        .expect("settings");
+}
+
 /// Signs `name` in and waits for the prewarm.
 async fn signed_in(larder: &Larder, name: &str) -> String {
     let user = larder.sign_in(name).await.expect("signs in").user.id;
@@ -93,12 +103,7 @@ async fn prewarm_fetches_each_of_the_roles_widgets_once_and_no_other() {
 async fn a_warm_sign_in_sends_no_role_widget_request() {
     let f = Fixture::new().await;
     let larder = f.larder();
-    larder
-        .apply_settings(larder_protocol::Settings {
-            keep_cache_on_sign_out: true,
-            ..Default::default()
-        })
-        .expect("settings");
+    keep_cache_on_sign_out(&larder);
     let user = signed_in(&larder, "manager-mo").await;
     larder.sign_out().await;
     f.controls().reset();
@@ -197,12 +202,7 @@ async fn a_failing_role_widget_fails_alone_and_retry_recovers_it() {
 async fn a_user_whose_role_changed_never_sees_the_old_roles_widgets() {
     let f = Fixture::new().await;
     let larder = f.larder();
-    larder
-        .apply_settings(larder_protocol::Settings {
-            keep_cache_on_sign_out: true,
-            ..Default::default()
-        })
-        .expect("settings");
+    keep_cache_on_sign_out(&larder);
     let user = signed_in(&larder, "manager-mo").await;
     assert_eq!(larder.cached_role_widgets().len(), 2);
     larder.sign_out().await;

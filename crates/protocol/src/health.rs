@@ -1,5 +1,5 @@
 //! The admins' system health (`GET /api/admin/system-health`): what the
-//! admin widget shows. The API answers 403 to anyone but admins.
+//! system health widget shows. The API answers 403 to anyone but admins.
 
 use serde::{Deserialize, Serialize};
 

@@ -23,7 +23,7 @@ pub enum ScreenView {
     /// Nothing that is refreshed automatically (sign-in, settings, …).
     #[default]
     Other,
-    /// The five widgets.
+    /// The dashboard: the five widgets, and the user's role's widgets.
     Dashboard,
     /// A profile, its first page of posts and of followers.
     #[serde(rename_all = "camelCase")]

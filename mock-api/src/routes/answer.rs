@@ -9,10 +9,39 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use larder_protocol::test_controls::FaultKind;
+use larder_protocol::test_controls::{FaultKind, FaultTarget};
+use rand::Rng;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::ApiError;
+use super::Caller;
+use crate::{ApiError, AppState};
+
+/// A read's whole answer: the faults for `target` (for the caller), then
+/// the delay of `base_ms` at scale 1.0 (scaled, with jitter), then `body`
+/// (JSON) with an ETag, or as a fault spoils it.
+pub async fn respond(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    target: FaultTarget,
+    base_ms: u64,
+    body: impl FnOnce() -> Result<Vec<u8>, ApiError>,
+) -> Result<Response, ApiError> {
+    let fault = state.faults().take(target, &caller.user.id);
+    before_data(fault.as_ref()).await?;
+    let unit = rand::thread_rng().gen_range(-1.0..=1.0);
+    let delay = state.config().scaled_delay(base_ms, unit);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    with_body(fault.as_ref(), body()?, headers).await
+}
+
+/// `value` as JSON.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|err| ApiError::Internal(format!("cannot encode: {err}")))
+}
 
 /// Applies the faults that strike before the data is read: an error
 /// status (at once or late), a hang, an extra delay.

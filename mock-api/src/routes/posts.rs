@@ -18,8 +18,6 @@ use larder_protocol::{
     profile::is_plain_id,
     test_controls::{FaultResource, FaultTarget},
 };
-use rand::Rng;
-use serde::Serialize;
 
 use super::{answer, pagination, query_map, Caller, QueryMap};
 use crate::{post_data, ApiError, AppState};
@@ -44,30 +42,6 @@ fn post_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError
     Ok(id)
 }
 
-/// The faults for `resource`, then its delay (`base_ms` scaled), then
-/// `body` as JSON with an ETag.
-async fn answer_with<T: Serialize>(
-    state: &AppState,
-    caller: &Caller,
-    headers: &HeaderMap,
-    resource: FaultResource,
-    base_ms: u64,
-    body: impl FnOnce() -> Result<T, ApiError>,
-) -> Result<Response, ApiError> {
-    let fault = state
-        .faults()
-        .take(FaultTarget::resource(resource), &caller.user.id);
-    answer::before_data(fault.as_ref()).await?;
-    let unit = rand::thread_rng().gen_range(-1.0..=1.0);
-    let delay = state.config().scaled_delay(base_ms, unit);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let bytes = serde_json::to_vec(&body()?)
-        .map_err(|err| ApiError::Internal(format!("cannot encode: {err}")))?;
-    answer::with_body(fault.as_ref(), bytes, headers).await
-}
-
 async fn post(
     State(state): State<AppState>,
     caller: Caller,
@@ -79,13 +53,13 @@ async fn post(
     let (author_id, _) = post_data::parse_post_id(&id).ok_or_else(not_found)?;
     let author = state.known_user(author_id).ok_or_else(not_found)?;
     let found = post_data::post(&author, &id, today()).ok_or_else(not_found)?;
-    answer_with(
+    answer::respond(
         &state,
         &caller,
         &headers,
-        FaultResource::Post,
+        FaultTarget::resource(FaultResource::Post),
         post_data::POST_DELAY_MS,
-        || Ok(found),
+        || answer::encode(&found),
     )
     .await
 }
@@ -99,13 +73,13 @@ async fn comments(
 ) -> Result<Response, ApiError> {
     let id = post_id(path)?;
     let (page, limit) = pagination(&query_map(query)?)?;
-    answer_with(
+    answer::respond(
         &state,
         &caller,
         &headers,
-        FaultResource::Comments,
+        FaultTarget::resource(FaultResource::Comments),
         post_data::COMMENTS_DELAY_MS,
-        || Ok(post_data::comments(&id, page, limit, today())),
+        || answer::encode(&post_data::comments(&id, page, limit, today())),
     )
     .await
 }
@@ -123,13 +97,13 @@ async fn related(
         .ok_or_else(|| ApiError::BadRequest("tag must be 1 to 64 of A-Z a-z 0-9 _ -".into()))?
         .clone();
     let exclude = query.get("exclude").cloned().unwrap_or_default();
-    answer_with(
+    answer::respond(
         &state,
         &caller,
         &headers,
-        FaultResource::Related,
+        FaultTarget::resource(FaultResource::Related),
         post_data::RELATED_DELAY_MS,
-        || Ok(post_data::related(&tag, &exclude, today())),
+        || answer::encode(&post_data::related(&tag, &exclude, today())),
     )
     .await
 }

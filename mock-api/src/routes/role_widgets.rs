@@ -9,7 +9,6 @@
 
 use axum::{extract::State, http::HeaderMap, response::Response, routing::get, Router};
 use larder_protocol::{health::SystemHealth, test_controls::FaultTarget, RoleWidget, User};
-use rand::Rng;
 
 use super::{answer, Caller};
 use crate::{data, role_data, ApiError, AppState};
@@ -38,20 +37,18 @@ async fn role_widget(
     if caller.user.role != widget.role() {
         return Err(ApiError::RoleOnly(widget.role()));
     }
-    let fault = state
-        .faults()
-        .take(FaultTarget::role(widget), &caller.user.id);
-    answer::before_data(fault.as_ref()).await?;
-
-    let unit = rand::thread_rng().gen_range(-1.0..=1.0);
-    let delay = state.config().role_delay(widget, unit);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-
-    let body = body_of(&state, &caller.user, widget)
-        .map_err(|err| ApiError::Internal(format!("cannot encode {widget}: {err}")))?;
-    answer::with_body(fault.as_ref(), body, &headers).await
+    answer::respond(
+        &state,
+        &caller,
+        &headers,
+        FaultTarget::role(widget),
+        role_data::base_delay_ms(widget),
+        || {
+            body_of(&state, &caller.user, widget)
+                .map_err(|err| ApiError::Internal(format!("cannot encode {widget}: {err}")))
+        },
+    )
+    .await
 }
 
 fn body_of(state: &AppState, user: &User, widget: RoleWidget) -> serde_json::Result<Vec<u8>> {

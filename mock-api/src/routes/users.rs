@@ -43,14 +43,16 @@ async fn profile(
     path: UserPath,
 ) -> Result<Response, ApiError> {
     let user = known_user(&state, path)?;
-    let fault = state.faults().take(
+    // A profile answers with no delay.
+    answer::respond(
+        &state,
+        &caller,
+        &headers,
         FaultTarget::resource(FaultResource::Profile),
-        &caller.user.id,
-    );
-    answer::before_data(fault.as_ref()).await?;
-    let body = serde_json::to_vec(&profile_data::profile(&user))
-        .map_err(|err| ApiError::Internal(format!("cannot encode a profile: {err}")))?;
-    answer::with_body(fault.as_ref(), body, &headers).await
+        0,
+        || answer::encode(&profile_data::profile(&user)),
+    )
+    .await
 }
 
 async fn posts(

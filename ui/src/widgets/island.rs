@@ -1,5 +1,5 @@
 //! [`Island`]: the error boundary and suspense boundary every widget,
-//! profile part and the admin widget sits in, so a slow or failing island
+//! profile part, role widget and post part sits in, so a slow or failing island
 //! never holds back or breaks another; and the [`ErrorCard`] it shows.
 
 use dioxus::prelude::*;
@@ -9,7 +9,7 @@ use super::chrome::WidgetSkeleton;
 
 /// One island: an error boundary (whose card's Retry calls `on_retry`)
 /// around a suspense boundary (showing the skeleton) around `children`.
-/// Every widget, profile part and the admin widget sits in one, so a slow
+/// Every widget, profile part, role widget and post part sits in one, so a slow
 /// or failing island never holds back or breaks another.
 #[component]
 pub fn Island(on_retry: EventHandler<()>, children: Element) -> Element {

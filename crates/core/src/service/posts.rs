@@ -10,7 +10,7 @@
 
 use futures_util::future::{join, join_all};
 use larder_protocol::{
-    CommentsEnvelope, Envelope, Post, PostEnvelope, PostPage, RelatedEnvelope, RelatedPosts,
+    CommentsEnvelope, Post, PostEnvelope, PostPage, RelatedEnvelope, RelatedPosts,
 };
 use serde::de::DeserializeOwned;
 
@@ -81,19 +81,6 @@ impl Larder {
             }
         }
         Ok(items)
-    }
-
-    /// `resource`'s cached envelope for the signed-in user, read without
-    /// any request (a hit, as a read from the cache is).
-    fn peeked<T: DeserializeOwned>(&self, resource: &Resource) -> Option<Envelope<T>> {
-        let session = self.read_session()?;
-        let policy = self.policy_for(&resource.policy_name());
-        let read = self
-            .inner
-            .engine
-            .peek(&session.user.id, &resource.key(), policy)
-            .ok()??;
-        super::reads::read_envelope(read).ok()
     }
 
     /// What the cache holds of post `id`'s page, read without any request:

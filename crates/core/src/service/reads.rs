@@ -49,7 +49,7 @@ fn envelope<T: DeserializeOwned>(
     })
 }
 
-pub(super) fn read_envelope<T: DeserializeOwned>(read: Read) -> Result<Envelope<T>, CoreError> {
+fn read_envelope<T: DeserializeOwned>(read: Read) -> Result<Envelope<T>, CoreError> {
     envelope(&read.entry, read.state, read.source, read.error)
 }
 
@@ -200,14 +200,20 @@ impl Larder {
     /// `widget`'s cached envelope (with the outbox's overlay), read without
     /// any request.
     pub(super) fn cached_widget(&self, widget: WidgetId) -> Option<WidgetEnvelope> {
+        Some(self.overlaid(self.peeked(&Resource::Widget(widget))?))
+    }
+
+    /// `resource`'s cached envelope for the signed-in user, read without
+    /// any request (a hit, as a read from the cache is).
+    pub(super) fn peeked<T: DeserializeOwned>(&self, resource: &Resource) -> Option<Envelope<T>> {
         let session = self.read_session()?;
-        let resource = Resource::Widget(widget);
         let policy = self.policy_for(&resource.policy_name());
         let read = self
             .inner
             .engine
-            .peek(&session.user.id, &resource.key(), policy);
-        Some(self.overlaid(read_envelope(read.ok()??).ok()?))
+            .peek(&session.user.id, &resource.key(), policy)
+            .ok()??;
+        read_envelope(read).ok()
     }
 
     beneath_the_facade! {

@@ -81,23 +81,7 @@ impl Larder {
 
     /// `widget`'s cached envelope, read without any request.
     pub(super) fn cached_role_widget(&self, widget: RoleWidget) -> Option<RoleEnvelope> {
-        let session = self.read_session()?;
-        let resource = Resource::Role(widget);
-        let policy = self.policy_for(&resource.policy_name());
-        let read = self
-            .inner
-            .engine
-            .peek(&session.user.id, &resource.key(), policy)
-            .ok()??;
-        let envelope = Envelope {
-            data: decode_role(widget, &read.entry.payload).ok()?,
-            fetched_at: read.entry.fetched_at_ms,
-            state: read.state,
-            source: read.source,
-            error: read.error.map(Into::into),
-            pending: Vec::new(),
-        };
-        Some(envelope)
+        as_role(widget, self.peeked(&Resource::Role(widget))?).ok()
     }
 
     /// Whether `resource` is cached and fresh for the signed-in user.
