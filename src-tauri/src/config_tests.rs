@@ -69,7 +69,27 @@ fn one_capability_grants_exactly_larder_and_a_few_core_permissions() {
         .expect("capabilities inline");
     assert_eq!(capabilities.len(), 1);
     let capability = &capabilities[0];
-    assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    // The main window and the views' own windows, by their labels' forms.
+    assert_eq!(
+        capability["windows"],
+        serde_json::json!(["main", "post-*", "profile-*"])
+    );
+    for kind in [
+        larder_protocol::WindowKind::Post,
+        larder_protocol::WindowKind::Profile,
+    ] {
+        let label = larder_protocol::WindowTarget::new(kind, "u-1")
+            .expect("an id")
+            .label();
+        let prefix = label.split('-').next().expect("a prefix");
+        assert!(
+            capability["windows"]
+                .as_array()
+                .expect("a list")
+                .contains(&serde_json::json!(format!("{prefix}-*"))),
+            "{label} is granted"
+        );
+    }
     assert!(capability.get("remote").is_none(), "no remote URL gets IPC");
     assert!(capability.get("webviews").is_none());
     let granted: Vec<&str> = capability["permissions"]

@@ -71,6 +71,13 @@ pub fn webview_dir() -> Result<Option<PathBuf>, SetupError> {
     Ok(from_env()?.map(|dir| dir.join("webview")))
 }
 
+/// Where the windows' places and sizes are kept, when `LARDER_DATA_DIR`
+/// is set (each test run's own); else the window-state plugin's own file in
+/// the app's config folder.
+pub fn window_state_file() -> Result<Option<PathBuf>, SetupError> {
+    Ok(from_env()?.map(|dir| dir.join("window-state.json")))
+}
+
 /// The data folder to use, given the roaming and the local one: the local
 /// one, after moving there what the roaming one holds of Larder's when the
 /// local one holds none of it. Each entry is renamed (never copied); if

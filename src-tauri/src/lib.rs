@@ -20,8 +20,9 @@
 //! - [`state`]: [`AppState`], the one managed state: paths, endpoint, and
 //!   the open core with the tasks it owns, or why it is not open.
 //! - [`webview_memory`]: the webview's caches kept small.
-//! - [`window_state`]: the native window's minimised, hidden and focused
+//! - [`window_state`]: each native window's minimised, hidden and focused
 //!   state, for the automatic refresh.
+//! - [`windows`]: a profile or a post in a window of its own.
 //! - [`error`]: [`SetupError`], what can stop the app from starting.
 
 pub mod api_endpoint;
@@ -36,6 +37,7 @@ pub mod startup;
 pub mod state;
 pub mod webview_memory;
 pub mod window_state;
+pub mod windows;
 
 #[cfg(test)]
 mod at_rest_tests;
@@ -101,6 +103,7 @@ pub fn run() {
             );
         }));
     let result = build_app(builder)
+        .plugin(windows::remembered())
         .on_window_event(window_state::on_window_event)
         .setup(|app| {
             open_main_window(app.handle())?;
@@ -142,7 +145,7 @@ fn open_main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<(), SetupEr
     Ok(())
 }
 
-/// The label of Larder's one window.
+/// The label of Larder's main window (the dashboard's).
 pub const MAIN_WINDOW: &str = "main";
 
 /// Keeps the log file's writer flushing until the app exits.

@@ -10,6 +10,7 @@
 //! dropping it stops them.
 
 use std::{
+    collections::BTreeMap,
     sync::{Mutex, MutexGuard, PoisonError, RwLock},
     time::Duration,
 };
@@ -31,10 +32,12 @@ pub struct AppState {
     /// Whether start-up is opening the core beside the window (see
     /// [`crate::startup`]); waiters hear when it is done.
     starting: watch::Sender<bool>,
-    /// The native window's last state, kept for a core that opens later.
-    window: Mutex<Option<NativeWindow>>,
-    /// What the page last said it shows, kept for a core that opens later.
-    screen: Mutex<Option<ScreenReport>>,
+    /// Each native window's last state, by label, kept for a core that
+    /// opens later.
+    window: Mutex<BTreeMap<String, NativeWindow>>,
+    /// What each window's page last said it shows, by label, kept for a
+    /// core that opens later.
+    screen: Mutex<BTreeMap<String, ScreenReport>>,
 }
 
 /// The longest a command waits for the core that start-up is opening: a
@@ -77,8 +80,8 @@ impl AppState {
             phase: RwLock::new(Phase::Degraded(not_started())),
             opening: Mutex::new(()),
             starting: watch::Sender::new(false),
-            window: Mutex::new(None),
-            screen: Mutex::new(None),
+            window: Mutex::default(),
+            screen: Mutex::default(),
         }
     }
 
@@ -147,41 +150,53 @@ impl AppState {
         self.opening.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The native window's state changed (see [`crate::window_state`]).
-    pub fn report_window(&self, window: NativeWindow) {
+    /// Native window `label`'s state changed (see [`crate::window_state`]).
+    pub fn report_window(&self, label: &str, window: NativeWindow) {
         // Held while the core is told, so `set_ready` cannot slip between.
         let mut last = self.window.lock().unwrap_or_else(PoisonError::into_inner);
-        *last = Some(window);
+        last.insert(label.to_owned(), window);
         // Not waiting: this runs on the window's thread.
         if let Ok(larder) = self.current() {
-            larder.report_window(window);
+            larder.report_window(label, window);
         }
     }
 
-    /// What the page shows (see `report_screen`). Answered on the window's
-    /// thread, in the order the page sent them, without waiting: while
-    /// start-up still opens the core the report is kept for it.
-    pub fn report_screen(&self, report: ScreenReport) -> Result<(), CommandError> {
+    /// What window `label`'s page shows (see `report_screen`). Answered on
+    /// the window's thread, in the order the page sent them, without
+    /// waiting: while start-up still opens the core the report is kept for
+    /// it.
+    pub fn report_screen(&self, label: &str, report: ScreenReport) -> Result<(), CommandError> {
         // Held while the core is told, so `set_ready` cannot slip between.
         let mut last = self.screen.lock().unwrap_or_else(PoisonError::into_inner);
-        *last = Some(report.clone());
+        last.insert(label.to_owned(), report.clone());
         match self.current() {
-            Ok(larder) => Ok(larder.report_screen(report)?),
+            Ok(larder) => Ok(larder.report_screen(label, report)?),
             Err(_) if *self.starting.borrow() => Ok(()),
             Err(problem) => Err(problem),
+        }
+    }
+
+    /// Window `label` has closed: what it showed is no longer on screen.
+    pub fn forget_window(&self, label: &str) {
+        let mut last = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut screen = self.screen.lock().unwrap_or_else(PoisonError::into_inner);
+        last.remove(label);
+        screen.remove(label);
+        if let Ok(larder) = self.current() {
+            larder.forget_window(label);
         }
     }
 
     /// The core is open: from now on commands reach it.
     pub fn set_ready(&self, larder: Larder, background: BackgroundTasks) {
         let last = self.window.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(window) = *last {
-            larder.report_window(window);
+        for (label, window) in last.iter() {
+            larder.report_window(label, *window);
         }
         let screen = self.screen.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(report) = screen.clone() {
-            if let Err(err) = larder.report_screen(report) {
-                tracing::warn!(%err, "the page's report from before the start is not usable");
+        for (label, report) in screen.iter() {
+            if let Err(err) = larder.report_screen(label, report.clone()) {
+                tracing::warn!(%err, "a page's report from before the start is not usable");
             }
         }
         *self.phase.write().unwrap_or_else(PoisonError::into_inner) = Phase::Ready(Ready {
@@ -275,13 +290,16 @@ mod tests {
         let state = state();
         state.start_begun();
         // Answered at once (the start-up never ends here), and kept.
-        assert_eq!(state.report_screen(report.clone()), Ok(()));
-        assert_eq!(*state.screen.lock().expect("screen"), Some(report.clone()));
+        assert_eq!(state.report_screen("main", report.clone()), Ok(()));
+        assert_eq!(
+            state.screen.lock().expect("screen").get("main"),
+            Some(&report)
+        );
         // Once start-up is over without a core, the page is told why.
         state.set_degraded(CommandError::AlreadyRunning);
         state.start_done();
         assert_eq!(
-            state.report_screen(report),
+            state.report_screen("main", report),
             Err(CommandError::AlreadyRunning)
         );
     }

@@ -1,8 +1,10 @@
-//! The native window's state for the automatic refresh: minimised, hidden
+//! Each native window's state for the automatic refresh: minimised, hidden
 //! and focused, read from the window on each of its events and handed to
-//! the core ([`crate::AppState::report_window`]), which combines it with
-//! the page's own report. The page alone misses a minimised window on
-//! Windows and on GNOME, where `document.hidden` stays false.
+//! the core under the window's label ([`crate::AppState::report_window`]),
+//! which combines it with that window's page's own report. The page alone
+//! misses a minimised window on Windows and on GNOME, where
+//! `document.hidden` stays false. A window that closes is forgotten, so
+//! what it showed is no longer kept fresh.
 //!
 //! Tauri 2 has no occlusion event; on macOS WebKit already reports an
 //! occluded window to the page as hidden. A Wayland compositor never tells
@@ -13,13 +15,15 @@ use tauri::{Manager, Runtime, Window, WindowEvent};
 
 use crate::AppState;
 
-/// Reports the main window's state after `event`, when the event can change
-/// it.
+/// Reports a window's state after `event`, when the event can change it.
 pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
-    if window.label() != crate::MAIN_WINDOW {
-        return;
-    }
     let focused = match event {
+        WindowEvent::Destroyed => {
+            if let Some(app) = window.try_state::<AppState>() {
+                app.forget_window(window.label());
+            }
+            return;
+        }
         WindowEvent::Focused(focused) => *focused,
         // Minimising and restoring come as a resize (Windows) or a move and
         // a resize (GTK), whose state is then read from the window.
@@ -33,8 +37,8 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
         shown: window.is_visible().unwrap_or(true),
         focused,
     };
-    tracing::debug!(?state, "the window's state changed");
+    tracing::debug!(?state, window = window.label(), "a window's state changed");
     if let Some(app) = window.try_state::<AppState>() {
-        app.report_window(state);
+        app.report_window(window.label(), state);
     }
 }

@@ -1,13 +1,18 @@
-//! The root component: one `bootstrap` call, then the global store is
-//! hydrated from its payload, the backend's app-wide events are subscribed,
-//! and the router takes over.
+//! The root component: the backend's events are subscribed, then one
+//! `bootstrap` call (the snapshot), then the global store is hydrated from
+//! its payload and applies the events that came after it (see
+//! [`backend::feed`]), and the router takes over.
 
 use dioxus::prelude::*;
-use larder_protocol::{events, Bootstrap, CommandError, Connectivity, Session};
+use larder_protocol::{Bootstrap, CommandError};
 
 use crate::{
-    backend,
+    backend::{
+        self,
+        feed::{self, Audience, Pushed},
+    },
     stores::{GlobalStore, LayoutSeed},
+    views::post::OpeningPost,
     views::{
         CacheInspector, Dashboard, Locked, NoKeychain, PostView, ProfileView, SettingsView, Shell,
         SignIn,
@@ -40,7 +45,11 @@ pub enum Route {
 /// session locked behind the keychain gets the locked view first.
 #[component]
 pub fn App() -> Element {
-    let mut bootstrap = use_resource(backend::bootstrap);
+    let mut bootstrap = use_resource(|| async {
+        // Subscribed first, so nothing sent after the snapshot is missed.
+        backend::feed::start().await;
+        backend::bootstrap().await
+    });
     let sign_in_instead = use_signal(|| false);
     let state = bootstrap.read();
     match &*state {
@@ -102,29 +111,24 @@ pub fn LiveUi() -> Element {
     rsx! {}
 }
 
-/// Provides the global store from the payload, follows the backend's
-/// app-wide events, then routes.
+/// Provides the global store from the payload, applies the backend's
+/// app-wide events from then on, then routes.
 #[component]
 fn Hydrated(bootstrap: Bootstrap) -> Element {
     let store = GlobalStore::provide(&bootstrap);
     LayoutSeed::provide(&bootstrap);
+    OpeningPost::provide(&bootstrap);
 
-    // Subscriptions live as long as the app.
-    let _subscriptions = use_resource(move || async move {
-        let mut session = store.session;
-        let mut connectivity = store.connectivity;
-        let mut prewarm = store.prewarm;
-        (
-            backend::events::listen(events::SESSION_CHANGED, move |now: Option<Session>| {
-                session.set(now)
-            })
-            .await,
-            backend::events::listen(events::CONNECTIVITY_CHANGED, move |now: Connectivity| {
-                connectivity.set(now)
-            })
-            .await,
-            backend::events::listen(events::PREWARM_PROGRESS, move |now| prewarm.set(now)).await,
-        )
+    // Applied as long as the app runs.
+    let _feed = use_hook(|| {
+        let (mut session, mut connectivity, mut prewarm) =
+            (store.session, store.connectivity, store.prewarm);
+        std::rc::Rc::new(feed::attach(Audience::Global, move |pushed| match pushed {
+            Pushed::Session(now) => session.set(now),
+            Pushed::Connectivity(now) => connectivity.set(now),
+            Pushed::Prewarm(now) => prewarm.set(now),
+            _ => {}
+        }))
     });
     use_effect(move || crate::host::apply_theme(store.settings.read().theme));
     let mut rebuilt = use_signal(|| bootstrap.cache_rebuilt.clone());

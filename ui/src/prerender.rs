@@ -38,11 +38,19 @@ impl FirstFrame {
     /// or keychain-choice view, or why Larder could not start. Relative
     /// times ("updated 3 min ago") are read against the clock now.
     pub fn render(start: Result<Bootstrap, CommandError>) -> Self {
+        Self::render_at(start, None)
+    }
+
+    /// As [`Self::render`], for a window that opens on the route `path`
+    /// (a view's own window, `/post/<id>`): that view, signed in; `None`
+    /// or a path that is no route, the dashboard.
+    pub fn render_at(start: Result<Bootstrap, CommandError>, path: Option<&str>) -> Self {
         let theme = start
             .as_ref()
             .map(|bootstrap| bootstrap.settings.theme)
             .unwrap_or_default();
-        let mut dom = VirtualDom::new_with_props(first_frame_root, start);
+        let route = path.and_then(|path| path.parse::<Route>().ok());
+        let mut dom = VirtualDom::new_with_props(first_frame_root, (start, route));
         dom.rebuild_in_place();
         Self {
             html: dioxus_ssr::render(&dom),
@@ -78,15 +86,15 @@ impl FirstFrame {
 /// The root of the first frame: the router starts where the live UI's
 /// settles (the dashboard for a session, else the sign-in), and the views
 /// are what [`crate::app::App`] shows once its bootstrap has answered.
-fn first_frame_root(start: Result<Bootstrap, CommandError>) -> Element {
+fn first_frame_root((start, route): (Result<Bootstrap, CommandError>, Option<Route>)) -> Element {
     let signed_in = start
         .as_ref()
         .is_ok_and(|bootstrap| bootstrap.session.is_some());
     use_hook(|| {
-        let path = if signed_in {
-            Route::Dashboard {}
-        } else {
-            Route::SignIn {}
+        let path = match route {
+            Some(route) if signed_in => route,
+            _ if signed_in => Route::Dashboard {},
+            _ => Route::SignIn {},
         };
         let history: Rc<dyn History> = Rc::new(MemoryHistory::with_initial_path(path));
         provide_context(history)

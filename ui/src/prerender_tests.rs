@@ -39,6 +39,7 @@ fn bootstrap(name: &str, signed_in: bool, cached: &[u8]) -> Bootstrap {
         widgets,
         role_widgets: Vec::new(),
         outbox: Outbox::default(),
+        post_page: None,
         cache_rebuilt: None,
         refused_settings: Vec::new(),
     }

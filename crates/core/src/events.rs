@@ -62,6 +62,9 @@ pub struct Events {
     progress: watch::Receiver<PrewarmProgress>,
     connectivity: watch::Receiver<Connectivity>,
     session: watch::Receiver<Option<Session>>,
+    /// Told next, before anything else: widget 4 as the outbox just left
+    /// it.
+    pending: Option<CoreEvent>,
 }
 
 impl Events {
@@ -74,11 +77,15 @@ impl Events {
             progress: larder.prewarm_progress(),
             connectivity: larder.connectivity_changes(),
             session: larder.session_changes(),
+            pending: None,
         }
     }
 
     /// The next event; `None` once the core's channels have closed.
     pub async fn next(&mut self) -> Option<CoreEvent> {
+        if let Some(event) = self.pending.take() {
+            return Some(event);
+        }
         loop {
             tokio::select! {
                 update = self.updates.recv() => match update {
@@ -102,6 +109,12 @@ impl Events {
                 },
                 changed = self.outbox.changed() => {
                     changed.ok()?;
+                    // Every window, not only the one where a change was
+                    // made, shows widget 4 with the outbox applied.
+                    self.pending = self
+                        .larder
+                        .notifications_for_outbox()
+                        .map(CoreEvent::WidgetUpdated);
                     return Some(CoreEvent::OutboxChanged(self.outbox.borrow_and_update().clone()));
                 }
                 changed = self.progress.changed() => {

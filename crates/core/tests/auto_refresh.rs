@@ -42,7 +42,9 @@ async fn stale_widgets_on_a_visible_dashboard_are_refetched_by_themselves() {
     }
     let _background = larder.start_background(ProbeSchedule::default());
     let mut updates = larder.cache_updates();
-    larder.report_screen(dashboard(true)).expect("reported");
+    larder
+        .report_screen("main", dashboard(true))
+        .expect("reported");
 
     // Everything turns stale (analytics' policy is longer: 2 minutes).
     clock.advance(Duration::from_secs(121) + MAX_JITTER);
@@ -113,7 +115,7 @@ async fn the_setting_and_bad_reports_are_honoured() {
         },
     };
     assert!(matches!(
-        larder.report_screen(bad),
+        larder.report_screen("main", bad),
         Err(CoreError::InvalidUserId(_))
     ));
 }
@@ -124,11 +126,14 @@ async fn each_gain_of_focus_is_counted_once_and_the_os_decides_it() {
     let api = common::quick_api().await;
     let larder = Larder::open(ApiClient::new(&api.url()).expect("url"), dir.path()).expect("opens");
     larder
-        .report_screen(ScreenReport {
-            visible: true,
-            focused: false,
-            view: ScreenView::Dashboard,
-        })
+        .report_screen(
+            "main",
+            ScreenReport {
+                visible: true,
+                focused: false,
+                view: ScreenView::Dashboard,
+            },
+        )
         .expect("reported");
     let screen = larder.screen();
     assert!(screen.visible && !screen.focused);
@@ -139,16 +144,104 @@ async fn each_gain_of_focus_is_counted_once_and_the_os_decides_it() {
         shown: true,
         focused,
     };
-    larder.report_window(window(true));
+    larder.report_window("main", window(true));
     assert_eq!(larder.screen().focus_count, 1, "gained");
-    larder.report_window(window(true));
+    larder.report_window("main", window(true));
     assert_eq!(
         larder.screen().focus_count,
         1,
         "still focused: not a new gain"
     );
-    larder.report_window(window(false));
+    larder.report_window("main", window(false));
     assert!(!larder.screen().focused);
-    larder.report_window(window(true));
+    larder.report_window("main", window(true));
     assert_eq!(larder.screen().focus_count, 2, "gained again");
+}
+
+#[tokio::test]
+async fn every_visible_window_is_kept_fresh_and_none_while_all_are_hidden() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let api = common::quick_api().await;
+    let larder = Larder::open(ApiClient::new(&api.url()).expect("url"), dir.path()).expect("opens");
+    let user = larder.sign_in("blair").await.expect("sign in").user.id;
+    let profile = |visible| ScreenReport {
+        visible,
+        focused: false,
+        view: ScreenView::Profile {
+            user_id: user.clone(),
+        },
+    };
+    let profile_items = vec![
+        Resource::profile(&user).expect("id"),
+        Resource::posts(&user, 1).expect("id"),
+        Resource::followers(&user, 1).expect("id"),
+    ];
+    let window = format!("profile-{user}");
+    larder
+        .report_screen("main", dashboard(true))
+        .expect("reported");
+    larder
+        .report_screen(&window, profile(true))
+        .expect("reported");
+    let dashboard_items = larder.screen().items[..5].to_vec();
+    assert_eq!(larder.screen().items.len(), 5 + 3, "both windows' items");
+    assert_eq!(&larder.screen().items[5..], &profile_items[..]);
+
+    // A second dashboard adds nothing: each item is refreshed once.
+    larder
+        .report_screen("post-x", dashboard(true))
+        .expect("reported");
+    assert_eq!(larder.screen().items.len(), 8);
+    larder.forget_window("post-x");
+
+    // The main window minimised: only the profile's window is on screen.
+    let minimised = larder_core::NativeWindow {
+        minimized: true,
+        shown: true,
+        focused: false,
+    };
+    larder.report_window("main", minimised);
+    let screen = larder.screen();
+    assert!(screen.visible);
+    assert_eq!(screen.items, profile_items);
+
+    // Both hidden: nothing is on screen, so nothing is polled.
+    larder
+        .report_screen(&window, profile(false))
+        .expect("reported");
+    let screen = larder.screen();
+    assert!(!screen.visible, "no window is visible");
+    assert!(screen.items.is_empty());
+
+    // The profile's window closes while hidden; the main one comes back.
+    larder.forget_window(&window);
+    larder.report_window(
+        "main",
+        larder_core::NativeWindow {
+            minimized: false,
+            ..minimised
+        },
+    );
+    let screen = larder.screen();
+    assert!(screen.visible);
+    assert_eq!(
+        screen.items, dashboard_items,
+        "the closed window counts no more"
+    );
+
+    // Focus moving from one window to another is a gain: what is on
+    // screen and stale is revalidated.
+    let before = larder.screen().focus_count;
+    larder
+        .report_screen(&window, profile(true))
+        .expect("reported");
+    larder.report_window(
+        &window,
+        larder_core::NativeWindow {
+            minimized: false,
+            shown: true,
+            focused: true,
+        },
+    );
+    assert_eq!(larder.screen().focus_count, before + 1);
 }

@@ -127,7 +127,7 @@ async fn on_recovery_the_probe_notices_and_stale_entries_revalidate() {
     let (larder, _background) = alice_with_a_quick_probe(&f).await;
     // A visible window that shows nothing the automatic refresh would
     // fetch: what revalidates below is the reconnect's pass.
-    larder.report_screen(shown(true)).expect("reported");
+    larder.report_screen("main", shown(true)).expect("reported");
 
     f.link.set_cut(true);
     f.clock.advance(Duration::from_secs(3600));
@@ -191,13 +191,13 @@ async fn a_reconnect_while_minimised_sends_nothing_until_the_window_is_restored(
     let (larder, _background) = alice_with_a_quick_probe(&f).await;
     // The page says visible; the OS says minimised (as on Windows, where
     // the page is never told).
-    larder.report_screen(shown(true)).expect("reported");
+    larder.report_screen("main", shown(true)).expect("reported");
     let minimised = larder_core::NativeWindow {
         minimized: true,
         shown: true,
         focused: false,
     };
-    larder.report_window(minimised);
+    larder.report_window("main", minimised);
     assert!(!larder.screen().visible);
 
     f.link.set_cut(true);
@@ -214,11 +214,14 @@ async fn a_reconnect_while_minimised_sends_nothing_until_the_window_is_restored(
         "nothing revalidated while minimised"
     );
 
-    larder.report_window(larder_core::NativeWindow {
-        minimized: false,
-        focused: true,
-        ..minimised
-    });
+    larder.report_window(
+        "main",
+        larder_core::NativeWindow {
+            minimized: false,
+            focused: true,
+            ..minimised
+        },
+    );
     eventually("every widget to be revalidated once restored", || async {
         dashboard_all(&larder, |state| state == Freshness::Fresh)
     })

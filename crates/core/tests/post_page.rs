@@ -209,7 +209,9 @@ async fn what_is_on_screen_grows_with_what_the_cache_knows_of_the_post() {
             post_id: id.clone(),
         },
     };
-    larder.report_screen(report).expect("a valid report");
+    larder
+        .report_screen("main", report)
+        .expect("a valid report");
     let keys = |larder: &Larder| {
         larder
             .screen()
@@ -251,7 +253,7 @@ async fn what_is_on_screen_grows_with_what_the_cache_knows_of_the_post() {
         },
     };
     assert!(matches!(
-        larder.report_screen(bad),
+        larder.report_screen("main", bad),
         Err(CoreError::InvalidPostId(_))
     ));
 }

@@ -86,3 +86,54 @@ async fn a_setting_the_core_refuses_stops_the_start_with_its_reason() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_change_pushes_widget_4_as_the_outbox_leaves_it_for_every_window() {
+    let api = common::quick_api().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut running = larder_core::start(startup(
+        &api,
+        dir.path(),
+        Arc::new(MemorySessions::default()),
+        Settings::default(),
+    ))
+    .expect("starts");
+    let larder = running.larder.clone();
+    larder.sign_in("ada").await.expect("signed in");
+    common::prewarmed(&larder).await;
+    // What the sign-in and its prewarm announced is past.
+    while let Ok(Some(_)) =
+        tokio::time::timeout(std::time::Duration::from_millis(300), running.events.next()).await
+    {
+    }
+    // The API goes away: nothing is sent or fetched again, so only the
+    // outbox can announce the change.
+    drop(api);
+    larder.mark_notification_read("n2").await.expect("kept");
+
+    // Every window hears widget 4 with n2 marked, not only the one where
+    // it was done (which has the command's answer).
+    let pushed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            match running.events.next().await.expect("the stream is open") {
+                CoreEvent::WidgetUpdated(envelope)
+                    if envelope.pending.iter().any(|id| id == "n2") =>
+                {
+                    return envelope
+                }
+                _ => continue,
+            }
+        }
+    })
+    .await
+    .expect("widget 4 is pushed with the change");
+    let larder_protocol::WidgetData::Notifications(center) = &pushed.data.data else {
+        panic!("widget 4 is the notifications: {pushed:?}");
+    };
+    let n2 = center
+        .notifications
+        .iter()
+        .find(|note| note.id == "n2")
+        .expect("n2");
+    assert!(n2.read, "shown read");
+}

@@ -36,6 +36,10 @@ pub struct Bootstrap {
     /// banner counts them without a second call.
     #[serde(default)]
     pub outbox: crate::Outbox,
+    /// In a window opened on a post: what the cache holds of its page,
+    /// read without any request, so that window paints it at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_page: Option<crate::PostPage>,
     /// Where the cache was moved at this start because sled proved it
     /// damaged (a fresh one took its place): the window says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]

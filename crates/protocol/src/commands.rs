@@ -79,9 +79,12 @@ pub const REPORT_SCREEN: &str = "report_screen";
 pub const OUTBOX: &str = "outbox";
 /// Drops one waiting change (`id`) from the outbox and rolls it back.
 pub const DISCARD_CHANGE: &str = "discard_change";
+/// Opens a profile or a post (`target`) in a window of its own, or brings
+/// its window forward when it is already open.
+pub const OPEN_WINDOW: &str = "open_window";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 28] = [
+pub const ALL: [&str; 29] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
@@ -110,4 +113,5 @@ pub const ALL: [&str; 28] = [
     REPORT_SCREEN,
     OUTBOX,
     DISCARD_CHANGE,
+    OPEN_WINDOW,
 ];

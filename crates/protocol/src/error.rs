@@ -87,6 +87,8 @@ pub enum CommandError {
     UnknownChange { id: String },
     /// The window's screen report is not one the UI sends.
     InvalidScreenReport { message: String },
+    /// A window could not be opened (the platform refused it).
+    WindowUnavailable { message: String },
     /// Another Larder window already has this user's data open.
     AlreadyRunning,
     /// No OS keychain answered, and the file store was not chosen.
@@ -130,6 +132,9 @@ impl fmt::Display for CommandError {
             Self::UnknownChange { id } => write!(f, "No change {id:?} is waiting to be sent."),
             Self::InvalidScreenReport { message } => {
                 write!(f, "The window's report is not valid ({message}).")
+            }
+            Self::WindowUnavailable { message } => {
+                write!(f, "The window could not be opened ({message}).")
             }
             Self::AlreadyRunning => write!(
                 f,

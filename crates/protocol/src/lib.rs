@@ -15,7 +15,8 @@
 //! - [`connectivity`]: online, degraded or offline.
 //! - [`settings`]: the user's settings and their limits.
 //! - [`outbox`]: changes waiting to be sent, exactly once each.
-//! - [`screen`]: what the window shows, for the automatic refresh.
+//! - [`screen`]: what each window shows, for the automatic refresh.
+//! - [`window`]: the views that open in a window of their own.
 //! - [`widgets`]: the five dashboard widgets, their ids and payloads.
 //! - [`envelope`]: what a command returns for cached data: the data plus its
 //!   freshness and origin.
@@ -39,6 +40,7 @@ pub mod screen;
 pub mod settings;
 pub mod test_controls;
 pub mod widgets;
+pub mod window;
 
 pub use auth::{LoginRequest, LoginResponse, Role, Session, User, Username, UsernameError};
 pub use bootstrap::{Bootstrap, LockedSession};
@@ -56,3 +58,4 @@ pub use roles::{RoleData, RoleEnvelope, RoleWidget, RoleWidgetError};
 pub use screen::{ScreenReport, ScreenView};
 pub use settings::{RefusedSetting, SecretStoreChoice, Settings, SettingsError};
 pub use widgets::{WidgetData, WidgetId, WidgetIdError, WidgetResponse};
+pub use window::{WindowKind, WindowTarget};

@@ -82,10 +82,14 @@ pub enum Op {
     SwitchStore,
     /// The OS minimises (or restores) the window, whatever the page says.
     Minimise(bool),
-    /// Shows the dashboard (visible) or hides the window.
+    /// Shows the dashboard (window 0, the main one) or the signed-in
+    /// user's profile (window 1, a window of its own), or hides it.
     Screen {
+        window: u8,
         visible: bool,
     },
+    /// Closes window 1.
+    CloseWindow,
     NetDown,
     NetUp,
     Fault(Fault),
@@ -139,7 +143,11 @@ fn choose(rng: &mut StdRng) -> Op {
         46 => Op::ClearKey(widget(rng)),
         47 => Op::SetTtl([0, 10, 60, 3600, 7 * 86_400][rng.gen_range(0..5)]),
         48 => Op::SetLimit([16, 256][rng.gen_range(0..2)]),
-        49 => Op::Screen { visible: rng.gen() },
+        49 if rng.gen_bool(0.8) => Op::Screen {
+            window: rng.gen_range(0..2),
+            visible: rng.gen(),
+        },
+        49 => Op::CloseWindow,
         50 => Op::Minimise(rng.gen()),
         51..=54 => Op::NetDown,
         55..=58 => Op::NetUp,

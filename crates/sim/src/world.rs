@@ -31,6 +31,10 @@ const API_URL: &str = "http://127.0.0.1:8787";
 /// The size the simulation's eviction passes bring the cache down to.
 const EVICT_TO_BYTES: u64 = 2_000;
 
+/// The label of the second window the histories open (a profile beside
+/// the dashboard).
+const SECOND_WINDOW: &str = "profile-own";
+
 /// Where the wall clock starts: 2027-01-15.
 const EPOCH_MS: u64 = 1_800_000_000_000;
 
@@ -291,13 +295,27 @@ impl World {
                 self.settings(process, |s| s.cache_limit_mib = Some(mib));
                 let _ = larder.enforce_cache_limit();
             }
-            Op::Screen { visible } => {
-                let _ = larder.report_screen(ScreenReport {
-                    visible,
-                    focused: visible,
-                    view: ScreenView::Dashboard,
-                });
+            Op::Screen { window, visible } => {
+                let (label, view) = match (window, larder.session()) {
+                    (0, _) => ("main", ScreenView::Dashboard),
+                    (_, Some(session)) => (
+                        SECOND_WINDOW,
+                        ScreenView::Profile {
+                            user_id: session.user.id,
+                        },
+                    ),
+                    (_, None) => (SECOND_WINDOW, ScreenView::Other),
+                };
+                let _ = larder.report_screen(
+                    label,
+                    ScreenReport {
+                        visible,
+                        focused: visible,
+                        view,
+                    },
+                );
             }
+            Op::CloseWindow => larder.forget_window(SECOND_WINDOW),
             Op::NetDown => self.net.set_down(true),
             Op::NetUp => self.net.set_down(false),
             Op::Fault(fault) => self.fault(fault),
@@ -307,11 +325,14 @@ impl World {
             Op::Keychain(mode) => self.secrets.keychain.set_mode(mode),
             Op::FileStore(mode) => self.secrets.file.set_mode(mode),
             Op::SwitchStore => {}
-            Op::Minimise(minimized) => larder.report_window(larder_core::NativeWindow {
-                minimized,
-                shown: true,
-                focused: !minimized,
-            }),
+            Op::Minimise(minimized) => larder.report_window(
+                "main",
+                larder_core::NativeWindow {
+                    minimized,
+                    shown: true,
+                    focused: !minimized,
+                },
+            ),
             Op::RevokeSessions => self.api.clear_sessions(),
             Op::Crash => {}
             Op::Compact => match larder.engine().store().compact() {

@@ -11,6 +11,7 @@ pub mod screen;
 pub mod session;
 pub mod settings;
 pub mod widgets;
+pub mod windows;
 
 #[cfg(test)]
 mod tests;
@@ -50,5 +51,6 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         cache::cache_stats,
         cache::clear_cache,
         cache::set_aside_cache,
+        windows::open_window,
     ]
 }

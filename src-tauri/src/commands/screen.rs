@@ -1,5 +1,5 @@
-//! `report_screen`: what the window shows, for the automatic refresh of
-//! what is on screen.
+//! `report_screen`: what the calling window shows, for the automatic
+//! refresh of what is on screen.
 
 use larder_protocol::CommandError;
 use tauri::State;
@@ -12,7 +12,8 @@ use crate::AppState;
 /// the window's thread in the order they were sent, and never wait (see
 /// [`AppState::report_screen`]).
 #[tauri::command]
-pub fn report_screen(
+pub fn report_screen<R: tauri::Runtime>(
+    window: tauri::Window<R>,
     state: State<'_, AppState>,
     report: serde_json::Value,
 ) -> Result<(), CommandError> {
@@ -20,5 +21,5 @@ pub fn report_screen(
         serde_json::from_value(report).map_err(|err| CommandError::InvalidScreenReport {
             message: err.to_string(),
         })?;
-    state.report_screen(report)
+    state.report_screen(window.label(), report)
 }

@@ -2,7 +2,9 @@
 //! `use_file_secrets`, `sign_in`, `sign_out`.
 
 use larder_core::Larder;
-use larder_protocol::{Bootstrap, CommandError, SecretStoreChoice, Session};
+use larder_protocol::{
+    Bootstrap, CommandError, SecretStoreChoice, Session, WindowKind, WindowTarget,
+};
 use tauri::{AppHandle, Runtime, State};
 
 use crate::AppState;
@@ -11,10 +13,36 @@ use crate::AppState;
 /// connectivity, prewarm progress and the dashboard's cached envelopes,
 /// read without any request. When this run could not open the cache, the
 /// reason, so the window can say it.
+///
+/// A window opened on a post (see [`crate::windows`]) also gets what the
+/// cache holds of that post's page, so it paints it at once.
 #[tauri::command]
-pub async fn bootstrap(state: State<'_, AppState>) -> Result<Bootstrap, CommandError> {
+pub async fn bootstrap<R: Runtime>(
+    window: tauri::Window<R>,
+    state: State<'_, AppState>,
+) -> Result<Bootstrap, CommandError> {
     let larder = state.larder().await?;
-    Ok(payload(&state, &larder))
+    Ok(payload_for(
+        &state,
+        &larder,
+        WindowTarget::from_label(window.label()).as_ref(),
+    ))
+}
+
+/// [`payload`], plus what the cache holds of the view `target` a window
+/// opened on.
+pub(crate) fn payload_for(
+    state: &AppState,
+    larder: &Larder,
+    target: Option<&WindowTarget>,
+) -> Bootstrap {
+    let mut bootstrap = payload(state, larder);
+    if let (Some(target), Some(_)) = (target, &bootstrap.session) {
+        if target.kind == WindowKind::Post {
+            bootstrap.post_page = larder.cached_post_page(&target.id).ok();
+        }
+    }
+    bootstrap
 }
 
 /// The payload `bootstrap` answers, from `larder` as it is now.
@@ -43,6 +71,7 @@ pub(crate) fn payload(state: &AppState, larder: &Larder) -> Bootstrap {
         widgets: larder.cached_dashboard(),
         role_widgets: larder.cached_role_widgets(),
         outbox,
+        post_page: None,
         cache_rebuilt: larder
             .rebuilt_cache()
             .map(|moved_to| moved_to.display().to_string()),

@@ -148,6 +148,11 @@ pub async fn prewarm_post(id: &str) -> Result<(), CommandError> {
     invoke(commands::PREWARM_POST, &Id { id }).await
 }
 
+/// Opens `target` in a window of its own, or brings that window forward.
+pub async fn open_window(target: &larder_protocol::WindowTarget) -> Result<(), CommandError> {
+    invoke(commands::OPEN_WINDOW, target).await
+}
+
 pub async fn save_settings(settings: &Settings) -> Result<Settings, CommandError> {
     #[derive(Serialize)]
     struct Args<'a> {

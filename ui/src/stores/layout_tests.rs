@@ -52,6 +52,7 @@ fn root() -> Element {
         widgets: WidgetId::ALL.map(|id| envelope(id, NOW)).to_vec(),
         role_widgets: Vec::new(),
         outbox: Outbox::default(),
+        post_page: None,
         cache_rebuilt: None,
         refused_settings: Vec::new(),
     };

@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod dashboard;
+pub mod links;
 pub mod locked;
 pub mod no_keychain;
 pub mod outbox;

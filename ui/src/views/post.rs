@@ -11,11 +11,12 @@
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
 use larder_protocol::{
-    CommandError, CommentsEnvelope, Post, PostEnvelope, PostPage, ProfileEnvelope, RelatedEnvelope,
+    CommandError, CommentsEnvelope, PostEnvelope, PostPage, ProfileEnvelope, RelatedEnvelope,
 };
 
+pub use super::links::PostLink;
+use super::links::ProfileLink;
 use crate::{
-    app::Route,
     backend,
     stores::{use_global_store, use_post_store, use_refresh_tick, PostStore},
     widgets::{
@@ -163,29 +164,26 @@ where
     }
 }
 
-/// Warms post `id`'s page in the background, once per hover.
-fn warm(id: &str) {
-    let id = id.to_owned();
-    spawn(async move {
-        if let Err(err) = backend::prewarm_post(&id).await {
-            web_sys::console::warn_1(&format!("warming {id}: {err}").into());
-        }
-    });
-}
+/// What the cache held of the post a window opened on (`bootstrap`'s
+/// `post_page`, in a post's own window), taken once by that post's view:
+/// it paints in the window's first frame with no further call.
+#[derive(Clone, Copy)]
+pub struct OpeningPost(CopyValue<Option<PostPage>>);
 
-/// A link to post `post`'s page that warms it while hovered.
-#[component]
-pub fn PostLink(post: Post, children: Element) -> Element {
-    let id = post.id.clone();
-    rsx! {
-        span { onmouseenter: move |_| warm(&id),
-            Link {
-                to: Route::PostView { id: post.id.clone() },
-                class: "post-link",
-                "data-testid": "post-link",
-                {children}
-            }
-        }
+impl OpeningPost {
+    /// Keeps the payload's page for the view. A hook, used once at the
+    /// root.
+    pub fn provide(bootstrap: &larder_protocol::Bootstrap) {
+        let page = bootstrap.post_page.clone();
+        use_context_provider(|| Self(CopyValue::new(page)));
+    }
+
+    /// The page, when it is post `id`'s and not yet taken.
+    fn take(id: &str) -> Option<PostPage> {
+        let opening = try_consume_context::<Self>()?;
+        let mut page = opening.0.write_unchecked();
+        let post = page.as_ref()?.post.as_ref()?;
+        (post.data.id == id).then(|| page.take()).flatten()
     }
 }
 
@@ -193,11 +191,25 @@ pub fn PostLink(post: Post, children: Element) -> Element {
 pub fn PostView(id: String) -> Element {
     let store = PostStore::provide();
     use_refresh_tick(move || store.retry_all());
-    // What the cache holds of the page, in one call that sends nothing.
-    let cached = use_resource(use_reactive!(|id| async move {
-        backend::post_page(&id).await.unwrap_or_default()
+    let opening = use_hook(|| OpeningPost::take(&id).map(|page| (id.clone(), page)));
+    let opened = opening.clone();
+    // What the cache holds of the page, in one call that sends nothing
+    // (none when the window opened on it).
+    let cached = use_resource(use_reactive!(|id| {
+        let opened = opened.clone();
+        async move {
+            match opened.filter(|(opened, _)| *opened == id) {
+                Some((_, page)) => page,
+                None => backend::post_page(&id).await.unwrap_or_default(),
+            }
+        }
     }));
-    let Some(seed) = cached.read().clone() else {
+    let seed = cached.read().clone().or_else(|| {
+        opening
+            .filter(|(opened, _)| *opened == id)
+            .map(|(_, page)| page)
+    });
+    let Some(seed) = seed else {
         return rsx! { main { class: "post-view", "data-testid": "post-view", "aria-busy": "true" } };
     };
     rsx! { PostParts { key: "{id}", id: id.clone(), seed } }
@@ -353,7 +365,7 @@ fn Author(author_id: String) -> Element {
     let author = use_author(author_id, store.author)??.data;
     rsx! {
         div { class: "author", "data-testid": "post-author",
-            Link { to: Route::ProfileView { user_id: author.id.clone() }, strong { "{author.name}" } }
+            ProfileLink { user_id: author.id.clone(), strong { "{author.name}" } }
             p { class: "muted small", "{author.bio}" }
         }
     }

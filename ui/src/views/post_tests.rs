@@ -60,6 +60,7 @@ fn root() -> Element {
         widgets: Vec::new(),
         role_widgets: Vec::new(),
         outbox: Outbox::default(),
+        post_page: None,
         cache_rebuilt: None,
         refused_settings: Vec::new(),
     };

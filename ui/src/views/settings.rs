@@ -258,6 +258,7 @@ mod tests {
                 widgets: Vec::new(),
                 role_widgets: Vec::new(),
                 outbox: Default::default(),
+                post_page: None,
                 cache_rebuilt: None,
                 refused_settings: vec![larder_protocol::RefusedSetting {
                     field: "apiUrl".into(),

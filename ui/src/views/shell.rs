@@ -9,15 +9,15 @@
 use std::time::Duration;
 
 use dioxus::prelude::*;
-use larder_protocol::{
-    events, events::PrewarmProgress, Connectivity, RoleEnvelope, ScreenReport, ScreenView,
-    WidgetEnvelope,
-};
+use larder_protocol::{events::PrewarmProgress, Connectivity, ScreenReport, ScreenView};
 
 use super::outbox::{RefusedNotices, SignOutConfirm, WaitingChanges};
 use crate::{
     app::Route,
-    backend,
+    backend::{
+        self,
+        feed::{self, Audience, Pushed},
+    },
     stores::{use_global_store, LayoutStore},
 };
 
@@ -28,25 +28,17 @@ pub fn Shell() -> Element {
     let layout = LayoutStore::provide();
     let mut signing_out = use_signal(|| false);
 
-    let _pushes = use_resource(move || async move {
-        let mut outbox = layout.outbox;
-        let mut refused = layout.refused;
-        (
-            backend::events::listen(events::WIDGET_UPDATED, move |envelope: WidgetEnvelope| {
-                layout.offer(envelope)
-            })
-            .await,
-            backend::events::listen(
-                events::ROLE_WIDGET_UPDATED,
-                move |envelope: RoleEnvelope| layout.offer_role(envelope),
-            )
-            .await,
-            backend::events::listen(events::OUTBOX_CHANGED, move |now| outbox.set(now)).await,
-            backend::events::listen(events::CHANGE_REFUSED, move |refusal| {
-                refused.write().push(refusal)
-            })
-            .await,
-        )
+    // The backend's pushes for the layout, from the snapshot on (see
+    // `backend::feed`).
+    let _pushes = use_hook(|| {
+        let (mut outbox, mut refused) = (layout.outbox, layout.refused);
+        std::rc::Rc::new(feed::attach(Audience::Layout, move |pushed| match pushed {
+            Pushed::Widget(envelope) => layout.offer(envelope),
+            Pushed::RoleWidget(envelope) => layout.offer_role(envelope),
+            Pushed::Outbox(now) => outbox.set(now),
+            Pushed::Refused(refusal) => refused.write().push(refusal),
+            _ => {}
+        }))
     });
     // The outbox as it is now; the events above keep it current.
     use_future(move || async move {

@@ -92,9 +92,9 @@ struct Inner {
     /// absent): the sweeper and the size limit wait for it, so they know
     /// whose data to keep.
     restored: watch::Sender<bool>,
-    /// What the window shows and whether it is visible: the page's and the
-    /// native window's reports, combined into `screen`.
-    screen_inputs: std::sync::Mutex<screen::ScreenInputs>,
+    /// What each window shows and whether it is visible: its page's and
+    /// its native window's reports, all combined into `screen`.
+    screen_inputs: std::sync::Mutex<screen::Windows>,
     screen: watch::Sender<crate::auto_refresh::Screen>,
     /// The reconnect's revalidation pass, replaced by the next reconnect.
     reconnect_pass: std::sync::Mutex<Option<tokio::task::AbortHandle>>,

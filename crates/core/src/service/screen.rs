@@ -1,15 +1,21 @@
-//! What the window shows ([`Larder::report_screen`], from the page) and
+//! What each window shows ([`Larder::report_screen`], from its page) and
 //! whether the OS shows it ([`Larder::report_window`], from the native
-//! window's events), and the automatic refresh that keeps it fresh while it
-//! is visible (see [`crate::auto_refresh`]); [`Larder`] is the schedule's
-//! target, through the cache engine like every read.
+//! window's events), and the automatic refresh that keeps what is on screen
+//! fresh while some window shows it (see [`crate::auto_refresh`]);
+//! [`Larder`] is the schedule's target, through the cache engine like every
+//! read.
+//!
+//! Each window is reported under its own label. The schedule sees them
+//! combined: what any visible window shows is kept fresh, each item once,
+//! and nothing is polled while every window is hidden or minimised. A
+//! closed window is forgotten ([`Larder::forget_window`]).
 //!
 //! The page alone cannot tell: `document.hidden` stays false for a
-//! minimised window on Windows and on GNOME/Wayland. The window counts as
-//! visible only when the page says so *and* the OS shows it unminimised;
+//! minimised window on Windows and on GNOME/Wayland. A window counts as
+//! visible only when its page says so *and* the OS shows it unminimised;
 //! the focus is the OS's once it has reported (the page's until then).
 
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
 
 use futures_util::future::BoxFuture;
 use larder_protocol::{Role, ScreenReport, ScreenView, WidgetId};
@@ -50,7 +56,7 @@ pub struct NativeWindow {
     pub focused: bool,
 }
 
-/// The two reports the window's state is made of.
+/// The two reports one window's state is made of.
 #[derive(Debug, Default)]
 pub(super) struct ScreenInputs {
     page_visible: bool,
@@ -73,15 +79,38 @@ impl ScreenInputs {
     }
 }
 
+/// Every open window's inputs, by label (ordered, so the combined items
+/// come in the same order every time).
+pub(super) type Windows = BTreeMap<String, ScreenInputs>;
+
+/// What the schedule sees of `windows` together: visible and focused when
+/// any one is, and the items of the visible ones, each once.
+fn combine(windows: &Windows) -> (bool, bool, Vec<Resource>) {
+    let (mut visible, mut focused, mut items) = (false, false, Vec::<Resource>::new());
+    for inputs in windows.values() {
+        let (shown, has_focus) = inputs.combined();
+        visible |= shown;
+        focused |= has_focus;
+        if shown {
+            for item in &inputs.items {
+                if !items.contains(item) {
+                    items.push(item.clone());
+                }
+            }
+        }
+    }
+    (visible, focused, items)
+}
+
 impl Larder {
-    /// Records what the window shows and whether the page says it is
-    /// visible or focused. Gaining the focus revalidates what is on screen
-    /// and stale. A profile id that is not valid is refused and changes
-    /// nothing.
-    pub fn report_screen(&self, report: ScreenReport) -> Result<(), CoreError> {
+    /// Records what window `window` shows and whether its page says it is
+    /// visible or focused. A window gaining the focus revalidates what is
+    /// on screen and stale. A profile id that is not valid is refused and
+    /// changes nothing.
+    pub fn report_screen(&self, window: &str, report: ScreenReport) -> Result<(), CoreError> {
         let role = self.read_session().map(|session| session.user.role);
         let items = items(self, &report.view, role)?;
-        self.update_screen(|inputs| {
+        self.update_screen(window, |inputs| {
             inputs.page_visible = report.visible;
             inputs.page_focused = report.focused;
             inputs.items = items;
@@ -90,32 +119,46 @@ impl Larder {
         Ok(())
     }
 
-    /// Recomputes what is on screen when it follows the cache: a post's
+    /// Recomputes what is on screen where it follows the cache: a post's
     /// page, once its post or related posts are known.
     pub(super) fn refresh_screen_items(&self) {
-        let view = self
+        let posts: Vec<(String, ScreenView)> = self
             .inner
             .screen_inputs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .view
-            .clone();
-        if !matches!(view, ScreenView::Post { .. }) {
-            return;
-        }
+            .iter()
+            .filter(|(_, inputs)| matches!(inputs.view, ScreenView::Post { .. }))
+            .map(|(label, inputs)| (label.clone(), inputs.view.clone()))
+            .collect();
         let role = self.read_session().map(|session| session.user.role);
-        if let Ok(items) = items(self, &view, role) {
-            self.update_screen(|inputs| {
-                if inputs.view == view {
-                    inputs.items = items;
-                }
-            });
+        for (window, view) in posts {
+            if let Ok(items) = items(self, &view, role) {
+                self.update_screen(&window, |inputs| {
+                    if inputs.view == view {
+                        inputs.items = items;
+                    }
+                });
+            }
         }
     }
 
-    /// Records the native window's state, from its events.
-    pub fn report_window(&self, window: NativeWindow) {
-        self.update_screen(|inputs| inputs.native = Some(window));
+    /// Records window `window`'s native state, from its events.
+    pub fn report_window(&self, window: &str, native: NativeWindow) {
+        self.update_screen(window, |inputs| inputs.native = Some(native));
+    }
+
+    /// Forgets window `window`, which has closed: what it showed is no
+    /// longer on screen.
+    pub fn forget_window(&self, window: &str) {
+        let mut windows = self
+            .inner
+            .screen_inputs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if windows.remove(window).is_some() {
+            self.publish_screen(&windows, false);
+        }
     }
 
     beneath_the_facade! {
@@ -125,17 +168,24 @@ impl Larder {
         }
     }
 
-    fn update_screen(&self, change: impl FnOnce(&mut ScreenInputs)) {
-        let mut inputs = self
+    fn update_screen(&self, window: &str, change: impl FnOnce(&mut ScreenInputs)) {
+        let mut windows = self
             .inner
             .screen_inputs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        change(&mut inputs);
-        let (visible, focused) = inputs.combined();
-        let items = inputs.items.clone();
+        let inputs = windows.entry(window.to_owned()).or_default();
+        let (_, had_focus) = inputs.combined();
+        change(inputs);
+        let (_, has_focus) = inputs.combined();
+        self.publish_screen(&windows, has_focus && !had_focus);
+    }
+
+    /// Hands `windows` combined to the schedule; `gained_focus`: a window
+    /// has just gained the focus.
+    fn publish_screen(&self, windows: &Windows, gained_focus: bool) {
+        let (visible, focused, items) = combine(windows);
         self.inner.screen.send_if_modified(|screen| {
-            let gained_focus = focused && !screen.focused;
             let next = auto_refresh::Screen {
                 visible,
                 focused,

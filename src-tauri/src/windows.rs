@@ -1,0 +1,99 @@
+//! Windows of their own for a profile or a post, beside the main one
+//! (`open_window`). Each is labelled by its view
+//! ([`larder_protocol::WindowTarget::label`]), so opening the same view
+//! again brings its window forward, and the backend knows what a window
+//! shows from its label alone: its page is served at the view's own path
+//! with that view's first frame painted from the cache, and its
+//! `bootstrap` carries what the cache holds of the view. Every window
+//! reports what it shows for the automatic refresh (see
+//! [`crate::window_state`]) and gets every pushed update (see
+//! [`crate::push`]); they all close when the session ends.
+
+use larder_protocol::{CommandError, WindowKind, WindowTarget};
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+use crate::{first_frame, folders, webview_memory};
+
+/// A view's window's size when it first opens (later, the size it was
+/// left at).
+const SIZE: (f64, f64) = (880.0, 760.0);
+/// The smallest a view's window can be made.
+const MIN_SIZE: (f64, f64) = (560.0, 480.0);
+
+/// Opens `target` in a window of its own, or brings its window forward
+/// when it is already open.
+pub fn open<R: Runtime>(app: &AppHandle<R>, target: &WindowTarget) -> Result<(), CommandError> {
+    let label = target.label();
+    if let Some(window) = app.get_webview_window(&label) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+        return Ok(());
+    }
+    let unavailable = |err: &dyn std::fmt::Display| CommandError::WindowUnavailable {
+        message: err.to_string(),
+    };
+    let handle = app.clone();
+    let path = target.path();
+    let mut builder = WebviewWindowBuilder::new(
+        app,
+        &label,
+        WebviewUrl::App(path.trim_start_matches('/').into()),
+    )
+    .title(title(target))
+    .inner_size(SIZE.0, SIZE.1)
+    .min_inner_size(MIN_SIZE.0, MIN_SIZE.1)
+    .on_web_resource_request(move |request, response| {
+        first_frame::paint(&handle, &request, response)
+    });
+    if let Some(dir) = folders::webview_dir().map_err(|err| unavailable(&err))? {
+        builder = builder.data_directory(dir);
+    }
+    let window = builder.build().map_err(|err| unavailable(&err))?;
+    webview_memory::keep_lean(&window);
+    tracing::info!(window = %label, "opened a window");
+    Ok(())
+}
+
+/// Closes every view's window (the session has ended: what they show is
+/// no longer the user's to see). The main window stays.
+pub fn close_views<R: Runtime>(app: &AppHandle<R>) {
+    for (label, window) in app.webview_windows() {
+        if WindowTarget::from_label(&label).is_some() {
+            if let Err(err) = window.destroy() {
+                tracing::warn!(%err, window = %label, "a window could not be closed");
+            }
+        }
+    }
+}
+
+/// The plugin that remembers each window's place and size (not whether
+/// it was shown: a window closed to the tray must not come back hidden).
+/// Every view's window shares one remembered place, so a new one opens
+/// where the last was left, and the file does not grow with each post.
+pub fn remembered<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_window_state::{Builder, StateFlags};
+    let mut builder = Builder::new()
+        .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
+        .map_label(|label| {
+            if WindowTarget::from_label(label).is_some() {
+                "view"
+            } else {
+                label
+            }
+        });
+    match folders::window_state_file() {
+        Ok(Some(file)) => builder = builder.with_filename(file.to_string_lossy()),
+        Ok(None) => {}
+        Err(err) => tracing::warn!(%err, "the windows' places are kept in the default folder"),
+    }
+    builder.build()
+}
+
+/// The window's title until its page sets its own.
+fn title(target: &WindowTarget) -> String {
+    match target.kind {
+        WindowKind::Profile => "Profile · Larder".into(),
+        WindowKind::Post => "Post · Larder".into(),
+    }
+}
