@@ -45,6 +45,14 @@ pub enum Route {
 /// session locked behind the keychain gets the locked view first.
 #[component]
 pub fn App() -> Element {
+    // The router starts where the window was opened (see
+    // `host::initial_path`) and keeps its history in memory.
+    use_hook(|| {
+        let history: std::rc::Rc<dyn dioxus_history::History> = std::rc::Rc::new(
+            dioxus_history::MemoryHistory::with_initial_path(crate::host::initial_path()),
+        );
+        provide_context(history)
+    });
     let mut bootstrap = use_resource(|| async {
         // Subscribed first, so nothing sent after the snapshot is missed.
         backend::feed::start().await;

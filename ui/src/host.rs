@@ -72,6 +72,18 @@ pub fn local_date(ms: u64) -> String {
     }
 }
 
+/// The path the window was opened on: `/` for the main window,
+/// `/post/<id>` or `/profile/<id>` for a view's own window. The router
+/// keeps its history in memory from there (a window never navigates its
+/// page), so this is read once, at start.
+pub fn initial_path() -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(path) = web_sys::window().and_then(|w| w.location().pathname().ok()) {
+        return path;
+    }
+    "/".to_owned()
+}
+
 /// Sets the document's and the native window's title.
 pub fn set_title(title: &str) {
     #[cfg(target_arch = "wasm32")]
