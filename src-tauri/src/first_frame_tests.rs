@@ -99,3 +99,43 @@ fn other_files_and_a_shell_not_started_are_served_as_they_are() {
     paint(shell.app.handle(), &request("/other.html"), &mut other);
     assert_eq!(other.body().as_ref(), INDEX.as_bytes());
 }
+
+#[test]
+fn a_views_own_window_is_served_that_view_from_the_cache() {
+    let shell = TestShell::new();
+    shell.open_core();
+    let larder = shell
+        .app
+        .state::<AppState>()
+        .larder_blocking()
+        .expect("ready");
+    let (user, post) = tauri::async_runtime::block_on(async {
+        let user = larder.sign_in("maya").await.expect("signed in").user.id;
+        larder.get_profile(&user).await.expect("profile");
+        let posts = larder.get_posts(&user, 1).await.expect("posts");
+        larder.get_followers(&user, 1).await.expect("followers");
+        let post = posts.data.items[0].clone();
+        larder.get_post(&post.id).await.expect("post");
+        (user, post)
+    });
+
+    let page = served(&shell, &format!("/post/{}", post.id));
+    let frame = &page[page
+        .find(r#"<div id="first-frame">"#)
+        .expect("a first frame")..];
+    assert!(frame.contains(r#"data-testid="post-view""#), "{frame}");
+    assert!(frame.contains(r#"data-testid="post-title""#), "{frame}");
+    assert!(frame.contains(&post.title), "{frame}");
+    assert!(!frame.contains(r#"data-testid="dashboard""#));
+
+    let page = served(&shell, &format!("/profile/{user}"));
+    let frame = &page[page
+        .find(r#"<div id="first-frame">"#)
+        .expect("a first frame")..];
+    assert!(frame.contains(r#"data-testid="profile-name""#), "{frame}");
+    assert!(frame.contains(r#"data-testid="follower""#), "{frame}");
+    assert!(frame.contains(r#"data-testid="post""#), "{frame}");
+
+    // A path that names no view is served as it is.
+    assert_eq!(served(&shell, "/post/../etc"), INDEX);
+}

@@ -12,7 +12,7 @@ use crate::{
         feed::{self, Audience, Pushed},
     },
     stores::{GlobalStore, LayoutSeed},
-    views::post::OpeningPost,
+    views::{post::OpeningPost, profile::OpeningProfile},
     views::{
         CacheInspector, Dashboard, Locked, NoKeychain, PostView, ProfileView, SettingsView, Shell,
         SignIn,
@@ -126,6 +126,7 @@ fn Hydrated(bootstrap: Bootstrap) -> Element {
     let store = GlobalStore::provide(&bootstrap);
     LayoutSeed::provide(&bootstrap);
     OpeningPost::provide(&bootstrap);
+    OpeningProfile::provide(&bootstrap);
 
     // Applied as long as the app runs.
     let _feed = use_hook(|| {

@@ -40,6 +40,7 @@ fn bootstrap(name: &str, signed_in: bool, cached: &[u8]) -> Bootstrap {
         role_widgets: Vec::new(),
         outbox: Outbox::default(),
         post_page: None,
+        profile_page: None,
         cache_rebuilt: None,
         refused_settings: Vec::new(),
     }

@@ -226,3 +226,36 @@ async fn a_post_in_its_own_window_opens_painted_and_stays_in_step_with_the_dashb
     app.by_test_id("username").await?;
     app.close().await
 }
+
+#[tokio::test]
+async fn a_views_window_opens_where_and_as_big_as_the_last_was_left() -> Result<()> {
+    let api = Harness::quick_api().await?;
+    let app = Harness::signed_in(&api, "yael").await?;
+    let main = app.client.window().await?;
+    on_profile(&app).await?;
+    let (first, second) = (post_id(&app, 0).await?, post_id(&app, 1).await?);
+
+    app.script(
+        "document.querySelectorAll('[data-testid=post] [data-testid=open-window]')[0].click()",
+    )
+    .await?;
+    windows_become(&app, 2).await?;
+    switch_to_path(&app, &format!("/post/{first}")).await?;
+    app.client.set_window_size(700, 560).await?;
+    let left = app.client.get_window_size().await?;
+    app.client.close_window().await?;
+    windows_become(&app, 1).await?;
+
+    app.client.switch_to_window(main).await?;
+    app.script(
+        "document.querySelectorAll('[data-testid=post] [data-testid=open-window]')[1].click()",
+    )
+    .await?;
+    windows_become(&app, 2).await?;
+    switch_to_path(&app, &format!("/post/{second}")).await?;
+    app.wait_until("the remembered size", || async {
+        Ok(app.client.get_window_size().await? == left)
+    })
+    .await?;
+    app.close().await
+}

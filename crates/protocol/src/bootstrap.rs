@@ -40,6 +40,9 @@ pub struct Bootstrap {
     /// read without any request, so that window paints it at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_page: Option<crate::PostPage>,
+    /// In a window opened on a profile: what the cache holds of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_page: Option<crate::ProfilePage>,
     /// Where the cache was moved at this start because sled proved it
     /// damaged (a fresh one took its place): the window says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -75,6 +75,18 @@ pub struct PostPage {
     pub related_authors: Vec<ProfileEnvelope>,
 }
 
+/// What the cache holds of a profile's page (`/profile/:id`): its
+/// profile, first page of posts and first page of followers, each `None`
+/// when not cached. A window opened on the profile paints from it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfilePage {
+    pub user_id: String,
+    pub profile: Option<ProfileEnvelope>,
+    pub posts: Option<PostsEnvelope>,
+    pub followers: Option<FollowersEnvelope>,
+}
+
 /// The envelope of one page of a user's followers.
 pub type FollowersEnvelope = Envelope<Page<Follower>>;
 

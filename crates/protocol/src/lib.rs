@@ -48,8 +48,8 @@ pub use config::{AppConfig, CachePolicy, Theme};
 pub use connectivity::Connectivity;
 pub use envelope::{
     CacheEntryInfo, CacheStats, CommentsEnvelope, Envelope, FollowersEnvelope, Freshness,
-    PostEnvelope, PostPage, PostsEnvelope, ProfileEnvelope, RelatedEnvelope, SetAsideCache, Source,
-    WidgetEnvelope,
+    PostEnvelope, PostPage, PostsEnvelope, ProfileEnvelope, ProfilePage, RelatedEnvelope,
+    SetAsideCache, Source, WidgetEnvelope,
 };
 pub use error::{ApiErrorBody, CommandError, LockReason};
 pub use outbox::{ChangeKind, Discarded, Outbox, PendingChange, RefusedChange};

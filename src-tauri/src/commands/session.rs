@@ -14,8 +14,8 @@ use crate::AppState;
 /// read without any request. When this run could not open the cache, the
 /// reason, so the window can say it.
 ///
-/// A window opened on a post (see [`crate::windows`]) also gets what the
-/// cache holds of that post's page, so it paints it at once.
+/// A window opened on a post or a profile (see [`crate::windows`]) also
+/// gets what the cache holds of that page, so it paints it at once.
 #[tauri::command]
 pub async fn bootstrap<R: Runtime>(
     window: tauri::Window<R>,
@@ -38,8 +38,11 @@ pub(crate) fn payload_for(
 ) -> Bootstrap {
     let mut bootstrap = payload(state, larder);
     if let (Some(target), Some(_)) = (target, &bootstrap.session) {
-        if target.kind == WindowKind::Post {
-            bootstrap.post_page = larder.cached_post_page(&target.id).ok();
+        match target.kind {
+            WindowKind::Post => bootstrap.post_page = larder.cached_post_page(&target.id).ok(),
+            WindowKind::Profile => {
+                bootstrap.profile_page = larder.cached_profile_page(&target.id).ok()
+            }
         }
     }
     bootstrap
@@ -72,6 +75,7 @@ pub(crate) fn payload(state: &AppState, larder: &Larder) -> Bootstrap {
         role_widgets: larder.cached_role_widgets(),
         outbox,
         post_page: None,
+        profile_page: None,
         cache_rebuilt: larder
             .rebuilt_cache()
             .map(|moved_to| moved_to.display().to_string()),

@@ -23,7 +23,7 @@ const APP_ORIGIN: &str = if cfg!(windows) {
 /// A shell with its core open, and its main window.
 pub(super) struct TestApp {
     window: WebviewWindow<MockRuntime>,
-    shell: TestShell,
+    pub(super) shell: TestShell,
 }
 
 pub(super) fn test_app() -> TestApp {

@@ -2,7 +2,9 @@
 //! against the real mock API: an unknown role widget is a typed
 //! `UnknownWidget`, another role's widget a typed `NotForRole`, and the
 //! bootstrap carries the cached role widgets of the user's role only; a
-//! bad post id, tag or page is a typed error too.
+//! bad post id, tag or page is a typed error too; a post or a profile
+//! opens in one window of its own, and a bad kind or id is refused with
+//! none opened.
 
 use larder_protocol::{commands, Bootstrap, CommandError, Role, RoleEnvelope, RoleWidget};
 use serde_json::json;
@@ -128,4 +130,55 @@ fn post_page_commands_validate_their_input() {
             "{page}"
         );
     }
+}
+
+#[test]
+fn a_view_opens_in_one_window_of_its_own() {
+    use tauri::Manager;
+    let app = test_app();
+    let open = |kind: &str, id: &str| {
+        invoke(
+            &app,
+            commands::OPEN_WINDOW,
+            json!({ "kind": kind, "id": id }),
+        )
+        .map_err(command_error)
+    };
+    assert_eq!(open("post", "u1-p1"), Err(CommandError::NotSignedIn));
+    invoke(&app, commands::SIGN_IN, json!({ "username": "wren" })).expect("sign in");
+    for (kind, bad) in [("post", ""), ("post", "../x"), ("profile", "a b")] {
+        let refused = open(kind, bad).expect_err("refused");
+        assert!(
+            matches!(
+                refused,
+                CommandError::InvalidPostId { .. } | CommandError::InvalidUserId { .. }
+            ),
+            "{kind} {bad:?}: {refused:?}"
+        );
+    }
+    assert!(matches!(
+        open("settings", "x"),
+        Err(CommandError::WindowUnavailable { .. })
+    ));
+    let views = || {
+        let mut labels: Vec<String> = app
+            .shell
+            .app
+            .webview_windows()
+            .into_keys()
+            .filter(|label| label != crate::MAIN_WINDOW)
+            .collect();
+        labels.sort();
+        labels
+    };
+    assert!(views().is_empty(), "nothing opened on a refusal");
+
+    open("post", "u1-p1").expect("opens");
+    open("post", "u1-p1").expect("brought forward");
+    open("profile", "u1").expect("opens");
+    assert_eq!(views(), ["post-u1-p1", "profile-u1"], "one window each");
+
+    // Closing them with the session is the end-to-end test's to show
+    // (crates/e2e/tests/windows.rs): the mock runtime has no event loop to
+    // carry a window's destruction out.
 }

@@ -21,7 +21,7 @@ use crate::{
     stores::{use_global_store, use_post_store, use_refresh_tick, PostStore},
     widgets::{
         island::{error_message, Island},
-        suspension::{result, use_suspension, Suspension},
+        suspension::{result, seeded_or_settled, use_suspension},
         UI_STALE_TIME,
     },
 };
@@ -140,27 +140,6 @@ impl QueryCapability for FetchAuthor {
             Some(seeded) => Ok(seeded),
             None => backend::get_profile(user).await,
         }
-    }
-}
-
-/// The query's result; before it has one, the seed's value (painted in
-/// this same render); without either, suspends (on the component's own
-/// `suspension`, a hook taken on every render) until it settles.
-fn shown<Q: QueryCapability>(
-    query: UseQuery<Q>,
-    seeded: Option<Q::Ok>,
-    suspension: Suspension,
-) -> Result<Result<Q::Ok, Q::Err>, RenderError>
-where
-    Q::Ok: Clone,
-    Q::Err: Clone,
-{
-    if let Some(res) = result(&query) {
-        return Ok(res);
-    }
-    match seeded {
-        Some(value) => Ok(Ok(value)),
-        None => suspension.until_settled(query),
     }
 }
 
@@ -289,7 +268,7 @@ fn Waiting(failed: bool) -> Element {
 fn PostBody() -> Element {
     let query = use_context::<UseQuery<FetchPost>>();
     let seed = use_context::<Seed>();
-    let post = shown(query, seed.post(), use_suspension())??.data;
+    let post = seeded_or_settled(query, seed.post(), use_suspension())??.data;
     let title = format!("{} · Larder", post.title);
     use_effect(use_reactive!(|title| crate::host::set_title(&title)));
     rsx! {
@@ -316,7 +295,7 @@ fn CommentsPage(id: String, page: u32, last: bool) -> Element {
         )
         .stale_time(UI_STALE_TIME),
     );
-    let comments = shown(query, seed.comments(page), use_suspension())??.data;
+    let comments = seeded_or_settled(query, seed.comments(page), use_suspension())??.data;
     rsx! {
         if page == 1 && comments.total == 0 {
             p { class: "muted small", "data-testid": "no-comments", "No comments yet." }
@@ -356,7 +335,7 @@ fn use_author(
     let query = use_query(
         Query::new((viewer, user_id, *attempt.read()), FetchAuthor(seed)).stale_time(UI_STALE_TIME),
     );
-    shown(query, seeded, suspension)
+    seeded_or_settled(query, seeded, suspension)
 }
 
 #[component]
@@ -383,7 +362,7 @@ fn Related(tag: String, exclude: String) -> Element {
         )
         .stale_time(UI_STALE_TIME),
     );
-    let related = shown(query, seed.related(), use_suspension())??.data;
+    let related = seeded_or_settled(query, seed.related(), use_suspension())??.data;
     rsx! {
         if related.items.is_empty() {
             p { class: "muted small", "Nothing else tagged #{related.tag} yet." }

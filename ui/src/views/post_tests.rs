@@ -61,6 +61,7 @@ fn root() -> Element {
         role_widgets: Vec::new(),
         outbox: Outbox::default(),
         post_page: None,
+        profile_page: None,
         cache_rebuilt: None,
         refused_settings: Vec::new(),
     };

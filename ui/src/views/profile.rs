@@ -2,11 +2,16 @@
 //! more", and the followers. The three parts fetch in parallel, each behind
 //! its own error and suspense boundaries, so one failing or slow part holds
 //! back no other. The window title follows the profile's name. Each post
-//! links to its own page (warmed while the link is hovered).
+//! links to its own page (warmed while the link is hovered). In a window
+//! opened on the profile, every part paints in the first render from what
+//! the cache held when the window opened (`bootstrap`'s `profile_page`),
+//! and no part asks again until the view refreshes.
 
 use dioxus::prelude::*;
 use dioxus_query::prelude::*;
-use larder_protocol::{CommandError, FollowersEnvelope, PostsEnvelope, ProfileEnvelope};
+use larder_protocol::{
+    CommandError, FollowersEnvelope, PostsEnvelope, ProfileEnvelope, ProfilePage,
+};
 
 use crate::{
     backend,
@@ -14,26 +19,84 @@ use crate::{
     widgets::island::Island,
 };
 
-use crate::widgets::{suspension::use_suspension, UI_STALE_TIME};
+use crate::widgets::{
+    suspension::{seeded_or_settled, use_suspension},
+    UI_STALE_TIME,
+};
 
 /// The viewer, the profile's user and the refresh generation.
 type ProfileKeys = (String, String, u32);
 
+/// What the cache held of the profile when its window opened; empty in
+/// the main window. Each part's first run (generation 0) answers from it.
+#[derive(Clone, Copy, PartialEq)]
+pub struct Seed(CopyValue<Option<ProfilePage>>);
+
+/// One seed per view; equality is identity, which is reflexive.
+impl Eq for Seed {}
+
+/// The queries' keys tell their entries apart: the seed hashes as nothing.
+impl std::hash::Hash for Seed {
+    fn hash<H: std::hash::Hasher>(&self, _state: &mut H) {}
+}
+
+impl Seed {
+    /// The seed's part `part`, for user `user`'s first generation only.
+    fn part<T>(
+        self,
+        user: &str,
+        generation: u32,
+        part: impl FnOnce(&ProfilePage) -> Option<T>,
+    ) -> Option<T> {
+        let page = self.0.peek();
+        let page = page
+            .as_ref()
+            .filter(|page| page.user_id == user && generation == 0)?;
+        part(page)
+    }
+}
+
+/// What the bootstrap held of the profile a window opened on, taken once
+/// by that profile's view.
+#[derive(Clone, Copy)]
+pub struct OpeningProfile(CopyValue<Option<ProfilePage>>);
+
+impl OpeningProfile {
+    /// Keeps the payload's page for the view. A hook, used once at the
+    /// root.
+    pub fn provide(bootstrap: &larder_protocol::Bootstrap) {
+        let page = bootstrap.profile_page.clone();
+        use_context_provider(|| Self(CopyValue::new(page)));
+    }
+
+    /// The page, when it is user `user_id`'s and not yet taken.
+    fn take(user_id: &str) -> Option<ProfilePage> {
+        let opening = try_consume_context::<Self>()?;
+        let mut page = opening.0.write_unchecked();
+        (page.as_ref()?.user_id == user_id)
+            .then(|| page.take())
+            .flatten()
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FetchProfile;
+pub struct FetchProfile(Seed);
 
 impl QueryCapability for FetchProfile {
     type Ok = ProfileEnvelope;
     type Err = CommandError;
     type Keys = ProfileKeys;
 
-    async fn run(&self, (_, user, _): &ProfileKeys) -> Result<ProfileEnvelope, CommandError> {
-        backend::get_profile(user).await
+    async fn run(&self, (_, user, gen): &ProfileKeys) -> Result<ProfileEnvelope, CommandError> {
+        match self.0.part(user, *gen, |page| page.profile.clone()) {
+            Some(seeded) => Ok(seeded),
+            None => backend::get_profile(user).await,
+        }
     }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FetchPosts;
+pub struct FetchPosts(Seed);
 
 impl QueryCapability for FetchPosts {
     type Ok = PostsEnvelope;
@@ -41,27 +104,37 @@ impl QueryCapability for FetchPosts {
     /// As [`ProfileKeys`], plus the page.
     type Keys = (String, String, u32, u32);
 
-    async fn run(&self, (_, user, _, page): &Self::Keys) -> Result<PostsEnvelope, CommandError> {
-        backend::get_posts(user, *page).await
+    async fn run(&self, (_, user, gen, page): &Self::Keys) -> Result<PostsEnvelope, CommandError> {
+        let seeded = (*page == 1)
+            .then(|| self.0.part(user, *gen, |seed| seed.posts.clone()))
+            .flatten();
+        match seeded {
+            Some(seeded) => Ok(seeded),
+            None => backend::get_posts(user, *page).await,
+        }
     }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FetchFollowers;
+pub struct FetchFollowers(Seed);
 
 impl QueryCapability for FetchFollowers {
     type Ok = FollowersEnvelope;
     type Err = CommandError;
     type Keys = ProfileKeys;
 
-    async fn run(&self, (_, user, _): &ProfileKeys) -> Result<FollowersEnvelope, CommandError> {
-        backend::get_followers(user, 1).await
+    async fn run(&self, (_, user, gen): &ProfileKeys) -> Result<FollowersEnvelope, CommandError> {
+        match self.0.part(user, *gen, |page| page.followers.clone()) {
+            Some(seeded) => Ok(seeded),
+            None => backend::get_followers(user, 1).await,
+        }
     }
 }
 
 #[component]
 pub fn ProfileView(user_id: String) -> Element {
     let store = ProfileStore::provide();
+    let _seed = use_context_provider(|| Seed(CopyValue::new(OpeningProfile::take(&user_id))));
     use_refresh_tick(move || {
         let mut generation = store.generation;
         generation += 1;
@@ -110,8 +183,11 @@ fn keys(user_id: &str) -> ProfileKeys {
 
 #[component]
 fn ProfileHeader(user_id: String) -> Element {
-    let query = use_query(Query::new(keys(&user_id), FetchProfile).stale_time(UI_STALE_TIME));
-    let profile = use_suspension().until_settled(query)??.data;
+    let seed = use_context::<Seed>();
+    let keys = keys(&user_id);
+    let seeded = seed.part(&user_id, keys.2, |page| page.profile.clone());
+    let query = use_query(Query::new(keys, FetchProfile(seed)).stale_time(UI_STALE_TIME));
+    let profile = seeded_or_settled(query, seeded, use_suspension())??.data;
     let title = format!("{} · Larder", profile.name);
     use_effect(use_reactive!(|title| crate::host::set_title(&title)));
     rsx! {
@@ -129,10 +205,14 @@ fn ProfileHeader(user_id: String) -> Element {
 fn PostsPage(user_id: String, page: u32, last: bool) -> Element {
     let (viewer, user, generation) = keys(&user_id);
     let store = use_profile_store();
+    let seed = use_context::<Seed>();
+    let seeded = (page == 1)
+        .then(|| seed.part(&user, generation, |seed| seed.posts.clone()))
+        .flatten();
     let query = use_query(
-        Query::new((viewer, user, generation, page), FetchPosts).stale_time(UI_STALE_TIME),
+        Query::new((viewer, user, generation, page), FetchPosts(seed)).stale_time(UI_STALE_TIME),
     );
-    let posts = use_suspension().until_settled(query)??.data;
+    let posts = seeded_or_settled(query, seeded, use_suspension())??.data;
     rsx! {
         ul { class: "posts",
             for post in posts.items {
@@ -161,8 +241,11 @@ fn PostsPage(user_id: String, page: u32, last: bool) -> Element {
 
 #[component]
 fn Followers(user_id: String) -> Element {
-    let query = use_query(Query::new(keys(&user_id), FetchFollowers).stale_time(UI_STALE_TIME));
-    let followers = use_suspension().until_settled(query)??.data;
+    let seed = use_context::<Seed>();
+    let keys = keys(&user_id);
+    let seeded = seed.part(&user_id, keys.2, |page| page.followers.clone());
+    let query = use_query(Query::new(keys, FetchFollowers(seed)).stale_time(UI_STALE_TIME));
+    let followers = seeded_or_settled(query, seeded, use_suspension())??.data;
     rsx! {
         p { class: "muted small", "{followers.total} followers" }
         ul { class: "followers",

@@ -259,6 +259,7 @@ mod tests {
                 role_widgets: Vec::new(),
                 outbox: Default::default(),
                 post_page: None,
+                profile_page: None,
                 cache_rebuilt: None,
                 refused_settings: vec![larder_protocol::RefusedSetting {
                     field: "apiUrl".into(),

@@ -95,3 +95,24 @@ impl Suspension {
         Err(RenderError::Suspended(SuspendedFuture::new(task)))
     }
 }
+
+/// The query's result; before it has one, the seed's value (painted in
+/// this same render); without either, suspends (on the component's own
+/// `suspension`, a hook taken on every render) until it settles.
+pub fn seeded_or_settled<Q: QueryCapability>(
+    query: UseQuery<Q>,
+    seeded: Option<Q::Ok>,
+    suspension: Suspension,
+) -> Result<Result<Q::Ok, Q::Err>, RenderError>
+where
+    Q::Ok: Clone,
+    Q::Err: Clone,
+{
+    if let Some(res) = result(&query) {
+        return Ok(res);
+    }
+    match seeded {
+        Some(value) => Ok(Ok(value)),
+        None => suspension.until_settled(query),
+    }
+}

@@ -197,6 +197,21 @@ impl Larder {
             .collect()
     }
 
+    /// What the cache holds of `user_id`'s profile page (the profile, the
+    /// first page of posts and of followers), read without any request.
+    pub fn cached_profile_page(
+        &self,
+        user_id: &str,
+    ) -> Result<larder_protocol::ProfilePage, CoreError> {
+        self.signed_in()?;
+        Ok(larder_protocol::ProfilePage {
+            user_id: user_id.to_owned(),
+            profile: self.peeked(&Resource::profile(user_id)?),
+            posts: self.peeked(&Resource::posts(user_id, 1)?),
+            followers: self.peeked(&Resource::followers(user_id, 1)?),
+        })
+    }
+
     /// `widget`'s cached envelope (with the outbox's overlay), read without
     /// any request.
     pub(super) fn cached_widget(&self, widget: WidgetId) -> Option<WidgetEnvelope> {
