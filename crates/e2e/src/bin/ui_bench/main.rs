@@ -9,6 +9,9 @@
 //!   pressing "Sign in" to all five painted;
 //! - in-app navigation: from a click on a link in the top bar to the view
 //!   painted, timed in the page;
+//! - a change shown in another window: from marking a notification read
+//!   in the main window to a post's own window showing the new unread
+//!   count (see `windows.rs`);
 //! - the round trip of a cached `get_widget` from the UI, p50 and p99 over
 //!   1,000 sequential calls timed with `performance.now()`;
 //! - memory: the proportional set size (PSS) of the app's process and each
@@ -31,6 +34,7 @@ use anyhow::{Context, Result};
 use larder_e2e::Harness;
 
 mod procfs;
+mod windows;
 use mock_api::{Config, RunningServer};
 use procfs::{report_memory, started_ms};
 
@@ -158,6 +162,10 @@ fn env_path(name: &str) -> Result<PathBuf> {
 }
 
 fn report(what: &str, values: &[f64]) {
+    if values.is_empty() {
+        println!("{what}: no samples");
+        return;
+    }
     println!(
         "{what}: median {:.0} ms of {}: {values:.0?}",
         median(values.to_vec()),
@@ -234,6 +242,13 @@ async fn main() -> Result<()> {
     report(
         "in-app navigation, click to view painted (cache view and back)",
         &navigation,
+    );
+
+    // A change in the main window, shown in a post's own window.
+    let elsewhere = windows::change_shown_elsewhere_ms(&app).await?;
+    report(
+        "a change in the main window shown in a post's own window",
+        &elsewhere,
     );
 
     // 1,000 cached get_widget round trips from the page.
