@@ -2,7 +2,8 @@
 //! bar's unread count is widget 4's, and "Mark all read" marks every
 //! unread notification through the outbox: offline, the count drops to
 //! nothing at once and each change waits; when the API is back, each
-//! reaches it exactly once.
+//! reaches it exactly once. The banner that says so comes without moving
+//! the page under the pointer.
 
 use anyhow::Result;
 use larder_e2e::Harness;
@@ -37,6 +38,14 @@ async fn mark_all_read_goes_through_the_outbox_and_the_count_follows() -> Result
         "the top bar counts what the widget shows"
     );
 
+    let widget_top = || {
+        app.script(
+            "return document.querySelector('[data-testid=widget-1]').getBoundingClientRect().top",
+        )
+    };
+    let top_before = widget_top().await?;
+    assert!(!app.has_test_id("connectivity").await?, "no banner yet");
+
     drop(api); // offline: the changes wait in the outbox
     app.click("[data-testid=mark-all-read]").await?;
     app.wait_until("every notification to show read", || async {
@@ -44,6 +53,10 @@ async fn mark_all_read_goes_through_the_outbox_and_the_count_follows() -> Result
     })
     .await?;
     assert_eq!(unread_in_top_bar(&app).await?, None, "nothing unread");
+    // The banner saying the changes wait comes without moving the page.
+    app.wait_until("the banner", || app.has_test_id("connectivity"))
+        .await?;
+    assert_eq!(widget_top().await?, top_before, "the page did not move");
     for note in &unread {
         assert!(
             app.has_test_id(&format!("pending-{note}")).await?,

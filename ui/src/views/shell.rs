@@ -157,13 +157,17 @@ pub fn Shell() -> Element {
                     on_cancel: move |_| confirming.set(false),
                 }
             }
-            ConnectivityBanner { connectivity: *store.connectivity.read(), waiting }
-            RefusedNotices {
-                refused: layout.refused.read().clone(),
-                on_dismiss: move |_| {
-                    let mut refused = layout.refused;
-                    refused.write().clear();
-                },
+            // Over the foot of the window, so a banner that comes and goes
+            // never moves the page under the pointer.
+            div { class: "status-banners",
+                ConnectivityBanner { connectivity: *store.connectivity.read(), waiting }
+                RefusedNotices {
+                    refused: layout.refused.read().clone(),
+                    on_dismiss: move |_| {
+                        let mut refused = layout.refused;
+                        refused.write().clear();
+                    },
+                }
             }
             Outlet::<Route> {}
         }
