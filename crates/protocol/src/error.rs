@@ -61,9 +61,13 @@ impl LockReason {
     }
 }
 
-/// The typed error of every backend command.
+/// The typed error of every backend command. On the wire it is tagged by
+/// its variant, serde's default: `{"invalid_user_id": {"id": "…"}}`, or
+/// `"not_signed_in"` for one without fields. (Tagged inside the object,
+/// as `{"kind": …}`, its decoder in the UI's wasm was three times the size:
+/// serde buffers such an object whole before it can pick the variant.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum CommandError {
     /// The username was refused before anything was sent.
     InvalidUsername { error: UsernameError },
@@ -194,13 +198,20 @@ mod tests {
             message: "down".into(),
         })
         .expect("serialise");
-        assert_eq!(json["kind"], "upstream_status");
-        assert_eq!(json["status"], 503);
+        assert_eq!(json["upstream_status"]["status"], 503);
         let back: CommandError = serde_json::from_value(json).expect("round trip");
         assert!(matches!(
             back,
             CommandError::UpstreamStatus { status: 503, .. }
         ));
+    }
+
+    #[test]
+    fn a_variant_without_fields_is_its_name_alone() {
+        let json = serde_json::to_string(&CommandError::NotSignedIn).expect("serialise");
+        assert_eq!(json, r#""not_signed_in""#);
+        let back: CommandError = serde_json::from_str(&json).expect("round trip");
+        assert_eq!(back, CommandError::NotSignedIn);
     }
 
     #[test]
@@ -211,7 +222,7 @@ mod tests {
         let json = serde_json::to_string(&err).expect("serialise");
         assert_eq!(
             json,
-            r#"{"kind":"cache_locked","reason":"keychain_locked"}"#
+            r#"{"cache_locked":{"reason":"keychain_locked"}}"#
         );
         assert!(err.to_string().contains("keychain is locked"));
         for reason in [
@@ -233,7 +244,7 @@ mod tests {
         let json = serde_json::to_string(&err).expect("serialise");
         assert_eq!(
             json,
-            r#"{"kind":"invalid_username","error":{"reason":"too_long","chars":70}}"#
+            r#"{"invalid_username":{"error":{"reason":"too_long","chars":70}}}"#
         );
         assert!(err.to_string().contains("at most 64"));
     }
