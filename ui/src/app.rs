@@ -45,6 +45,8 @@ pub enum Route {
 /// session locked behind the keychain gets the locked view first.
 #[component]
 pub fn App() -> Element {
+    // The moments of a launch, for `cargo xtask ui-bench`.
+    use_hook(|| crate::host::mark("larder-wasm-started"));
     // The router starts where the window was opened (see
     // `host::initial_path`) and keeps its history in memory.
     use_hook(|| {
@@ -56,7 +58,10 @@ pub fn App() -> Element {
     let mut bootstrap = use_resource(|| async {
         // Subscribed first, so nothing sent after the snapshot is missed.
         backend::feed::start().await;
-        backend::bootstrap().await
+        crate::host::mark("larder-subscribed");
+        let bootstrap = backend::bootstrap().await;
+        crate::host::mark("larder-bootstrapped");
+        bootstrap
     });
     let sign_in_instead = use_signal(|| false);
     let state = bootstrap.read();

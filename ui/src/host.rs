@@ -135,6 +135,18 @@ pub fn reveal_live_ui() {
     }
 }
 
+/// Marks the moment `name` in the page's performance timeline, for
+/// `cargo xtask ui-bench`'s account of where a launch's time goes;
+/// natively (in component tests) nothing happens.
+pub fn mark(name: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = name;
+}
+
 /// The event [`reveal_live_ui`] dispatches on the document.
 pub const LIVE_EVENT: &str = "larder-live";
 

@@ -220,10 +220,7 @@ mod tests {
             reason: LockReason::KeychainLocked,
         };
         let json = serde_json::to_string(&err).expect("serialise");
-        assert_eq!(
-            json,
-            r#"{"cache_locked":{"reason":"keychain_locked"}}"#
-        );
+        assert_eq!(json, r#"{"cache_locked":{"reason":"keychain_locked"}}"#);
         assert!(err.to_string().contains("keychain is locked"));
         for reason in [
             LockReason::KeychainLocked,

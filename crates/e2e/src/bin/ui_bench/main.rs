@@ -4,7 +4,9 @@
 //!   (`LARDER_BENCH_BLANK_APP`, the `blank_window` example): from each
 //!   app process's start to its page loaded, and for Larder (a signed-in
 //!   user, warm cache) to the dashboard painted and to the dashboard
-//!   interactive;
+//!   interactive, and where Larder's time goes after the navigation
+//!   starts (the HTML received, the wasm running, events subscribed, the
+//!   first payload answered, the live UI in charge);
 //! - cold open after sign-in, with the upstream delays scaled ×0.1: from
 //!   pressing "Sign in" to all five painted;
 //! - in-app navigation: from a click on a link in the top bar to the view
@@ -76,17 +78,33 @@ struct Launch {
     /// The live UI in charge: its handlers attached, the first frame gone.
     interactive: f64,
     first_frame: bool,
+    /// From the navigation's start: the page's HTML received, the wasm
+    /// running (the root component's first render), every event
+    /// subscribed, the first payload answered, and the live UI in charge.
+    steps: [f64; STEPS.len()],
 }
+
+/// The marks of a launch's steps, in order (see [`Launch::steps`]).
+const STEPS: [&str; 5] = [
+    "html",
+    "larder-wasm-started",
+    "larder-subscribed",
+    "larder-bootstrapped",
+    "larder-live",
+];
 
 /// Reads the page's timings of its launch (see the module's comment).
 async fn launch_times(app: &Harness, program: &Path) -> Result<Launch> {
     let times = app
-        .script(
+        .client
+        .execute(
             "const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null; \
              const nav = performance.getEntriesByType('navigation')[0]; \
              return { origin: performance.timeOrigin, loaded: nav ? nav.loadEventEnd : null, \
                paint: at('first-contentful-paint'), live: at('larder-live'), \
-               frame: at('larder-first-frame') !== null };",
+               frame: at('larder-first-frame') !== null, \
+               steps: arguments[0].map((name) => name === 'html' ? (nav ? nav.responseEnd : null) : at(name)) };",
+            vec![serde_json::json!(STEPS)],
         )
         .await?;
     let field = |name: &str| times.get(name).and_then(serde_json::Value::as_f64);
@@ -99,11 +117,19 @@ async fn launch_times(app: &Harness, program: &Path) -> Result<Launch> {
         (true, Some(paint)) => paint,
         _ => live.context("neither a first frame nor the larder-live mark")?,
     };
+    let mut steps = [f64::NAN; STEPS.len()];
+    for (step, value) in steps
+        .iter_mut()
+        .zip(times["steps"].as_array().into_iter().flatten())
+    {
+        *step = value.as_f64().unwrap_or(f64::NAN);
+    }
     Ok(Launch {
         loaded: since_start + loaded,
         painted: since_start + painted,
         interactive: since_start + live.unwrap_or(f64::NAN),
         first_frame,
+        steps,
     })
 }
 
@@ -139,6 +165,11 @@ async fn navigation_ms(app: &Harness, link: &str, target: &str) -> Result<f64> {
         )
         .await?;
     took.as_f64().context("a navigation time")
+}
+
+/// Step `n` of every launch.
+fn of_step(launches: &[Launch], n: usize) -> Vec<f64> {
+    launches.iter().map(|launch| launch.steps[n]).collect()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -225,6 +256,12 @@ async fn main() -> Result<()> {
         "warm open, Larder: process start to dashboard interactive",
         &of(|l| l.interactive),
     );
+    for (n, step) in STEPS.iter().enumerate() {
+        report(
+            &format!("warm open, Larder: navigation start to {step}"),
+            &of_step(&launches, n),
+        );
+    }
     let blank_median = median(blank_loaded.clone());
     println!(
         "warm open against the blank window's median: painted {:+.0} ms, interactive {:+.0} ms",
