@@ -78,15 +78,18 @@ struct Launch {
     /// The live UI in charge: its handlers attached, the first frame gone.
     interactive: f64,
     first_frame: bool,
-    /// From the navigation's start: the page's HTML received, the wasm
+    /// From the navigation's start: the page's HTML received, the boot
+    /// module and the glue it imports loaded, the wasm compiled, the wasm
     /// running (the root component's first render), every event
     /// subscribed, the first payload answered, and the live UI in charge.
     steps: [f64; STEPS.len()],
 }
 
 /// The marks of a launch's steps, in order (see [`Launch::steps`]).
-const STEPS: [&str; 5] = [
+const STEPS: [&str; 7] = [
     "html",
+    "larder-boot",
+    "larder-wasm-compiled",
     "larder-wasm-started",
     "larder-subscribed",
     "larder-bootstrapped",
