@@ -71,6 +71,8 @@ async fn painted(app: &Harness) -> Result<bool> {
 /// One launch's moments, in ms from its process's start.
 #[derive(Debug, Clone, Copy)]
 struct Launch {
+    /// The webview's navigation to the page started.
+    navigation: f64,
     loaded: f64,
     /// The dashboard on screen: the first contentful paint when it was the
     /// first frame, else the moment the live UI showed it.
@@ -128,6 +130,7 @@ async fn launch_times(app: &Harness, program: &Path) -> Result<Launch> {
         *step = value.as_f64().unwrap_or(f64::NAN);
     }
     Ok(Launch {
+        navigation: since_start,
         loaded: since_start + loaded,
         painted: since_start + painted,
         interactive: since_start + live.unwrap_or(f64::NAN),
@@ -136,8 +139,9 @@ async fn launch_times(app: &Harness, program: &Path) -> Result<Launch> {
     })
 }
 
-/// Launches the blank window, waits for its page, and reads when it loaded.
-async fn blank_launch(program: &Path) -> Result<(Harness, f64)> {
+/// Launches the blank window, waits for its page, and reads when its
+/// navigation started and when it loaded, in ms from its process's start.
+async fn blank_launch(program: &Path) -> Result<(Harness, f64, f64)> {
     let app = Harness::launch_program(program).await?;
     until(&app, page_loaded).await?;
     let times = app
@@ -148,7 +152,8 @@ async fn blank_launch(program: &Path) -> Result<(Harness, f64)> {
         .await?;
     let origin = times[0].as_f64().context("performance.timeOrigin")?;
     let loaded = times[1].as_f64().context("the navigation's loadEventEnd")?;
-    Ok((app, origin - started_ms(program)? + loaded))
+    let navigation = origin - started_ms(program)?;
+    Ok((app, navigation, navigation + loaded))
 }
 
 /// From a click on `link` to the element `target` in the DOM, timed in the
@@ -225,9 +230,11 @@ async fn main() -> Result<()> {
 
     // Warm opens, each after a blank window's launch.
     let mut blank_loaded = Vec::new();
+    let mut blank_navigation = Vec::new();
     let mut launches = Vec::new();
     for run in 0..RUNS {
-        let (window, loaded) = blank_launch(&blank).await?;
+        let (window, navigation, loaded) = blank_launch(&blank).await?;
+        blank_navigation.push(navigation);
         blank_loaded.push(loaded);
         if run == RUNS - 1 {
             report_memory(&blank, "a blank Tauri window").await?;
@@ -247,6 +254,14 @@ async fn main() -> Result<()> {
         &blank_loaded,
     );
     let of = |pick: fn(&Launch) -> f64| launches.iter().map(pick).collect::<Vec<_>>();
+    report(
+        "warm open, blank window: process start to navigation start",
+        &blank_navigation,
+    );
+    report(
+        "warm open, Larder: process start to navigation start",
+        &of(|l| l.navigation),
+    );
     report(
         "warm open, Larder: process start to page loaded",
         &of(|l| l.loaded),
