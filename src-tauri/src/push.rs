@@ -1,9 +1,8 @@
 //! Push, not poll: forwards the core's one event stream
 //! ([`larder_core::Events`]: widget updates, the outbox, refused changes,
 //! prewarm progress, connectivity and the session) to every window as
-//! Tauri events, under each event's wire name. When the session ends, the
-//! views' own windows close (see [`crate::windows`]). The task ends when
-//! the core's channels close or when its [`Forwarders`] is dropped.
+//! Tauri events, under each event's wire name. The task ends when the
+//! core's channels close or when its [`Forwarders`] is dropped.
 
 use larder_core::{CoreEvent, Events};
 use tauri::{async_runtime::JoinHandle, AppHandle, Emitter, Runtime};
@@ -30,12 +29,7 @@ pub fn forward<R: Runtime>(app: AppHandle<R>, mut events: Events) -> Forwarders 
                 CoreEvent::ChangeRefused(change) => app.emit(name, change),
                 CoreEvent::PrewarmProgress(progress) => app.emit(name, progress),
                 CoreEvent::ConnectivityChanged(connectivity) => app.emit(name, connectivity),
-                CoreEvent::SessionChanged(session) => {
-                    if session.is_none() {
-                        crate::windows::close_views(&app);
-                    }
-                    app.emit(name, session)
-                }
+                CoreEvent::SessionChanged(session) => app.emit(name, session),
             };
             if let Err(err) = sent {
                 tracing::warn!(%err, event = name, "an event could not be sent");

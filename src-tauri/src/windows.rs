@@ -7,10 +7,11 @@
 //! `bootstrap` carries what the cache holds of the view. Every window
 //! reports what it shows for the automatic refresh (see
 //! [`crate::window_state`]) and gets every pushed update (see
-//! [`crate::push`]); they all close when the session ends.
+//! [`crate::push`]); they all close when the session ends
+//! ([`close_views_when_signed_out`]).
 
 use larder_protocol::{CommandError, WindowKind, WindowTarget};
-use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Listener, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 use crate::{first_frame, folders, webview_memory};
 
@@ -53,6 +54,18 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, target: &WindowTarget) -> Result<(),
     webview_memory::keep_lean(&window);
     tracing::info!(window = %label, "opened a window");
     Ok(())
+}
+
+/// Closes the views' windows whenever the session ends (signed out, or
+/// ended by the API), as the windows are told (`session-changed` with no
+/// session).
+pub fn close_views_when_signed_out<R: Runtime>(app: &AppHandle<R>) {
+    let handle = app.clone();
+    app.listen_any(larder_protocol::events::SESSION_CHANGED, move |event| {
+        if event.payload() == "null" {
+            close_views(&handle);
+        }
+    });
 }
 
 /// Closes every view's window (the session has ended: what they show is
