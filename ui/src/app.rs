@@ -12,10 +12,9 @@ use crate::{
         feed::{self, Audience, Pushed},
     },
     stores::{GlobalStore, LayoutSeed},
-    views::{post::OpeningPost, profile::OpeningProfile},
     views::{
-        CacheInspector, Dashboard, Locked, NoKeychain, PostView, ProfileView, SettingsView, Shell,
-        SignIn,
+        CacheInspector, Dashboard, Locked, NoKeychain, OpeningPost, OpeningProfile, PostView,
+        ProfileView, SettingsView, Shell, SignIn,
     },
 };
 

@@ -218,7 +218,7 @@ fn PostsPage(user_id: String, page: u32, last: bool) -> Element {
             for post in posts.items {
                 li { key: "{post.id}", class: "post", "data-testid": "post",
                     p { class: "post-title",
-                        super::post::PostLink { post: post.clone(), "{post.title}" }
+                        super::links::PostLink { post: post.clone(), "{post.title}" }
                     }
                     p { class: "muted small", "{post.excerpt}" }
                     p { class: "muted small", "♥ {post.likes} · {crate::host::clock_time(post.created_at)}" }
