@@ -18,7 +18,8 @@
 //!   1,000 sequential calls timed with `performance.now()`;
 //! - memory: the proportional set size (PSS) of the app's process and each
 //!   process it started (WebKit's web and network processes), with the
-//!   dashboard open, on the sign-in view, and for the blank window.
+//!   dashboard open, with a post's own window open beside it, on the
+//!   sign-in view, and for the blank window.
 //!
 //! Launch times come from the page's own clocks, with nothing polled: the
 //! navigation's `loadEventEnd`, the `first-contentful-paint` entry (the
@@ -305,6 +306,7 @@ async fn main() -> Result<()> {
         "a change in the main window shown in a post's own window",
         &elsewhere,
     );
+    report_memory(&larder, "the dashboard and a post's own window open").await?;
 
     // 1,000 cached get_widget round trips from the page.
     let timings = app
