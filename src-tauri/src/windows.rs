@@ -22,7 +22,8 @@ const SIZE: (f64, f64) = (880.0, 760.0);
 const MIN_SIZE: (f64, f64) = (560.0, 480.0);
 
 /// Opens `target` in a window of its own, or brings its window forward
-/// when it is already open.
+/// when it is already open. Runs on the app's main thread (see
+/// `commands::windows`), where a window's webview can be reached.
 pub fn open<R: Runtime>(app: &AppHandle<R>, target: &WindowTarget) -> Result<(), CommandError> {
     let label = target.label();
     if let Some(window) = app.get_webview_window(&label) {
@@ -50,10 +51,40 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, target: &WindowTarget) -> Result<(),
     if let Some(dir) = folders::webview_dir().map_err(|err| unavailable(&err))? {
         builder = builder.data_directory(dir);
     }
+    #[cfg(target_os = "linux")]
+    if let Some(main) = main_webview(app) {
+        builder = builder.with_related_view(main);
+    }
     let window = builder.build().map_err(|err| unavailable(&err))?;
     webview_memory::keep_lean(&window);
     tracing::info!(window = %label, "opened a window");
     Ok(())
+}
+
+/// The main window's webview, for a view's window to share its web
+/// process: WebKitGTK otherwise starts a web process per window, which
+/// cost about 154 MiB for one post's window (docs/BENCHMARKS.md). Only on
+/// the main thread can it be reached at once; elsewhere (or with no main
+/// window) `None`, and the window gets a process of its own.
+#[cfg(target_os = "linux")]
+fn main_webview<R: Runtime>(app: &AppHandle<R>) -> Option<webkit2gtk::WebView> {
+    use webkit2gtk::glib::thread_guard::ThreadGuard;
+    let main = app.get_webview_window(crate::MAIN_WINDOW)?;
+    let (sender, receiver) = std::sync::mpsc::channel();
+    // On the main thread the closure runs before `with_webview` returns;
+    // the guard keeps the webview on the thread it belongs to.
+    main.with_webview(move |webview| {
+        let _ = sender.send(ThreadGuard::new(webview.inner()));
+    })
+    .ok()?;
+    let guard = receiver.try_recv().ok()?;
+    if guard.is_owner() {
+        Some(guard.into_inner())
+    } else {
+        // Dropping it off its thread would panic: it is left alone.
+        std::mem::forget(guard);
+        None
+    }
 }
 
 /// Closes the views' windows whenever the session ends (signed out, or
