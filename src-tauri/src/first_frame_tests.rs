@@ -28,6 +28,18 @@ fn response(body: &str, mime: &str) -> Response<Cow<'static, [u8]>> {
         .expect("a response")
 }
 
+/// A shell with its core open, and the core.
+fn opened() -> (TestShell, larder_core::Larder) {
+    let shell = TestShell::new();
+    shell.open_core();
+    let larder = shell
+        .app
+        .state::<AppState>()
+        .larder_blocking()
+        .expect("ready");
+    (shell, larder)
+}
+
 /// The page as the window would receive it for `path`.
 fn served(shell: &TestShell, path: &str) -> String {
     let mut page = response(INDEX, "text/html");
@@ -37,13 +49,7 @@ fn served(shell: &TestShell, path: &str) -> String {
 
 #[test]
 fn the_page_carries_the_cached_dashboard_of_the_signed_in_user() {
-    let shell = TestShell::new();
-    shell.open_core();
-    let larder = shell
-        .app
-        .state::<AppState>()
-        .larder_blocking()
-        .expect("ready");
+    let (shell, larder) = opened();
     tauri::async_runtime::block_on(async {
         larder.sign_in("maya").await.expect("signed in");
         for id in [1, 2] {
@@ -102,13 +108,7 @@ fn other_files_and_a_shell_not_started_are_served_as_they_are() {
 
 #[test]
 fn a_views_own_window_is_served_that_view_from_the_cache() {
-    let shell = TestShell::new();
-    shell.open_core();
-    let larder = shell
-        .app
-        .state::<AppState>()
-        .larder_blocking()
-        .expect("ready");
+    let (shell, larder) = opened();
     let (user, post) = tauri::async_runtime::block_on(async {
         let user = larder.sign_in("maya").await.expect("signed in").user.id;
         larder.get_profile(&user).await.expect("profile");

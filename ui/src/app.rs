@@ -11,10 +11,10 @@ use crate::{
         self,
         feed::{self, Audience, Pushed},
     },
-    stores::{GlobalStore, LayoutSeed},
+    stores::{GlobalStore, LayoutSeed, Opening},
     views::{
-        CacheInspector, Dashboard, Locked, NoKeychain, OpeningPost, OpeningProfile, PostView,
-        ProfileView, SettingsView, Shell, SignIn,
+        CacheInspector, Dashboard, Locked, NoKeychain, PostView, ProfileView, SettingsView, Shell,
+        SignIn,
     },
 };
 
@@ -129,8 +129,8 @@ pub fn LiveUi() -> Element {
 fn Hydrated(bootstrap: Bootstrap) -> Element {
     let store = GlobalStore::provide(&bootstrap);
     LayoutSeed::provide(&bootstrap);
-    OpeningPost::provide(&bootstrap);
-    OpeningProfile::provide(&bootstrap);
+    Opening::provide(bootstrap.post_page.clone());
+    Opening::provide(bootstrap.profile_page.clone());
 
     // Applied as long as the app runs.
     let _feed = use_hook(|| {

@@ -84,7 +84,8 @@ impl FirstFrame {
 }
 
 /// The root of the first frame: the router starts where the live UI's
-/// settles (the dashboard for a session, else the sign-in), and the views
+/// settles (for a session, the window's `route` or else the dashboard;
+/// without one, the sign-in), and the views
 /// are what [`crate::app::App`] shows once its bootstrap has answered.
 fn first_frame_root((start, route): (Result<Bootstrap, CommandError>, Option<Route>)) -> Element {
     let signed_in = start

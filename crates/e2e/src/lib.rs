@@ -35,6 +35,7 @@ mod app_process;
 mod first_frame;
 mod launch;
 mod screenshot;
+mod views;
 
 pub use app_process::AppProcess;
 pub use screenshot::Screenshot;

@@ -30,15 +30,9 @@ async fn open_first_post(app: &Harness, name: &str) -> Result<()> {
 }
 
 async fn open_first_post_again(app: &Harness) -> Result<()> {
-    app.click("[data-testid=nav-profile]").await?;
     // The whole profile first: a part that arrives later moves the posts,
     // and a click aimed at one would land elsewhere.
-    app.wait_until("the profile, its posts and followers", || async {
-        Ok(app.has_test_id("profile-name").await?
-            && app.count_test_id("post").await? > 0
-            && app.count_test_id("follower").await? > 0)
-    })
-    .await?;
+    app.open_own_profile(1).await?;
     // A DOM click, not a pointer one: the pointer's hover warms the page,
     // and a part failing in that warming raises the degraded banner, which
     // can move the link out from under a pointer click aimed at it.

@@ -38,17 +38,6 @@ async fn switch_to_path(app: &Harness, path: &str) -> Result<WindowHandle> {
     bail!("no window shows {path}")
 }
 
-/// The profile's posts, all arrived (a part arriving later would move them).
-async fn on_profile(app: &Harness) -> Result<()> {
-    app.click("[data-testid=nav-profile]").await?;
-    app.wait_until("the profile, its posts and followers", || async {
-        Ok(app.has_test_id("profile-name").await?
-            && app.count_test_id("post").await? > 1
-            && app.count_test_id("follower").await? > 0)
-    })
-    .await
-}
-
 /// The id of the profile's `nth` post, from its link.
 async fn post_id(app: &Harness, nth: usize) -> Result<String> {
     let href = app
@@ -62,14 +51,6 @@ async fn post_id(app: &Harness, nth: usize) -> Result<String> {
         .next()
         .context("a post id in the link")?
         .to_owned())
-}
-
-/// Whether the live UI has taken over from the first frame.
-async fn is_live(app: &Harness) -> Result<bool> {
-    let live = app
-        .script("return performance.getEntriesByName('larder-live').length > 0")
-        .await?;
-    Ok(live.as_bool() == Some(true))
 }
 
 /// The top bar's unread count as shown ("3 unread"), empty for none.
@@ -97,7 +78,7 @@ async fn a_post_in_its_own_window_opens_painted_and_stays_in_step_with_the_dashb
     let main = app.client.window().await?;
 
     // The first post's page, read once in the main window: now cached.
-    on_profile(&app).await?;
+    app.open_own_profile(2).await?;
     let post = post_id(&app, 0).await?;
     app.script("document.querySelector('[data-testid=post] [data-testid=post-link]').click()")
         .await?;
@@ -108,7 +89,7 @@ async fn a_post_in_its_own_window_opens_painted_and_stays_in_step_with_the_dashb
     let title = app.by_test_id("post-title").await?.text().await?;
 
     // Opened in its own window from the profile's "open in a new window".
-    on_profile(&app).await?;
+    app.open_own_profile(2).await?;
     app.script("document.querySelector('[data-testid=post] [data-testid=open-window]').click()")
         .await?;
     windows_become(&app, 2).await?;
@@ -131,7 +112,7 @@ async fn a_post_in_its_own_window_opens_painted_and_stays_in_step_with_the_dashb
     );
     assert!(served.contains(&title), "with its title, {title:?}");
     app.wait_until("the live post in its window", || async {
-        Ok(is_live(&app).await?
+        Ok(app.is_live().await?
             && app.has_test_id("post-title").await?
             && app.has_test_id("unread-count").await?)
     })
@@ -149,37 +130,14 @@ async fn a_post_in_its_own_window_opens_painted_and_stays_in_step_with_the_dashb
     // The post's window notes the moment its count changes...
     app.client.switch_to_window(post_window.clone()).await?;
     assert_eq!(unread_count(&app).await?, before, "the same count in both");
-    app.script(
-        "window.__changedAt = null; \
-         const shown = () => document.querySelector('[data-testid=unread-count]')?.textContent ?? ''; \
-         const before = shown(); \
-         new MutationObserver(() => { \
-           if (window.__changedAt === null && shown() !== before) window.__changedAt = Date.now(); \
-         }).observe(document.body, { subtree: true, childList: true, characterData: true });",
-    )
-    .await?;
+    app.watch_unread_count().await?;
     // ...when a notification is marked read in the main one, offline: no
     // request can tell the post's window, only the push can.
     drop(api);
     app.client.switch_to_window(main.clone()).await?;
-    let clicked_at = app
-        .script(
-            "const button = document.querySelector('[data-testid^=mark-read-]'); \
-             const at = Date.now(); button.click(); return at;",
-        )
-        .await?
-        .as_i64()
-        .context("the click's time")?;
+    let clicked_at = app.mark_first_unread_read().await?;
     app.client.switch_to_window(post_window.clone()).await?;
-    app.wait_until("the count to change in the post's window", || async {
-        Ok(!app.script("return window.__changedAt").await?.is_null())
-    })
-    .await?;
-    let changed_at = app
-        .script("return window.__changedAt")
-        .await?
-        .as_i64()
-        .context("the change's time")?;
+    let changed_at = app.unread_changed_at().await?;
     let after = unread_count(&app).await?;
     assert_ne!(after, before, "one fewer unread");
     println!(
@@ -190,7 +148,7 @@ async fn a_post_in_its_own_window_opens_painted_and_stays_in_step_with_the_dashb
 
     // The same post again: its window comes forward, no second one.
     app.client.switch_to_window(main.clone()).await?;
-    on_profile(&app).await?;
+    app.open_own_profile(2).await?;
     app.script("document.querySelector('[data-testid=post] [data-testid=open-window]').click()")
         .await?;
     // A Ctrl-click on the second post: a window of its own, and the main
@@ -232,7 +190,7 @@ async fn a_views_window_opens_where_and_as_big_as_the_last_was_left() -> Result<
     let api = Harness::quick_api().await?;
     let app = Harness::signed_in(&api, "yael").await?;
     let main = app.client.window().await?;
-    on_profile(&app).await?;
+    app.open_own_profile(2).await?;
     let (first, second) = (post_id(&app, 0).await?, post_id(&app, 1).await?);
 
     app.script(

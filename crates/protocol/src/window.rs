@@ -14,6 +14,26 @@ pub enum WindowKind {
     Post,
 }
 
+impl WindowKind {
+    /// The kind named `name` (`post`, `profile`), as in its routes and
+    /// labels; `None` for any other name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "post" => Some(Self::Post),
+            "profile" => Some(Self::Profile),
+            _ => None,
+        }
+    }
+
+    /// The kind's name in its routes and labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Profile => "profile",
+            Self::Post => "post",
+        }
+    }
+}
+
 /// A view that can have a window of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,47 +62,26 @@ impl WindowTarget {
 
     /// The window's label: `post-<id>` or `profile-<id>`.
     pub fn label(&self) -> String {
-        format!("{}-{}", self.prefix(), self.id)
+        format!("{}-{}", self.kind.name(), self.id)
     }
 
     /// The target a window labelled `label` shows; `None` for any other
     /// window (the main one).
     pub fn from_label(label: &str) -> Option<Self> {
-        [WindowKind::Post, WindowKind::Profile]
-            .into_iter()
-            .find_map(|kind| {
-                let id = label
-                    .strip_prefix(Self::prefix_of(kind))?
-                    .strip_prefix('-')?;
-                Self::new(kind, id)
-            })
+        let (kind, id) = label.split_once('-')?;
+        Self::new(WindowKind::from_name(kind)?, id)
     }
 
     /// The view at the UI's route `path` (`/post/<id>`, `/profile/<id>`);
     /// `None` for any other path.
     pub fn from_path(path: &str) -> Option<Self> {
         let (kind, id) = path.strip_prefix('/')?.split_once('/')?;
-        match kind {
-            "post" => Self::new(WindowKind::Post, id),
-            "profile" => Self::new(WindowKind::Profile, id),
-            _ => None,
-        }
+        Self::new(WindowKind::from_name(kind)?, id)
     }
 
     /// The UI's route for the view: `/post/<id>` or `/profile/<id>`.
     pub fn path(&self) -> String {
-        format!("/{}/{}", self.prefix(), self.id)
-    }
-
-    fn prefix(&self) -> &'static str {
-        Self::prefix_of(self.kind)
-    }
-
-    fn prefix_of(kind: WindowKind) -> &'static str {
-        match kind {
-            WindowKind::Profile => "profile",
-            WindowKind::Post => "post",
-        }
+        format!("/{}/{}", self.kind.name(), self.id)
     }
 }
 

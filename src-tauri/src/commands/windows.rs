@@ -22,18 +22,12 @@ pub async fn open_window<R: Runtime>(
     if larder.session().is_none() {
         return Err(CommandError::NotSignedIn);
     }
-    let kind = match kind.as_str() {
-        "post" => WindowKind::Post,
-        "profile" => WindowKind::Profile,
-        other => {
-            return Err(CommandError::WindowUnavailable {
-                message: format!(
-                    "there is no view {:?}",
-                    other.chars().take(32).collect::<String>()
-                ),
-            })
-        }
-    };
+    let kind = WindowKind::from_name(&kind).ok_or_else(|| CommandError::WindowUnavailable {
+        message: format!(
+            "there is no view {:?}",
+            kind.chars().take(32).collect::<String>()
+        ),
+    })?;
     let target = WindowTarget::new(kind, &id).ok_or_else(|| {
         let id: String = id.chars().take(64).collect();
         match kind {

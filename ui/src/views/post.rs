@@ -18,7 +18,7 @@ pub use super::links::PostLink;
 use super::links::ProfileLink;
 use crate::{
     backend,
-    stores::{use_global_store, use_post_store, use_refresh_tick, PostStore},
+    stores::{use_global_store, use_post_store, use_refresh_tick, Opening, PostStore},
     widgets::{
         island::{error_message, Island},
         suspension::{result, seeded_or_settled, use_suspension},
@@ -143,34 +143,15 @@ impl QueryCapability for FetchAuthor {
     }
 }
 
-/// What the cache held of the post a window opened on (`bootstrap`'s
-/// `post_page`, in a post's own window), taken once by that post's view:
-/// it paints in the window's first frame with no further call.
-#[derive(Clone, Copy)]
-pub struct OpeningPost(CopyValue<Option<PostPage>>);
-
-impl OpeningPost {
-    /// Keeps the payload's page for the view. A hook, used once at the
-    /// root.
-    pub fn provide(bootstrap: &larder_protocol::Bootstrap) {
-        let page = bootstrap.post_page.clone();
-        use_context_provider(|| Self(CopyValue::new(page)));
-    }
-
-    /// The page, when it is post `id`'s and not yet taken.
-    fn take(id: &str) -> Option<PostPage> {
-        let opening = try_consume_context::<Self>()?;
-        let mut page = opening.0.write_unchecked();
-        let post = page.as_ref()?.post.as_ref()?;
-        (post.data.id == id).then(|| page.take()).flatten()
-    }
-}
-
 #[component]
 pub fn PostView(id: String) -> Element {
     let store = PostStore::provide();
     use_refresh_tick(move || store.retry_all());
-    let opening = use_hook(|| OpeningPost::take(&id).map(|page| (id.clone(), page)));
+    // In a window opened on this post, what the cache held of it then.
+    let opening = use_hook(|| {
+        let this_post = |page: &PostPage| page.post.as_ref().is_some_and(|p| p.data.id == id);
+        Opening::take(this_post).map(|page| (id.clone(), page))
+    });
     let opened = opening.clone();
     // What the cache holds of the page, in one call that sends nothing
     // (none when the window opened on it).

@@ -15,7 +15,7 @@ use larder_protocol::{
 
 use crate::{
     backend,
-    stores::{use_global_store, use_profile_store, use_refresh_tick, ProfileStore},
+    stores::{use_global_store, use_profile_store, use_refresh_tick, Opening, ProfileStore},
     widgets::island::Island,
 };
 
@@ -53,29 +53,6 @@ impl Seed {
             .as_ref()
             .filter(|page| page.user_id == user && generation == 0)?;
         part(page)
-    }
-}
-
-/// What the bootstrap held of the profile a window opened on, taken once
-/// by that profile's view.
-#[derive(Clone, Copy)]
-pub struct OpeningProfile(CopyValue<Option<ProfilePage>>);
-
-impl OpeningProfile {
-    /// Keeps the payload's page for the view. A hook, used once at the
-    /// root.
-    pub fn provide(bootstrap: &larder_protocol::Bootstrap) {
-        let page = bootstrap.profile_page.clone();
-        use_context_provider(|| Self(CopyValue::new(page)));
-    }
-
-    /// The page, when it is user `user_id`'s and not yet taken.
-    fn take(user_id: &str) -> Option<ProfilePage> {
-        let opening = try_consume_context::<Self>()?;
-        let mut page = opening.0.write_unchecked();
-        (page.as_ref()?.user_id == user_id)
-            .then(|| page.take())
-            .flatten()
     }
 }
 
@@ -134,7 +111,10 @@ impl QueryCapability for FetchFollowers {
 #[component]
 pub fn ProfileView(user_id: String) -> Element {
     let store = ProfileStore::provide();
-    let _seed = use_context_provider(|| Seed(CopyValue::new(OpeningProfile::take(&user_id))));
+    let _seed = use_context_provider(|| {
+        let this_profile = |page: &ProfilePage| page.user_id == user_id;
+        Seed(CopyValue::new(Opening::take(this_profile)))
+    });
     use_refresh_tick(move || {
         let mut generation = store.generation;
         generation += 1;

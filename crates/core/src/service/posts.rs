@@ -47,14 +47,7 @@ impl Larder {
     /// `resource`'s cached value for the signed-in user, read without a
     /// request and without counting a hit.
     fn cached<T: DeserializeOwned>(&self, resource: &Resource) -> Option<T> {
-        let session = self.read_session()?;
-        let entry = self
-            .inner
-            .engine
-            .store()
-            .get(&session.user.id, &resource.key())
-            .ok()??;
-        decode(&entry.payload).ok()
+        decode(&self.stored(resource)?.payload).ok()
     }
 
     /// What post `id`'s page shows, as far as the cache knows it: the post

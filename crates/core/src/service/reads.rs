@@ -231,19 +231,24 @@ impl Larder {
         read_envelope(read).ok()
     }
 
+    /// `resource`'s stored entry for the signed-in user, as it is: no
+    /// request, and not counted as a hit (as a read from the cache is).
+    pub(super) fn stored(&self, resource: &Resource) -> Option<CacheEntry> {
+        let session = self.read_session()?;
+        self.inner
+            .engine
+            .store()
+            .get(&session.user.id, &resource.key())
+            .ok()?
+    }
+
     /// Widget 4's cached envelope with the outbox's overlay as it is now,
     /// to push when the outbox changes, so that every window shows what
     /// was marked read (or sent, or refused) wherever it was done. Read
     /// from the store as it is, not counted as a hit.
     pub(crate) fn notifications_for_outbox(&self) -> Option<WidgetEnvelope> {
-        let session = self.read_session()?;
         let resource = Resource::Widget(WidgetId::NOTIFICATIONS);
-        let entry = self
-            .inner
-            .engine
-            .store()
-            .get(&session.user.id, &resource.key())
-            .ok()??;
+        let entry = self.stored(&resource)?;
         let now = self.inner.engine.now_ms();
         let age = Duration::from_millis(now.saturating_sub(entry.fetched_at_ms));
         let state = self.policy_for(&resource.policy_name()).freshness(age);

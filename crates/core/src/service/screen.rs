@@ -215,14 +215,8 @@ impl auto_refresh::Target for Larder {
     }
 
     fn fetched(&self, item: &Resource) -> Option<(u64, Duration)> {
-        let session = self.read_session()?;
         // The stored entry's time only: a peek would count a cache hit.
-        let entry = self
-            .inner
-            .engine
-            .store()
-            .get(&session.user.id, &item.key())
-            .ok()??;
+        let entry = self.stored(item)?;
         let policy = self.policy_for(&item.policy_name());
         Some((entry.fetched_at_ms, policy.stale_after))
     }

@@ -12,11 +12,7 @@ use larder_e2e::Harness;
 /// current, on the dashboard, and the post's window open.
 pub async fn change_shown_elsewhere_ms(app: &Harness) -> Result<Vec<f64>> {
     let main = app.client.window().await?;
-    app.click("[data-testid=nav-profile]").await?;
-    app.wait_until("the profile's posts", || async {
-        Ok(app.count_test_id("post").await? > 0)
-    })
-    .await?;
+    app.open_own_profile(1).await?;
     app.script("document.querySelector('[data-testid=post] [data-testid=open-window]').click()")
         .await?;
     app.wait_until("the post's window", || async {
@@ -35,10 +31,7 @@ pub async fn change_shown_elsewhere_ms(app: &Harness) -> Result<Vec<f64>> {
         .await?;
     app.client.switch_to_window(post_window.clone()).await?;
     app.wait_until("the live post", || async {
-        let live = app
-            .script("return performance.getEntriesByName('larder-live').length > 0")
-            .await?;
-        Ok(live.as_bool() == Some(true) && app.has_test_id("unread-count").await?)
+        Ok(app.is_live().await? && app.has_test_id("unread-count").await?)
     })
     .await?;
 
@@ -49,35 +42,11 @@ pub async fn change_shown_elsewhere_ms(app: &Harness) -> Result<Vec<f64>> {
             break;
         }
         app.client.switch_to_window(post_window.clone()).await?;
-        app.script(
-            "window.__changedAt = null; \
-             const shown = () => document.querySelector('[data-testid=unread-count]')?.textContent ?? ''; \
-             const before = shown(); \
-             const observer = new MutationObserver(() => { \
-               if (shown() !== before) { window.__changedAt = Date.now(); observer.disconnect(); } \
-             }); \
-             observer.observe(document.body, { subtree: true, childList: true, characterData: true });",
-        )
-        .await?;
+        app.watch_unread_count().await?;
         app.client.switch_to_window(main.clone()).await?;
-        let clicked = app
-            .script(
-                "const button = document.querySelector('[data-testid^=mark-read-]'); \
-                 const at = Date.now(); button.click(); return at;",
-            )
-            .await?
-            .as_f64()
-            .context("the click's time")?;
+        let clicked = app.mark_first_unread_read().await?;
         app.client.switch_to_window(post_window.clone()).await?;
-        app.wait_until("the post's window to show the change", || async {
-            Ok(!app.script("return window.__changedAt").await?.is_null())
-        })
-        .await?;
-        let changed = app
-            .script("return window.__changedAt")
-            .await?
-            .as_f64()
-            .context("the change's time")?;
+        let changed = app.unread_changed_at().await?;
         times.push(changed - clicked);
     }
     app.client.switch_to_window(main).await?;
