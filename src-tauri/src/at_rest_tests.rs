@@ -9,7 +9,7 @@ use std::{path::Path, sync::Arc};
 use larder_core::{FileSecrets, Larder, SecretStore, SessionPersistence};
 use larder_protocol::{WidgetData, WidgetId};
 
-use crate::{persistence::StoreSessions, test_support::TestShell};
+use crate::test_support::TestShell;
 
 /// Every file under `dir`, with its bytes.
 fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
@@ -34,8 +34,10 @@ fn no_token_or_payload_text_is_stored_in_the_clear() {
     let shell = TestShell::new();
     let paths = &shell.paths;
     let secrets: Arc<dyn SecretStore> = Arc::new(FileSecrets::open(&paths.secrets).expect("opens"));
-    let sessions =
-        Arc::new(StoreSessions::open(shell.app.handle(), paths, secrets.clone()).expect("store"));
+    let sessions = Arc::new(
+        crate::persistence::session_file::open(shell.app.handle(), paths, secrets.clone())
+            .expect("store"),
+    );
     let larder =
         Larder::open_with(shell.client(), &paths.cache, sessions.clone(), secrets).expect("opens");
 
@@ -62,10 +64,9 @@ fn no_token_or_payload_text_is_stored_in_the_clear() {
     });
     larder.flush().expect("flushed");
     let token = sessions
-        .load()
-        .expect("load")
-        .expect("a kept session")
-        .token;
+        .token(&larder.session().expect("signed in").user.id)
+        .expect("read")
+        .expect("a kept token");
     needles.push(token);
     needles.retain(|n| n.len() >= 6);
     assert!(needles.len() > 10, "enough to look for: {needles:?}");

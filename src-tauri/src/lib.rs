@@ -107,7 +107,7 @@ pub fn run() {
         .on_window_event(window_state::on_window_event)
         .setup(|app| {
             open_main_window(app.handle())?;
-            windows::close_views_when_signed_out(app.handle());
+            windows::close_views_when_account_changes(app.handle());
             let log_dir = folders::log_dir(app.handle())?;
             app.manage(init_tracing(&log_dir));
             startup::start(app.handle())?;

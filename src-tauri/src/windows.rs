@@ -7,8 +7,8 @@
 //! `bootstrap` carries what the cache holds of the view. Every window
 //! reports what it shows for the automatic refresh (see
 //! [`crate::window_state`]) and gets every pushed update (see
-//! [`crate::push`]); they all close when the session ends
-//! ([`close_views_when_signed_out`]).
+//! [`crate::push`]); they all close when the account shown changes
+//! ([`close_views_when_account_changes`]).
 
 use larder_protocol::{CommandError, WindowKind, WindowTarget};
 use tauri::{AppHandle, Listener, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
@@ -87,20 +87,35 @@ fn main_webview<R: Runtime>(app: &AppHandle<R>) -> Option<webkit2gtk::WebView> {
     }
 }
 
-/// Closes the views' windows whenever the session ends (signed out, or
-/// ended by the API), as the windows are told (`session-changed` with no
-/// session).
-pub fn close_views_when_signed_out<R: Runtime>(app: &AppHandle<R>) {
+/// Closes the views' windows whenever the account shown changes: signed
+/// out, ended by the API, or another account switched to, as the windows
+/// are told (`session-changed`). A view's window shows the account shown
+/// when it opened, so it never goes on showing one account beside
+/// another's dashboard. A change of the other accounts alone (one added
+/// or signed out behind the one shown) leaves them open.
+pub fn close_views_when_account_changes<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
+    let shown = std::sync::Mutex::new(None::<String>);
     app.listen_any(larder_protocol::events::SESSION_CHANGED, move |event| {
-        if event.payload() == "null" {
+        let now = serde_json::from_str::<Option<larder_protocol::Session>>(event.payload())
+            .ok()
+            .flatten()
+            .map(|session| session.user.id);
+        let mut shown = shown
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let before = std::mem::replace(&mut *shown, now.clone());
+        // Before the first event nothing is known, and no view's window
+        // is open yet: each opens on the user's action in a window that
+        // has bootstrapped.
+        if before != now {
             close_views(&handle);
         }
     });
 }
 
-/// Closes every view's window (the session has ended: what they show is
-/// no longer the user's to see). The main window stays.
+/// Closes every view's window (the account they show is no longer the
+/// one shown). The main window stays.
 pub fn close_views<R: Runtime>(app: &AppHandle<R>) {
     for (label, window) in app.webview_windows() {
         if WindowTarget::from_label(&label).is_some() {

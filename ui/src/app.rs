@@ -13,8 +13,8 @@ use crate::{
     },
     stores::{GlobalStore, LayoutSeed, Opening},
     views::{
-        CacheInspector, Dashboard, Locked, NoKeychain, PostView, ProfileView, SettingsView, Shell,
-        SignIn,
+        AddAccount, CacheInspector, Dashboard, Locked, NoKeychain, PostView, ProfileView,
+        SettingsView, Shell, SignIn,
     },
 };
 
@@ -24,6 +24,8 @@ use crate::{
 pub enum Route {
     #[route("/")]
     SignIn {},
+    #[route("/add-account")]
+    AddAccount {},
     #[layout(Shell)]
         #[route("/dashboard")]
         Dashboard {},

@@ -28,7 +28,7 @@ fn bootstrap(name: &str, signed_in: bool, cached: &[u8]) -> Bootstrap {
         })
         .collect();
     Bootstrap {
-        session: signed_in.then_some(Session { user }),
+        session: signed_in.then_some(Session::alone(user)),
         locked: None,
         api_url: "http://127.0.0.1:4000".into(),
         embedded_api: true,

@@ -6,7 +6,7 @@
 //! wire name the UI listens for.
 
 use larder_protocol::{
-    events::{self, PrewarmProgress},
+    events::{self, ForUser, PrewarmProgress},
     Connectivity, Outbox, RefusedChange, RoleEnvelope, Session, WidgetEnvelope,
 };
 use tokio::sync::{
@@ -19,19 +19,20 @@ use crate::{cache::CacheUpdate, Larder};
 /// Something a window must be told.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CoreEvent {
-    /// The signed-in user's widget has a new cached value.
-    WidgetUpdated(WidgetEnvelope),
-    /// The signed-in user's role widget has a new cached value.
-    RoleWidgetUpdated(RoleEnvelope),
-    /// The signed-in user's outbox changed.
-    OutboxChanged(Outbox),
-    /// The API refused a change for good; it was rolled back.
-    ChangeRefused(RefusedChange),
+    /// The shown account's widget has a new cached value.
+    WidgetUpdated(ForUser<WidgetEnvelope>),
+    /// The shown account's role widget has a new cached value.
+    RoleWidgetUpdated(ForUser<RoleEnvelope>),
+    /// The shown account's outbox changed.
+    OutboxChanged(ForUser<Outbox>),
+    /// The API refused a change of the shown account for good; it was
+    /// rolled back.
+    ChangeRefused(ForUser<RefusedChange>),
     /// Prewarm made progress.
     PrewarmProgress(PrewarmProgress),
     /// Online, degraded or offline changed.
     ConnectivityChanged(Connectivity),
-    /// A session began or ended.
+    /// The account shown, or the accounts signed in, changed.
     SessionChanged(Option<Session>),
 }
 
@@ -57,8 +58,8 @@ impl CoreEvent {
 pub struct Events {
     larder: Larder,
     updates: broadcast::Receiver<CacheUpdate>,
-    refused: broadcast::Receiver<RefusedChange>,
-    outbox: watch::Receiver<Outbox>,
+    refused: broadcast::Receiver<ForUser<RefusedChange>>,
+    outbox: watch::Receiver<ForUser<Outbox>>,
     progress: watch::Receiver<PrewarmProgress>,
     connectivity: watch::Receiver<Connectivity>,
     session: watch::Receiver<Option<Session>>,
@@ -68,6 +69,14 @@ pub struct Events {
 }
 
 impl Events {
+    beneath_the_facade! {
+        /// `larder`'s events from now on (the shell gets its own from
+        /// [`crate::start`]).
+        pub fn of(larder: &Larder) -> Self {
+            Self::new(larder)
+        }
+    }
+
     pub(crate) fn new(larder: &Larder) -> Self {
         Self {
             larder: larder.clone(),
@@ -89,13 +98,13 @@ impl Events {
         loop {
             tokio::select! {
                 update = self.updates.recv() => match update {
-                    // Only the signed-in user's widgets reach a window.
+                    // Only the shown account's widgets reach a window.
                     Ok(update) => {
                         if let Some(envelope) = self.larder.envelope_for_update(&update) {
-                            return Some(CoreEvent::WidgetUpdated(envelope));
+                            return Some(CoreEvent::WidgetUpdated(ForUser::new(update.user_id, envelope)));
                         }
                         if let Some(envelope) = self.larder.role_envelope_for_update(&update) {
-                            return Some(CoreEvent::RoleWidgetUpdated(envelope));
+                            return Some(CoreEvent::RoleWidgetUpdated(ForUser::new(update.user_id, envelope)));
                         }
                     }
                     // A slow reader missed some updates; the newest follow.
@@ -111,11 +120,12 @@ impl Events {
                     changed.ok()?;
                     // Every window, not only the one where a change was
                     // made, shows widget 4 with the outbox applied.
+                    let outbox = self.outbox.borrow_and_update().clone();
                     self.pending = self
                         .larder
-                        .notifications_for_outbox()
-                        .map(CoreEvent::WidgetUpdated);
-                    return Some(CoreEvent::OutboxChanged(self.outbox.borrow_and_update().clone()));
+                        .notifications_for_outbox(&outbox.user)
+                        .map(|envelope| CoreEvent::WidgetUpdated(ForUser::new(outbox.user.clone(), envelope)));
+                    return Some(CoreEvent::OutboxChanged(outbox));
                 }
                 changed = self.progress.changed() => {
                     changed.ok()?;

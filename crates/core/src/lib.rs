@@ -84,5 +84,8 @@ pub use larder_store::{
 };
 pub use resource::Resource;
 pub use service::{validate_settings, BackgroundGuard, Larder, NativeWindow, ProbeSchedule};
-pub use session_store::{MemorySessions, PersistedSession, SessionPersistence};
+pub use session_store::{
+    AccountList, KeptAccounts, KeptSessions, MemoryAccounts, MemorySessions, PersistedSession,
+    SessionPersistence,
+};
 pub use startup::{start, Running, Startup};

@@ -12,11 +12,11 @@ use std::{
 };
 
 use larder_core::{
-    secrets::{cache_key_name, SecretKey, SESSION_TOKEN},
+    secrets::{cache_key_name, session_token_name, SecretKey},
     ApiClient, CacheKeys, CoreError, Larder, MemorySecrets, PersistedSession, SecretError,
     SecretStore, SessionPersistence,
 };
-use larder_protocol::{LockReason, User};
+use larder_protocol::LockReason;
 use larder_store::{CacheEntry, CacheStore, StoreError};
 
 /// A secret store that misbehaves on demand, over a real in-memory one.
@@ -250,33 +250,6 @@ fn no_secret_fault_loses_a_single_entry() {
     assert_eq!(read_back, total, "0 entries lost");
 }
 
-/// A session kept in memory whose token lives in a secret store, as the
-/// desktop shell keeps it.
-#[derive(Debug)]
-struct TokenInSecrets {
-    user: User,
-    secrets: Arc<FaultySecrets>,
-}
-
-impl SessionPersistence for TokenInSecrets {
-    fn load(&self) -> Result<Option<PersistedSession>, CoreError> {
-        let token = self.secrets.get(SESSION_TOKEN)?;
-        Ok(token.map(|token| PersistedSession {
-            user: self.user.clone(),
-            token: String::from_utf8(token).expect("utf-8"),
-        }))
-    }
-    fn kept_user(&self) -> Option<User> {
-        Some(self.user.clone())
-    }
-    fn save(&self, session: &PersistedSession) -> Result<(), CoreError> {
-        Ok(self.secrets.set(SESSION_TOKEN, session.token.as_bytes())?)
-    }
-    fn clear(&self) -> Result<(), CoreError> {
-        Ok(self.secrets.delete(SESSION_TOKEN)?)
-    }
-}
-
 #[tokio::test]
 async fn a_locked_keychain_locks_the_session_instead_of_ending_it() {
     let api = mock_api::testing::start_instant()
@@ -289,13 +262,17 @@ async fn a_locked_keychain_locks_the_session_instead_of_ending_it() {
         .login(&larder_protocol::Username::parse("mia").expect("valid"))
         .await
         .expect("login");
-    secrets
-        .set(SESSION_TOKEN, login.token.as_bytes())
+    // Kept as the desktop shell keeps it: the token in the secret store.
+    let persistence = Arc::new(larder_core::KeptSessions::new(
+        Box::<larder_core::MemoryAccounts>::default(),
+        secrets.clone(),
+    ));
+    persistence
+        .save(&PersistedSession {
+            user: login.user.clone(),
+            token: login.token.clone(),
+        })
         .expect("kept");
-    let persistence = Arc::new(TokenInSecrets {
-        user: login.user.clone(),
-        secrets: secrets.clone(),
-    });
     secrets.fail_next.store(u32::MAX, Ordering::SeqCst);
     let larder = Larder::open_with(
         client,
@@ -315,7 +292,13 @@ async fn a_locked_keychain_locks_the_session_instead_of_ending_it() {
         Err(CoreError::Keychain(SecretError::Locked { .. }))
     ));
     assert!(
-        secrets.real.get(SESSION_TOKEN).expect("get").is_some(),
+        secrets
+            .real
+            .get(&session_token_name(&larder_store::store::partition_name(
+                &login.user.id
+            )))
+            .expect("get")
+            .is_some(),
         "the token is kept"
     );
 

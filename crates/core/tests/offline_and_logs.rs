@@ -154,7 +154,7 @@ async fn a_whole_session_logs_no_user_id_username_or_token() {
     });
     let user = f.larder.sign_in(USERNAME).await.expect("sign in").user;
     prewarmed(&f.larder).await;
-    let token = f.sessions.load().expect("kept").expect("a session").token;
+    let token = f.sessions.token(&user.id).expect("kept").expect("a token");
     f.larder.get_profile(&user.id).await.expect("profile");
     f.larder.get_posts(&user.id, 1).await.expect("posts");
     f.larder

@@ -254,7 +254,8 @@ async fn a_rejected_session_ends_cleanly_and_keeps_the_cache() {
     ));
     assert_eq!(larder.session(), None);
     assert_eq!(*changes.borrow(), None, "the UI is told to show sign-in");
-    assert_eq!(f.sessions.load().expect("load"), None, "not restored again");
+    assert_eq!(f.sessions.kept().users, vec![], "not restored again");
+    assert_eq!(f.sessions.token(&user.id).expect("read"), None);
     let kept = f.engine.store().entries(&user.id).expect("entries");
     assert_eq!(kept.len(), 5, "the cache survives a 401");
 }
@@ -273,7 +274,8 @@ async fn sign_out_purges_unless_the_cache_is_kept_for_offline_use() {
         .entries(&alice.id)
         .expect("entries")
         .is_empty());
-    assert_eq!(f.sessions.load().expect("load"), None);
+    assert_eq!(f.sessions.kept().users, vec![]);
+    assert_eq!(f.sessions.token(&alice.id).expect("read"), None);
 
     larder
         .apply_settings(Settings {

@@ -23,7 +23,11 @@ async fn an_offline_change_waits_and_is_applied_once_when_the_api_is_back() {
     let mut announced = f.larder.outbox_changes();
     let shown = f.larder.mark_notification_read("n2").await.expect("kept");
     assert_eq!(shown.pending, ["n2"]);
-    assert_eq!(announced.borrow().changes.len(), 1, "the window is told");
+    assert_eq!(
+        announced.borrow().value.changes.len(),
+        1,
+        "the window is told"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         f.larder.outbox().expect("outbox").changes.len(),
@@ -36,7 +40,7 @@ async fn an_offline_change_waits_and_is_applied_once_when_the_api_is_back() {
     f.outbox_len_becomes(0).await;
     tokio::time::timeout(
         Duration::from_secs(10),
-        announced.wait_for(|outbox| outbox.changes.is_empty()),
+        announced.wait_for(|outbox| outbox.value.changes.is_empty()),
     )
     .await
     .expect("the window is told it was sent")
@@ -115,8 +119,12 @@ async fn a_key_still_in_flight_waits_and_a_reused_key_is_refused() {
         .await
         .expect("refused in time")
         .expect("open");
-    assert_eq!(refusal.change.id, waiting.id);
-    assert!(refusal.reason.contains("422"), "{}", refusal.reason);
+    assert_eq!(refusal.value.change.id, waiting.id);
+    assert!(
+        refusal.value.reason.contains("422"),
+        "{}",
+        refusal.value.reason
+    );
     f.outbox_len_becomes(0).await;
 }
 
@@ -224,7 +232,11 @@ async fn a_final_refusal_rolls_the_change_back_and_says_why() {
         .await
         .expect("refused in time")
         .expect("open");
-    assert!(refusal.reason.contains("403"), "{}", refusal.reason);
+    assert!(
+        refusal.value.reason.contains("403"),
+        "{}",
+        refusal.value.reason
+    );
     // The window is sent the rolled-back widget without asking for it.
     let announced = tokio::time::timeout(Duration::from_secs(10), async {
         loop {

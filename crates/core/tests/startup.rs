@@ -117,7 +117,7 @@ async fn a_change_pushes_widget_4_as_the_outbox_leaves_it_for_every_window() {
         loop {
             match running.events.next().await.expect("the stream is open") {
                 CoreEvent::WidgetUpdated(envelope)
-                    if envelope.pending.iter().any(|id| id == "n2") =>
+                    if envelope.value.pending.iter().any(|id| id == "n2") =>
                 {
                     return envelope
                 }
@@ -127,7 +127,7 @@ async fn a_change_pushes_widget_4_as_the_outbox_leaves_it_for_every_window() {
     })
     .await
     .expect("widget 4 is pushed with the change");
-    let larder_protocol::WidgetData::Notifications(center) = &pushed.data.data else {
+    let larder_protocol::WidgetData::Notifications(center) = &pushed.value.data.data else {
         panic!("widget 4 is the notifications: {pushed:?}");
     };
     let n2 = center

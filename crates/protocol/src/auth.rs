@@ -117,7 +117,22 @@ pub struct LoginResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
+    /// The account shown.
     pub user: User,
+    /// Every signed-in account, the one shown included, in the order they
+    /// were added: what the account switcher lists.
+    #[serde(default)]
+    pub accounts: Vec<User>,
+}
+
+impl Session {
+    /// The session of `user`, signed in alone.
+    pub fn alone(user: User) -> Self {
+        Self {
+            accounts: vec![user.clone()],
+            user,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,9 +4,11 @@
 
 /// The first call the UI makes: session and app state to hydrate from.
 pub const BOOTSTRAP: &str = "bootstrap";
-/// Signs in with a username; returns the [`crate::Session`].
+/// Signs in with a username (a first account, or one more beside those
+/// signed in, then shown); returns the [`crate::Session`].
 pub const SIGN_IN: &str = "sign_in";
-/// Ends the session.
+/// Ends the shown account's session; returns the `Option<Session>` shown
+/// next.
 pub const SIGN_OUT: &str = "sign_out";
 /// Tries again to resume a kept session whose secrets could not be read
 /// (after the keychain is unlocked); returns a new [`crate::Bootstrap`].
@@ -82,9 +84,12 @@ pub const DISCARD_CHANGE: &str = "discard_change";
 /// Opens a profile or a post (`target`) in a window of its own, or brings
 /// its window forward when it is already open.
 pub const OPEN_WINDOW: &str = "open_window";
+/// Shows another signed-in account (`userId`) in every window; answers as
+/// `bootstrap` does, for that account, from the cache alone.
+pub const SWITCH_ACCOUNT: &str = "switch_account";
 
 /// Every command, for registration checks.
-pub const ALL: [&str; 29] = [
+pub const ALL: [&str; 30] = [
     BOOTSTRAP,
     SIGN_IN,
     SIGN_OUT,
@@ -114,4 +119,5 @@ pub const ALL: [&str; 29] = [
     OUTBOX,
     DISCARD_CHANGE,
     OPEN_WINDOW,
+    SWITCH_ACCOUNT,
 ];

@@ -83,8 +83,13 @@ pub struct Model {
     seen: BTreeMap<String, BTreeSet<String>>,
     /// Users whose session ended, with their cache at that moment.
     ended: BTreeMap<String, Snapshot>,
-    /// The user signed in, as last observed.
+    /// The account shown, as last observed.
     current: Option<String>,
+    /// Every account signed in, as last observed.
+    accounts: BTreeSet<String>,
+    /// The accounts shown at some moment of the current step: what the
+    /// windows may be told of.
+    shown_in_step: BTreeSet<String>,
     /// Every change recorded, by id (its Idempotency-Key).
     changes: BTreeMap<String, Change>,
     /// The first breach of an invariant.
@@ -107,6 +112,49 @@ impl Model {
         self.ids.insert(user.name.clone(), user.id.clone());
         self.ended.remove(&user.id);
         self.current = Some(user.id.clone());
+        self.accounts.insert(user.id.clone());
+        self.shown_in_step.insert(user.id.clone());
+    }
+
+    /// Something the windows were told. A value of one account is named by
+    /// it, holds nobody else's data, and is told only of an account shown
+    /// during the step: no account's data reaches another's window.
+    pub fn told(&mut self, event: &larder_core::CoreEvent) {
+        use larder_core::CoreEvent;
+        let (user, text) = match event {
+            CoreEvent::WidgetUpdated(p) => (&p.user, serde_json::to_string(&p.value)),
+            CoreEvent::RoleWidgetUpdated(p) => (&p.user, serde_json::to_string(&p.value)),
+            CoreEvent::OutboxChanged(p) => (&p.user, serde_json::to_string(&p.value)),
+            CoreEvent::ChangeRefused(p) => (&p.user, serde_json::to_string(&p.value)),
+            _ => return,
+        };
+        // The outbox emptied once nobody is signed in.
+        if user.is_empty() {
+            return;
+        }
+        if !self.shown_in_step.contains(user) {
+            self.breach(format!(
+                "{}'s {} reached the windows while they showed {:?}",
+                name_of(&self.ids, user),
+                event.name(),
+                self.shown_in_step
+                    .iter()
+                    .map(|id| name_of(&self.ids, id))
+                    .collect::<Vec<_>>()
+            ));
+        }
+        let text = text.unwrap_or_default();
+        if let Some((other, _)) = self
+            .ids
+            .iter()
+            .find(|(_, id)| *id != user && text.contains(id.as_str()))
+        {
+            self.breach(format!(
+                "{}'s {} carried {other}'s data",
+                name_of(&self.ids, user),
+                event.name()
+            ));
+        }
     }
 
     /// `key` was shown to the signed-in user.
@@ -168,6 +216,7 @@ impl Model {
 
     pub fn signed_out(&mut self, larder: &Larder, user: &str, keep: bool) {
         self.current = None;
+        self.accounts.remove(user);
         if !keep {
             self.seen.remove(user);
         }
@@ -208,13 +257,25 @@ impl Model {
                 self.signed_in(&session.user);
             }
         }
-        let now = larder.session().map(|s| s.user.id);
-        if let (Some(was), true) = (self.current.clone(), now.is_none()) {
+        let session = larder.session();
+        let now: BTreeSet<String> = session
+            .iter()
+            .flat_map(|s| s.accounts.iter().map(|u| u.id.clone()))
+            .collect();
+        if session.is_none() {
             self.current = None;
+        }
+        for was in self.accounts.clone() {
+            if now.contains(&was) {
+                continue;
+            }
+            self.accounts.remove(&was);
             if let Some(now) = snapshot(larder, &was) {
                 self.ended.insert(was.clone(), now);
             }
         }
+        self.accounts.extend(now.iter().cloned());
+        self.shown_in_step = self.current.iter().cloned().collect();
         // Nothing discarded, refused or sent ever comes back to the outbox.
         for waiting in larder.outbox().map(|o| o.changes).unwrap_or_default() {
             let fate = self.changes.get(&waiting.id).map(|change| change.fate);
@@ -252,7 +313,7 @@ impl Model {
         }
         let locked = larder.locked().map(|l| l.user.id);
         for (user, seen) in &self.seen {
-            let protected = now.as_deref() == Some(user.as_str())
+            let protected = now.contains(user)
                 || locked.as_deref() == Some(user.as_str())
                 || kept.contains(&partition_name(user));
             if !protected {

@@ -14,9 +14,8 @@ use futures_util::{future::BoxFuture, FutureExt};
 use larder_core::{
     cache::Clock,
     transport::{HttpRequest, HttpResponse, Transport, TransportError},
-    CoreError, MemorySecrets, PersistedSession, SecretError, SecretStore, SessionPersistence,
+    KeptSessions, MemoryAccounts, MemorySecrets, SecretError, SecretStore,
 };
-use larder_protocol::User;
 use tower::ServiceExt;
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -354,53 +353,9 @@ fn other_key(name: &str) -> Vec<u8> {
     key.to_vec()
 }
 
-/// The kept session between runs: its user in a file, its token in the
-/// keychain (so a locked keychain locks the session too).
-#[derive(Debug)]
-pub struct KeptSession {
-    keychain: Arc<Secrets>,
-    user: Mutex<Option<User>>,
-}
-
-impl KeptSession {
-    pub fn new(keychain: Arc<Secrets>) -> Self {
-        Self {
-            keychain,
-            user: Mutex::default(),
-        }
-    }
-}
-
-impl SessionPersistence for KeptSession {
-    fn load(&self) -> Result<Option<PersistedSession>, CoreError> {
-        let Some(user) = lock(&self.user).clone() else {
-            return Ok(None);
-        };
-        match self.keychain.get(larder_store::secrets::SESSION_TOKEN)? {
-            Some(token) => Ok(Some(PersistedSession {
-                user,
-                token: String::from_utf8_lossy(&token).into_owned(),
-            })),
-            None => Ok(None),
-        }
-    }
-
-    fn kept_user(&self) -> Option<User> {
-        lock(&self.user).clone()
-    }
-
-    fn save(&self, session: &PersistedSession) -> Result<(), CoreError> {
-        self.keychain.set(
-            larder_store::secrets::SESSION_TOKEN,
-            session.token.as_bytes(),
-        )?;
-        *lock(&self.user) = Some(session.user.clone());
-        Ok(())
-    }
-
-    fn clear(&self) -> Result<(), CoreError> {
-        *lock(&self.user) = None;
-        self.keychain.delete(larder_store::secrets::SESSION_TOKEN)?;
-        Ok(())
-    }
+/// The accounts kept between runs: the list in memory (a file), each
+/// token in the keychain (so a locked keychain locks them too), as the
+/// desktop shell keeps them.
+pub fn kept_sessions(keychain: Arc<Secrets>) -> KeptSessions {
+    KeptSessions::new(Box::<MemoryAccounts>::default(), keychain)
 }

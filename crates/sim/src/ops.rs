@@ -43,6 +43,10 @@ pub enum Op {
     /// Signs in as `USERS[user]` (signing out whoever is signed in, keeping
     /// or not as the settings say).
     SignIn(u8),
+    /// Signs `USERS[user]` in beside the accounts signed in (shown next).
+    AddAccount(u8),
+    /// Shows signed-in account `USERS[user]` (refused if it is not).
+    Switch(u8),
     /// Signs out, with keep-cache-on-sign-out set to `keep` first.
     SignOut {
         keep: bool,
@@ -125,7 +129,9 @@ pub fn history(rng: &mut StdRng, len: usize) -> Vec<Op> {
 fn choose(rng: &mut StdRng) -> Op {
     let roll = rng.gen_range(0..100);
     match roll {
-        0..=6 => Op::SignIn(rng.gen_range(0..USERS.len() as u8)),
+        0..=3 => Op::SignIn(rng.gen_range(0..USERS.len() as u8)),
+        4..=5 => Op::AddAccount(rng.gen_range(0..USERS.len() as u8)),
+        6 => Op::Switch(rng.gen_range(0..USERS.len() as u8)),
         7..=9 => Op::SignOut { keep: rng.gen() },
         10..=21 => Op::Read(widget(rng)),
         22..=25 => Op::Refresh(widget(rng)),

@@ -5,6 +5,7 @@
 //! single-threaded tokio runtime on a paused clock; a crash drops it with
 //! every task in it, and the next run opens the same folder.
 
+use futures_util::FutureExt;
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use larder_core::{
@@ -19,7 +20,7 @@ use tokio::sync::broadcast;
 
 use crate::{
     invariants::{Fate, Model},
-    net::{KeptSession, KeychainMode, Network, Secrets, WallClock},
+    net::{kept_sessions, KeychainMode, Network, Secrets, WallClock},
     ops::{Fault, Op, ROLES, USERS},
     Failure,
 };
@@ -42,7 +43,9 @@ const EPOCH_MS: u64 = 1_800_000_000_000;
 pub struct Process {
     pub larder: Larder,
     _background: BackgroundGuard,
-    refused: broadcast::Receiver<RefusedChange>,
+    /// What the windows are told.
+    events: larder_core::Events,
+    refused: broadcast::Receiver<larder_protocol::events::ForUser<RefusedChange>>,
 }
 
 /// Everything that outlives a process.
@@ -53,7 +56,7 @@ pub struct World {
     pub clock: Arc<WallClock>,
     /// The keychain and the protected file; the user's choice between them.
     pub secrets: Arc<Secrets>,
-    pub sessions: Arc<KeptSession>,
+    pub sessions: Arc<larder_core::KeptSessions>,
     pub random: Random,
     pub settings: Settings,
     pub model: Model,
@@ -73,7 +76,7 @@ impl World {
             net: Network::new(mock_api::app(api.clone())),
             api,
             clock: Arc::new(WallClock::at(EPOCH_MS)),
-            sessions: Arc::new(KeptSession::new(secrets.clone())),
+            sessions: Arc::new(kept_sessions(secrets.clone())),
             secrets,
             random: Random::seeded(seed),
             settings: Settings::default(),
@@ -105,7 +108,7 @@ impl World {
             ProbeSchedule::default(),
         )
         .map_err(|err| Failure::setup(err.to_string()))?;
-        let (larder, background) = (running.larder, running.guard);
+        let (larder, background, events) = (running.larder, running.guard, running.events);
         // Nothing has run yet on this single-threaded runtime, so no
         // refusal is missed.
         let refused = larder.refused_changes();
@@ -115,6 +118,7 @@ impl World {
         Ok(Process {
             larder,
             _background: background,
+            events,
             refused,
         })
     }
@@ -191,6 +195,28 @@ impl World {
                 }
                 if let Ok(session) = larder.sign_in(USERS[usize::from(user)]).await {
                     self.model.signed_in(&session.user);
+                }
+            }
+            Op::AddAccount(user) => {
+                if let Ok(session) = larder.sign_in(USERS[usize::from(user)]).await {
+                    self.model.signed_in(&session.user);
+                }
+            }
+            Op::Switch(user) => {
+                let name = USERS[usize::from(user)];
+                let id = self.model.ids.get(name).cloned().unwrap_or_default();
+                let signed_in = larder
+                    .session()
+                    .is_some_and(|s| s.accounts.iter().any(|u| u.id == id));
+                match larder.switch_account(&id) {
+                    Ok(session) if session.user.id == id => self.model.signed_in(&session.user),
+                    Ok(_) => self
+                        .model
+                        .breach(format!("a switch to {name} showed another")),
+                    Err(_) if signed_in => self
+                        .model
+                        .breach(format!("{name} is signed in, yet the switch was refused")),
+                    Err(_) => {}
                 }
             }
             Op::SignOut { keep } => {
@@ -374,7 +400,12 @@ impl World {
     /// invariants.
     pub fn observe(&mut self, process: &mut Process) {
         while let Ok(refused) = process.refused.try_recv() {
-            self.model.fate(&refused.change.id, Fate::Refused);
+            self.model.fate(&refused.value.change.id, Fate::Refused);
+        }
+        // Everything told to the windows since the last step: nothing
+        // waits, so each `next` answers at once or not at all.
+        while let Some(Some(event)) = process.events.next().now_or_never() {
+            self.model.told(&event);
         }
         self.model.observe(&process.larder, &self.secrets);
     }

@@ -99,6 +99,24 @@ fn seed_858_a_lost_token_does_not_make_the_dashboard_nobodys() {
     run(858, &history).expect("holds");
 }
 
+/// Clearing the whole cache forgot that the user's data was theirs to
+/// keep: what they read afterwards, once their token was lost and another
+/// account signed in, was evicted as nobody's.
+#[test]
+fn seed_218_data_read_after_clearing_the_cache_is_still_kept() {
+    let history = [
+        Op::SignIn(3),
+        Op::ClearCache,
+        Op::Keychain(KeychainMode::NotFound),
+        Op::Read(3),
+        Op::Crash,
+        Op::SignIn(0),
+        Op::Keychain(KeychainMode::Normal),
+        Op::Evict,
+    ];
+    run(218, &history).expect("holds");
+}
+
 /// A change older than the key lifetime, for a notification the API
 /// already shows read, is reconciled rather than sent.
 #[test]

@@ -29,6 +29,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         session::use_file_secrets,
         session::sign_in,
         session::sign_out,
+        session::switch_account,
         widgets::get_widget,
         widgets::refresh_widget,
         widgets::prewarm,

@@ -1,5 +1,6 @@
 //! Session commands: `bootstrap`, `unlock`, `retry_keychain`,
-//! `use_file_secrets`, `sign_in`, `sign_out`.
+//! `use_file_secrets`, `sign_in` (a first account or one more),
+//! `sign_out`, `switch_account`.
 
 use larder_core::Larder;
 use larder_protocol::{
@@ -130,8 +131,25 @@ pub async fn sign_in(
     Ok(state.larder().await?.sign_in(&username).await?)
 }
 
+/// Signs the shown account out; answers with the session shown next (the
+/// first other account signed in), if any.
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
-    state.larder().await?.sign_out().await;
-    Ok(())
+pub async fn sign_out(state: State<'_, AppState>) -> Result<Option<Session>, CommandError> {
+    let larder = state.larder().await?;
+    larder.sign_out().await;
+    Ok(larder.session())
+}
+
+/// Shows signed-in account `user_id` in every window and answers as
+/// `bootstrap` does, for that account: its cached dashboard, outbox and
+/// prewarm progress, read without any request or secret. An account not
+/// signed in is `NotSignedIn`, and the one shown stays.
+#[tauri::command]
+pub async fn switch_account(
+    state: State<'_, AppState>,
+    user_id: String,
+) -> Result<Bootstrap, CommandError> {
+    let larder = state.larder().await?;
+    larder.switch_account(&user_id)?;
+    Ok(payload(&state, &larder))
 }

@@ -5,7 +5,7 @@
 //! the cache keys are in the secret store that [`crate::secret_choice`]
 //! picks.
 
-mod session_file;
+pub(crate) mod session_file;
 mod settings_file;
 
 use std::{
@@ -16,8 +16,6 @@ use std::{
 use larder_core::{CoreError, SecretError, SecretStore};
 use larder_protocol::{CommandError, RefusedSetting, SecretStoreChoice, Settings};
 use tauri::{AppHandle, Runtime};
-
-pub use session_file::StoreSessions;
 
 use crate::SetupError;
 
@@ -194,12 +192,12 @@ impl Persistence {
         self.save_settings(app, &settings)
     }
 
-    /// The kept session, its token in `secrets`.
+    /// The kept accounts, their tokens in `secrets`.
     pub fn sessions<R: Runtime>(
         &self,
         app: &AppHandle<R>,
         secrets: Arc<dyn SecretStore>,
-    ) -> Result<StoreSessions<R>, SetupError> {
-        StoreSessions::open(app, &self.paths, secrets)
+    ) -> Result<larder_core::KeptSessions, SetupError> {
+        session_file::open(app, &self.paths, secrets)
     }
 }

@@ -52,8 +52,21 @@ pub async fn sign_in(username: &str) -> Result<Session, CommandError> {
     invoke(commands::SIGN_IN, &Args { username }).await
 }
 
-pub async fn sign_out() -> Result<(), CommandError> {
+/// Signs the shown account out; the answer is the session shown next (if
+/// another account is signed in).
+pub async fn sign_out() -> Result<Option<Session>, CommandError> {
     invoke(commands::SIGN_OUT, &NoArgs {}).await
+}
+
+/// Shows another signed-in account; the answer is its snapshot, from the
+/// cache alone.
+pub async fn switch_account(user_id: &str) -> Result<Bootstrap, CommandError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        user_id: &'a str,
+    }
+    invoke(commands::SWITCH_ACCOUNT, &Args { user_id }).await
 }
 
 pub async fn get_widget(id: WidgetId) -> Result<WidgetEnvelope, CommandError> {

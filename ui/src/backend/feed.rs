@@ -7,18 +7,24 @@
 //!
 //! Each event goes to one [`Audience`]: the global store (session,
 //! connectivity, prewarm) or the signed-in layout's (widgets, role
-//! widgets, the outbox, refused changes). Until an audience first attaches,
-//! its events wait, in order; attaching replays them. Once it has
-//! detached (the layout after sign-out), its events are dropped until it
-//! attaches again: a new layout starts from the backend, never from what a
-//! previous user's layout was told.
+//! widgets, the outbox, refused changes). While an audience is not
+//! attached (before the first, between a layout and the next after a
+//! switch of account) its events wait, in order, the newest
+//! [`KEPT_AT_MOST`]; attaching replays them. The layout's events each name
+//! their account ([`ForUser`]), and a layout applies only its own
+//! account's: a new account's layout starts from its own snapshot and
+//! what came after for it, never from what another account's was told.
 
 use std::{cell::RefCell, future::Future, pin::Pin, rc::Rc};
 
 use larder_protocol::{
-    events::{self, PrewarmProgress},
+    events::{self, ForUser, PrewarmProgress},
     Connectivity, Outbox, RefusedChange, RoleEnvelope, Session, WidgetEnvelope,
 };
+
+/// The most events kept for an audience not attached; older ones go
+/// first (a layout's snapshot is newer than them anyway).
+const KEPT_AT_MOST: usize = 256;
 use serde::de::DeserializeOwned;
 
 use super::events::{listen, Subscription};
@@ -29,10 +35,10 @@ pub enum Pushed {
     Session(Option<Session>),
     Connectivity(Connectivity),
     Prewarm(PrewarmProgress),
-    Widget(WidgetEnvelope),
-    RoleWidget(RoleEnvelope),
-    Outbox(Outbox),
-    Refused(RefusedChange),
+    Widget(ForUser<WidgetEnvelope>),
+    RoleWidget(ForUser<RoleEnvelope>),
+    Outbox(ForUser<Outbox>),
+    Refused(ForUser<RefusedChange>),
 }
 
 /// Who applies an event.
@@ -51,20 +57,30 @@ impl Pushed {
             _ => Audience::Layout,
         }
     }
+
+    /// The account a layout's event belongs to; `None` for the global
+    /// store's.
+    pub fn user(&self) -> Option<&str> {
+        match self {
+            Self::Widget(pushed) => Some(&pushed.user),
+            Self::RoleWidget(pushed) => Some(&pushed.user),
+            Self::Outbox(pushed) => Some(&pushed.user),
+            Self::Refused(pushed) => Some(&pushed.user),
+            _ => None,
+        }
+    }
 }
 
 type Handler = Rc<RefCell<dyn FnMut(Pushed)>>;
 
 /// Where an audience's events go now.
 enum Sink {
-    /// Not attached yet: kept, in order.
+    /// Not attached: kept, in order.
     Waiting(Vec<Pushed>),
     Attached {
         handler: Handler,
         generation: u64,
     },
-    /// Detached: dropped.
-    Gone,
 }
 
 struct Feed {
@@ -134,11 +150,13 @@ fn deliver(pushed: Pushed) {
         let mut feed = feed.borrow_mut();
         match feed.sink(pushed.audience()) {
             Sink::Waiting(kept) => {
+                if kept.len() == KEPT_AT_MOST {
+                    kept.remove(0);
+                }
                 kept.push(pushed.clone());
                 None
             }
             Sink::Attached { handler, .. } => Some(handler.clone()),
-            Sink::Gone => None,
         }
     });
     // Called with the feed released: the handler may attach or detach.
@@ -189,7 +207,7 @@ impl Drop for Attachment {
             let sink = feed.sink(self.audience);
             // A newer attachment (a remounted view) keeps its place.
             if matches!(sink, Sink::Attached { generation, .. } if *generation == self.generation) {
-                *sink = Sink::Gone;
+                *sink = Sink::Waiting(Vec::new());
             }
         });
     }
@@ -211,7 +229,7 @@ mod tests {
     fn what_came_before_attaching_is_replayed_in_order_then_delivered_live() {
         deliver(offline());
         deliver(online());
-        deliver(Pushed::Outbox(Outbox::default()));
+        deliver(Pushed::Outbox(ForUser::new("u1", Outbox::default())));
         let seen = Rc::new(RefCell::new(Vec::new()));
         let global = {
             let seen = seen.clone();
@@ -227,7 +245,8 @@ mod tests {
         deliver(offline());
         assert_eq!(seen.borrow().len(), 3, "live");
 
-        // Detached: dropped, and not replayed to the next attachment.
+        // Detached: kept for the next attachment (after a switch of
+        // account, the next layout), not told to the old one.
         drop(global);
         deliver(online());
         let later = Rc::new(RefCell::new(Vec::new()));
@@ -237,10 +256,30 @@ mod tests {
                 later.borrow_mut().push(pushed)
             })
         };
-        assert!(later.borrow().is_empty());
-        deliver(online());
         assert_eq!(*later.borrow(), vec![online()]);
+        deliver(offline());
+        assert_eq!(*later.borrow(), vec![online(), offline()]);
         assert_eq!(seen.borrow().len(), 3, "the old one hears nothing more");
+    }
+
+    #[test]
+    fn an_audience_not_attached_keeps_only_the_newest() {
+        let outbox = |n: usize| Pushed::Outbox(ForUser::new(format!("u{n}"), Outbox::default()));
+        for n in 0..KEPT_AT_MOST + 10 {
+            deliver(outbox(n));
+        }
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let _layout = {
+            let seen = seen.clone();
+            attach(Audience::Layout, move |pushed| {
+                seen.borrow_mut().push(pushed)
+            })
+        };
+        let seen = seen.borrow();
+        assert_eq!(seen.len(), KEPT_AT_MOST);
+        assert_eq!(seen.first(), Some(&outbox(10)));
+        assert_eq!(seen.last(), Some(&outbox(KEPT_AT_MOST + 9)));
+        assert_eq!(seen[0].user(), Some("u10"));
     }
 
     #[test]
@@ -252,7 +291,7 @@ mod tests {
             attach(Audience::Layout, move |_| *seen.borrow_mut() += 1)
         };
         drop(old);
-        deliver(Pushed::Outbox(Outbox::default()));
+        deliver(Pushed::Outbox(ForUser::new("u1", Outbox::default())));
         assert_eq!(*seen.borrow(), 1);
     }
 }

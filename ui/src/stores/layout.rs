@@ -27,7 +27,9 @@
 //!    the query went stale) find nothing there and ask the backend.
 //!
 //! A second sign-in in the same window finds the seed already taken and
-//! starts from the backend, so no user ever sees another's envelopes.
+//! starts from the backend, so no user ever sees another's envelopes. A
+//! switch of account refills the seed with the other account's snapshot
+//! ([`LayoutSeed::refill`]) just before its layout mounts and takes it.
 
 use std::collections::HashMap;
 
@@ -69,6 +71,17 @@ impl LayoutSeed {
             bootstrap.outbox.clone(),
         );
         use_context_provider(|| Self(CopyValue::new(seed)));
+    }
+
+    /// Hands another account's snapshot (a switch's answer) to the next
+    /// layout store, in place of whatever is left of the seed.
+    pub fn refill(self, snapshot: &Bootstrap) {
+        let mut seed = self.0;
+        seed.set((
+            snapshot.widgets.clone(),
+            snapshot.role_widgets.clone(),
+            snapshot.outbox.clone(),
+        ));
     }
 
     /// The seed, once; empty afterwards or without a provider. Not a hook:

@@ -41,7 +41,7 @@ fn envelope(id: WidgetId, fetched_at: u64) -> WidgetEnvelope {
 fn root() -> Element {
     let user = mock_api::data::user_for(&Username::parse("alice").expect("valid"));
     let boot = Bootstrap {
-        session: Some(Session { user }),
+        session: Some(Session::alone(user)),
         locked: None,
         api_url: "http://127.0.0.1:4000".into(),
         embedded_api: true,

@@ -1,5 +1,6 @@
 //! One module per route, plus the signed-in layout.
 
+pub mod accounts;
 pub mod cache;
 pub mod dashboard;
 pub mod links;
@@ -20,4 +21,4 @@ pub use post::PostView;
 pub use profile::ProfileView;
 pub use settings::SettingsView;
 pub use shell::Shell;
-pub use sign_in::SignIn;
+pub use sign_in::{AddAccount, SignIn};

@@ -49,7 +49,7 @@ fn full_seed() -> (String, PostPage) {
 fn root() -> Element {
     let user = mock_api::data::user_for(&Username::parse("pia").expect("valid"));
     let boot = Bootstrap {
-        session: Some(Session { user }),
+        session: Some(Session::alone(user)),
         locked: None,
         api_url: "http://127.0.0.1:4000".into(),
         embedded_api: true,

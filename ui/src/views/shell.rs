@@ -1,17 +1,25 @@
-//! The signed-in layout: top bar (navigation, user, sign-out, asking first
-//! when changes wait to sync), the connectivity banner (with the changes
-//! waiting) and prewarm progress, around the current view. It
-//! provides the layout store, follows `widget-updated` pushes, keeps the
-//! clock for "updated 3 min ago", and turns Ctrl+R / Cmd+R into a refresh
-//! of the current view. Without a session it sends the user to sign-in
-//! (after sign-out, or when the API ended the session).
+//! The signed-in layout: top bar (navigation, the account switcher,
+//! sign-out, asking first when changes wait to sync), the connectivity
+//! banner (with the changes waiting) and prewarm progress, around the
+//! current view. It provides the layout store, follows `widget-updated`
+//! pushes, keeps the clock for "updated 3 min ago", and turns Ctrl+R /
+//! Cmd+R into a refresh of the current view. Without a session it sends the
+//! user to sign-in (after the last sign-out, or when the API ended the
+//! session).
+//!
+//! Each account shown gets a layout of its own (keyed by its user id): a
+//! switch drops the old layout with its store, and the new one starts from
+//! the switch's snapshot of the account's cache.
 
 use std::time::Duration;
 
 use dioxus::prelude::*;
 use larder_protocol::{events::PrewarmProgress, Connectivity, ScreenReport, ScreenView};
 
-use super::outbox::{RefusedNotices, SignOutConfirm, WaitingChanges};
+use super::{
+    accounts::AccountSwitcher,
+    outbox::{RefusedNotices, SignOutConfirm, WaitingChanges},
+};
 use crate::{
     app::Route,
     backend::{
@@ -25,21 +33,49 @@ use crate::{
 pub fn Shell() -> Element {
     let store = use_global_store();
     let navigator = use_navigator();
+    use_effect(move || {
+        if store.session.read().is_none() {
+            navigator.replace(Route::SignIn {});
+        } else {
+            crate::host::reveal_live_ui();
+        }
+    });
+    let Some(user) = store.session.read().as_ref().map(|s| s.user.id.clone()) else {
+        return rsx! {};
+    };
+    rsx! {
+        // Keyed, so another account's layout is a new one.
+        for user in std::iter::once(user) {
+            AccountShell { key: "{user}", user: user.clone() }
+        }
+    }
+}
+
+/// The layout of account `user`, shown.
+#[component]
+fn AccountShell(user: String) -> Element {
+    let store = use_global_store();
     let layout = LayoutStore::provide();
     let mut signing_out = use_signal(|| false);
 
-    // The backend's pushes for the layout, from the snapshot on (see
-    // `backend::feed`).
+    // The backend's pushes for this account's layout, from the snapshot
+    // on (see `backend::feed`); another account's are not for it.
     let _pushes = use_hook(|| {
         let (mut outbox, mut refused) = (layout.outbox, layout.refused);
-        std::rc::Rc::new(feed::attach(Audience::Layout, move |pushed| match pushed {
-            Pushed::Widget(envelope) => layout.offer(envelope),
-            Pushed::RoleWidget(envelope) => layout.offer_role(envelope),
-            Pushed::Outbox(now) => outbox.set(now),
-            Pushed::Refused(refusal) => refused.write().push(refusal),
-            _ => {}
+        std::rc::Rc::new(feed::attach(Audience::Layout, move |pushed| {
+            if pushed.user() != Some(user.as_str()) {
+                return;
+            }
+            match pushed {
+                Pushed::Widget(envelope) => layout.offer(envelope.value),
+                Pushed::RoleWidget(envelope) => layout.offer_role(envelope.value),
+                Pushed::Outbox(now) => outbox.set(now.value),
+                Pushed::Refused(refusal) => refused.write().push(refusal.value),
+                _ => {}
+            }
         }))
     });
+    use_effect(|| crate::host::mark("larder-account-painted"));
     // The outbox as it is now; the events above keep it current.
     use_future(move || async move {
         let mut outbox = layout.outbox;
@@ -86,13 +122,6 @@ pub fn Shell() -> Element {
         });
     }));
 
-    use_effect(move || {
-        if store.session.read().is_none() {
-            navigator.replace(Route::SignIn {});
-        } else {
-            crate::host::reveal_live_ui();
-        }
-    });
     let Some(session) = store.session.read().clone() else {
         return rsx! {};
     };
@@ -117,12 +146,17 @@ pub fn Shell() -> Element {
         }
         spawn(async move {
             // Signing out always ends the session locally; the backend
-            // revokes the token upstream on a best-effort basis.
-            if let Err(err) = backend::sign_out().await {
-                web_sys::console::warn_1(&err.to_string().into());
-            }
+            // revokes the token upstream on a best-effort basis, and
+            // answers with the account shown next, if another is signed in.
+            let next = match backend::sign_out().await {
+                Ok(next) => next,
+                Err(err) => {
+                    web_sys::console::warn_1(&err.to_string().into());
+                    None
+                }
+            };
             signing_out.set(false);
-            session.set(None);
+            session.set(next);
         });
     };
 
@@ -140,7 +174,7 @@ pub fn Shell() -> Element {
                     PrewarmStatus { progress: *store.prewarm.read() }
                     TasksDue {}
                     UnreadCount {}
-                    span { class: "user", "data-testid": "user-name", "{session.user.name}" }
+                    AccountSwitcher { session: session.clone() }
                     button {
                         class: "secondary",
                         "data-testid": "sign-out",

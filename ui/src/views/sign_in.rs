@@ -1,4 +1,5 @@
-//! The sign-in view: a username only, as the API's sign-in takes.
+//! The sign-in view: a username only, as the API's sign-in takes. The
+//! same card adds an account beside those signed in ([`AddAccount`]).
 //!
 //! The username is checked with the same rules the backend and the API use
 //! (`Username::parse`) before anything is sent, so an empty, blank or
@@ -11,17 +12,35 @@ use crate::{app::Route, backend, stores::use_global_store};
 
 #[component]
 pub fn SignIn() -> Element {
+    rsx! { SignInCard { adding: false } }
+}
+
+/// Signs one more account in; the accounts signed in stay signed in, and
+/// the new one is shown.
+#[component]
+pub fn AddAccount() -> Element {
+    rsx! { SignInCard { adding: true } }
+}
+
+#[component]
+fn SignInCard(adding: bool) -> Element {
     let store = use_global_store();
     let navigator = use_navigator();
     let mut username = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let mut pending = use_signal(|| false);
 
-    use_effect(|| crate::host::set_title("Sign in · Larder"));
+    use_effect(move || {
+        crate::host::set_title(if adding {
+            "Add an account · Larder"
+        } else {
+            "Sign in · Larder"
+        })
+    });
     // A restored session goes straight to the dashboard; without one, this
     // is the view the window opens on.
     use_effect(move || {
-        if store.session.read().is_some() {
+        if !adding && store.session.read().is_some() {
             navigator.replace(Route::Dashboard {});
         } else {
             crate::host::reveal_live_ui();
@@ -60,7 +79,11 @@ pub fn SignIn() -> Element {
         main { class: "sign-in",
             form { class: "sign-in-card", onsubmit: submit,
                 h1 { "Larder" }
-                p { class: "muted", "Your dashboard, ready before you are." }
+                if adding {
+                    p { class: "muted", "Add an account. Those signed in stay signed in." }
+                } else {
+                    p { class: "muted", "Your dashboard, ready before you are." }
+                }
                 if let Some(notice) = store.notice.read().clone() {
                     p { class: "notice", role: "status", "data-testid": "signed-out-notice", "{notice}" }
                 }
@@ -84,6 +107,9 @@ pub fn SignIn() -> Element {
                     r#type: "submit",
                     disabled: pending(),
                     if pending() { "Signing in…" } else { "Sign in" }
+                }
+                if adding && store.session.read().is_some() {
+                    Link { to: Route::Dashboard {}, class: "link", "data-testid": "cancel-add-account", "Cancel" }
                 }
             }
         }

@@ -14,8 +14,10 @@
 //! the others. A request of an ended session is never joined by a newer
 //! one, so its outcome (a 401 above all) never reaches the newer session.
 //!
-//! Writes pass a fence: a fetch started under one session epoch is never
-//! written after [`Engine::end_epoch`] (sign-out).
+//! Writes pass a fence: a fetch started under one of a user's session
+//! epochs is never written after [`Engine::end_epoch`] ended it (that
+//! user's sign-out or next sign-in). Each user has epochs of their own, so
+//! one account's sign-in or sign-out never fences another's fetches.
 
 use std::{
     collections::HashMap,
@@ -89,14 +91,28 @@ pub struct Engine {
     inflight: Arc<Mutex<HashMap<FlightId, InFlight>>>,
     /// Numbers the flights.
     serials: Arc<std::sync::atomic::AtomicU64>,
-    /// The session epoch. Writes hold the read lock while they check it
-    /// and write; ending an epoch takes the write lock, so no write of the
-    /// old epoch can land after it.
-    epoch: Arc<RwLock<u64>>,
+    /// Each user's current session epoch. Writes hold the read lock while
+    /// they check it and write; ending an epoch takes the write lock, so no
+    /// write of the old epoch can land after it.
+    epochs: Arc<RwLock<Epochs>>,
     /// Announces every write that changed an entry's bytes.
     updates: tokio::sync::broadcast::Sender<CacheUpdate>,
     /// Reads served from the cache, by (user id, key), since start.
     hits: Arc<Mutex<HashMap<(String, String), u64>>>,
+}
+
+/// Every user's current session epoch. Epochs are numbered across users,
+/// so an epoch names one session of one user.
+#[derive(Debug, Default)]
+struct Epochs {
+    last: u64,
+    current: HashMap<String, u64>,
+}
+
+impl Epochs {
+    fn of(&self, user_id: &str) -> u64 {
+        self.current.get(user_id).copied().unwrap_or(0)
+    }
 }
 
 /// A stored value that differs from what was cached before: pushed to the
@@ -124,7 +140,7 @@ impl Engine {
             clock,
             inflight: Arc::default(),
             serials: Arc::default(),
-            epoch: Arc::default(),
+            epochs: Arc::default(),
             // Receivers that fall this far behind skip to the newest.
             updates: tokio::sync::broadcast::channel(64).0,
             hits: Arc::default(),
@@ -181,16 +197,25 @@ impl Engine {
         &self.store
     }
 
-    /// Ends the current session epoch: fetches already under way will not
-    /// write their results, and no later read joins them. Returns once no
-    /// write of the old epoch is in progress.
-    pub fn end_epoch(&self) {
-        *self.epoch.write().unwrap_or_else(PoisonError::into_inner) += 1;
+    /// Ends `user_id`'s current session epoch: their fetches already under
+    /// way will not write their results, and no later read joins them.
+    /// Other users' epochs go on. Returns the new epoch, once no write of
+    /// the old one is in progress.
+    pub fn end_epoch(&self, user_id: &str) -> u64 {
+        let mut epochs = self.epochs.write().unwrap_or_else(PoisonError::into_inner);
+        epochs.last += 1;
+        let epoch = epochs.last;
+        epochs.current.insert(user_id.to_owned(), epoch);
+        epoch
     }
 
-    /// The current session epoch.
-    pub fn epoch(&self) -> u64 {
-        *self.epoch.read().unwrap_or_else(PoisonError::into_inner)
+    /// `user_id`'s current session epoch.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn epoch(&self, user_id: &str) -> u64 {
+        self.epochs
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .of(user_id)
     }
 
     /// Reads `key` of `user_id` under `policy` in the current session
@@ -204,7 +229,7 @@ impl Engine {
         policy: Policy,
         fetch: FetchFn,
     ) -> Result<Read, CoreError> {
-        self.read_in(self.epoch(), user_id, key, policy, fetch)
+        self.read_in(self.epoch(user_id), user_id, key, policy, fetch)
             .await
     }
 
@@ -310,7 +335,7 @@ impl Engine {
         key: &str,
         fetch: FetchFn,
     ) -> Result<CacheEntry, CoreError> {
-        self.flight(self.epoch(), user_id, key, fetch, 0).await
+        self.flight(self.epoch(user_id), user_id, key, fetch, 0).await
     }
 
     /// Fetches `key` for a session of `epoch` with a request that started
@@ -415,8 +440,8 @@ impl Engine {
             }
         };
         {
-            let current = self.epoch.read().unwrap_or_else(PoisonError::into_inner);
-            if *current != *epoch {
+            let epochs = self.epochs.read().unwrap_or_else(PoisonError::into_inner);
+            if epochs.of(user_id) != *epoch {
                 tracing::debug!(key = %crate::log_key(key), "dropped a fetch that finished after its session ended");
                 return Ok(entry);
             }

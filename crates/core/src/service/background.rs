@@ -11,6 +11,7 @@ use larder_protocol::{events::PrewarmProgress, Connectivity, Freshness};
 use tokio::sync::watch;
 
 use super::Larder;
+use larder_store::store::partition_name;
 use crate::{CoreError, Resource};
 
 /// How many revalidations a reconnect runs at once.
@@ -101,8 +102,9 @@ impl Larder {
     }
 
     beneath_the_facade! {
-        /// Moves the session token and every partition's key that the store in
-        /// use lacks from `old` (the store the user chose before), so changing
+        /// Moves every kept account's session token and every partition's key
+        /// that the store in use lacks from `old` (the store the user chose
+        /// before), so changing
         /// where keys are kept loses nothing. A partition's key moves only if
         /// it opens what is sealed in that partition: a store that answers
         /// another key (restored from another machine) gives nothing, and keeps
@@ -119,7 +121,12 @@ impl Larder {
             };
             store.set_fallback_secrets(old.clone());
             let partitions = store.partition_names();
+            // The token of a session kept by an older Larder, each kept
+            // account's token, and each partition's key.
             let mut names = vec![larder_store::secrets::SESSION_TOKEN.to_owned()];
+            names.extend(self.inner.persistence.kept().users.iter().map(|user| {
+                larder_store::secrets::session_token_name(&partition_name(&user.id))
+            }));
             names.extend(
                 partitions
                     .iter()
@@ -130,7 +137,7 @@ impl Larder {
                     .iter()
                     .find(|partition| larder_store::secrets::cache_key_name(partition) == name)
                 else {
-                    return true; // the session token
+                    return true; // a session token
                 };
                 let sample = store.sealed_sample(partition);
                 larder_store::secrets::fitting_key(name, secret, sample.as_deref()).is_ok()
@@ -253,65 +260,107 @@ impl Larder {
         }
     }
 
-    /// Fetches everything the user's dashboard shows in parallel in the
-    /// background, in the dashboard's order: the five widgets, and the role
-    /// widgets of the user's role only, reporting "n of total warmed". A
-    /// widget already fresh in the cache counts as warmed from the start, so
-    /// a warm open reports itself done at once rather than "0 of 5" for an
-    /// instant; the others are read through the cache, so in-flight ones
-    /// are shared.
+    /// Fetches everything the shown account's dashboard shows (see
+    /// [`Self::prewarm_for`]).
     pub fn prewarm(&self) -> Result<(), CoreError> {
-        let session = self.signed_in()?;
+        self.prewarm_for(&self.signed_in()?);
+        Ok(())
+    }
+
+    /// Fetches everything `session`'s dashboard shows in parallel in the
+    /// background, in the dashboard's order: the five widgets, and the role
+    /// widgets of the user's role only, reporting "n of total warmed" while
+    /// the account is shown. A widget already fresh in the cache counts as
+    /// warmed from the start, so a warm open reports itself done at once
+    /// rather than "0 of 5" for an instant; the others are read through the
+    /// cache under `session`, so in-flight ones are shared, and a switch
+    /// meanwhile changes nothing of what is fetched for whom.
+    pub(super) fn prewarm_for(&self, session: &super::ActiveSession) {
+        let user_id = session.user.id.clone();
         let dashboard: Vec<Resource> = super::roles::dashboard(session.user.role).collect();
         let total = u8::try_from(dashboard.len()).unwrap_or(u8::MAX);
         let (fresh, to_warm): (Vec<Resource>, Vec<Resource>) = dashboard
             .into_iter()
-            .partition(|resource| self.is_fresh(resource));
+            .partition(|resource| self.is_fresh(&user_id, resource));
         let start = PrewarmProgress {
             warmed: fresh.len() as u8,
             failed: 0,
             total,
         };
-        self.inner.progress.send_replace(start);
         let larder = self.clone();
+        let session = session.clone();
+        let mut prewarms = self
+            .inner
+            .prewarm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let task = tokio::spawn(async move {
             let mut reads: FuturesUnordered<_> = to_warm
                 .into_iter()
                 .map(|resource| {
-                    let larder = larder.clone();
+                    let (larder, session) = (larder.clone(), session.clone());
                     async move {
-                        match resource {
-                            Resource::Widget(widget) => larder.get_widget(widget).await.map(drop),
-                            Resource::Role(widget) => {
-                                larder.get_role_widget(widget).await.map(drop)
-                            }
-                            _ => Ok(()),
-                        }
+                        larder
+                            .read_resource_as::<serde_json::Value>(&session, resource)
+                            .await
+                            .map(drop)
                     }
                 })
                 .collect();
             let mut progress = start;
             while let Some(result) = reads.next().await {
                 match result {
-                    Ok(_) => progress.warmed += 1,
+                    Ok(()) => progress.warmed += 1,
                     Err(err) => {
                         tracing::warn!(%err, "a widget could not be prewarmed");
                         progress.failed += 1;
                     }
                 }
-                larder.inner.progress.send_replace(progress);
+                larder.record_progress(&session.user.id, progress);
             }
         });
-        let previous = self
+        if let Some(previous) = prewarms.insert(
+            user_id.clone(),
+            super::Prewarm {
+                task: task.abort_handle(),
+                progress: start,
+            },
+        ) {
+            previous.task.abort();
+        }
+        drop(prewarms);
+        self.publish_progress(&user_id);
+    }
+
+    /// Keeps `user_id`'s prewarm progress, and tells windows if the
+    /// account is shown.
+    fn record_progress(&self, user_id: &str, progress: PrewarmProgress) {
+        if let Some(prewarm) = self
             .inner
             .prewarm
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .replace(task.abort_handle());
-        if let Some(previous) = previous {
-            previous.abort();
+            .get_mut(user_id)
+        {
+            prewarm.progress = progress;
         }
-        Ok(())
+        self.publish_progress(user_id);
+    }
+
+    /// Tells windows how far `user_id`'s prewarm has come, if the account
+    /// is shown (none yet counts as not started).
+    pub(super) fn publish_progress(&self, user_id: &str) {
+        let progress = self
+            .inner
+            .prewarm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(user_id)
+            .map(|prewarm| prewarm.progress)
+            .unwrap_or_default();
+        self.while_shown(user_id, || {
+            self.inner.progress.send_replace(progress);
+        });
     }
 
     /// How far prewarm has come.

@@ -4,8 +4,10 @@
 //! here.
 //!
 //! - this module: construction, settings and config;
-//! - [`session`]: the session: sign-in, restore (or locked, waiting for the
-//!   keychain), sign-out, and the API rejecting the session;
+//! - [`session`]: the signed-in accounts: sign-in (or adding an account),
+//!   restore (each account, or locked, waiting for the keychain), switching
+//!   the account shown; [`session_end`]: sign-out and the API rejecting a
+//!   session;
 //! - [`reads`]: the data commands that read, through the cache;
 //! - [`roles`]: the role widgets, each for one role only;
 //! - [`posts`]: a post's page, each part read once its input is known;
@@ -26,6 +28,7 @@ mod retention;
 mod roles;
 mod screen;
 mod session;
+mod session_end;
 mod writes;
 
 use std::sync::{Arc, PoisonError, RwLock};
@@ -61,7 +64,7 @@ impl std::fmt::Debug for Larder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Larder")
             .field("api", &self.inner.client.base_url())
-            .field("session", &self.read_session())
+            .field("accounts", &read_lock(&self.inner.accounts))
             .field("locked", &self.locked().map(|l| crate::log_id(&l.user.id)))
             .field("connectivity", &self.inner.client.connectivity().current())
             .finish_non_exhaustive()
@@ -72,22 +75,24 @@ struct Inner {
     client: ApiClient,
     /// The per-user cache every data read goes through.
     engine: Engine,
-    /// The signed-in session. A `std::sync::RwLock` is enough: it is only
-    /// held to copy or swap the value, never across an `.await`.
-    session: RwLock<Option<ActiveSession>>,
-    /// The session as the UI sees it, announced on every change.
+    /// The signed-in accounts and the one shown. A `std::sync::RwLock` is
+    /// enough: it is only held to copy or change the value, never across
+    /// an `.await`.
+    accounts: RwLock<Accounts>,
+    /// The session shown as the UI sees it, announced on every change.
     session_changes: watch::Sender<Option<Session>>,
-    /// A kept session that could not be resumed because its secrets could
+    /// Kept accounts that could not be resumed because their secrets could
     /// not be read (a locked keychain): not signed out, waiting for Retry.
-    locked: RwLock<Option<Locked>>,
+    locked: RwLock<Vec<Locked>>,
     persistence: Arc<dyn SessionPersistence>,
     settings: RwLock<Settings>,
     /// The API's config: the last one fetched, or the cached one.
     config: RwLock<AppConfig>,
-    /// The latest prewarm's progress.
+    /// The shown account's prewarm progress.
     progress: watch::Sender<PrewarmProgress>,
-    /// The running prewarm, aborted by sign-out or a new prewarm.
-    prewarm: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+    /// Each account's running prewarm (aborted by its sign-out or its next
+    /// prewarm) and its latest progress.
+    prewarm: std::sync::Mutex<std::collections::HashMap<String, Prewarm>>,
     /// Whether the kept session has been restored (or found locked, or
     /// absent): the sweeper and the size limit wait for it, so they know
     /// whose data to keep.
@@ -103,6 +108,46 @@ struct Inner {
     /// Where a damaged cache was moved at open, a fresh one taking its
     /// place.
     rebuilt: std::sync::Mutex<Option<std::path::PathBuf>>,
+}
+
+/// An account's prewarm: its task and how far it has come.
+#[derive(Debug)]
+struct Prewarm {
+    task: tokio::task::AbortHandle,
+    progress: PrewarmProgress,
+}
+
+/// The signed-in accounts, in the order they were added, and the one the
+/// windows show. Its `Debug` names users by their [`crate::log_id`] only.
+#[derive(Clone, Default)]
+struct Accounts {
+    active: Vec<ActiveSession>,
+    shown: Option<String>,
+}
+
+impl std::fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Accounts")
+            .field("active", &self.active)
+            .field("shown", &self.shown.as_deref().map(crate::log_id))
+            .finish()
+    }
+}
+
+impl Accounts {
+    fn shown(&self) -> Option<&ActiveSession> {
+        let shown = self.shown.as_deref()?;
+        self.active.iter().find(|session| session.user.id == shown)
+    }
+
+    /// The session as the UI sees it: the account shown, and every one
+    /// signed in.
+    fn view(&self) -> Option<Session> {
+        Some(Session {
+            user: self.shown()?.user.clone(),
+            accounts: self.active.iter().map(|s| s.user.clone()).collect(),
+        })
+    }
 }
 
 /// A kept session waiting for its secrets, and why.
@@ -160,14 +205,14 @@ impl Larder {
                 inner: Arc::new(Inner {
                     client,
                     engine,
-                    session: RwLock::new(None),
+                    accounts: RwLock::default(),
                     session_changes: watch::channel(None).0,
-                    locked: RwLock::new(None),
+                    locked: RwLock::default(),
                     persistence,
                     settings: RwLock::default(),
                     config: RwLock::new(config),
                     progress: watch::channel(PrewarmProgress::default()).0,
-                    prewarm: std::sync::Mutex::new(None),
+                    prewarm: std::sync::Mutex::default(),
                     restored: watch::channel(false).0,
                     screen_inputs: std::sync::Mutex::default(),
                     screen: watch::channel(crate::auto_refresh::Screen::default()).0,

@@ -16,6 +16,7 @@
 use std::sync::{Mutex, PoisonError};
 
 use larder_protocol::{
+    events::ForUser,
     profile::is_plain_id, ChangeKind, Discarded, Outbox, PendingChange, RefusedChange, WidgetData,
     WidgetEnvelope, WidgetId,
 };
@@ -46,13 +47,14 @@ pub(super) struct OutboxChannels {
     /// The change whose request is on its way: (user id, change id). The
     /// sender claims a record and a discard removes one under this lock.
     pub in_flight: Mutex<Option<(String, String)>>,
-    /// No attempt before this instant, for this user (backoff and
+    /// No attempt before this instant, by user (backoff and
     /// `Retry-After`), whatever wakes the sender.
-    pub not_before: Mutex<Option<(String, tokio::time::Instant)>>,
+    pub not_before: Mutex<std::collections::HashMap<String, tokio::time::Instant>>,
     /// Changes acknowledged, until fresher data shows them.
     pub acknowledged: Mutex<Vec<Acknowledged>>,
-    pub changes: watch::Sender<Outbox>,
-    pub refused: broadcast::Sender<RefusedChange>,
+    /// The shown account's outbox, and whose it is.
+    pub changes: watch::Sender<ForUser<Outbox>>,
+    pub refused: broadcast::Sender<ForUser<RefusedChange>>,
 }
 
 impl Default for OutboxChannels {
@@ -64,7 +66,7 @@ impl Default for OutboxChannels {
             in_flight: Mutex::default(),
             not_before: Mutex::default(),
             acknowledged: Mutex::default(),
-            changes: watch::channel(Outbox::default()).0,
+            changes: watch::channel(ForUser::new("", Outbox::default())).0,
             refused: broadcast::channel(16).0,
         }
     }
@@ -182,7 +184,7 @@ impl Larder {
             tracing::info!("discarded a change that was already sent; the API may still apply it");
         }
         self.publish_outbox(&session.user.id);
-        self.announce_widget(WidgetId::NOTIFICATIONS);
+        self.announce_widget(&session.user.id, WidgetId::NOTIFICATIONS);
         Ok(Discarded {
             outbox: self.outbox()?,
             may_still_arrive,
@@ -190,48 +192,50 @@ impl Larder {
     }
 
     beneath_the_facade! {
-        /// Every change of the signed-in user's outbox from now on.
-        pub fn outbox_changes(&self) -> watch::Receiver<Outbox> {
+        /// Every change of the shown account's outbox from now on.
+        pub fn outbox_changes(&self) -> watch::Receiver<ForUser<Outbox>> {
             self.inner.outbox.changes.subscribe()
         }
     }
 
     beneath_the_facade! {
         /// Every change the API refuses for good from now on.
-        pub fn refused_changes(&self) -> broadcast::Receiver<RefusedChange> {
+        pub fn refused_changes(&self) -> broadcast::Receiver<ForUser<RefusedChange>> {
             self.inner.outbox.refused.subscribe()
         }
     }
 
     /// Announces `user_id`'s outbox as it is now.
+    /// Only the shown account's reaches windows.
     pub(super) fn publish_outbox(&self, user_id: &str) {
         match self.inner.engine.store().outbox_records(user_id) {
-            Ok(records) => {
-                self.inner.outbox.changes.send_replace(Outbox {
-                    changes: records.changes,
-                    set_aside: records.set_aside,
-                });
-            }
+            Ok(records) => self.while_shown(user_id, || {
+                self.inner.outbox.changes.send_replace(ForUser::new(
+                    user_id,
+                    Outbox {
+                        changes: records.changes,
+                        set_aside: records.set_aside,
+                    },
+                ));
+            }),
             Err(err) => tracing::warn!(%err, "the outbox could not be read"),
         }
     }
 
-    /// `envelope` (widget 4's) with every waiting change applied and
-    /// listed as pending.
-    pub(super) fn with_overlay(&self, mut envelope: WidgetEnvelope) -> WidgetEnvelope {
-        let (Some(session), WidgetData::Notifications(center)) =
-            (self.read_session(), &mut envelope.data.data)
-        else {
+    /// `envelope` (`user_id`'s widget 4) with every waiting change of
+    /// theirs applied and listed as pending.
+    pub(super) fn with_overlay(&self, user_id: &str, mut envelope: WidgetEnvelope) -> WidgetEnvelope {
+        let WidgetData::Notifications(center) = &mut envelope.data.data else {
             return envelope;
         };
         // Acknowledged changes older than the data shown are in it now.
         let acknowledged: Vec<String> = {
             let mut acknowledged = lock(&self.inner.outbox.acknowledged);
             acknowledged
-                .retain(|ack| ack.user_id != session.user.id || ack.at_ms > envelope.fetched_at);
+                .retain(|ack| ack.user_id != user_id || ack.at_ms > envelope.fetched_at);
             acknowledged
                 .iter()
-                .filter(|ack| ack.user_id == session.user.id)
+                .filter(|ack| ack.user_id == user_id)
                 .map(|ack| ack.notification_id.clone())
                 .collect()
         };
@@ -240,7 +244,7 @@ impl Larder {
                 note.read = true;
             }
         }
-        let Ok(records) = self.inner.engine.store().outbox_records(&session.user.id) else {
+        let Ok(records) = self.inner.engine.store().outbox_records(user_id) else {
             return envelope;
         };
         for waiting in records.changes {
@@ -257,12 +261,9 @@ impl Larder {
         envelope
     }
 
-    /// Pushes `widget`'s cached envelope (with the overlay) to windows.
-    pub(super) fn announce_widget(&self, widget: WidgetId) {
-        if let Some(session) = self.read_session() {
-            self.inner
-                .engine
-                .announce(&session.user.id, &widget_key(widget));
-        }
+    /// Pushes `user_id`'s `widget` as cached (with the overlay); windows
+    /// hear of it while the account is shown (see [`crate::Events`]).
+    pub(super) fn announce_widget(&self, user_id: &str, widget: WidgetId) {
+        self.inner.engine.announce(user_id, &widget_key(widget));
     }
 }

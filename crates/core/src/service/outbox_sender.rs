@@ -1,5 +1,6 @@
-//! The outbox's sender: one task that sends the signed-in user's waiting
-//! changes in order, one at a time, each with its own `Idempotency-Key`.
+//! The outbox's sender: one task that sends every signed-in account's
+//! waiting changes (shown or not), each account's in order, one at a time,
+//! each with its own `Idempotency-Key`, its own token and its own backoff.
 //!
 //! A change leaves the outbox only when the API has answered it for good: a
 //! 2xx, or a final 4xx (then it is rolled back and the user is told).
@@ -18,7 +19,9 @@
 
 use std::time::Duration;
 
-use larder_protocol::{ChangeKind, PendingChange, RefusedChange, WidgetData, WidgetId};
+use larder_protocol::{
+    events::ForUser, ChangeKind, PendingChange, RefusedChange, WidgetData, WidgetId,
+};
 
 use super::{
     outbox::{lock, Acknowledged},
@@ -97,23 +100,36 @@ impl Larder {
     /// How long `user_id` must still wait before the next attempt.
     fn backing_off(&self, user_id: &str) -> Option<Duration> {
         let not_before = lock(&self.inner.outbox.not_before);
-        let (user, until) = not_before.as_ref()?;
+        let until = not_before.get(user_id)?;
         let left = until.saturating_duration_since(tokio::time::Instant::now());
-        (user == user_id && !left.is_zero()).then_some(left)
+        (!left.is_zero()).then_some(left)
     }
 
     fn back_off(&self, user_id: &str, wait: Duration) {
-        *lock(&self.inner.outbox.not_before) =
-            Some((user_id.to_owned(), tokio::time::Instant::now() + wait));
+        lock(&self.inner.outbox.not_before)
+            .insert(user_id.to_owned(), tokio::time::Instant::now() + wait);
     }
 
-    /// Sends the signed-in user's waiting changes, in order, until one
-    /// cannot be sent now.
+    /// Sends every signed-in account's waiting changes, each account's in
+    /// order until one cannot be sent now; what is left waits for the
+    /// soonest retry among them. One account backing off (or rejected)
+    /// never holds back another's changes.
     async fn send_waiting(&self) -> Next {
         let _one_pass = self.inner.outbox.sending.lock().await;
-        let Ok(session) = self.signed_in() else {
-            return Next::Wait;
-        };
+        let mut next = Next::Wait;
+        for session in self.active_sessions() {
+            next = match (next, self.send_waiting_of(&session).await) {
+                (Next::RetryIn(a), Next::RetryIn(b)) => Next::RetryIn(a.min(b)),
+                (Next::Wait, other) | (other, Next::Wait) => other,
+            };
+        }
+        next
+    }
+
+    /// Sends `session`'s waiting changes, in order, until one cannot be
+    /// sent now.
+    async fn send_waiting_of(&self, session: &ActiveSession) -> Next {
+        let session = session.clone();
         self.publish_outbox(&session.user.id);
         let mut acknowledged_at = None;
         loop {
@@ -255,10 +271,18 @@ impl Larder {
                     Ok(true) => {
                         tracing::warn!(status, "the API refused a change; it was rolled back");
                         self.publish_outbox(user_id);
-                        self.announce_widget(WidgetId::NOTIFICATIONS);
-                        let _ = self.inner.outbox.refused.send(RefusedChange {
-                            change,
-                            reason: format!("the server answered {status}: {message}"),
+                        self.announce_widget(user_id, WidgetId::NOTIFICATIONS);
+                        // Told to the windows while its account is shown;
+                        // otherwise the account shows it rolled back when
+                        // it is shown again.
+                        self.while_shown(user_id, || {
+                            let _ = self.inner.outbox.refused.send(ForUser::new(
+                                user_id.as_str(),
+                                RefusedChange {
+                                    change,
+                                    reason: format!("the server answered {status}: {message}"),
+                                },
+                            ));
                         });
                     }
                     Ok(false) => {} // discarded meanwhile: already rolled back
@@ -356,7 +380,7 @@ impl Larder {
     async fn refetch_after(&self, session: &ActiveSession, since_ms: u64) {
         if let Err(err) = self.fetch_notifications_since(session, since_ms).await {
             tracing::debug!(%err, "widget 4 could not be refetched after changes");
-            self.announce_widget(WidgetId::NOTIFICATIONS);
+            self.announce_widget(&session.user.id, WidgetId::NOTIFICATIONS);
         }
     }
 }

@@ -47,7 +47,7 @@ impl Larder {
     /// `resource`'s cached value for the signed-in user, read without a
     /// request and without counting a hit.
     fn cached<T: DeserializeOwned>(&self, resource: &Resource) -> Option<T> {
-        decode(&self.stored(resource)?.payload).ok()
+        decode(&self.stored(&self.read_session()?, resource)?.payload).ok()
     }
 
     /// What post `id`'s page shows, as far as the cache knows it: the post

@@ -76,12 +76,21 @@ impl Larder {
         })
     }
 
-    /// Reads `resource` for the signed-in user through the cache.
+    /// Reads `resource` for the shown account through the cache.
     pub(crate) async fn read_resource<T: DeserializeOwned>(
         &self,
         resource: Resource,
     ) -> Result<Envelope<T>, CoreError> {
-        let session = self.signed_in()?;
+        self.read_resource_as(&self.signed_in()?, resource).await
+    }
+
+    /// Reads `resource` for `session` (shown or not) through the cache.
+    pub(super) async fn read_resource_as<T: DeserializeOwned>(
+        &self,
+        session: &ActiveSession,
+        resource: Resource,
+    ) -> Result<Envelope<T>, CoreError> {
+        let session = session.clone();
         let key = resource.key();
         let policy = self.policy_for(&resource.policy_name());
         if self.inner.client.connectivity().is_offline() {
@@ -116,15 +125,18 @@ impl Larder {
     /// One widget for the signed-in user, through the cache.
     #[tracing::instrument(skip(self))]
     pub async fn get_widget(&self, widget: WidgetId) -> Result<WidgetEnvelope, CoreError> {
-        let envelope = self.read_resource(Resource::Widget(widget)).await?;
-        Ok(self.overlaid(envelope))
+        let session = self.signed_in()?;
+        let envelope = self
+            .read_resource_as(&session, Resource::Widget(widget))
+            .await?;
+        Ok(self.overlaid(&session.user.id, envelope))
     }
 
-    /// `envelope` with the outbox's waiting changes applied, if it is the
-    /// widget they change.
-    fn overlaid(&self, envelope: WidgetEnvelope) -> WidgetEnvelope {
+    /// `envelope` (`user_id`'s) with their outbox's waiting changes
+    /// applied, if it is the widget they change.
+    fn overlaid(&self, user_id: &str, envelope: WidgetEnvelope) -> WidgetEnvelope {
         if envelope.data.widget_id == WidgetId::NOTIFICATIONS {
-            self.with_overlay(envelope)
+            self.with_overlay(user_id, envelope)
         } else {
             envelope
         }
@@ -159,8 +171,11 @@ impl Larder {
     /// notices when the API is back.
     #[tracing::instrument(skip(self))]
     pub async fn refresh_widget(&self, widget: WidgetId) -> Result<WidgetEnvelope, CoreError> {
-        let envelope = self.refresh_resource(Resource::Widget(widget)).await?;
-        Ok(self.overlaid(envelope))
+        let session = self.signed_in()?;
+        let envelope = self
+            .refresh_resource_as(&session, Resource::Widget(widget))
+            .await?;
+        Ok(self.overlaid(&session.user.id, envelope))
     }
 
     /// Fetches `resource` from the upstream now, as [`Self::refresh_widget`].
@@ -168,7 +183,16 @@ impl Larder {
         &self,
         resource: Resource,
     ) -> Result<Envelope<T>, CoreError> {
-        let session = self.signed_in()?;
+        self.refresh_resource_as(&self.signed_in()?, resource).await
+    }
+
+    /// [`Self::refresh_resource`] for `session`.
+    async fn refresh_resource_as<T: DeserializeOwned>(
+        &self,
+        session: &ActiveSession,
+        resource: Resource,
+    ) -> Result<Envelope<T>, CoreError> {
+        let session = session.clone();
         let key = resource.key();
         if self.inner.client.connectivity().is_offline() {
             let policy = self.policy_for(&resource.policy_name());
@@ -215,13 +239,23 @@ impl Larder {
     /// `widget`'s cached envelope (with the outbox's overlay), read without
     /// any request.
     pub(super) fn cached_widget(&self, widget: WidgetId) -> Option<WidgetEnvelope> {
-        Some(self.overlaid(self.peeked(&Resource::Widget(widget))?))
+        let session = self.read_session()?;
+        let envelope = self.peeked_as(&session, &Resource::Widget(widget))?;
+        Some(self.overlaid(&session.user.id, envelope))
     }
 
-    /// `resource`'s cached envelope for the signed-in user, read without
+    /// `resource`'s cached envelope for the shown account, read without
     /// any request (a hit, as a read from the cache is).
     pub(super) fn peeked<T: DeserializeOwned>(&self, resource: &Resource) -> Option<Envelope<T>> {
-        let session = self.read_session()?;
+        self.peeked_as(&self.read_session()?, resource)
+    }
+
+    /// [`Self::peeked`] for `session`.
+    fn peeked_as<T: DeserializeOwned>(
+        &self,
+        session: &ActiveSession,
+        resource: &Resource,
+    ) -> Option<Envelope<T>> {
         let policy = self.policy_for(&resource.policy_name());
         let read = self
             .inner
@@ -231,10 +265,9 @@ impl Larder {
         read_envelope(read).ok()
     }
 
-    /// `resource`'s stored entry for the signed-in user, as it is: no
-    /// request, and not counted as a hit (as a read from the cache is).
-    pub(super) fn stored(&self, resource: &Resource) -> Option<CacheEntry> {
-        let session = self.read_session()?;
+    /// `resource`'s stored entry for `session`, as it is: no request, and
+    /// not counted as a hit (as a read from the cache is).
+    pub(super) fn stored(&self, session: &ActiveSession, resource: &Resource) -> Option<CacheEntry> {
         self.inner
             .engine
             .store()
@@ -242,18 +275,19 @@ impl Larder {
             .ok()?
     }
 
-    /// Widget 4's cached envelope with the outbox's overlay as it is now,
-    /// to push when the outbox changes, so that every window shows what
+    /// `user_id`'s widget 4 as cached with their outbox's overlay as it is
+    /// now, to push when the outbox changes, so that every window shows what
     /// was marked read (or sent, or refused) wherever it was done. Read
     /// from the store as it is, not counted as a hit.
-    pub(crate) fn notifications_for_outbox(&self) -> Option<WidgetEnvelope> {
+    pub(crate) fn notifications_for_outbox(&self, user_id: &str) -> Option<WidgetEnvelope> {
+        let session = self.active_sessions().into_iter().find(|s| s.user.id == user_id)?;
         let resource = Resource::Widget(WidgetId::NOTIFICATIONS);
-        let entry = self.stored(&resource)?;
+        let entry = self.stored(&session, &resource)?;
         let now = self.inner.engine.now_ms();
         let age = Duration::from_millis(now.saturating_sub(entry.fetched_at_ms));
         let state = self.policy_for(&resource.policy_name()).freshness(age);
         let envelope = envelope(&entry, state, Source::Cache, None).ok()?;
-        Some(self.with_overlay(envelope))
+        Some(self.with_overlay(&session.user.id, envelope))
     }
 
     beneath_the_facade! {
@@ -266,7 +300,7 @@ impl Larder {
                 return None;
             }
             let envelope = envelope(&update.entry, Freshness::Fresh, Source::Network, None).ok()?;
-            Some(self.overlaid(envelope))
+            Some(self.overlaid(&session.user.id, envelope))
         }
     }
 

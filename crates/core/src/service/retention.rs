@@ -2,8 +2,8 @@
 //! sweeper (entries past their horizon) and the size limit (the least
 //! recently used entries, across users).
 //!
-//! The signed-in user, the user whose kept session waits for the keychain
-//! (locked) and every user whose data was not purged by signing out (kept:
+//! Every signed-in account, every account whose kept session waits for the
+//! keychain (locked) and every user whose data was not purged by signing out (kept:
 //! signed out keeping the cache, ended by a 401 or a lost token) can come
 //! back to their data offline, where it is the only copy. So:
 //! - the sweeper never removes their entries for age, and removes nothing
@@ -24,14 +24,14 @@ use crate::{cache::policy::STALE_IF_ERROR, CoreError, Resource};
 impl Larder {
     beneath_the_facade! {
         /// The partitions whose data is the only copy a user can come back to:
-        /// the signed-in user's, the locked user's and every kept one.
+        /// every signed-in account's, every locked one's and every kept one.
         pub fn protected_partitions(&self) -> BTreeSet<String> {
             let mut protected = BTreeSet::new();
-            if let Some(session) = self.read_session() {
+            for session in self.active_sessions() {
                 protected.insert(partition_name(&session.user.id));
             }
-            if let Some(locked) = self.locked() {
-                protected.insert(partition_name(&locked.user.id));
+            for locked in super::read_lock(&self.inner.locked) {
+                protected.insert(partition_name(&locked.session.user.id));
             }
             match self.inner.engine.store().kept_partitions() {
                 Ok(kept) => protected.extend(kept),

@@ -84,17 +84,13 @@ impl Larder {
         as_role(widget, self.peeked(&Resource::Role(widget))?).ok()
     }
 
-    /// Whether `resource` is cached and fresh for the signed-in user.
-    pub(super) fn is_fresh(&self, resource: &Resource) -> bool {
-        match resource {
-            Resource::Widget(widget) => self
-                .cached_widget(*widget)
-                .is_some_and(|envelope| envelope.state == Freshness::Fresh),
-            Resource::Role(widget) => self
-                .cached_role_widget(*widget)
-                .is_some_and(|envelope| envelope.state == Freshness::Fresh),
-            _ => false,
-        }
+    /// Whether `resource` is cached and fresh for `user_id`.
+    pub(super) fn is_fresh(&self, user_id: &str, resource: &Resource) -> bool {
+        let policy = self.policy_for(&resource.policy_name());
+        matches!(
+            self.inner.engine.peek(user_id, &resource.key(), policy),
+            Ok(Some(read)) if read.state == Freshness::Fresh
+        )
     }
 
     /// Removes from `user_id`'s cache the role widgets of every role but

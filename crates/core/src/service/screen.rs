@@ -216,7 +216,7 @@ impl auto_refresh::Target for Larder {
 
     fn fetched(&self, item: &Resource) -> Option<(u64, Duration)> {
         // The stored entry's time only: a peek would count a cache hit.
-        let entry = self.stored(item)?;
+        let entry = self.stored(&self.read_session()?, item)?;
         let policy = self.policy_for(&item.policy_name());
         Some((entry.fetched_at_ms, policy.stale_after))
     }

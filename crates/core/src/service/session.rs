@@ -1,39 +1,42 @@
-//! The session's life: sign-in, restore at start (or *locked* when its
-//! token cannot be read, until [`Larder::unlock`]), sign-out in its order
-//! (revoke, fence, purge), and the API rejecting the session (401).
-
-use std::sync::PoisonError;
+//! The signed-in accounts: sign-in (a first account, or one more beside
+//! those signed in), restore at start (each kept account, or *locked* when
+//! its token cannot be read, until [`Larder::unlock`]), and switching the
+//! account the windows show. Sign-out and the API rejecting a session are
+//! in [`super::session_end`].
+//!
+//! Each account has its own session: its token, its cache epoch (so its
+//! sign-in or sign-out never fences another's fetches), its prewarm and
+//! its outbox, which keeps sending while it is not shown. Only the shown
+//! account's data reaches a window, and only its screen is kept fresh.
 
 use larder_protocol::{AppConfig, LockedSession, Session, User, Username};
 use tokio::sync::watch;
 
-use super::{cached_config, read_lock, write_lock, ActiveSession, Larder, Locked};
+use super::{cached_config, read_lock, write_lock, Accounts, ActiveSession, Larder, Locked};
 use crate::{session_store::PersistedSession, CoreError};
 
-/// The longest sign-out waits for the API to revoke the token.
-const LOGOUT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
-
 impl Larder {
-    /// The signed-in user's session, if any.
+    /// The shown account's session, with every signed-in account, if any.
     pub fn session(&self) -> Option<Session> {
-        self.read_session().map(|s| Session { user: s.user })
+        read_lock(&self.inner.accounts).view()
     }
 
     beneath_the_facade! {
-        /// The session, as it changes (sign-in, sign-out, rejected by the API).
+        /// The session, as it changes (sign-in, switch, sign-out, rejected by
+        /// the API).
         pub fn session_changes(&self) -> watch::Receiver<Option<Session>> {
             self.inner.session_changes.subscribe()
         }
     }
 
     /// Validates `username` (nothing is sent when it is invalid), signs in,
-    /// keeps the session and warms the dashboard in the background.
+    /// keeps the session and warms the dashboard in the background. Any
+    /// account already signed in stays signed in; the new one is shown.
     #[tracing::instrument(skip_all)]
     pub async fn sign_in(&self, username: &str) -> Result<Session, CoreError> {
         let username = Username::parse(username)?;
         let login = self.inner.client.login(&username).await?;
-        let (token, user) = (login.token, login.user);
-        let session = self.new_session(token, user);
+        let session = self.new_session(login.token, login.user);
         if let Err(err) = self.inner.persistence.save(&PersistedSession {
             user: session.user.clone(),
             token: session.token.clone(),
@@ -41,81 +44,127 @@ impl Larder {
             tracing::warn!(%err, "the session will not survive a restart");
         }
         tracing::info!(user = %crate::log_id(&session.user.id), "signed in");
-        let user = session.user.clone();
-        write_lock(&self.inner.locked, None);
-        self.forget_other_roles(&user.id, user.role);
-        self.begin_session(session);
+        self.inner
+            .locked
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|locked| locked.session.user.id != session.user.id);
+        self.forget_other_roles(&session.user.id, session.user.role);
+        self.begin_session(session.clone());
+        self.show(&session.user.id);
         // Sign-in does not wait for the dashboard.
-        self.prewarm()?;
-        Ok(Session { user })
+        self.prewarm_for(&session);
+        self.session().ok_or(CoreError::NotSignedIn)
+    }
+
+    /// Shows signed-in account `user_id` in every window: its cached
+    /// dashboard, its outbox and its prewarm's progress. Nothing is fetched
+    /// and no secret is read: its session and cache key are in memory
+    /// since it was signed in or restored. An account not signed in is
+    /// [`CoreError::NotSignedIn`], and the one shown stays.
+    #[tracing::instrument(skip_all)]
+    pub fn switch_account(&self, user_id: &str) -> Result<Session, CoreError> {
+        let signed_in = read_lock(&self.inner.accounts)
+            .active
+            .iter()
+            .any(|session| session.user.id == user_id);
+        if !signed_in {
+            return Err(CoreError::NotSignedIn);
+        }
+        self.show(user_id);
+        if let Err(err) = self.inner.persistence.show(user_id) {
+            tracing::warn!(%err, "the account shown will not be remembered");
+        }
+        tracing::info!(user = %crate::log_id(user_id), "switched account");
+        self.session().ok_or(CoreError::NotSignedIn)
     }
 
     beneath_the_facade! {
-        /// Restores the session kept by the last run, if any, and warms the
-        /// dashboard in the background (served from the cache when offline).
-        /// When its token cannot be read (a locked keychain), the session is
-        /// not ended: it is [`Self::locked`], and [`Self::unlock`] tries again.
-        /// Must be called on a tokio runtime.
+        /// Restores every account kept by the last run, and warms each
+        /// one's dashboard in the background (served from the cache when
+        /// offline). An account whose token cannot be read (a locked
+        /// keychain) is not ended: it is [`Self::locked`], and
+        /// [`Self::unlock`] tries again. The account shown last is shown
+        /// again if it could be restored. Must be called on a tokio runtime.
         #[tracing::instrument(skip_all)]
         pub fn restore_session(&self) -> Option<Session> {
-            let restored = self.restore_kept_session();
+            self.restore_kept_sessions();
             self.inner.restored.send_replace(true);
-            restored
+            self.session()
         }
     }
 
-    fn restore_kept_session(&self) -> Option<Session> {
-        let kept = match self.inner.persistence.load() {
-            Ok(kept) => kept?,
-            Err(CoreError::Keychain(err)) => {
-                let user = self.inner.persistence.kept_user()?;
-                tracing::warn!(%err, user = %crate::log_id(&user.id), "the kept session's token cannot be read; waiting for the keychain");
-                let session = LockedSession {
-                    user,
-                    reason: crate::error::lock_reason(&err),
-                };
-                write_lock(
-                    &self.inner.locked,
-                    Some(Locked {
+    fn restore_kept_sessions(&self) {
+        let kept = self.inner.persistence.kept();
+        let active: Vec<String> = read_lock(&self.inner.accounts)
+            .active
+            .iter()
+            .map(|session| session.user.id.clone())
+            .collect();
+        let mut locked = Vec::new();
+        let mut restored = Vec::new();
+        for user in kept.users.into_iter().filter(|user| !active.contains(&user.id)) {
+            match self.inner.persistence.token(&user.id) {
+                Ok(Some(token)) => restored.push(self.new_session(token, user)),
+                Ok(None) => {
+                    tracing::warn!(user = %crate::log_id(&user.id), "a kept account has no token; it was not restored");
+                }
+                Err(CoreError::Keychain(err)) => {
+                    tracing::warn!(%err, user = %crate::log_id(&user.id), "a kept account's token cannot be read; waiting for the keychain");
+                    let session = LockedSession {
+                        user,
+                        reason: crate::error::lock_reason(&err),
+                    };
+                    locked.push(Locked {
                         session,
                         error: err,
-                    }),
-                );
-                return None;
+                    });
+                }
+                Err(err) => tracing::warn!(%err, "a kept account could not be read"),
             }
-            Err(err) => {
-                tracing::warn!(%err, "the kept session could not be read");
-                return None;
-            }
-        };
-        tracing::info!(user = %crate::log_id(&kept.user.id), "restored the session");
-        write_lock(&self.inner.locked, None);
+        }
+        write_lock(&self.inner.locked, locked);
+        if restored.is_empty() {
+            return;
+        }
         self.reload_cached_config();
-        let user = kept.user.clone();
-        let session = self.new_session(kept.token, kept.user);
-        self.begin_session(session);
-        if let Err(err) = self.prewarm() {
-            tracing::warn!(%err, "the restored session could not be prewarmed");
+        for session in &restored {
+            tracing::info!(user = %crate::log_id(&session.user.id), "restored the session");
+            self.begin_session(session.clone());
         }
-        Some(Session { user })
+        let accounts = read_lock(&self.inner.accounts);
+        let shown = kept
+            .shown
+            .filter(|id| accounts.active.iter().any(|s| &s.user.id == id))
+            .or_else(|| accounts.shown.clone())
+            .or_else(|| accounts.active.first().map(|s| s.user.id.clone()));
+        if let Some(shown) = shown {
+            self.show(&shown);
+        }
+        for session in &restored {
+            self.prewarm_for(session);
+        }
     }
 
-    /// The kept session waiting for its secrets, if any.
+    /// The kept account waiting for its secrets, if any: the one shown
+    /// last first.
     pub fn locked(&self) -> Option<LockedSession> {
-        read_lock(&self.inner.locked).map(|locked| locked.session)
+        let locked = read_lock(&self.inner.locked);
+        let shown = self.inner.persistence.kept().shown;
+        locked
+            .iter()
+            .find(|l| Some(&l.session.user.id) == shown.as_ref())
+            .or_else(|| locked.first())
+            .map(|l| l.session.clone())
     }
 
-    /// Tries again to resume a locked session (after the keychain was
-    /// unlocked): the session, or why it is still locked.
+    /// Tries again to resume the locked accounts (after the keychain was
+    /// unlocked): the session shown, or why an account is still locked.
     pub fn unlock(&self) -> Result<Option<Session>, CoreError> {
-        if let Some(session) = self.session() {
-            return Ok(Some(session));
-        }
         let restored = self.restore_session();
-        match (restored, read_lock(&self.inner.locked)) {
-            (Some(session), _) => Ok(Some(session)),
-            (None, Some(locked)) => Err(CoreError::Keychain(locked.error)),
-            (None, None) => Ok(None),
+        match (restored, read_lock(&self.inner.locked).first()) {
+            (None, Some(locked)) => Err(CoreError::Keychain(locked.error.clone())),
+            (restored, _) => Ok(restored),
         }
     }
 
@@ -130,16 +179,18 @@ impl Larder {
         }
     }
 
-    /// A session for `user` under a fresh cache epoch.
+    /// A session for `user` under a fresh cache epoch of theirs: fetches of
+    /// their earlier session are fenced, other accounts' are not.
     fn new_session(&self, token: String, user: User) -> ActiveSession {
-        self.inner.engine.end_epoch();
         ActiveSession {
+            epoch: self.inner.engine.end_epoch(&user.id),
             token,
             user,
-            epoch: self.inner.engine.epoch(),
         }
     }
 
+    /// Adds `session` to the signed-in accounts (in place of an earlier
+    /// session of the same user), not shown yet.
     fn begin_session(&self, session: ActiveSession) {
         // The user's data is theirs to come back to from now until they
         // sign out without keeping it, however the session ends (a lost
@@ -148,153 +199,70 @@ impl Larder {
             tracing::warn!(%err, "the user's cache could not be marked kept");
         }
         // Asked now, on the user's own action (signing in, opening Larder,
-        // Retry), so the background never has to ask the keychain.
+        // Retry), so the background (and a switch) never has to ask the
+        // keychain.
         if let Err(err) = self.inner.engine.store().load_key(&session.user.id) {
             tracing::info!(%err, "the user's cache key could not be loaded yet");
         }
-        let user = session.user.clone();
-        write_lock(&self.inner.session, Some(session));
-        self.inner
-            .session_changes
-            .send_replace(Some(Session { user }));
+        self.change_accounts(|accounts| {
+            match accounts
+                .active
+                .iter_mut()
+                .find(|s| s.user.id == session.user.id)
+            {
+                Some(earlier) => *earlier = session,
+                None => accounts.active.push(session),
+            }
+        });
     }
 
-    /// Signs out, in order: revokes the token upstream on a best-effort
-    /// basis (not waited for when offline); fences off every fetch of the
-    /// session, so none is written afterwards; discards the changes still
-    /// waiting in the outbox (the window asks first; changes it cannot read
-    /// now are kept); purges the user's
-    /// cache, unless the settings keep it for offline use. Returns how many
-    /// waiting changes were discarded.
-    #[tracing::instrument(skip_all)]
-    pub async fn sign_out(&self) -> usize {
-        let Some(session) = self
+    /// Shows `user_id` (signed in): windows are told, then given its outbox
+    /// and its prewarm's progress.
+    pub(super) fn show(&self, user_id: &str) {
+        self.change_accounts(|accounts| accounts.shown = Some(user_id.to_owned()));
+        self.publish_outbox(user_id);
+        self.publish_progress(user_id);
+    }
+
+    /// Changes the signed-in accounts and announces the session as it is
+    /// then, both under the write lock, so announcements come in the order
+    /// of the changes.
+    pub(super) fn change_accounts(&self, change: impl FnOnce(&mut Accounts)) {
+        let mut accounts = self
             .inner
-            .session
+            .accounts
             .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        else {
-            return 0;
-        };
-        self.inner.session_changes.send_replace(None);
-        let client = self.inner.client.clone();
-        let token = session.token.clone();
-        let logout = async move {
-            if let Err(err) = client.logout(&token).await {
-                tracing::warn!(%err, "logout could not reach the API; the session is ended locally");
-            }
-        };
-        if self.inner.client.connectivity().is_offline() {
-            tokio::spawn(logout);
-        } else if tokio::time::timeout(LOGOUT_WAIT, logout).await.is_err() {
-            tracing::warn!("logout took too long; the session is ended locally");
-        }
-        self.fence_session();
-        let store = self.inner.engine.store();
-        // Only changes the user could be shown (and asked about) are
-        // discarded: ones that cannot be read now (a locked or mismatched
-        // key) stay, sealed, for this user's next sign-in.
-        let discarded = match store.outbox_records(&session.user.id) {
-            Ok(_) => store.outbox_clear(&session.user.id).unwrap_or_else(|err| {
-                tracing::warn!(%err, "the outbox could not be emptied at sign-out");
-                0
-            }),
-            Err(err) => {
-                tracing::warn!(%err, "changes waiting cannot be read now; they are kept for the next sign-in");
-                0
-            }
-        };
-        if discarded > 0 {
-            tracing::info!(
-                discarded,
-                "signed out with changes waiting; they were discarded"
-            );
-        }
-        self.inner
-            .outbox
-            .changes
-            .send_replace(larder_protocol::Outbox::default());
-        let kept = if !self.settings().keep_cache_on_sign_out {
-            store.purge_user(&session.user.id)
-        } else if store.keys_in_keychain() {
-            tracing::info!(
-                "kept the signed-out user's cache (and its key, in the keychain) for offline use"
-            );
-            store.mark_kept(&session.user.id)
-        } else {
-            // A key in a file must not outlive the session, and values
-            // without their key are of no use to anyone: both go.
-            tracing::warn!("keeping the cache after sign-out needs an OS keychain; it was purged");
-            store.purge_user(&session.user.id)
-        };
-        if let Err(err) = kept {
-            tracing::warn!(%err, "the signed-out user's cache could not be purged");
-        }
-        self.forget_session();
-        discarded
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        change(&mut accounts);
+        self.inner.session_changes.send_replace(accounts.view());
     }
 
-    /// Stops the prewarm and fences off every fetch under way.
-    pub(super) fn fence_session(&self) {
-        if let Some(prewarm) = self
-            .inner
-            .prewarm
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        {
-            prewarm.abort();
-        }
-        self.inner.engine.end_epoch();
-    }
-
-    fn forget_session(&self) {
-        if let Err(err) = self.inner.persistence.clear() {
-            tracing::warn!(%err, "the kept session could not be removed");
+    /// Whether `user_id` is the account shown. Announcements about one
+    /// account reach windows only while it is shown; the check and the
+    /// announcement happen under this read lock, so a switch never lets
+    /// an announcement of the account before it through after it.
+    pub(super) fn while_shown(&self, user_id: &str, announce: impl FnOnce()) {
+        let accounts = read_lock_guard(&self.inner.accounts);
+        if accounts.shown.as_deref() == Some(user_id) {
+            announce();
         }
     }
 
-    /// The API rejected `expected` (401): the session ends, unless a newer
-    /// sign-in replaced it. The cache stays; the UI shows sign-in.
-    fn end_rejected_session(&self, expected: &ActiveSession) {
-        {
-            let mut guard = self
-                .inner
-                .session
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
-            if guard.as_ref() != Some(expected) {
-                return;
-            }
-            *guard = None;
-        }
-        tracing::info!("the API rejected the session; signed out, cache kept");
-        if let Err(err) = self.inner.engine.store().mark_kept(&expected.user.id) {
-            tracing::warn!(%err, "the rejected session's cache could not be marked kept");
-        }
-        self.fence_session();
-        self.forget_session();
-        self.inner.session_changes.send_replace(None);
-    }
-
-    /// Passes `result` through; a 401 in it ends `session` first.
-    pub(super) fn check_session<T>(
-        &self,
-        session: &ActiveSession,
-        result: Result<T, CoreError>,
-    ) -> Result<T, CoreError> {
-        if let Err(CoreError::SessionExpired) = &result {
-            self.end_rejected_session(session);
-        }
-        result
-    }
-
+    /// The shown account's session.
     pub(super) fn read_session(&self) -> Option<ActiveSession> {
-        read_lock(&self.inner.session)
+        read_lock_guard(&self.inner.accounts).shown().cloned()
+    }
+
+    /// Every signed-in account's session, shown or not.
+    pub(super) fn active_sessions(&self) -> Vec<ActiveSession> {
+        read_lock(&self.inner.accounts).active
     }
 
     pub(super) fn signed_in(&self) -> Result<ActiveSession, CoreError> {
         self.read_session().ok_or(CoreError::NotSignedIn)
     }
+}
+
+fn read_lock_guard<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -16,7 +16,13 @@ impl Larder {
                     .ok_or_else(|| CoreError::InvalidCacheKey(key.chars().take(32).collect()))?;
                 store.remove(&session.user.id, &resource.key())?;
             }
-            None => store.purge_user(&session.user.id)?,
+            None => {
+                store.purge_user(&session.user.id)?;
+                // Purging forgets that the user's data is theirs to come
+                // back to; what they read from now on still is, however
+                // the session ends.
+                store.mark_kept(&session.user.id)?;
+            }
         }
         Ok(())
     }

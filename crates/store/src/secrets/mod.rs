@@ -51,8 +51,16 @@ pub fn cache_key_name(partition: &str) -> String {
     format!("cache-key.{partition}")
 }
 
-/// The secret holding the session token.
+/// The secret that held the one session token before Larder kept several
+/// accounts; it is moved to its account's own name on first use.
 pub const SESSION_TOKEN: &str = "session-token";
+
+/// The secret holding the session token of the account whose cache lives
+/// in `partition` (named by partition, so the keychain never shows a user
+/// id).
+pub fn session_token_name(partition: &str) -> String {
+    format!("session-token.{partition}")
+}
 
 /// Secrets in memory only (tests). [`MemorySecrets::as_keychain`] makes one
 /// that behaves as a keychain would.
