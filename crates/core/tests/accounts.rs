@@ -83,31 +83,47 @@ async fn a_hidden_accounts_change_is_sent_and_never_reaches_the_window() {
     let bob = f.larder.sign_in("bob").await.expect("sign in").user.id;
     prewarmed(&f.larder).await;
     f.larder.switch_account(&f.user).expect("switched");
-    // Ada's changes fail for a while; bob's go through meanwhile.
+    // Ada's change is told to come back in 3 s; bob's goes meanwhile.
     Controls::of(&f.api).fault_for(
         &f.user,
         WidgetId::NOTIFICATIONS,
-        FaultKind::Status {
-            status: 503,
-            retry_after_secs: None,
+        FaultKind::RateLimitChange {
+            retry_after_secs: 3,
         },
-        Some(2),
+        Some(1),
     );
     f.larder.mark_notification_read("n2").await.expect("kept");
     f.larder.switch_account(&bob).expect("switched");
 
+    // Everything told to the windows from now on, as it is told.
     let mut events = larder_core::Events::of(&f.larder);
+    let told = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let collector = tokio::spawn({
+        let told = told.clone();
+        async move {
+            while let Some(event) = events.next().await {
+                told.lock().expect("lock").push(event);
+            }
+        }
+    });
     f.larder.mark_notification_read("n1").await.expect("kept");
     f.outbox_len_becomes(0).await;
     assert_eq!(f.stats().applied(&bob), 1, "bob's, despite ada's backoff");
+    assert_eq!(
+        f.stats().applied(&f.user),
+        0,
+        "ada's still backing off: {:?}",
+        f.stats()
+    );
     eventually("ada's change, sent while bob is shown", || async {
         f.stats().applied(&f.user) == 1
     })
     .await;
-    // Everything told to the windows meanwhile was bob's.
-    while let Ok(Some(event)) =
-        tokio::time::timeout(Duration::from_millis(200), events.next()).await
-    {
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    collector.abort();
+    let told = std::mem::take(&mut *told.lock().expect("lock"));
+    assert!(!told.is_empty(), "the windows were told of bob's change");
+    for event in told {
         let user = match &event {
             CoreEvent::WidgetUpdated(pushed) => Some(&pushed.user),
             CoreEvent::RoleWidgetUpdated(pushed) => Some(&pushed.user),

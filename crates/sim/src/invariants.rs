@@ -116,6 +116,13 @@ impl Model {
         self.shown_in_step.insert(user.id.clone());
     }
 
+    /// Notes the account `larder` shows now as shown during this step.
+    pub fn shown_now(&mut self, larder: &Larder) {
+        if let Some(session) = larder.session() {
+            self.shown_in_step.insert(session.user.id);
+        }
+    }
+
     /// Something the windows were told. A value of one account is named by
     /// it, holds nobody else's data, and is told only of an account shown
     /// during the step: no account's data reaches another's window.

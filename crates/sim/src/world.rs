@@ -403,7 +403,10 @@ impl World {
             self.model.fate(&refused.value.change.id, Fate::Refused);
         }
         // Everything told to the windows since the last step: nothing
-        // waits, so each `next` answers at once or not at all.
+        // waits, so each `next` answers at once or not at all. The account
+        // shown now was shown during the step too (restored at a start,
+        // shown after another's sign-out).
+        self.model.shown_now(&process.larder);
         while let Some(Some(event)) = process.events.next().now_or_never() {
             self.model.told(&event);
         }

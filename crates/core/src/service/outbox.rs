@@ -44,9 +44,9 @@ pub(super) struct OutboxChannels {
     pub sending: tokio::sync::Mutex<()>,
     /// One writer of new records at a time.
     pub recording: Mutex<()>,
-    /// The change whose request is on its way: (user id, change id). The
-    /// sender claims a record and a discard removes one under this lock.
-    pub in_flight: Mutex<Option<(String, String)>>,
+    /// The change whose request is on its way, by user id. The sender
+    /// claims a record and a discard removes one under this lock.
+    pub in_flight: Mutex<std::collections::HashMap<String, String>>,
     /// No attempt before this instant, by user (backoff and
     /// `Retry-After`), whatever wakes the sender.
     pub not_before: Mutex<std::collections::HashMap<String, tokio::time::Instant>>,
@@ -177,7 +177,7 @@ impl Larder {
                 .engine
                 .store()
                 .outbox_remove(&session.user.id, change.seq)?;
-            in_flight.as_ref() == Some(&(session.user.id.clone(), change.id.clone()))
+            in_flight.get(&session.user.id) == Some(&change.id)
         };
         let may_still_arrive = on_its_way || change.tries > 0;
         if may_still_arrive {

@@ -1,6 +1,7 @@
 //! The outbox's sender: one task that sends every signed-in account's
-//! waiting changes (shown or not), each account's in order, one at a time,
-//! each with its own `Idempotency-Key`, its own token and its own backoff.
+//! waiting changes (shown or not), the accounts side by side, each
+//! account's in order, one at a time, each with its own `Idempotency-Key`,
+//! its own token and its own backoff.
 //!
 //! A change leaves the outbox only when the API has answered it for good: a
 //! 2xx, or a final 4xx (then it is rolled back and the user is told).
@@ -110,20 +111,23 @@ impl Larder {
             .insert(user_id.to_owned(), tokio::time::Instant::now() + wait);
     }
 
-    /// Sends every signed-in account's waiting changes, each account's in
-    /// order until one cannot be sent now; what is left waits for the
-    /// soonest retry among them. One account backing off (or rejected)
-    /// never holds back another's changes.
+    /// Sends every signed-in account's waiting changes, the accounts side
+    /// by side, each account's in order until one cannot be sent now; what
+    /// is left waits for the soonest retry among them. One account's slow
+    /// request, backoff or rejection never holds back another's changes.
     async fn send_waiting(&self) -> Next {
         let _one_pass = self.inner.outbox.sending.lock().await;
-        let mut next = Next::Wait;
-        for session in self.active_sessions() {
-            next = match (next, self.send_waiting_of(&session).await) {
+        let sessions = self.active_sessions();
+        let passes = sessions
+            .iter()
+            .map(|session| self.send_waiting_of(session));
+        futures_util::future::join_all(passes)
+            .await
+            .into_iter()
+            .fold(Next::Wait, |next, of_one| match (next, of_one) {
                 (Next::RetryIn(a), Next::RetryIn(b)) => Next::RetryIn(a.min(b)),
                 (Next::Wait, other) | (other, Next::Wait) => other,
-            };
-        }
-        next
+            })
     }
 
     /// Sends `session`'s waiting changes, in order, until one cannot be
@@ -159,7 +163,7 @@ impl Larder {
                 Claim::Unrecorded => return Next::RetryIn(MAX_BACKOFF),
             }
             let next = self.send_one(&session, change, &mut acknowledged_at).await;
-            *lock(&self.inner.outbox.in_flight) = None;
+            lock(&self.inner.outbox.in_flight).remove(&session.user.id);
             if let Some(next) = next {
                 return next;
             }
@@ -182,7 +186,7 @@ impl Larder {
             .outbox_update(&session.user.id, change)
         {
             Ok(true) => {
-                *in_flight = Some((session.user.id.clone(), change.id.clone()));
+                in_flight.insert(session.user.id.clone(), change.id.clone());
                 Claim::Claimed
             }
             Ok(false) => Claim::Gone,
