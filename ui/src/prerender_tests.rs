@@ -41,6 +41,7 @@ fn bootstrap(name: &str, signed_in: bool, cached: &[u8]) -> Bootstrap {
         outbox: Outbox::default(),
         post_page: None,
         profile_page: None,
+        refused: Vec::new(),
         cache_rebuilt: None,
         refused_settings: Vec::new(),
     }

@@ -219,3 +219,37 @@ async fn every_kept_account_is_restored_and_the_last_shown_is_shown() {
     larder.switch_account(&bob).expect("bob restored too");
     assert_eq!(larder.cached_dashboard().len(), WidgetId::ALL.len());
 }
+
+#[tokio::test]
+async fn a_change_refused_while_its_account_is_hidden_is_told_at_the_switch() {
+    let f = fixture("ada").await;
+    let bob = f.larder.sign_in("bob").await.expect("sign in").user.id;
+    prewarmed(&f.larder).await;
+    f.larder.switch_account(&f.user).expect("switched");
+    Controls::of(&f.api).fault_for(
+        &f.user,
+        WidgetId::NOTIFICATIONS,
+        FaultKind::RefuseChange { status: 422 },
+        Some(1),
+    );
+    f.larder.mark_notification_read("n3").await.expect("kept");
+    // Shown before the sender gets to it: refused while bob is shown.
+    f.larder.switch_account(&bob).expect("switched");
+    let mut refused = f.larder.refused_changes();
+    let route = "POST /api/widgets/4/notifications/n3/read";
+    eventually("ada's change to be refused", || async {
+        f.stats().count(&f.user, route) == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(refused.try_recv().is_err(), "not told to bob's windows");
+    assert!(f.larder.take_unseen_refusals().is_empty(), "none of bob's");
+
+    f.larder.switch_account(&f.user).expect("switched");
+    let unseen = f.larder.take_unseen_refusals();
+    assert_eq!(unseen.len(), 1, "told once ada is shown: {unseen:?}");
+    assert!(unseen[0].reason.contains("422"), "{}", unseen[0].reason);
+    assert!(f.larder.take_unseen_refusals().is_empty(), "once");
+    assert!(f.larder.outbox().expect("outbox").changes.is_empty());
+    assert_eq!(f.stats().applied(&f.user), 0, "not applied");
+}

@@ -36,6 +36,10 @@ pub struct Bootstrap {
     /// banner counts them without a second call.
     #[serde(default)]
     pub outbox: crate::Outbox,
+    /// Changes the API refused for good while their account was not shown
+    /// (a switch's answer carries them, once), so the user is told.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<crate::RefusedChange>,
     /// In a window opened on a post: what the cache holds of its page,
     /// read without any request, so that window paints it at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -77,6 +77,7 @@ pub(crate) fn payload(state: &AppState, larder: &Larder) -> Bootstrap {
         outbox,
         post_page: None,
         profile_page: None,
+        refused: Vec::new(),
         cache_rebuilt: larder
             .rebuilt_cache()
             .map(|moved_to| moved_to.display().to_string()),
@@ -142,7 +143,8 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<Option<Session>, Com
 
 /// Shows signed-in account `user_id` in every window and answers as
 /// `bootstrap` does, for that account: its cached dashboard, outbox and
-/// prewarm progress, read without any request or secret. An account not
+/// prewarm progress, read without any request or secret, and the changes
+/// refused while it was not shown. An account not
 /// signed in is `NotSignedIn`, and the one shown stays.
 #[tauri::command]
 pub async fn switch_account(
@@ -151,5 +153,7 @@ pub async fn switch_account(
 ) -> Result<Bootstrap, CommandError> {
     let larder = state.larder().await?;
     larder.switch_account(&user_id)?;
-    Ok(payload(&state, &larder))
+    let mut answer = payload(&state, &larder);
+    answer.refused = larder.take_unseen_refusals();
+    Ok(answer)
 }

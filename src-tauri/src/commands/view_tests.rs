@@ -4,7 +4,8 @@
 //! bootstrap carries the cached role widgets of the user's role only; a
 //! bad post id, tag or page is a typed error too; a post or a profile
 //! opens in one window of its own, and a bad kind or id is refused with
-//! none opened.
+//! none opened; a second account is switched to (anything else is a typed
+//! `NotSignedIn`) and signed out alone.
 
 use larder_protocol::{commands, Bootstrap, CommandError, Role, RoleEnvelope, RoleWidget};
 use serde_json::json;
@@ -181,4 +182,51 @@ fn a_view_opens_in_one_window_of_its_own() {
     // Closing them with the session is the end-to-end test's to show
     // (crates/e2e/tests/windows.rs): the mock runtime has no event loop to
     // carry a window's destruction out.
+}
+
+#[test]
+fn a_second_account_is_switched_to_from_the_cache_and_signed_out_alone() {
+    let app = test_app();
+    let wren: larder_protocol::Session = serde_json::from_value(
+        invoke(&app, commands::SIGN_IN, json!({ "username": "wren" })).expect("sign in"),
+    )
+    .expect("a Session");
+    let yara: larder_protocol::Session = serde_json::from_value(
+        invoke(&app, commands::SIGN_IN, json!({ "username": "yara" })).expect("sign in"),
+    )
+    .expect("a Session");
+    assert_eq!(yara.accounts, vec![wren.user.clone(), yara.user.clone()]);
+
+    for bad in ["", "u_nobody", "../wren", &"x".repeat(10_000)] {
+        let err =
+            invoke(&app, commands::SWITCH_ACCOUNT, json!({ "userId": bad })).expect_err("refused");
+        assert!(
+            matches!(command_error(err), CommandError::NotSignedIn),
+            "{bad:.20}"
+        );
+    }
+    invoke(&app, commands::SWITCH_ACCOUNT, json!({})).expect_err("no id");
+
+    let answer: Bootstrap = serde_json::from_value(
+        invoke(
+            &app,
+            commands::SWITCH_ACCOUNT,
+            json!({ "userId": wren.user.id }),
+        )
+        .expect("switched"),
+    )
+    .expect("a Bootstrap");
+    let shown = answer.session.expect("a session");
+    assert_eq!(shown.user, wren.user, "wren shown");
+    assert_eq!(shown.accounts.len(), 2);
+
+    // Signing wren out answers with yara, still signed in.
+    let next: Option<larder_protocol::Session> =
+        serde_json::from_value(invoke(&app, commands::SIGN_OUT, json!({})).expect("signed out"))
+            .expect("a session or none");
+    assert_eq!(next.map(|s| s.accounts), Some(vec![yara.user.clone()]));
+    let last: Option<larder_protocol::Session> =
+        serde_json::from_value(invoke(&app, commands::SIGN_OUT, json!({})).expect("signed out"))
+            .expect("a session or none");
+    assert_eq!(last, None, "nobody left");
 }

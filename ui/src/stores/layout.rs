@@ -8,9 +8,10 @@
 //!   earlier), both from widget 4.
 //! - `first_answers`: the bootstrap's envelopes not yet used by a query.
 //! - `outbox`: the changes waiting to sync (from the bootstrap, then kept
-//!   current), and `refused`: those the server
-//!   refused for good (until dismissed); both kept current by the backend's
-//!   `outbox-changed` and `change-refused` events.
+//!   current), and `refused`: those the server refused for good (until
+//!   dismissed; a switch's answer brings those refused while the account
+//!   was not shown); both kept current by the backend's `outbox-changed`
+//!   and `change-refused` events.
 //! - `now_ms`: a clock ticking every 15 s, for "updated 3 min ago".
 //! - `refresh`: bumped by Ctrl+R / Cmd+R; the current view refreshes.
 //!
@@ -39,8 +40,14 @@ use larder_protocol::{
     RoleWidget, WidgetData, WidgetEnvelope, WidgetId,
 };
 
-/// What the bootstrap hands to the first layout store.
-type Seed = (Vec<WidgetEnvelope>, Vec<RoleEnvelope>, Outbox);
+/// What the bootstrap (or a switch's answer) hands to the next layout
+/// store.
+type Seed = (
+    Vec<WidgetEnvelope>,
+    Vec<RoleEnvelope>,
+    Outbox,
+    Vec<RefusedChange>,
+);
 
 /// Runs `on_tick` each time Ctrl+R / Cmd+R is pressed while the calling
 /// view is shown (not for presses before it mounted). This is a hook.
@@ -69,6 +76,7 @@ impl LayoutSeed {
             bootstrap.widgets.clone(),
             bootstrap.role_widgets.clone(),
             bootstrap.outbox.clone(),
+            bootstrap.refused.clone(),
         );
         use_context_provider(|| Self(CopyValue::new(seed)));
     }
@@ -81,6 +89,7 @@ impl LayoutSeed {
             snapshot.widgets.clone(),
             snapshot.role_widgets.clone(),
             snapshot.outbox.clone(),
+            snapshot.refused.clone(),
         ));
     }
 
@@ -168,7 +177,7 @@ impl LayoutStore {
     /// Provides the store, hydrated from the [`LayoutSeed`]. This is a hook.
     pub fn provide() -> Self {
         use_context_provider(|| {
-            let (widgets, role_widgets, outbox) = LayoutSeed::take();
+            let (widgets, role_widgets, outbox, refused) = LayoutSeed::take();
             let seed: HashMap<WidgetId, WidgetEnvelope> = widgets
                 .into_iter()
                 .map(|envelope| (envelope.data.widget_id, envelope))
@@ -196,7 +205,7 @@ impl LayoutStore {
                     tasks_due_of(notification_center(notifications.read().as_ref()), &today)
                 }),
                 outbox: Signal::new(outbox),
-                refused: Signal::new(Vec::new()),
+                refused: Signal::new(refused),
                 now_ms,
                 refresh: Signal::new(0),
             }

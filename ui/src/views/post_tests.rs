@@ -62,6 +62,7 @@ fn root() -> Element {
         outbox: Outbox::default(),
         post_page: None,
         profile_page: None,
+        refused: Vec::new(),
         cache_rebuilt: None,
         refused_settings: Vec::new(),
     };

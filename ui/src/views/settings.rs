@@ -260,6 +260,7 @@ mod tests {
                 outbox: Default::default(),
                 post_page: None,
                 profile_page: None,
+                refused: Vec::new(),
                 cache_rebuilt: None,
                 refused_settings: vec![larder_protocol::RefusedSetting {
                     field: "apiUrl".into(),

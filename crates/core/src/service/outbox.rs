@@ -55,6 +55,9 @@ pub(super) struct OutboxChannels {
     /// The shown account's outbox, and whose it is.
     pub changes: watch::Sender<ForUser<Outbox>>,
     pub refused: broadcast::Sender<ForUser<RefusedChange>>,
+    /// Refusals of accounts not shown then, by user id, until the account
+    /// is switched to.
+    pub refused_unseen: Mutex<std::collections::HashMap<String, Vec<RefusedChange>>>,
 }
 
 impl Default for OutboxChannels {
@@ -68,6 +71,7 @@ impl Default for OutboxChannels {
             acknowledged: Mutex::default(),
             changes: watch::channel(ForUser::new("", Outbox::default())).0,
             refused: broadcast::channel(16).0,
+            refused_unseen: Mutex::default(),
         }
     }
 }
@@ -203,6 +207,35 @@ impl Larder {
         pub fn refused_changes(&self) -> broadcast::Receiver<ForUser<RefusedChange>> {
             self.inner.outbox.refused.subscribe()
         }
+    }
+
+    /// Tells the windows that `user_id`'s `change` was refused, if the
+    /// account is shown; otherwise keeps it for the account's next switch
+    /// ([`Self::take_unseen_refusals`]).
+    pub(super) fn tell_refused(&self, user_id: &str, change: RefusedChange) {
+        let mut change = Some(change);
+        self.while_shown(user_id, || {
+            if let Some(change) = change.take() {
+                let _ = self.inner.outbox.refused.send(ForUser::new(user_id, change));
+            }
+        });
+        if let Some(change) = change {
+            lock(&self.inner.outbox.refused_unseen)
+                .entry(user_id.to_owned())
+                .or_default()
+                .push(change);
+        }
+    }
+
+    /// The shown account's refusals made while it was not shown, once:
+    /// a switch's answer carries them to the window.
+    pub fn take_unseen_refusals(&self) -> Vec<RefusedChange> {
+        let Some(session) = self.read_session() else {
+            return Vec::new();
+        };
+        lock(&self.inner.outbox.refused_unseen)
+            .remove(&session.user.id)
+            .unwrap_or_default()
     }
 
     /// Announces `user_id`'s outbox as it is now.

@@ -20,9 +20,7 @@
 
 use std::time::Duration;
 
-use larder_protocol::{
-    events::ForUser, ChangeKind, PendingChange, RefusedChange, WidgetData, WidgetId,
-};
+use larder_protocol::{ChangeKind, PendingChange, RefusedChange, WidgetData, WidgetId};
 
 use super::{
     outbox::{lock, Acknowledged},
@@ -276,18 +274,13 @@ impl Larder {
                         tracing::warn!(status, "the API refused a change; it was rolled back");
                         self.publish_outbox(user_id);
                         self.announce_widget(user_id, WidgetId::NOTIFICATIONS);
-                        // Told to the windows while its account is shown;
-                        // otherwise the account shows it rolled back when
-                        // it is shown again.
-                        self.while_shown(user_id, || {
-                            let _ = self.inner.outbox.refused.send(ForUser::new(
-                                user_id.as_str(),
-                                RefusedChange {
-                                    change,
-                                    reason: format!("the server answered {status}: {message}"),
-                                },
-                            ));
-                        });
+                        self.tell_refused(
+                            user_id,
+                            RefusedChange {
+                                change,
+                                reason: format!("the server answered {status}: {message}"),
+                            },
+                        );
                     }
                     Ok(false) => {} // discarded meanwhile: already rolled back
                     Err(err) => {

@@ -113,6 +113,7 @@ impl Larder {
     }
 
     fn forget_account(&self, user_id: &str) {
+        super::outbox::lock(&self.inner.outbox.refused_unseen).remove(user_id);
         if let Err(err) = self.inner.persistence.remove(user_id) {
             tracing::warn!(%err, "the kept session could not be removed");
         }
