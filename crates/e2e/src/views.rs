@@ -1,8 +1,9 @@
-//! What the window-and-view tests and `ui-bench` share: the signed-in
-//! user's own profile, settled; whether the live UI has taken over; and
-//! timing a notification marked read in one window until another window's
-//! unread count shows it, on the page's clock (`Date.now()`, the same for
-//! every window of one process).
+//! What the window-and-view tests, the accounts test and `ui-bench` share:
+//! the signed-in user's own profile, settled; whether the live UI has taken
+//! over; timing a notification marked read in one window until another
+//! window's unread count shows it, on the page's clock (`Date.now()`, the
+//! same for every window of one process); adding an account and switching
+//! to another, timed by the page's own marks.
 
 use anyhow::{Context, Result};
 
@@ -69,5 +70,46 @@ impl Harness {
             .await?
             .as_f64()
             .context("the change's time")
+    }
+
+    /// The name of the account shown in the top bar.
+    pub async fn account_shown(&self) -> Result<String> {
+        Ok(self.by_test_id("user-name").await?.text().await?)
+    }
+
+    /// Adds account `name` from the top bar's switcher and waits for its
+    /// dashboard.
+    pub async fn add_account(&self, name: &str) -> Result<()> {
+        self.click("[data-testid=accounts] summary").await?;
+        self.click("[data-testid=add-account]").await?;
+        self.sign_in(name).await?;
+        self.wait_until(&format!("{name}'s dashboard"), || async {
+            Ok(self.account_shown().await? == name && self.all_ready(&[1, 2, 3, 4, 5]).await?)
+        })
+        .await
+    }
+
+    /// Switches to account `to` (the other one signed in) from the top
+    /// bar's switcher and waits for its dashboard; returns its user id and
+    /// how long the page took, by its own marks, from the click to the
+    /// account's layout's first render.
+    pub async fn switch_account(&self, to: &str) -> Result<(String, f64)> {
+        self.click("[data-testid=accounts] summary").await?;
+        let button = self.by_test_id("switch-account").await?;
+        let user = button.attr("data-user").await?.context("a user id")?;
+        button.click().await?;
+        self.wait_until(&format!("{to}'s dashboard"), || async {
+            Ok(self.account_shown().await? == to && self.all_ready(&[1, 2, 3, 4, 5]).await?)
+        })
+        .await?;
+        let took = self
+            .script(
+                "const last = n => performance.getEntriesByName(n).at(-1).startTime; \
+                 return last('larder-account-painted') - last('larder-switch-start');",
+            )
+            .await?
+            .as_f64()
+            .context("the switch's marks")?;
+        Ok((user, took))
     }
 }

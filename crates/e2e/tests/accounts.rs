@@ -8,7 +8,7 @@
 //! other is shown, and is sent exactly once when the API is back, though
 //! its account is not shown; signing out of one leaves the other shown.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use larder_e2e::Harness;
 use mock_api::{testing::Controls, RunningServer};
 
@@ -18,38 +18,6 @@ async fn windows_become(app: &Harness, count: usize) -> Result<()> {
         Ok(app.client.windows().await?.len() == count)
     })
     .await
-}
-
-/// The name of the account shown in the top bar.
-async fn shown(app: &Harness) -> Result<String> {
-    app.by_test_id("user-name")
-        .await?
-        .text()
-        .await
-        .map_err(Into::into)
-}
-
-/// Switches to account `to` (the other one) from the top bar's switcher
-/// and waits for its dashboard; returns its user id and how long the page
-/// took from the click to its layout's first render.
-async fn switch_account(app: &Harness, to: &str) -> Result<(String, f64)> {
-    app.click("[data-testid=accounts] summary").await?;
-    let button = app.by_test_id("switch-account").await?;
-    let user = button.attr("data-user").await?.context("a user id")?;
-    button.click().await?;
-    app.wait_until(&format!("{to}'s dashboard"), || async {
-        Ok(shown(app).await? == to && app.all_ready(&[1, 2, 3, 4, 5]).await?)
-    })
-    .await?;
-    let took = app
-        .script(
-            "const last = n => performance.getEntriesByName(n).at(-1).startTime; \
-             return last('larder-account-painted') - last('larder-switch-start');",
-        )
-        .await?
-        .as_f64()
-        .context("the switch's marks")?;
-    Ok((user, took))
 }
 
 #[tokio::test]
@@ -75,22 +43,16 @@ async fn two_accounts_and_two_windows_online_and_offline() -> Result<()> {
 
     // A second account from the top bar: wren stays signed in, and the
     // view's window (wren's) closes, since yara is shown now.
-    app.click("[data-testid=accounts] summary").await?;
-    app.click("[data-testid=add-account]").await?;
-    app.sign_in("yara").await?;
-    app.wait_until("yara's dashboard", || async {
-        Ok(shown(&app).await? == "yara" && app.all_ready(&[1, 2, 3, 4, 5]).await?)
-    })
-    .await?;
+    app.add_account("yara").await?;
     windows_become(&app, 1).await?;
     app.client.switch_to_window(main.clone()).await?;
 
     // Back to wren: from the cache, nothing asked of the API.
-    let (wren_id, took) = switch_account(&app, "wren").await?;
+    let (wren_id, took) = app.switch_account("wren").await?;
     println!("switching to wren painted in {took:.0} ms (debug build)");
-    let (yara_id, took) = switch_account(&app, "yara").await?;
+    let (yara_id, took) = app.switch_account("yara").await?;
     println!("switching to yara painted in {took:.0} ms (debug build)");
-    switch_account(&app, "wren").await?;
+    app.switch_account("wren").await?;
     assert_eq!(
         Harness::widget_requests(&api, &wren_id),
         [1; 5],
@@ -116,7 +78,7 @@ async fn two_accounts_and_two_windows_online_and_offline() -> Result<()> {
 
     // Yara, shown offline, from the cache alone; wren's change waits in
     // the account not shown.
-    let (_, took) = switch_account(&app, "yara").await?;
+    let (_, took) = app.switch_account("yara").await?;
     println!("switching offline painted in {took:.0} ms (debug build)");
 
     // The API back: wren's change is sent while yara is shown, once.
@@ -125,10 +87,10 @@ async fn two_accounts_and_two_windows_online_and_offline() -> Result<()> {
         Ok(Controls::of(&api).stats().applied(&wren_id) == 1)
     })
     .await?;
-    assert_eq!(shown(&app).await?, "yara", "still yara");
+    assert_eq!(app.account_shown().await?, "yara", "still yara");
 
     // Wren again: read, nothing waiting.
-    switch_account(&app, "wren").await?;
+    app.switch_account("wren").await?;
     app.wait_until("nothing waiting", || async {
         Ok(!app.has_test_id("waiting-changes").await?)
     })
@@ -139,7 +101,7 @@ async fn two_accounts_and_two_windows_online_and_offline() -> Result<()> {
     // Signing wren out leaves yara signed in and shown.
     app.click("[data-testid=sign-out]").await?;
     app.wait_until("yara shown", || async {
-        Ok(app.has_test_id("user-name").await? && shown(&app).await? == "yara")
+        Ok(app.has_test_id("user-name").await? && app.account_shown().await? == "yara")
     })
     .await?;
     assert!(!app.has_test_id("switch-account").await?, "yara alone");

@@ -14,6 +14,9 @@
 //! - a change shown in another window: from marking a notification read
 //!   in the main window to a post's own window showing the new unread
 //!   count (see `windows.rs`);
+//! - switching accounts: from a click in the account switcher to the
+//!   other account's dashboard painted, by the page's own marks (see
+//!   `accounts.rs`);
 //! - the round trip of a cached `get_widget` from the UI, p50 and p99 over
 //!   1,000 sequential calls timed with `performance.now()`;
 //! - memory: the proportional set size (PSS) of the app's process and each
@@ -36,6 +39,7 @@ use std::{
 use anyhow::{Context, Result};
 use larder_e2e::Harness;
 
+mod accounts;
 mod procfs;
 mod windows;
 use mock_api::{Config, RunningServer};
@@ -43,6 +47,8 @@ use procfs::{report_memory, started_ms};
 
 const ALL: [u8; 5] = [1, 2, 3, 4, 5];
 const RUNS: usize = 5;
+/// The benchmark's signed-in user.
+const USER: &str = "bench";
 
 async fn until(app: &Harness, mut ready: impl AsyncFnMut(&Harness) -> Result<bool>) -> Result<()> {
     let started = Instant::now();
@@ -225,7 +231,7 @@ async fn main() -> Result<()> {
     let api = RunningServer::start(Config::default()).await?;
     let api_url = api.url();
     let mut app = Harness::launch(&[("LARDER_API_URL", &api_url)]).await?;
-    app.sign_in("bench").await?;
+    app.sign_in(USER).await?;
     app.wait_until("the first dashboard", || app.all_ready(&ALL))
         .await?;
 
@@ -307,6 +313,13 @@ async fn main() -> Result<()> {
         &elsewhere,
     );
     report_memory(&larder, "the dashboard and a post's own window open").await?;
+
+    // A second account, and switches between the two.
+    let switches = accounts::switch_ms(&app, USER, "bench-second", RUNS).await?;
+    report(
+        "switching accounts, click to the other dashboard painted (by the page's marks)",
+        &switches,
+    );
 
     // 1,000 cached get_widget round trips from the page.
     let timings = app
