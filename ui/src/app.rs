@@ -138,7 +138,11 @@ fn Hydrated(bootstrap: Bootstrap) -> Element {
     let _feed = use_hook(|| {
         let (mut session, mut connectivity, mut prewarm) =
             (store.session, store.connectivity, store.prewarm);
+        let switching = store.switching;
         std::rc::Rc::new(feed::attach(Audience::Global, move |pushed| match pushed {
+            // The switch's answer shows the account it switches to.
+            Pushed::Session(now)
+                if now.as_ref().map(|s| &s.user.id) == switching.peek().as_ref() => {}
             Pushed::Session(now) => session.set(now),
             Pushed::Connectivity(now) => connectivity.set(now),
             Pushed::Prewarm(now) => prewarm.set(now),

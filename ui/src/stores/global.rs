@@ -27,6 +27,10 @@ pub struct GlobalStore {
     pub notice: Signal<Option<String>>,
     /// Saved settings left out at start, until the settings are saved.
     pub refused_settings: Signal<Vec<RefusedSetting>>,
+    /// The account this window is switching to, until the switch's answer
+    /// (its snapshot) arrives: the pushed session naming it waits for the
+    /// answer, so the account's layout starts from the snapshot.
+    pub switching: Signal<Option<String>>,
 }
 
 impl GlobalStore {
@@ -44,6 +48,7 @@ impl GlobalStore {
             prewarm: Signal::new(bootstrap.prewarm),
             notice: Signal::new(None),
             refused_settings: Signal::new(bootstrap.refused_settings.clone()),
+            switching: Signal::new(None),
         })
     }
 

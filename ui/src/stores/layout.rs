@@ -63,21 +63,30 @@ pub fn use_refresh_tick(mut on_tick: impl FnMut() + 'static) {
     });
 }
 
-/// The bootstrap's cached widgets and outbox on their way to the first
-/// [`LayoutStore`].
+/// A payload's cached widgets and outbox on their way to the next
+/// [`LayoutStore`], with the account they are of.
 #[derive(Clone, Copy)]
-pub struct LayoutSeed(CopyValue<Seed>);
+pub struct LayoutSeed(CopyValue<Option<(String, Seed)>>);
+
+/// The seed in `payload`, for its account.
+fn seed_of(payload: &Bootstrap) -> Option<(String, Seed)> {
+    let user = payload.session.as_ref()?.user.id.clone();
+    Some((
+        user,
+        (
+            payload.widgets.clone(),
+            payload.role_widgets.clone(),
+            payload.outbox.clone(),
+            payload.refused.clone(),
+        ),
+    ))
+}
 
 impl LayoutSeed {
     /// Hands the payload's widgets and outbox to the layout store the shell
     /// provides next. This is a hook, used once at the root.
     pub fn provide(bootstrap: &Bootstrap) {
-        let seed = (
-            bootstrap.widgets.clone(),
-            bootstrap.role_widgets.clone(),
-            bootstrap.outbox.clone(),
-            bootstrap.refused.clone(),
-        );
+        let seed = seed_of(bootstrap);
         use_context_provider(|| Self(CopyValue::new(seed)));
     }
 
@@ -85,19 +94,18 @@ impl LayoutSeed {
     /// layout store, in place of whatever is left of the seed.
     pub fn refill(self, snapshot: &Bootstrap) {
         let mut seed = self.0;
-        seed.set((
-            snapshot.widgets.clone(),
-            snapshot.role_widgets.clone(),
-            snapshot.outbox.clone(),
-            snapshot.refused.clone(),
-        ));
+        seed.set(seed_of(snapshot));
     }
 
-    /// The seed, once; empty afterwards or without a provider. Not a hook:
-    /// it runs inside the layout store's provider.
-    fn take() -> Seed {
+    /// The seed, once, if it is `user`'s; empty otherwise, afterwards or
+    /// without a provider (a seed of another account is dropped: no layout
+    /// ever starts from another account's data). Not a hook: it runs
+    /// inside the layout store's provider.
+    fn take(user: &str) -> Seed {
         try_consume_context::<Self>()
-            .map(|seed| std::mem::take(&mut *seed.0.write_unchecked()))
+            .and_then(|seed| seed.0.write_unchecked().take())
+            .filter(|(of, _)| of == user)
+            .map(|(_, seed)| seed)
             .unwrap_or_default()
     }
 }
@@ -175,9 +183,9 @@ pub fn tasks_due_of(center: Option<&NotificationCenter>, today: &str) -> usize {
 
 impl LayoutStore {
     /// Provides the store, hydrated from the [`LayoutSeed`]. This is a hook.
-    pub fn provide() -> Self {
+    pub fn provide(user: &str) -> Self {
         use_context_provider(|| {
-            let (widgets, role_widgets, outbox, refused) = LayoutSeed::take();
+            let (widgets, role_widgets, outbox, refused) = LayoutSeed::take(user);
             let seed: HashMap<WidgetId, WidgetEnvelope> = widgets
                 .into_iter()
                 .map(|envelope| (envelope.data.widget_id, envelope))

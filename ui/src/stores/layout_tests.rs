@@ -1,7 +1,8 @@
 //! The layout store's granularity, proven with render counts of the real
 //! components: a new value for one widget re-renders that widget's slot
 //! only, and the derived values (unread, tasks due) re-render their
-//! readers only when they change.
+//! readers only when they change; a seed is taken only by a layout of its
+//! own account.
 
 use std::cell::Cell;
 
@@ -39,8 +40,16 @@ fn envelope(id: WidgetId, fetched_at: u64) -> WidgetEnvelope {
 }
 
 fn root() -> Element {
+    let boot = alices_boot();
+    GlobalStore::provide(&boot);
+    LayoutSeed::provide(&boot);
+    rsx! { TestShell {} }
+}
+
+/// Alice's first payload: her five widgets cached.
+fn alices_boot() -> Bootstrap {
     let user = mock_api::data::user_for(&Username::parse("alice").expect("valid"));
-    let boot = Bootstrap {
+    Bootstrap {
         session: Some(Session::alone(user)),
         locked: None,
         api_url: "http://127.0.0.1:4000".into(),
@@ -57,16 +66,14 @@ fn root() -> Element {
         refused: Vec::new(),
         cache_rebuilt: None,
         refused_settings: Vec::new(),
-    };
-    GlobalStore::provide(&boot);
-    LayoutSeed::provide(&boot);
-    rsx! { TestShell {} }
+    }
 }
 
 /// The signed-in layout's stores, the top bar's counts and the five slots.
 #[component]
 fn TestShell() -> Element {
-    let layout = LayoutStore::provide();
+    let user = crate::stores::use_global_store().viewer_id();
+    let layout = LayoutStore::provide(&user);
     LAYOUT.with(|cell| cell.set(Some(layout)));
     DashboardStore::provide();
     rsx! {
@@ -175,4 +182,40 @@ fn the_derived_values_follow_the_rules() {
     // Overdue and due today, open: t1 and t2; t3 is done, t4 not yet due.
     assert_eq!(tasks_due_of(Some(&center), "2026-12-03"), 2);
     assert_eq!(tasks_due_of(None, "2026-12-03"), 0);
+}
+
+thread_local! {
+    /// Whether the layout the test mounted started with widget 1.
+    static SEEDED: Cell<Option<bool>> = const { Cell::new(None) };
+}
+
+/// A layout of `user`'s, noting whether it started from the seed.
+#[component]
+fn LayoutOf(user: String) -> Element {
+    let layout = LayoutStore::provide(&user);
+    SEEDED.with(|cell| cell.set(Some(layout.widget(WidgetId::ALL[0]).peek().is_some())));
+    rsx! {}
+}
+
+#[test]
+fn a_seed_is_taken_only_by_a_layout_of_its_account() {
+    fn seeded(user: String) -> bool {
+        let mut dom = VirtualDom::new_with_props(
+            |props: LayoutOfProps| {
+                let boot = alices_boot();
+                GlobalStore::provide(&boot);
+                LayoutSeed::provide(&boot);
+                rsx! { LayoutOf { user: props.user } }
+            },
+            LayoutOfProps { user },
+        );
+        dom.rebuild_in_place();
+        SEEDED.with(Cell::take).expect("the layout rendered")
+    }
+    let alice = mock_api::data::user_for(&Username::parse("alice").expect("valid"));
+    assert!(seeded(alice.id), "alice's own");
+    assert!(
+        !seeded("u_bob".to_owned()),
+        "another account's layout starts empty"
+    );
 }

@@ -36,10 +36,14 @@ pub fn AccountSwitcher(session: Session) -> Element {
         }
         switching.set(true);
         crate::host::mark("larder-switch-start");
-        let (mut session, mut prewarm) = (store.session, store.prewarm);
+        let (mut session, mut prewarm, mut to) = (store.session, store.prewarm, store.switching);
+        // Until the answer, the pushed session naming this account waits
+        // (see `App`): the answer shows it, with its snapshot as the seed.
+        to.set(Some(user_id.clone()));
         spawn(async move {
             match backend::switch_account(&user_id).await {
                 Ok(snapshot) => {
+                    crate::host::mark("larder-switch-answered");
                     seed.refill(&snapshot);
                     prewarm.set(snapshot.prewarm);
                     navigator.push(Route::Dashboard {});
@@ -49,6 +53,7 @@ pub fn AccountSwitcher(session: Session) -> Element {
                 }
                 Err(err) => problem.set(Some(err.to_string())),
             }
+            to.set(None);
             switching.set(false);
         });
     };

@@ -55,7 +55,7 @@ pub fn Shell() -> Element {
 #[component]
 fn AccountShell(user: String) -> Element {
     let store = use_global_store();
-    let layout = LayoutStore::provide();
+    let layout = LayoutStore::provide(&user);
     let mut signing_out = use_signal(|| false);
 
     // The backend's pushes for this account's layout, from the snapshot
@@ -84,9 +84,9 @@ fn AccountShell(user: String) -> Element {
         }
     });
     let mut confirming = use_signal(|| false);
-    // A notice from signing out is for the sign-in view only.
+    // A notice from signing out another account (shown next, when one is
+    // signed in) stays until dismissed; a sign-in clears it.
     let mut notice = store.notice;
-    use_hook(move || notice.set(None));
     use_future(move || async move {
         let mut now = layout.now_ms;
         loop {
@@ -195,6 +195,12 @@ fn AccountShell(user: String) -> Element {
             // never moves the page under the pointer.
             div { class: "status-banners",
                 ConnectivityBanner { connectivity: *store.connectivity.read(), waiting }
+                if let Some(text) = notice() {
+                    div { class: "banner", role: "status", "data-testid": "signed-out-notice",
+                        "{text} "
+                        button { class: "link", onclick: move |_| notice.set(None), "Dismiss" }
+                    }
+                }
                 RefusedNotices {
                     refused: layout.refused.read().clone(),
                     on_dismiss: move |_| {

@@ -61,12 +61,15 @@ fn SignInCard(adding: bool) -> Element {
         };
         error.set(None);
         pending.set(true);
-        let mut session = store.session;
+        let (mut session, mut notice) = (store.session, store.notice);
         spawn(async move {
             let result = backend::sign_in(name.as_str()).await;
             pending.set(false);
             match result {
                 Ok(signed_in) => {
+                    // What the sign-in view said of the last sign-out is
+                    // not for the account signed in now.
+                    notice.set(None);
                     session.set(Some(signed_in));
                     navigator.push(Route::Dashboard {});
                 }
