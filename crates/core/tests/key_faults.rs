@@ -307,3 +307,42 @@ async fn a_locked_keychain_locks_the_session_instead_of_ending_it() {
     assert_eq!(session.user, login.user);
     assert_eq!(larder.locked(), None);
 }
+
+#[tokio::test]
+async fn a_switch_reads_no_secret_once_both_accounts_are_open() {
+    let api = mock_api::testing::start_instant()
+        .await
+        .expect("mock-api starts");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let secrets = Arc::new(FaultySecrets::default());
+    let persistence = Arc::new(larder_core::KeptSessions::new(
+        Box::<larder_core::MemoryAccounts>::default(),
+        secrets.clone(),
+    ));
+    let larder = Larder::open_with(
+        ApiClient::new(&api.url()).expect("url"),
+        &temp.path().join("cache"),
+        persistence,
+        secrets.clone(),
+    )
+    .expect("opens");
+    let warmed = || async {
+        for _ in 0..500 {
+            if larder.prewarm_state().is_done() && larder.cached_dashboard().len() == 5 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the dashboard was never warmed");
+    };
+    let ada = larder.sign_in("ada").await.expect("sign in").user.id;
+    warmed().await;
+    larder.sign_in("bob").await.expect("sign in");
+    warmed().await;
+    // The keychain locks: every read of a secret fails from now on.
+    secrets.fail_next.store(u32::MAX, Ordering::SeqCst);
+    let shown = larder.switch_account(&ada).expect("no secret needed");
+    assert_eq!(shown.user.id, ada);
+    assert_eq!(larder.cached_dashboard().len(), 5, "ada's, from the cache");
+    assert_eq!(larder.locked(), None, "nothing locked");
+}

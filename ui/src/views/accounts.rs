@@ -50,6 +50,7 @@ pub fn AccountSwitcher(session: Session) -> Element {
                     // Last: the next account's layout mounts on it and
                     // takes the seed.
                     session.set(snapshot.session);
+                    crate::host::mark("larder-switch-applied");
                 }
                 Err(err) => problem.set(Some(err.to_string())),
             }
