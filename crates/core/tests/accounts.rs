@@ -253,3 +253,32 @@ async fn a_change_refused_while_its_account_is_hidden_is_told_at_the_switch() {
     assert!(f.larder.outbox().expect("outbox").changes.is_empty());
     assert_eq!(f.stats().applied(&f.user), 0, "not applied");
 }
+
+#[tokio::test]
+async fn what_the_windows_showed_of_one_account_is_not_kept_fresh_for_the_next() {
+    let f = fixture("ada").await;
+    let report = |view| larder_protocol::ScreenReport {
+        visible: true,
+        focused: true,
+        view,
+    };
+    f.larder
+        .report_screen(
+            "main",
+            report(larder_protocol::ScreenView::Profile {
+                user_id: f.user.clone(),
+            }),
+        )
+        .expect("reported");
+    assert_eq!(f.larder.screen().items.len(), 3, "ada's profile page");
+    f.larder.sign_in("bob").await.expect("sign in");
+    assert!(
+        f.larder.screen().items.is_empty(),
+        "forgotten at the switch"
+    );
+    assert!(f.larder.screen().visible, "the window is still shown");
+    f.larder
+        .report_screen("main", report(larder_protocol::ScreenView::Dashboard))
+        .expect("reported");
+    assert_eq!(f.larder.screen().items.len(), 5, "bob's dashboard");
+}

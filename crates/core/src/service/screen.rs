@@ -143,6 +143,22 @@ impl Larder {
         }
     }
 
+    /// Forgets what every window showed: the account shown changed, so
+    /// what they showed was another account's, and nothing of it is kept
+    /// fresh while each window reports its new view.
+    pub(super) fn forget_screen_views(&self) {
+        let mut windows = self
+            .inner
+            .screen_inputs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for inputs in windows.values_mut() {
+            inputs.items.clear();
+            inputs.view = ScreenView::Other;
+        }
+        self.publish_screen(&windows, false);
+    }
+
     /// Records window `window`'s native state, from its events.
     pub fn report_window(&self, window: &str, native: NativeWindow) {
         self.update_screen(window, |inputs| inputs.native = Some(native));

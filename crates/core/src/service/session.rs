@@ -219,7 +219,14 @@ impl Larder {
     /// Shows `user_id` (signed in): windows are told, then given its outbox
     /// and its prewarm's progress.
     pub(super) fn show(&self, user_id: &str) {
-        self.change_accounts(|accounts| accounts.shown = Some(user_id.to_owned()));
+        let mut changed = false;
+        self.change_accounts(|accounts| {
+            changed = accounts.shown.as_deref() != Some(user_id);
+            accounts.shown = Some(user_id.to_owned());
+        });
+        if changed {
+            self.forget_screen_views();
+        }
         self.publish_outbox(user_id);
         self.publish_progress(user_id);
     }

@@ -33,6 +33,7 @@ impl Larder {
         let Some(session) = ended else {
             return 0;
         };
+        self.forget_screen_views();
         if let Some(next) = self.read_session() {
             self.show(&next.user.id);
         } else {
@@ -146,6 +147,7 @@ impl Larder {
         self.fence_session(&expected.user.id);
         self.forget_account(&expected.user.id);
         if was_shown {
+            self.forget_screen_views();
             match self.read_session() {
                 Some(next) => self.show(&next.user.id),
                 None => {
