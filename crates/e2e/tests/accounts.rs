@@ -6,9 +6,11 @@
 //! printed from the page's own marks; the figure for the 100 ms goal is a
 //! release build's); a change made offline in one account waits while the
 //! other is shown, and is sent exactly once when the API is back, though
-//! its account is not shown; signing out of one leaves the other shown.
+//! its account is not shown; signing out of one (a change waiting,
+//! discarded) leaves the other shown, and its layout says what was
+//! discarded.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use larder_e2e::Harness;
 use mock_api::{testing::Controls, RunningServer};
 
@@ -110,12 +112,28 @@ async fn two_accounts_and_two_windows_online_and_offline() -> Result<()> {
     assert!(!app.unread_notifications().await?.contains(&marked));
     assert_eq!(Controls::of(&api).stats().applied(&wren_id), 1, "once");
 
-    // Signing wren out leaves yara signed in and shown.
+    // Signing wren out with a change waiting (offline again), asked
+    // first, leaves yara signed in and shown, and yara's layout says what
+    // was discarded.
+    drop(api);
+    let another = app
+        .unread_notifications()
+        .await?
+        .first()
+        .cloned()
+        .context("another notification to mark")?;
+    app.click(&format!("[data-testid=mark-read-{another}]"))
+        .await?;
+    app.wait_until("the change to wait", || app.has_test_id("waiting-changes"))
+        .await?;
     app.click("[data-testid=sign-out]").await?;
+    app.click("[data-testid=sign-out-anyway]").await?;
     app.wait_until("yara shown", || async {
         Ok(app.has_test_id("user-name").await? && app.account_shown().await? == "yara")
     })
     .await?;
+    let notice = app.by_test_id("signed-out-notice").await?.text().await?;
+    assert!(notice.contains("1 change"), "{notice}");
     assert!(!app.has_test_id("switch-account").await?, "yara alone");
     app.close().await
 }

@@ -88,3 +88,7 @@ impl<R: Runtime> AccountList for StoreAccounts<R> {
         self.store.save().map_err(store_error)
     }
 }
+
+#[cfg(test)]
+#[path = "session_file_tests.rs"]
+mod tests;

@@ -84,9 +84,11 @@ fn AccountShell(user: String) -> Element {
         }
     });
     let mut confirming = use_signal(|| false);
-    // A notice from signing out another account (shown next, when one is
-    // signed in) stays until dismissed; a sign-in clears it.
+    // A notice from signing out the account shown before this one stays
+    // until dismissed (a sign-in clears it). This layout's own sign-out
+    // notice is for the view after it, not for this layout.
     let mut notice = store.notice;
+    let mut inherited = use_signal(|| notice.peek().clone());
     use_future(move || async move {
         let mut now = layout.now_ms;
         loop {
@@ -195,10 +197,16 @@ fn AccountShell(user: String) -> Element {
             // never moves the page under the pointer.
             div { class: "status-banners",
                 ConnectivityBanner { connectivity: *store.connectivity.read(), waiting }
-                if let Some(text) = notice() {
+                if let Some(text) = inherited() {
                     div { class: "banner", role: "status", "data-testid": "signed-out-notice",
                         "{text} "
-                        button { class: "link", onclick: move |_| notice.set(None), "Dismiss" }
+                        button { class: "link",
+                            onclick: move |_| {
+                                inherited.set(None);
+                                notice.set(None);
+                            },
+                            "Dismiss"
+                        }
                     }
                 }
                 RefusedNotices {

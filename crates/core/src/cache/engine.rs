@@ -94,25 +94,11 @@ pub struct Engine {
     /// Each user's current session epoch. Writes hold the read lock while
     /// they check it and write; ending an epoch takes the write lock, so no
     /// write of the old epoch can land after it.
-    epochs: Arc<RwLock<Epochs>>,
+    epochs: Arc<RwLock<super::epochs::Epochs>>,
     /// Announces every write that changed an entry's bytes.
     updates: tokio::sync::broadcast::Sender<CacheUpdate>,
     /// Reads served from the cache, by (user id, key), since start.
     hits: Arc<Mutex<HashMap<(String, String), u64>>>,
-}
-
-/// Every user's current session epoch. Epochs are numbered across users,
-/// so an epoch names one session of one user.
-#[derive(Debug, Default)]
-struct Epochs {
-    last: u64,
-    current: HashMap<String, u64>,
-}
-
-impl Epochs {
-    fn of(&self, user_id: &str) -> u64 {
-        self.current.get(user_id).copied().unwrap_or(0)
-    }
 }
 
 /// A stored value that differs from what was cached before: pushed to the
@@ -202,11 +188,10 @@ impl Engine {
     /// Other users' epochs go on. Returns the new epoch, once no write of
     /// the old one is in progress.
     pub fn end_epoch(&self, user_id: &str) -> u64 {
-        let mut epochs = self.epochs.write().unwrap_or_else(PoisonError::into_inner);
-        epochs.last += 1;
-        let epoch = epochs.last;
-        epochs.current.insert(user_id.to_owned(), epoch);
-        epoch
+        self.epochs
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .end(user_id)
     }
 
     /// `user_id`'s current session epoch.

@@ -4,6 +4,7 @@
 //! Storage itself is `larder_store`'s.
 
 pub mod engine;
+mod epochs;
 pub mod policy;
 
 pub use engine::{CacheUpdate, Clock, Engine, FetchFn, Read, SystemClock};
