@@ -85,7 +85,8 @@ async fn two_accounts_and_two_windows_online_and_offline() -> Result<()> {
         .script(
             "const last = n => performance.getEntriesByName(n).at(-1).startTime; \
              const start = last('larder-switch-start'); \
-             return ['larder-switch-answered', 'larder-switch-applied', 'larder-account-painted'] \
+             return ['larder-switch-answered', 'larder-switch-applied', 'larder-account-rendering', \
+                     'larder-dashboard-rendering', 'larder-account-painted'] \
                .map(n => n + ' ' + Math.round(last(n) - start)).join(', ');",
         )
         .await?;

@@ -13,6 +13,7 @@ use crate::{
 
 #[component]
 pub fn Dashboard() -> Element {
+    use_hook(|| crate::host::mark("larder-dashboard-rendering"));
     let store = use_global_store();
     let dashboard = DashboardStore::provide();
     let role = store.session.read().as_ref().map(|s| s.user.role);

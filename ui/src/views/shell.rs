@@ -54,6 +54,7 @@ pub fn Shell() -> Element {
 /// The layout of account `user`, shown.
 #[component]
 fn AccountShell(user: String) -> Element {
+    use_hook(|| crate::host::mark("larder-account-rendering"));
     let store = use_global_store();
     let layout = LayoutStore::provide(&user);
     let mut signing_out = use_signal(|| false);
