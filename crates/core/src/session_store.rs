@@ -20,7 +20,6 @@ use larder_store::{
     secrets::{session_token_name, SESSION_TOKEN},
     store::partition_name,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::{CoreError, SecretStore};
 
@@ -42,7 +41,7 @@ impl fmt::Debug for PersistedSession {
 
 /// The accounts kept between runs, readable without any secret: what a
 /// locked account shows while its token cannot be read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeptAccounts {
     /// In the order they were added.
     pub users: Vec<User>,

@@ -22,11 +22,18 @@ fn names(larder: &Larder) -> (String, Vec<String>) {
     )
 }
 
-#[tokio::test]
-async fn each_account_is_prewarmed_once_and_a_switch_sends_nothing() {
+/// Ada signed in (the fixture's user), then bob beside her, shown, both
+/// dashboards warmed; bob's user id.
+async fn ada_and_bob() -> (common::signed_in::Fixture, String) {
     let f = fixture("ada").await;
     let bob = f.larder.sign_in("bob").await.expect("sign in").user.id;
     prewarmed(&f.larder).await;
+    (f, bob)
+}
+
+#[tokio::test]
+async fn each_account_is_prewarmed_once_and_a_switch_sends_nothing() {
+    let (f, bob) = ada_and_bob().await;
     assert_eq!(
         names(&f.larder),
         ("bob".to_owned(), vec!["ada".to_owned(), "bob".to_owned()]),
@@ -79,9 +86,7 @@ async fn each_account_is_prewarmed_once_and_a_switch_sends_nothing() {
 
 #[tokio::test]
 async fn a_hidden_accounts_change_is_sent_and_never_reaches_the_window() {
-    let f = fixture("ada").await;
-    let bob = f.larder.sign_in("bob").await.expect("sign in").user.id;
-    prewarmed(&f.larder).await;
+    let (f, bob) = ada_and_bob().await;
     f.larder.switch_account(&f.user).expect("switched");
     // Ada's change is told to come back in 3 s; bob's goes meanwhile.
     Controls::of(&f.api).fault_for(
@@ -144,9 +149,7 @@ async fn a_hidden_accounts_change_is_sent_and_never_reaches_the_window() {
 
 #[tokio::test]
 async fn one_account_ending_leaves_the_others_signed_in() {
-    let f = fixture("ada").await;
-    let bob = f.larder.sign_in("bob").await.expect("sign in").user.id;
-    prewarmed(&f.larder).await;
+    let (f, bob) = ada_and_bob().await;
 
     // The API rejects bob's session: bob ends, ada is shown.
     Controls::of(&f.api).fault_for(
@@ -223,9 +226,7 @@ async fn every_kept_account_is_restored_and_the_last_shown_is_shown() {
 
 #[tokio::test]
 async fn a_change_refused_while_its_account_is_hidden_is_told_at_the_switch() {
-    let f = fixture("ada").await;
-    let bob = f.larder.sign_in("bob").await.expect("sign in").user.id;
-    prewarmed(&f.larder).await;
+    let (f, bob) = ada_and_bob().await;
     f.larder.switch_account(&f.user).expect("switched");
     Controls::of(&f.api).fault_for(
         &f.user,

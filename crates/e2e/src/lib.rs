@@ -34,10 +34,12 @@ use launch::{app_env, required_path, stop_driver};
 mod app_process;
 mod first_frame;
 mod launch;
+mod restartable_api;
 mod screenshot;
 mod views;
 
 pub use app_process::AppProcess;
+pub use restartable_api::RestartableApi;
 pub use screenshot::Screenshot;
 
 /// The longest any condition is waited for. Conditions are polled, so a

@@ -12,7 +12,7 @@
 
 use anyhow::{Context, Result};
 use larder_e2e::Harness;
-use mock_api::{testing::Controls, RunningServer};
+use mock_api::testing::Controls;
 
 /// The window handles open now, once there are `count`.
 async fn windows_become(app: &Harness, count: usize) -> Result<()> {
@@ -25,15 +25,7 @@ async fn windows_become(app: &Harness, count: usize) -> Result<()> {
 #[tokio::test]
 async fn two_accounts_and_two_windows_online_and_offline() -> Result<()> {
     // Sessions kept in a file, so the API started again knows both.
-    let sessions = tempfile::tempdir()?;
-    let config = mock_api::Config {
-        sessions_file: Some(sessions.path().join("sessions.json")),
-        delay_scale: 0.1,
-        test_controls: true,
-        ..mock_api::Config::default()
-    };
-    let api = RunningServer::start(config.clone()).await?;
-    let addr = api.addr();
+    let (restartable, api) = Harness::restartable_api().await?;
     let app = Harness::signed_in(&api, "wren").await?;
     let main = app.client.window().await?;
 
@@ -97,7 +89,7 @@ async fn two_accounts_and_two_windows_online_and_offline() -> Result<()> {
     println!("and back painted in {took:.0} ms (debug build)");
 
     // The API back: wren's change is sent while yara is shown, once.
-    let api = RunningServer::start_at(config, addr).await?;
+    let api = restartable.restart().await?;
     app.wait_until("wren's change to be applied", || async {
         Ok(Controls::of(&api).stats().applied(&wren_id) == 1)
     })

@@ -11,7 +11,6 @@
 use anyhow::{bail, Context, Result};
 use fantoccini::wd::WindowHandle;
 use larder_e2e::Harness;
-use mock_api::RunningServer;
 
 /// The window handles open now.
 async fn windows(app: &Harness) -> Result<Vec<WindowHandle>> {
@@ -65,15 +64,7 @@ async fn unread_count(app: &Harness) -> Result<String> {
 async fn a_post_in_its_own_window_opens_painted_and_stays_in_step_with_the_dashboard() -> Result<()>
 {
     // Sessions kept in a file, so the API started again knows the user.
-    let sessions = tempfile::tempdir()?;
-    let config = mock_api::Config {
-        sessions_file: Some(sessions.path().join("sessions.json")),
-        delay_scale: 0.1,
-        test_controls: true,
-        ..mock_api::Config::default()
-    };
-    let api = RunningServer::start(config.clone()).await?;
-    let addr = api.addr();
+    let (restartable, api) = Harness::restartable_api().await?;
     let app = Harness::signed_in(&api, "wren").await?;
     let main = app.client.window().await?;
 
@@ -172,7 +163,7 @@ async fn a_post_in_its_own_window_opens_painted_and_stays_in_step_with_the_dashb
 
     // The API back: the change is sent. Signing out then closes every
     // view's window; the main one stays.
-    let _api = RunningServer::start_at(config, addr).await?;
+    let _api = restartable.restart().await?;
     app.client.switch_to_window(main.clone()).await?;
     app.wait_until("the change to be sent", || async {
         Ok(!app.has_test_id("connectivity").await?)

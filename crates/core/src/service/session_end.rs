@@ -3,6 +3,8 @@
 //! Either way only that account ends; the others stay signed in, and the
 //! first of them is shown if the ended one was.
 
+use larder_protocol::events::ForUser;
+
 use super::{ActiveSession, Larder};
 use crate::CoreError;
 
@@ -33,18 +35,7 @@ impl Larder {
         let Some(session) = ended else {
             return 0;
         };
-        self.forget_screen_views();
-        if let Some(next) = self.read_session() {
-            self.show(&next.user.id);
-        } else {
-            self.inner
-                .outbox
-                .changes
-                .send_replace(larder_protocol::events::ForUser::new(
-                    "",
-                    larder_protocol::Outbox::default(),
-                ));
-        }
+        self.after_shown_ended();
         let client = self.inner.client.clone();
         let token = session.token.clone();
         let logout = async move {
@@ -113,6 +104,22 @@ impl Larder {
         self.inner.engine.end_epoch(user_id);
     }
 
+    /// After the shown account's session ended: what the windows showed
+    /// of it is forgotten, and the next account signed in is shown, or,
+    /// with none left, the windows are told its outbox is gone.
+    fn after_shown_ended(&self) {
+        self.forget_screen_views();
+        match self.read_session() {
+            Some(next) => self.show(&next.user.id),
+            None => {
+                self.inner.outbox.changes.send_replace(ForUser::new(
+                    "",
+                    larder_protocol::Outbox::default(),
+                ));
+            }
+        }
+    }
+
     fn forget_account(&self, user_id: &str) {
         super::outbox::lock(&self.inner.outbox.refused_unseen).remove(user_id);
         if let Err(err) = self.inner.persistence.remove(user_id) {
@@ -147,19 +154,7 @@ impl Larder {
         self.fence_session(&expected.user.id);
         self.forget_account(&expected.user.id);
         if was_shown {
-            self.forget_screen_views();
-            match self.read_session() {
-                Some(next) => self.show(&next.user.id),
-                None => {
-                    self.inner
-                        .outbox
-                        .changes
-                        .send_replace(larder_protocol::events::ForUser::new(
-                    "",
-                    larder_protocol::Outbox::default(),
-                ));
-                }
-            }
+            self.after_shown_ended();
         }
     }
 
