@@ -38,19 +38,32 @@ pub fn run_test() -> Result<()> {
 /// A shell script for `dbus-run-session` that starts gnome-keyring on a
 /// keyring folder of its own in `keyrings`, unlocked with the throwaway
 /// password "larder-test", waits until the Secret Service answers with its
-/// default collection unlocked (the daemon forks before it has claimed its
-/// name, and a first call that comes too early would start a second,
-/// locked daemon through D-Bus activation), then runs `then`.
+/// default collection unlocked, then runs `then`.
+///
+/// The daemon forks before it has claimed its name. A call addressed to
+/// `org.freedesktop.secrets` before then would start a second, locked
+/// daemon through D-Bus activation, so the script first asks the bus
+/// itself (`NameHasOwner`, which activates nothing) until the name is
+/// owned, and only then asks the daemon whether its collection is
+/// unlocked. Each wait gives up after 30 s, with a message.
 pub fn with_unlocked_keyring(keyrings: &std::path::Path, then: &str) -> String {
     format!(
         "export XDG_DATA_HOME='{}' && \
          printf 'larder-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
          tries=0 && \
+         until dbus-send --session --print-reply --dest=org.freedesktop.DBus \
+               /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner \
+               string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; do \
+           tries=$((tries + 1)); \
+           if [ $tries -ge 300 ]; then echo 'xtask: the throwaway keyring never claimed its D-Bus name' >&2; exit 1; fi; \
+           sleep 0.1; \
+         done && \
+         tries=0 && \
          until dbus-send --session --print-reply --dest=org.freedesktop.secrets \
                /org/freedesktop/secrets/aliases/default org.freedesktop.DBus.Properties.Get \
                string:org.freedesktop.Secret.Collection string:Locked 2>/dev/null | grep -q 'boolean false'; do \
            tries=$((tries + 1)); \
-           if [ $tries -ge 100 ]; then echo 'xtask: the throwaway keyring did not come up unlocked' >&2; exit 1; fi; \
+           if [ $tries -ge 300 ]; then echo 'xtask: the throwaway keyring did not come up unlocked' >&2; exit 1; fi; \
            sleep 0.1; \
          done && \
          {then}",
@@ -71,8 +84,17 @@ mod tests {
             .status()
             .expect("sh");
         assert!(checked.success(), "sh -n rejected:\n{script}");
-        let wait = script.find("until dbus-send").expect("a wait");
-        assert!(script.find("gnome-keyring-daemon").expect("a daemon") < wait);
-        assert!(wait < script.rfind("true").expect("the command"));
+        let owned = script.find("NameHasOwner").expect("a wait for the name");
+        let unlocked = script
+            .find("--dest=org.freedesktop.secrets")
+            .expect("a wait for the unlocked collection");
+        assert!(script.find("gnome-keyring-daemon").expect("a daemon") < owned);
+        // Nothing is addressed to the Secret Service before its name is
+        // owned: that call would activate a second, locked daemon.
+        assert!(
+            owned < unlocked,
+            "the daemon is asked before its name is owned"
+        );
+        assert!(unlocked < script.rfind("true").expect("the command"));
     }
 }

@@ -1,12 +1,9 @@
 //! Measures the UI in the real webview (`cargo xtask ui-bench`):
 //!
 //! - warm open, launched in turns with a blank window of the same Tauri
-//!   (`LARDER_BENCH_BLANK_APP`, the `blank_window` example): from each
-//!   app process's start to its page loaded, and for Larder (a signed-in
-//!   user, warm cache) to the dashboard painted and to the dashboard
-//!   interactive, and where Larder's time goes after the navigation
-//!   starts (the HTML received, the wasm running, events subscribed, the
-//!   first payload answered, the live UI in charge);
+//!   (`LARDER_BENCH_BLANK_APP`, the `blank_window` example) and, on Linux,
+//!   with Larder on WebKit's GPU compositor beside Larder as shipped: see
+//!   `warm_open.rs`;
 //! - cold open after sign-in, with the upstream delays scaled ×0.1: from
 //!   pressing "Sign in" to all five painted;
 //! - in-app navigation: from a click on a link in the top bar to the view
@@ -32,7 +29,7 @@
 //! read from `/proc/<pid>/stat` and `/proc/uptime` (10 ms ticks).
 
 use std::{
-    path::{Path, PathBuf},
+    path::PathBuf,
     time::{Duration, Instant},
 };
 
@@ -41,9 +38,11 @@ use larder_e2e::Harness;
 
 mod accounts;
 mod procfs;
+mod warm_open;
 mod windows;
 use mock_api::{Config, RunningServer};
-use procfs::{report_memory, started_ms};
+use procfs::report_memory;
+use warm_open::painted;
 
 const ALL: [u8; 5] = [1, 2, 3, 4, 5];
 const RUNS: usize = 5;
@@ -59,108 +58,6 @@ async fn until(app: &Harness, mut ready: impl AsyncFnMut(&Harness) -> Result<boo
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     Ok(())
-}
-
-async fn page_loaded(app: &Harness) -> Result<bool> {
-    Ok(app.script("return document.readyState").await? == "complete")
-}
-
-async fn painted(app: &Harness) -> Result<bool> {
-    let states = app
-        .script(
-            "return [...document.querySelectorAll('[data-testid^=\"widget-\"]')] \
-             .filter((w) => w.dataset.state === 'ready').length",
-        )
-        .await?;
-    Ok(states.as_u64() == Some(ALL.len() as u64))
-}
-
-/// One launch's moments, in ms from its process's start.
-#[derive(Debug, Clone, Copy)]
-struct Launch {
-    /// The webview's navigation to the page started.
-    navigation: f64,
-    loaded: f64,
-    /// The dashboard on screen: the first contentful paint when it was the
-    /// first frame, else the moment the live UI showed it.
-    painted: f64,
-    /// The live UI in charge: its handlers attached, the first frame gone.
-    interactive: f64,
-    first_frame: bool,
-    /// From the navigation's start: the page's HTML received, the boot
-    /// module and the glue it imports loaded, the wasm compiled, the wasm
-    /// running (the root component's first render), every event
-    /// subscribed, the first payload answered, and the live UI in charge.
-    steps: [f64; STEPS.len()],
-}
-
-/// The marks of a launch's steps, in order (see [`Launch::steps`]).
-const STEPS: [&str; 7] = [
-    "html",
-    "larder-boot",
-    "larder-wasm-compiled",
-    "larder-wasm-started",
-    "larder-subscribed",
-    "larder-bootstrapped",
-    "larder-live",
-];
-
-/// Reads the page's timings of its launch (see the module's comment).
-async fn launch_times(app: &Harness, program: &Path) -> Result<Launch> {
-    let times = app
-        .client
-        .execute(
-            "const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null; \
-             const nav = performance.getEntriesByType('navigation')[0]; \
-             return { origin: performance.timeOrigin, loaded: nav ? nav.loadEventEnd : null, \
-               paint: at('first-contentful-paint'), live: at('larder-live'), \
-               frame: at('larder-first-frame') !== null, \
-               steps: arguments[0].map((name) => name === 'html' ? (nav ? nav.responseEnd : null) : at(name)) };",
-            vec![serde_json::json!(STEPS)],
-        )
-        .await?;
-    let field = |name: &str| times.get(name).and_then(serde_json::Value::as_f64);
-    let since_start = field("origin").context("performance.timeOrigin")? - started_ms(program)?;
-    let loaded = field("loaded").context("the navigation's loadEventEnd")?;
-    let first_frame = times.get("frame") == Some(&serde_json::Value::Bool(true));
-    let live = field("live");
-    let paint = field("paint");
-    let painted = match (first_frame, paint) {
-        (true, Some(paint)) => paint,
-        _ => live.context("neither a first frame nor the larder-live mark")?,
-    };
-    let mut steps = [f64::NAN; STEPS.len()];
-    for (step, value) in steps
-        .iter_mut()
-        .zip(times["steps"].as_array().into_iter().flatten())
-    {
-        *step = value.as_f64().unwrap_or(f64::NAN);
-    }
-    Ok(Launch {
-        navigation: since_start,
-        loaded: since_start + loaded,
-        painted: since_start + painted,
-        interactive: since_start + live.unwrap_or(f64::NAN),
-        first_frame,
-        steps,
-    })
-}
-
-/// Launches the blank window, waits for its page, and reads when its
-/// navigation started and when it loaded, in ms from its process's start.
-async fn blank_launch(program: &Path) -> Result<(Harness, f64, f64)> {
-    let app = Harness::launch_program(program).await?;
-    until(&app, page_loaded).await?;
-    let times = app
-        .script(
-            "const nav = performance.getEntriesByType('navigation')[0]; \
-             return [performance.timeOrigin, nav ? nav.loadEventEnd : null];",
-        )
-        .await?;
-    let origin = times[0].as_f64().context("performance.timeOrigin")?;
-    let loaded = times[1].as_f64().context("the navigation's loadEventEnd")?;
-    let navigation = origin - started_ms(program)?;
-    Ok((app, navigation, navigation + loaded))
 }
 
 /// From a click on `link` to the element `target` in the DOM, timed in the
@@ -180,11 +77,6 @@ async fn navigation_ms(app: &Harness, link: &str, target: &str) -> Result<f64> {
         )
         .await?;
     took.as_f64().context("a navigation time")
-}
-
-/// Step `n` of every launch.
-fn of_step(launches: &[Launch], n: usize) -> Vec<f64> {
-    launches.iter().map(|launch| launch.steps[n]).collect()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -230,70 +122,14 @@ async fn main() -> Result<()> {
     // 15 s.
     let api = RunningServer::start(Config::default()).await?;
     let api_url = api.url();
-    let mut app = Harness::launch(&[("LARDER_API_URL", &api_url)]).await?;
+    let app = Harness::launch(&[("LARDER_API_URL", &api_url)]).await?;
     app.sign_in(USER).await?;
     app.wait_until("the first dashboard", || app.all_ready(&ALL))
         .await?;
 
-    // Warm opens, each after a blank window's launch.
-    let mut blank_loaded = Vec::new();
-    let mut blank_navigation = Vec::new();
-    let mut launches = Vec::new();
-    for run in 0..RUNS {
-        let (window, navigation, loaded) = blank_launch(&blank).await?;
-        blank_navigation.push(navigation);
-        blank_loaded.push(loaded);
-        if run == RUNS - 1 {
-            report_memory(&blank, "a blank Tauri window").await?;
-        }
-        window.close().await?;
-
-        app = app.quit().await?.launch(&[]).await?;
-        until(&app, painted).await?;
-        launches.push(launch_times(&app, &larder).await?);
-    }
-    let with_frame = launches.iter().filter(|l| l.first_frame).count();
-    println!(
-        "warm open: the first frame was the cached dashboard in {with_frame} of {RUNS} launches"
-    );
-    report(
-        "warm open, blank window: process start to page loaded",
-        &blank_loaded,
-    );
-    let of = |pick: fn(&Launch) -> f64| launches.iter().map(pick).collect::<Vec<_>>();
-    report(
-        "warm open, blank window: process start to navigation start",
-        &blank_navigation,
-    );
-    report(
-        "warm open, Larder: process start to navigation start",
-        &of(|l| l.navigation),
-    );
-    report(
-        "warm open, Larder: process start to page loaded",
-        &of(|l| l.loaded),
-    );
-    report(
-        "warm open, Larder: process start to dashboard painted",
-        &of(|l| l.painted),
-    );
-    report(
-        "warm open, Larder: process start to dashboard interactive",
-        &of(|l| l.interactive),
-    );
-    for (n, step) in STEPS.iter().enumerate() {
-        report(
-            &format!("warm open, Larder: navigation start to {step}"),
-            &of_step(&launches, n),
-        );
-    }
-    let blank_median = median(blank_loaded.clone());
-    println!(
-        "warm open against the blank window's median: painted {:+.0} ms, interactive {:+.0} ms",
-        median(of(|l| l.painted)) - blank_median,
-        median(of(|l| l.interactive)) - blank_median
-    );
-    report_memory(&larder, "the dashboard open").await?;
+    // Warm opens, each after a blank window's launch; the app as shipped
+    // and the app with the GPU compositor, in turns (see `warm_open.rs`).
+    let app = warm_open::measure(app, &larder, &blank).await?;
 
     // In-app navigation, there and back, five times.
     let mut navigation = Vec::new();
