@@ -1,8 +1,7 @@
 //! Measures the UI in the real webview (`cargo xtask ui-bench`):
 //!
 //! - warm open, launched in turns with a blank window of the same Tauri
-//!   (`LARDER_BENCH_BLANK_APP`, the `blank_window` example) and, on Linux,
-//!   with Larder on WebKit's GPU compositor beside Larder as shipped: see
+//!   (`LARDER_BENCH_BLANK_APP`, the `blank_window` example): see
 //!   `warm_open.rs`;
 //! - cold open after sign-in, with the upstream delays scaled ×0.1: from
 //!   pressing "Sign in" to all five painted;
@@ -127,8 +126,7 @@ async fn main() -> Result<()> {
     app.wait_until("the first dashboard", || app.all_ready(&ALL))
         .await?;
 
-    // Warm opens, each after a blank window's launch; the app as shipped
-    // and the app with the GPU compositor, in turns (see `warm_open.rs`).
+    // Warm opens, each after a blank window's launch (see `warm_open.rs`).
     let app = warm_open::measure(app, &larder, &blank).await?;
 
     // In-app navigation, there and back, five times.

@@ -1,10 +1,9 @@
 //! The warm open, launched in turns with a blank window of the same Tauri
-//! and, on Linux, with Larder's webview on WebKit's GPU compositor
-//! (`LARDER_GPU_COMPOSITING=1`) beside Larder as shipped (no compositor):
-//! from each process's start to its page loaded and painted, to the
-//! dashboard interactive, and where Larder's time goes after the
-//! navigation starts. The memory of each, with the page open, is read on
-//! the last launch.
+//! (`LARDER_BENCH_BLANK_APP`, the `blank_window` example): from each
+//! process's start to its page loaded and painted (the blank page's one
+//! word, Larder's cached dashboard), to Larder's dashboard interactive,
+//! and where Larder's time goes after the navigation starts. The memory of
+//! each, with the page open, is read on the last launch.
 
 use std::path::Path;
 
@@ -17,14 +16,11 @@ use crate::{
     report, until, ALL, RUNS,
 };
 
-/// The two ways Larder's webview is launched, each `RUNS` times.
-const VARIANTS: [(&str, &str); 2] = [("Larder with the GPU compositor", "1"), ("Larder", "0")];
-
-/// Measures `RUNS` warm opens of each variant after a blank window's, and
-/// answers the app as shipped, left open on its dashboard.
+/// Measures `RUNS` warm opens of Larder, each after a blank window's, and
+/// answers Larder, left open on its dashboard.
 pub async fn measure(mut app: Harness, larder: &Path, blank: &Path) -> Result<Harness> {
     let mut blanks = Vec::new();
-    let mut launches: [Vec<Launch>; 2] = Default::default();
+    let mut launches = Vec::new();
     for run in 0..RUNS {
         let (window, launch) = blank_launch(blank).await?;
         blanks.push(launch);
@@ -32,17 +28,11 @@ pub async fn measure(mut app: Harness, larder: &Path, blank: &Path) -> Result<Ha
             report_memory(blank, "a blank Tauri window").await?;
         }
         window.close().await?;
-        for (n, (name, gpu)) in VARIANTS.iter().enumerate() {
-            app = app
-                .quit()
-                .await?
-                .launch(&[("LARDER_GPU_COMPOSITING", gpu)])
-                .await?;
-            until(&app, painted).await?;
-            launches[n].push(launch_times(&app, larder).await?);
-            if run == RUNS - 1 {
-                report_memory(larder, &format!("the dashboard open ({name})")).await?;
-            }
+        app = app.quit().await?.launch(&[]).await?;
+        until(&app, painted).await?;
+        launches.push(launch_times(&app, larder).await?);
+        if run == RUNS - 1 {
+            report_memory(larder, "the dashboard open").await?;
         }
     }
     let blank_of = |pick: fn(&BlankLaunch) -> f64| blanks.iter().map(pick).collect::<Vec<_>>();
@@ -58,13 +48,11 @@ pub async fn measure(mut app: Harness, larder: &Path, blank: &Path) -> Result<Ha
         "warm open, blank window: process start to page painted",
         &blank_of(|b| b.painted),
     );
-    for ((name, _), launches) in VARIANTS.iter().zip(&launches) {
-        report_variant(name, launches, &blanks);
-    }
+    report_launches("Larder", &launches, &blanks);
     Ok(app)
 }
 
-fn report_variant(name: &str, launches: &[Launch], blanks: &[BlankLaunch]) {
+fn report_launches(name: &str, launches: &[Launch], blanks: &[BlankLaunch]) {
     let with_frame = launches.iter().filter(|l| l.first_frame).count();
     println!(
         "warm open, {name}: the first frame was the cached dashboard in {with_frame} of {} launches",
