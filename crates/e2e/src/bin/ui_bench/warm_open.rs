@@ -35,64 +35,68 @@ pub async fn measure(mut app: Harness, larder: &Path, blank: &Path) -> Result<Ha
             report_memory(larder, "the dashboard open").await?;
         }
     }
-    let blank_of = |pick: fn(&BlankLaunch) -> f64| blanks.iter().map(pick).collect::<Vec<_>>();
-    report(
-        "warm open, blank window: process start to navigation start",
-        &blank_of(|b| b.navigation),
-    );
-    report(
-        "warm open, blank window: process start to page loaded",
-        &blank_of(|b| b.loaded),
-    );
-    report(
-        "warm open, blank window: process start to page painted",
-        &blank_of(|b| b.painted),
-    );
-    report_launches("Larder", &launches, &blanks);
+    report_launches(&launches, &blanks);
     Ok(app)
 }
 
-fn report_launches(name: &str, launches: &[Launch], blanks: &[BlankLaunch]) {
+/// The blank window's moments, then Larder's, then Larder against the
+/// blank window's load and paint (the paint is the like-for-like
+/// comparison; the load is kept so earlier runs can be compared).
+fn report_launches(launches: &[Launch], blanks: &[BlankLaunch]) {
+    let blank_of = |pick: fn(&BlankLaunch) -> f64| blanks.iter().map(pick).collect::<Vec<_>>();
+    report_moments(
+        "blank window",
+        blanks,
+        &[
+            ("navigation start", |b| b.navigation),
+            ("page loaded", |b| b.loaded),
+            ("page painted", |b| b.painted),
+        ],
+    );
     let with_frame = launches.iter().filter(|l| l.first_frame).count();
     println!(
-        "warm open, {name}: the first frame was the cached dashboard in {with_frame} of {} launches",
+        "warm open, Larder: the first frame was the cached dashboard in {with_frame} of {} launches",
         launches.len()
     );
     let of = |pick: fn(&Launch) -> f64| launches.iter().map(pick).collect::<Vec<_>>();
-    report(
-        &format!("warm open, {name}: process start to navigation start"),
-        &of(|l| l.navigation),
-    );
-    report(
-        &format!("warm open, {name}: process start to page loaded"),
-        &of(|l| l.loaded),
-    );
-    report(
-        &format!("warm open, {name}: process start to dashboard painted"),
-        &of(|l| l.painted),
-    );
-    report(
-        &format!("warm open, {name}: process start to dashboard interactive"),
-        &of(|l| l.interactive),
+    report_moments(
+        "Larder",
+        launches,
+        &[
+            ("navigation start", |l| l.navigation),
+            ("page loaded", |l| l.loaded),
+            ("dashboard painted", |l| l.painted),
+            ("dashboard interactive", |l| l.interactive),
+        ],
     );
     for (n, step) in STEPS.iter().enumerate() {
         report(
-            &format!("warm open, {name}: navigation start to {step}"),
+            &format!("warm open, Larder: navigation start to {step}"),
             &of_step(launches, n),
         );
     }
-    // Against the blank page both loaded and painted: WebKit paints a page
-    // some time after it has loaded, so only paint against paint compares
-    // like with like; the first is kept so earlier runs can be compared.
-    let blank_of = |pick: fn(&BlankLaunch) -> f64| blanks.iter().map(pick).collect::<Vec<_>>();
     for (what, blank_median) in [
         ("loaded", median(blank_of(|b| b.loaded))),
         ("painted", median(blank_of(|b| b.painted))),
     ] {
         println!(
-            "warm open, {name}, against the blank window's median {what}: painted {:+.0} ms, interactive {:+.0} ms",
+            "warm open, Larder, against the blank window's median {what}: painted {:+.0} ms, interactive {:+.0} ms",
             median(of(|l| l.painted)) - blank_median,
             median(of(|l| l.interactive)) - blank_median
+        );
+    }
+}
+
+/// A moment of a launch, named, and how to read it from one.
+type Moment<T> = (&'static str, fn(&T) -> f64);
+
+/// One line per moment: its values over every launch of `who`.
+fn report_moments<T>(who: &str, launches: &[T], moments: &[Moment<T>]) {
+    for (what, pick) in moments {
+        let values: Vec<f64> = launches.iter().map(pick).collect();
+        report(
+            &format!("warm open, {who}: process start to {what}"),
+            &values,
         );
     }
 }
