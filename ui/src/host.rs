@@ -163,6 +163,44 @@ pub fn apply_theme(theme: larder_protocol::Theme) {
     let _ = theme;
 }
 
+/// Sets `data-platform` on the root element: the stylesheet picks the
+/// platform's UI font by it. The first frame carries the same attribute
+/// (see [`platform_name`]), so the font never changes at the takeover.
+pub fn apply_platform() {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(window) = web_sys::window() {
+        let agent = window.navigator().user_agent().unwrap_or_default();
+        if let Some(root) = window.document().and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("data-platform", platform_of_agent(&agent));
+        }
+    }
+}
+
+/// The platform the page runs on, named as the stylesheet names it, from
+/// the webview's user agent (WKWebView says "Macintosh", WebView2
+/// "Windows"; anything else is taken as Linux).
+pub fn platform_of_agent(agent: &str) -> &'static str {
+    if agent.contains("Macintosh") || agent.contains("Mac OS X") {
+        "macos"
+    } else if agent.contains("Windows") {
+        "windows"
+    } else {
+        "linux"
+    }
+}
+
+/// This build's platform, named as [`platform_of_agent`] names it: the
+/// first frame is rendered natively, where the target is known.
+pub fn platform_name() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "macos"
+    } else if cfg!(target_os = "windows") {
+        "windows"
+    } else {
+        "linux"
+    }
+}
+
 /// The root element's `data-theme` for `theme`.
 pub fn theme_name(theme: larder_protocol::Theme) -> &'static str {
     match theme {
@@ -304,3 +342,7 @@ impl Drop for ListenerGuard {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "host_tests.rs"]
+mod tests;

@@ -2,6 +2,8 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    // The font is the platform's from the first render on.
+    ui::host::apply_platform();
     dioxus::launch(ui::app::App);
 }
 

@@ -75,7 +75,10 @@ impl FirstFrame {
             index
                 .replacen(
                     ROOT,
-                    &format!(r#"<html lang="en" data-theme="{theme}">"#),
+                    &format!(
+                        r#"<html lang="en" data-theme="{theme}" data-platform="{}">"#,
+                        crate::host::platform_name()
+                    ),
                     1,
                 )
                 .replacen(MOUNT, &mount, 1),

@@ -165,7 +165,10 @@ fn the_page_carries_the_frame_with_the_live_ui_hidden_until_it_takes_over() {
         .into_page(index)
         .expect("the UI's index.html has a mount point");
     assert!(
-        page.contains(r#"<html lang="en" data-theme="dark">"#),
+        page.contains(&format!(
+            r#"<html lang="en" data-theme="dark" data-platform="{}">"#,
+            crate::host::platform_name()
+        )),
         "{page}"
     );
     let frame = page.find(r#"<div id="first-frame">"#).expect("the frame");
