@@ -68,6 +68,8 @@ const WORKER_THREADS: usize = 2;
 
 /// Starts the desktop app.
 pub fn run() {
+    // First, while this is the only thread (see the function).
+    webview_memory::paint_on_cpu();
     // Kept alive until the app exits: Tauri and the core spawn on it.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKER_THREADS)

@@ -44,6 +44,22 @@ pub fn app_process(driver: u32, app: &Path) -> AppProcess {
     }
 }
 
+/// The value of the environment variable `name` in each WebKit web
+/// process beneath `driver`, as each was started: `None` where this
+/// platform gives no way to tell (only Linux's `/proc` does, and only
+/// WebKitGTK has web processes of its own).
+pub fn web_process_env(driver: u32, name: &str) -> Option<Vec<Option<String>>> {
+    #[cfg(target_os = "linux")]
+    {
+        Some(linux::web_process_env(driver, name))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (driver, name);
+        None
+    }
+}
+
 #[cfg(target_os = "linux")]
 mod linux {
     use std::{collections::HashMap, path::Path};
@@ -54,11 +70,45 @@ mod linux {
         let Ok(app) = std::fs::canonicalize(app) else {
             return AppProcess::Unknown;
         };
-        let Ok(entries) = std::fs::read_dir("/proc") else {
+        let Some(descendants) = descendants(driver) else {
             return AppProcess::Unknown;
         };
+        let running = descendants.into_iter().any(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).ok().as_deref() == Some(app.as_path())
+                // A zombie has exited already.
+                && state(pid) != Some('Z')
+        });
+        if running {
+            AppProcess::Running
+        } else {
+            AppProcess::Gone
+        }
+    }
+
+    pub(super) fn web_process_env(driver: u32, name: &str) -> Vec<Option<String>> {
+        let prefix = format!("{name}=");
+        descendants(driver)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|pid| {
+                std::fs::read_link(format!("/proc/{pid}/exe"))
+                    .is_ok_and(|exe| exe.ends_with("WebKitWebProcess"))
+            })
+            .filter_map(|pid| std::fs::read(format!("/proc/{pid}/environ")).ok())
+            .map(|environ| {
+                environ
+                    .split(|&byte| byte == 0)
+                    .filter_map(|entry| std::str::from_utf8(entry).ok())
+                    .find_map(|entry| entry.strip_prefix(&prefix).map(str::to_owned))
+            })
+            .collect()
+    }
+
+    /// Every process beneath `driver`, or `None` when `/proc` cannot be
+    /// read.
+    fn descendants(driver: u32) -> Option<Vec<u32>> {
         let mut parent_of = HashMap::new();
-        for entry in entries.flatten() {
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
             let Some(pid) = entry
                 .file_name()
                 .to_str()
@@ -81,18 +131,13 @@ mod linux {
             }
             false
         };
-        let running = parent_of.keys().any(|&pid| {
-            descends(pid)
-                && std::fs::read_link(format!("/proc/{pid}/exe")).ok().as_deref()
-                    == Some(app.as_path())
-                // A zombie has exited already.
-                && state(pid) != Some('Z')
-        });
-        if running {
-            AppProcess::Running
-        } else {
-            AppProcess::Gone
-        }
+        Some(
+            parent_of
+                .keys()
+                .copied()
+                .filter(|&pid| descends(pid))
+                .collect(),
+        )
     }
 
     /// `/proc/<pid>/stat` after the parenthesised name: the state, then

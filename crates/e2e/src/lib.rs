@@ -178,6 +178,13 @@ impl Harness {
     }
 
     /// Whether the app this harness drives is still running.
+    /// The value of `name` in the environment of each of the app's WebKit
+    /// web processes; `None` off Linux (see `app_process.rs`).
+    pub fn web_process_env(&self, name: &str) -> Option<Vec<Option<String>>> {
+        let driver = self.driver.as_ref()?;
+        app_process::web_process_env(driver.id(), name)
+    }
+
     pub fn app_process(&self) -> AppProcess {
         match &self.driver {
             Some(driver) => app_process::app_process(driver.id(), &self.app),

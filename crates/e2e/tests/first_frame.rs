@@ -1,7 +1,7 @@
 //! The first frame in the real webview: a warm open shows the cached
 //! dashboard painted by the backend before the UI's wasm has taken over;
 //! the takeover changes nothing on screen, and a click made before it is
-//! not lost.
+//! not lost. On Linux, the webview paints on the CPU.
 
 use anyhow::{bail, Result};
 use larder_e2e::{Harness, Stopped};
@@ -171,5 +171,27 @@ async fn a_name_typed_into_the_first_frames_sign_in_is_carried_over() -> Result<
     })
     .await?;
     assert_eq!(app.by_test_id("user-name").await?.text().await?, "nora");
+    app.close().await
+}
+
+/// WebKitGTK's web process paints with Skia on the CPU (see
+/// `src-tauri/src/webview_memory.rs`): it started with the variable set.
+/// Elsewhere there is no web process of WebKitGTK's to look at.
+#[tokio::test]
+async fn the_webview_paints_on_the_cpu_where_it_is_webkitgtk() -> Result<()> {
+    let api = Harness::quick_api().await?;
+    let app = Harness::launch(&[("LARDER_API_URL", &api.url())]).await?;
+    app.wait_until("the sign-in view", || app.has_test_id("username"))
+        .await?;
+    match app.web_process_env("WEBKIT_SKIA_ENABLE_CPU_RENDERING") {
+        Some(values) => {
+            assert!(!values.is_empty(), "no WebKit web process beneath the app");
+            assert!(
+                values.iter().all(|value| value.as_deref() == Some("1")),
+                "the web processes' WEBKIT_SKIA_ENABLE_CPU_RENDERING: {values:?}"
+            );
+        }
+        None => println!("skipped: only WebKitGTK on Linux has web processes to look at"),
+    }
     app.close().await
 }
