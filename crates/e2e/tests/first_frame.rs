@@ -174,8 +174,9 @@ async fn a_name_typed_into_the_first_frames_sign_in_is_carried_over() -> Result<
     app.close().await
 }
 
-/// WebKitGTK's web process paints with Skia on the CPU (see
-/// `src-tauri/src/webview_memory.rs`): it started with the variable set.
+/// WebKitGTK's web process paints with Skia on the CPU, on two threads at
+/// least (see `src-tauri/src/webview_memory.rs`): it started with both
+/// variables set.
 /// Elsewhere there is no web process of WebKitGTK's to look at.
 #[tokio::test]
 async fn the_webview_paints_on_the_cpu_where_it_is_webkitgtk() -> Result<()> {
@@ -189,6 +190,17 @@ async fn the_webview_paints_on_the_cpu_where_it_is_webkitgtk() -> Result<()> {
             assert!(
                 values.iter().all(|value| value.as_deref() == Some("1")),
                 "the web processes' WEBKIT_SKIA_ENABLE_CPU_RENDERING: {values:?}"
+            );
+            let threads = app
+                .web_process_env("WEBKIT_SKIA_CPU_PAINTING_THREADS")
+                .unwrap_or_default();
+            assert!(
+                !threads.is_empty()
+                    && threads.iter().all(|value| value
+                        .as_deref()
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .is_some_and(|n| n >= 2)),
+                "the web processes' WEBKIT_SKIA_CPU_PAINTING_THREADS: {threads:?}"
             );
         }
         None => println!("skipped: only WebKitGTK on Linux has web processes to look at"),
