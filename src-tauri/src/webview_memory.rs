@@ -43,7 +43,7 @@ pub fn paint_on_cpu() {
 }
 
 /// How many threads paint on the CPU with `cores` cores: half of them, at
-/// most eight, as WebKit would choose, but never fewer than two. With one
+/// most eight, but never fewer than two. With one
 /// painting thread a view change waited on it: in-app navigation took
 /// about 110 ms on two cores, against about 70 with two threads and 80
 /// painting on the GPU (docs/BENCHMARKS.md).

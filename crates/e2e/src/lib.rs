@@ -177,7 +177,6 @@ impl Harness {
         Ok(self.by_css(css).await?.send_keys(text).await?)
     }
 
-    /// Whether the app this harness drives is still running.
     /// The value of `name` in the environment of each of the app's WebKit
     /// web processes; `None` off Linux (see `app_process.rs`).
     pub fn web_process_env(&self, name: &str) -> Option<Vec<Option<String>>> {
@@ -185,6 +184,7 @@ impl Harness {
         app_process::web_process_env(driver.id(), name)
     }
 
+    /// Whether the app this harness drives is still running.
     pub fn app_process(&self) -> AppProcess {
         match &self.driver {
             Some(driver) => app_process::app_process(driver.id(), &self.app),

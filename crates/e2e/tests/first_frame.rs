@@ -176,8 +176,8 @@ async fn a_name_typed_into_the_first_frames_sign_in_is_carried_over() -> Result<
 
 /// WebKitGTK's web process paints with Skia on the CPU, on two threads at
 /// least (see `src-tauri/src/webview_memory.rs`): it started with both
-/// variables set.
-/// Elsewhere there is no web process of WebKitGTK's to look at.
+/// variables set. Elsewhere there is no web process of WebKitGTK's to
+/// look at, and the test says it skipped.
 #[tokio::test]
 async fn the_webview_paints_on_the_cpu_where_it_is_webkitgtk() -> Result<()> {
     let api = Harness::quick_api().await?;

@@ -27,7 +27,7 @@ pub async fn measure(mut app: Harness, larder: &Path, blank: &Path) -> Result<Ha
         // window is closed while Larder runs: each is timed, and its
         // memory read, alone. (PSS splits a shared library's pages
         // between the processes that map them, so a blank window read
-        // beside Larder looked about 40 MiB smaller than it is.)
+        // beside Larder looked about 66 MiB smaller than it is.)
         let stopped = app.quit().await?;
         let (window, launch) = blank_launch(blank).await?;
         blanks.push(launch);
