@@ -39,7 +39,10 @@ pub fn paint<R: Runtime>(
         return;
     };
     let started = std::time::Instant::now();
-    match render(app.clone(), target).and_then(|frame| frame.into_page(index)) {
+    let stylesheet = stylesheet(app);
+    match render(app.clone(), target)
+        .and_then(|frame| frame.into_page(index, stylesheet.as_deref()))
+    {
         Some(page) => {
             tracing::debug!(elapsed = ?started.elapsed(), "first frame painted");
             *response.body_mut() = Cow::Owned(page.into_bytes());
@@ -49,6 +52,15 @@ pub fn paint<R: Runtime>(
             "the page is served without a first frame"
         ),
     }
+}
+
+/// The UI's stylesheet from the app's assets, for the page to carry
+/// itself (see `FirstFrame::into_page`). Read on each page, not kept:
+/// decompressing it takes well under a millisecond, and under `cargo tauri
+/// dev` it changes while the app runs.
+fn stylesheet<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
+    let asset = app.asset_resolver().get("/larder.css".into())?;
+    String::from_utf8(asset.bytes).ok()
 }
 
 /// Whether this is the UI's `index.html`, answered as it is on disk (at

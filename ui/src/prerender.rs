@@ -31,6 +31,11 @@ pub struct FirstFrame {
 /// Where the first frame goes in `index.html`, and what replaces it.
 const MOUNT: &str = r#"<div id="main"></div>"#;
 const ROOT: &str = r#"<html lang="en">"#;
+/// The start of the stylesheet's link, which the first frame replaces with
+/// the stylesheet itself (see [`FirstFrame::into_page`]). Only its start:
+/// Tauri serves `index.html` re-serialised, `<link …>` where the file has
+/// `<link … />`.
+const STYLESHEET: &str = r#"<link rel="stylesheet" href="/larder.css""#;
 
 impl FirstFrame {
     /// Renders the view the live UI settles on once `bootstrap` has
@@ -62,7 +67,13 @@ impl FirstFrame {
     /// frame in `#first-frame`, the live UI's `#main` hidden until it takes
     /// over, and the theme on the root element. `None` when `index` lacks
     /// the places these go, so the page is served as it is.
-    pub fn into_page(self, index: &str) -> Option<String> {
+    ///
+    /// With `stylesheet` (the text of `larder.css`), the page carries it in
+    /// a `<style>` element in place of its link, so the frame paints without
+    /// waiting for a second request to the app; the live UI renders into the
+    /// same document and keeps it. Left linked when it could end its own
+    /// element early.
+    pub fn into_page(self, index: &str, stylesheet: Option<&str>) -> Option<String> {
         if !index.contains(MOUNT) || !index.contains(ROOT) {
             return None;
         }
@@ -71,18 +82,20 @@ impl FirstFrame {
             r#"<div id="first-frame">{}</div><div id="main" hidden></div>"#,
             self.html
         );
-        Some(
-            index
-                .replacen(
-                    ROOT,
-                    &format!(
-                        r#"<html lang="en" data-theme="{theme}" data-platform="{}">"#,
-                        crate::host::platform_name()
-                    ),
-                    1,
-                )
-                .replacen(MOUNT, &mount, 1),
-        )
+        let root = format!(
+            r#"<html lang="en" data-theme="{theme}" data-platform="{}">"#,
+            crate::host::platform_name()
+        );
+        let mut page = index.replacen(ROOT, &root, 1);
+        // Before the frame goes in, so only the page's own link is replaced.
+        let link = page
+            .find(STYLESHEET)
+            .and_then(|start| Some(start..start + page[start..].find('>')? + 1));
+        let css = stylesheet.filter(|css| !css.to_ascii_lowercase().contains("</style"));
+        if let (Some(link), Some(css)) = (link, css) {
+            page.replace_range(link, &format!("<style>{css}</style>"));
+        }
+        Some(page.replacen(MOUNT, &mount, 1))
     }
 }
 

@@ -162,7 +162,7 @@ fn the_page_carries_the_frame_with_the_live_ui_hidden_until_it_takes_over() {
     let mut start = bootstrap("gina", true, &[1]);
     start.settings.theme = Theme::Dark;
     let page = FirstFrame::render(Ok(start))
-        .into_page(index)
+        .into_page(index, None)
         .expect("the UI's index.html has a mount point");
     assert!(
         page.contains(&format!(
@@ -183,6 +183,43 @@ fn the_page_carries_the_frame_with_the_live_ui_hidden_until_it_takes_over() {
     assert!(page.contains("boot.js"));
 
     let elsewhere = FirstFrame::render(Ok(bootstrap("gina", true, &[])))
-        .into_page("<html><body><p>another page</p></body></html>");
+        .into_page("<html><body><p>another page</p></body></html>", None);
     assert_eq!(elsewhere, None, "a page without the mount is left alone");
+    // Without the stylesheet's text, the page links it as it did.
+    assert!(page.contains(r#"<link rel="stylesheet" href="/larder.css" />"#));
+}
+
+#[test]
+fn the_page_carries_the_stylesheet_itself_so_the_frame_waits_for_no_request() {
+    let index = include_str!("../dist/index.html");
+    let css = include_str!("../dist/larder.css");
+    let page = FirstFrame::render(Ok(bootstrap("gina", true, &[1])))
+        .into_page(index, Some(css))
+        .expect("the UI's index.html has a mount point");
+    assert!(!page.contains("larder.css"), "no link left: {page}");
+    let style = page.find("<style>").expect("the stylesheet inline");
+    let head_end = page.find("</head>").expect("a head");
+    let frame = page.find(r#"<div id="first-frame">"#).expect("the frame");
+    assert!(style < head_end && head_end < frame, "in the head: {page}");
+    assert!(
+        page.contains(&format!("<style>{css}</style>\n")),
+        "all of it, and nothing of the link left: {page}"
+    );
+
+    // As Tauri serves it, re-serialised without the self-closing slash.
+    let served = index.replace(r#"href="/larder.css" />"#, r#"href="/larder.css">"#);
+    assert_ne!(served, index);
+    let page = FirstFrame::render(Ok(bootstrap("gina", true, &[1])))
+        .into_page(&served, Some(css))
+        .expect("a page");
+    assert!(!page.contains("larder.css"), "no link left: {page}");
+    assert!(page.contains(&format!("<style>{css}</style>\n")), "{page}");
+
+    // Text that would end the element early is never inlined.
+    let hostile = format!("{css}\n/* </STYLE><script>alert(1)</script> */");
+    let page = FirstFrame::render(Ok(bootstrap("gina", true, &[1])))
+        .into_page(index, Some(&hostile))
+        .expect("a page");
+    assert!(page.contains(r#"<link rel="stylesheet" href="/larder.css" />"#));
+    assert!(!page.contains("alert(1)"), "{page}");
 }

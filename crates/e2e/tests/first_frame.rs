@@ -1,7 +1,8 @@
 //! The first frame in the real webview: a warm open shows the cached
 //! dashboard painted by the backend before the UI's wasm has taken over;
 //! the takeover changes nothing on screen, and a click made before it is
-//! not lost. On Linux, the webview paints on the CPU.
+//! not lost. The stylesheet comes inside the page. On Linux, the webview
+//! paints on the CPU.
 
 use anyhow::{bail, Result};
 use larder_e2e::{Harness, Stopped};
@@ -100,6 +101,20 @@ async fn a_warm_open_paints_the_cache_first_and_the_takeover_changes_nothing() -
     assert_eq!(
         text(&app, "#first-frame [data-testid=user-name]").await?,
         "kate"
+    );
+    // Its stylesheet came inside the page, and applies: the frame waited
+    // for no second request.
+    let styled = app
+        .script(
+            "return [document.querySelector('link[rel=stylesheet]') === null, \
+               [...document.head.querySelectorAll('style')].some((s) => s.textContent.includes('.topbar')), \
+               getComputedStyle(document.querySelector('#first-frame .topbar')).display];",
+        )
+        .await?;
+    assert_eq!(
+        styled,
+        serde_json::json!([true, true, "grid"]),
+        "no link, the stylesheet in the head, its rules applied"
     );
 
     // The live UI renders the same view, hidden, then asks to take over.

@@ -112,7 +112,7 @@ async fn page_loaded(app: &Harness) -> Result<bool> {
     Ok(app.script("return document.readyState").await? == "complete")
 }
 
-pub async fn painted(app: &Harness) -> Result<bool> {
+async fn painted(app: &Harness) -> Result<bool> {
     let states = app
         .script(
             "return [...document.querySelectorAll('[data-testid^=\"widget-\"]')] \
