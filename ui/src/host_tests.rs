@@ -1,4 +1,5 @@
-//! Tests of the host page helpers: the platform name and the fonts it picks.
+//! Tests of the host page helpers: the platform name, and what the
+//! stylesheet draws on each platform (fonts, shadows).
 
 use super::*;
 
@@ -35,21 +36,11 @@ fn linux_is_given_only_generic_font_families() {
     const CHEAP: [&str; 4] = ["sans-serif", "serif", "monospace", "inherit"];
     let css = include_str!("../dist/larder.css");
     let mut checked = 0;
-    for rule in css.split('}') {
-        let Some((selector, body)) = rule.split_once('{') else {
-            continue;
-        };
-        let selector = selector.rsplit("*/").next().unwrap_or(selector).trim();
+    for (selector, body) in linux_rules(css) {
         let Some(families) = body.split("font-family:").nth(1) else {
             continue;
         };
         let families = families.split(';').next().unwrap_or_default();
-        let for_others = selector.split(',').all(|s| {
-            s.contains("data-platform=\"macos\"") || s.contains("data-platform=\"windows\"")
-        });
-        if for_others {
-            continue;
-        }
         for family in families.split(',').map(str::trim) {
             assert!(
                 CHEAP.contains(&family),
@@ -59,4 +50,80 @@ fn linux_is_given_only_generic_font_families() {
         checked += 1;
     }
     assert!(checked > 0, "the stylesheet sets no font family for Linux");
+}
+
+/// The rules that apply on Linux, the default: every one not scoped to a
+/// macOS or Windows `data-platform` alone. Each is `(selector, body)`.
+fn linux_rules(css: &str) -> Vec<(&str, &str)> {
+    css.split('}')
+        .filter_map(|rule| rule.split_once('{'))
+        .map(|(selector, body)| {
+            (
+                selector.rsplit("*/").next().unwrap_or(selector).trim(),
+                body,
+            )
+        })
+        .filter(|(selector, _)| {
+            !selector.split(',').all(|s| {
+                s.contains("data-platform=\"macos\"") || s.contains("data-platform=\"windows\"")
+            })
+        })
+        .collect()
+}
+
+/// A shadow's layers, split at the commas outside its colours'
+/// parentheses, each with its colours taken out.
+fn shadow_layers(value: &str) -> Vec<String> {
+    let (mut layers, mut layer, mut depth) = (Vec::new(), String::new(), 0);
+    for c in value.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => layers.push(std::mem::take(&mut layer)),
+            _ if depth == 0 => layer.push(c),
+            _ => {}
+        }
+    }
+    layers.push(layer);
+    layers
+}
+
+/// WebKitGTK paints on the CPU (see `webview_memory.rs` in the app), and
+/// blurs a blurred shadow again on every repaint: with one on each
+/// widget, a repaint of the dashboard took about 130 ms here, and about
+/// 33 without (docs/BENCHMARKS.md). So on Linux no shadow has a blur;
+/// soft ones sit behind a macOS or Windows `data-platform`.
+#[test]
+fn linux_is_given_no_blurred_shadow() {
+    let css = include_str!("../dist/larder.css");
+    let mut checked = 0;
+    for (selector, body) in linux_rules(css) {
+        for declaration in body.split(';') {
+            let Some((property, value)) = declaration.split_once(':') else {
+                continue;
+            };
+            let property = property.rsplit("*/").next().unwrap_or(property).trim();
+            if !(property == "box-shadow" || property.starts_with("--shadow")) {
+                continue;
+            }
+            for layer in shadow_layers(value) {
+                let lengths: Vec<&str> = layer
+                    .split_whitespace()
+                    .filter(|token| {
+                        token.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
+                    })
+                    .collect();
+                if let Some(blur) = lengths.get(2) {
+                    assert!(
+                        blur.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                            .parse::<f64>()
+                            == Ok(0.0),
+                        "`{selector}` gives {property} a blur of {blur} on Linux: {value}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "the stylesheet draws no shadow on Linux");
 }
