@@ -8,6 +8,10 @@
 //!   comparison, from the driver's side, which adds WebDriver's round trip);
 //! - in-app navigation: from a click on a link in the top bar to the view
 //!   painted, timed in the page;
+//! - a repaint of the whole dashboard: from a change to the colour every
+//!   widget's background uses to the second animation frame after it
+//!   (the frame between paints the dashboard again), as drawn here and
+//!   with the blurred shadows macOS and Windows are given;
 //! - a change shown in another window: from marking a notification read
 //!   in the main window to a post's own window showing the new unread
 //!   count (see `windows.rs`);
@@ -99,6 +103,33 @@ async fn cold_open_ms(app: &Harness) -> Result<f64> {
     took.as_f64().context("a cold open time")
 }
 
+/// A repaint of the whole dashboard, ten times: from a change to the
+/// colour of every widget's background to the second animation frame
+/// after it, so one frame paints the change and the time includes one
+/// frame's wait.
+async fn repaint_ms(app: &Harness) -> Result<Vec<f64>> {
+    let took = app
+        .client
+        .execute_async(
+            "const done = arguments[0]; \
+             const root = document.documentElement.style; \
+             const out = []; \
+             const step = () => { \
+               const start = performance.now(); \
+               root.setProperty('--panel', out.length % 2 ? '#ffffff' : '#fefefe'); \
+               requestAnimationFrame(() => requestAnimationFrame(() => { \
+                 out.push(performance.now() - start); \
+                 if (out.length < 10) step(); \
+                 else { root.removeProperty('--panel'); done(out); } \
+               })); \
+             }; \
+             step();",
+            vec![],
+        )
+        .await?;
+    serde_json::from_value(took).context("the repaint times")
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -160,6 +191,21 @@ async fn main() -> Result<()> {
         "in-app navigation, click to view painted (cache view and back)",
         &navigation,
     );
+
+    report(
+        "a repaint of the whole dashboard, to the second frame after the change",
+        &repaint_ms(&app).await?,
+    );
+    // Side by side: the same, with the blurred shadows macOS and Windows
+    // are given (and their font), then back.
+    let platform = "const root = document.documentElement; \
+                    const was = root.dataset.platform; root.dataset.platform = arguments[0]; return was;";
+    let was = app.client.execute(platform, vec!["windows".into()]).await?;
+    report(
+        "the same repaint with macOS's and Windows's blurred shadows",
+        &repaint_ms(&app).await?,
+    );
+    app.client.execute(platform, vec![was]).await?;
 
     // A change in the main window, shown in a post's own window.
     let elsewhere = windows::change_shown_elsewhere_ms(&app).await?;
