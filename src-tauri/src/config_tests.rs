@@ -47,6 +47,12 @@ fn the_csp_is_strict_and_names_no_remote_origin() {
         "{csp}"
     );
     assert!(directives.contains(&"default-src 'self'"), "{csp}");
+    // The first frame carries the stylesheet inside the page
+    // (`first_frame.rs`); without inline styles it would paint unstyled.
+    assert!(
+        directives.contains(&"style-src 'self' 'unsafe-inline'"),
+        "{csp}"
+    );
     for directive in &directives {
         for source in directive.split_whitespace().skip(1) {
             let local = source.starts_with('\'')
