@@ -29,28 +29,43 @@ fn tauri_available() -> bool {
 }
 
 /// Calls `command` with `args` and decodes the answer or the typed error.
+///
+/// Only the encoding of `args` and the decoding of the answer are built
+/// for each command's types; the call itself is [`call`], built once (one
+/// copy of it per command made the wasm bigger for nothing).
 pub async fn invoke<A: Serialize, R: DeserializeOwned>(
     command: &str,
     args: &A,
 ) -> Result<R, CommandError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = args
+        .serialize(&serializer)
+        .map_err(|err| encode_failed(command, &err))?;
+    let answer = call(command, args).await?;
+    serde_wasm_bindgen::from_value(answer).map_err(|err| unexpected_shape(command, &err))
+}
+
+/// The call to the backend, for every command.
+async fn call(command: &str, args: JsValue) -> Result<JsValue, CommandError> {
     if !tauri_available() {
         return Err(CommandError::Internal {
             message: "Larder's interface must run inside the Larder app".into(),
         });
     }
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let args = args
-        .serialize(&serializer)
-        .map_err(|err| CommandError::Internal {
-            message: format!("cannot encode the arguments of {command}: {err}"),
-        })?;
-    match tauri_invoke(command, args).await {
-        Ok(value) => {
-            serde_wasm_bindgen::from_value(value).map_err(|err| CommandError::InvalidResponse {
-                message: format!("{command} answered in an unexpected shape: {err}"),
-            })
-        }
-        Err(error) => Err(decode_error(command, error)),
+    tauri_invoke(command, args)
+        .await
+        .map_err(|error| decode_error(command, error))
+}
+
+fn encode_failed(command: &str, err: &serde_wasm_bindgen::Error) -> CommandError {
+    CommandError::Internal {
+        message: format!("cannot encode the arguments of {command}: {err}"),
+    }
+}
+
+fn unexpected_shape(command: &str, err: &serde_wasm_bindgen::Error) -> CommandError {
+    CommandError::InvalidResponse {
+        message: format!("{command} answered in an unexpected shape: {err}"),
     }
 }
 
