@@ -1,8 +1,9 @@
 //! The UI's one door to the desktop backend.
 //!
-//! [`invoke`] is the only place that calls `window.__TAURI__.core.invoke`,
-//! and [`events::listen`] the only one that subscribes to its events,
-//! which [`feed`] hands to the stores (snapshot, then what came after); the
+//! [`invoke`] (through its private `call`) is the only place that calls
+//! `window.__TAURI__.core.invoke`, and [`events::listen`] the only one that
+//! subscribes to its events, which [`feed`] hands to the stores (snapshot,
+//! then what came after); the
 //! typed wrappers in [`commands`] are what components use, so no component
 //! builds JSON by hand or sees a raw IPC value. Every failure is a
 //! [`CommandError`], including a missing Tauri runtime.
